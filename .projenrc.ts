@@ -1,0 +1,151 @@
+import { JsonFile, javascript, typescript } from 'projen';
+
+/**
+ * The project definition. projen owns package.json, tsconfig*.json, the eslint and jest
+ * configuration and cdk.json: edit this file and run `npx projen`, never the generated files.
+ */
+const project = new typescript.TypeScriptProject({
+  name: 'cdk-k8s-platform',
+  description:
+    'A complete, secure-by-default Kubernetes platform on AWS from typed code: VPC, EKS or a three-node k3s/kubeadm cluster, typed cdk8s workloads and release strategies.',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  srcdir: 'lib',
+  libdir: 'dist',
+  testdir: 'test',
+  entrypoint: 'dist/index.js',
+  entrypointTypes: 'dist/index.d.ts',
+  sampleCode: false,
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  licensed: true,
+  minNodeVersion: '20.0.0',
+  typescriptVersion: '~5.9.0',
+  peerDeps: [
+    'aws-cdk-lib@^2.261.0',
+    'constructs@^10.6.0',
+    'cdk8s@^2.70.0',
+    'cdk8s-plus-28@^2.5.6',
+  ],
+  peerDependencyOptions: { pinnedDevDependency: true },
+  deps: [
+    // kubectl layers for the pinned EKS Kubernetes version (see lib/clusters/eks/versions.ts)
+    '@aws-cdk/lambda-layer-kubectl-v33@^2.2.2',
+    '@aws-cdk/lambda-layer-kubectl-v34@^2.2.2',
+    'yaml@^2.8.0',
+  ],
+  devDeps: [
+    'aws-cdk@2.1129.0',
+    '@aws-quickstart/eks-blueprints@1.19.0',
+    '@swc/core@^1.16.0',
+    '@swc/jest@^0.2.39',
+    'tsx@^4.23.0',
+    'kubernetes-models@4.5.1',
+    'fast-check@^4.10.0',
+    'cdk-nag@^3.0.2',
+  ],
+  jest: true,
+  jestOptions: {
+    jestVersion: '^29',
+    coverageText: false,
+    junitReporting: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/dist/'],
+      modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/cdk.out/'],
+      testTimeout: 60_000,
+      collectCoverage: false,
+    },
+  },
+  tsconfig: {
+    compilerOptions: {
+      lib: ['es2022'],
+      target: 'ES2022',
+      skipLibCheck: true,
+      esModuleInterop: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      isolatedModules: true,
+    },
+    include: ['lib/**/*.ts'],
+  },
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    compilerOptions: {
+      lib: ['es2022'],
+      target: 'ES2022',
+      skipLibCheck: true,
+      esModuleInterop: true,
+      isolatedModules: true,
+    },
+    include: ['lib/**/*.ts', 'bin/**/*.ts', 'charts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+    exclude: ['node_modules', 'cdk.out', 'dist', 'charts/dist'],
+  },
+  eslintOptions: {
+    dirs: ['lib', 'bin', 'charts', 'examples', 'bench'],
+    devdirs: ['test', 'projenrc'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', 'cdk.out/', 'dist/', 'charts/dist/', 'coverage/', '*.generated.ts'],
+  },
+  gitignore: ['cdk.out/', 'charts/dist/', '.cdk.staging/', 'bench/results/', '*.cpuprofile', 'docs/api/'],
+  npmignoreEnabled: true,
+});
+
+// Optional peer: only the `cdk-k8s-platform/blueprints` entry point needs eks-blueprints, and it pins
+// aws-cdk-lib exactly; users who do not use the adapter must not be tied to that pin.
+project.package.addPeerDeps('@aws-quickstart/eks-blueprints@^1.19.0');
+project.package.addField('peerDependenciesMeta', { '@aws-quickstart/eks-blueprints': { optional: true } });
+
+// Public entry points. Nothing outside these is part of the API.
+project.package.addField('exports', {
+  '.': { types: './dist/index.d.ts', default: './dist/index.js' },
+  './blueprints': { types: './dist/blueprints/index.d.ts', default: './dist/blueprints/index.js' },
+  './testing': { types: './dist/testing/index.d.ts', default: './dist/testing/index.js' },
+  './package.json': './package.json',
+});
+project.package.addField('files', ['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.sh', 'dist/**/*.yaml', 'README.md', 'LICENSE']);
+
+// jest: swc instead of type-checking ts-jest (type-checking is its own step of `npm test`).
+project.deps.removeDependency('ts-jest');
+project.jest!.config.transform = undefined;
+project.package.file.addOverride('jest.transform', {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+});
+project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
+
+// `npm test` = type-check + lint + the whole suite; snapshots are never rewritten silently.
+project.testTask.reset();
+project.testTask.exec('tsc --noEmit -p tsconfig.dev.json', { name: 'type-check' });
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
+project.testTask.exec('jest --ci', { receiveArgs: true });
+project.addTask('test:update', { exec: 'jest --updateSnapshot', receiveArgs: true });
+project.addTask('charts', { description: 'Synthesize charts/ to YAML in charts/dist/', exec: 'tsx charts/main.ts' });
+project.addTask('bench', { description: 'Benchmark synthesis speed, memory and scale against the anchors', exec: 'tsx bench/run.ts', receiveArgs: true });
+project.addTask('fuzz', { description: 'Property-based tests with many more cases', exec: 'jest --ci test/robustness', env: { FUZZ_RUNS: '2000' } });
+project.addTask('synth', { description: 'Synthesize the bundled platform (same as npx cdk synth)', exec: 'cdk synth -q' });
+
+// cdk.json: run the app without type-checking (tsx/esbuild) - type-checking belongs to build and tests.
+new JsonFile(project, 'cdk.json', {
+  obj: {
+    app: 'node --import tsx bin/app.ts',
+    output: 'cdk.out',
+    watch: { include: ['bin/**', 'lib/**', 'charts/**'], exclude: ['**/*.d.ts', 'cdk.out', 'node_modules'] },
+    context: {
+      '@aws-cdk/aws-autoscaling:generateLaunchTemplateInsteadOfLaunchConfig': true,
+      '@aws-cdk/aws-ec2:restrictDefaultSecurityGroup': true,
+      '@aws-cdk/aws-iam:minimizePolicies': true,
+      '@aws-cdk/core:stackRelativeExports': true,
+      '@aws-cdk/aws-eks:nodegroupNameAttribute': true,
+      '@aws-cdk/aws-ec2:ebsDefaultGp3Volume': true,
+      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+      '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true,
+      '@aws-cdk/aws-kms:applyImportedAliasPermissionsToPrincipal': true,
+      '@aws-cdk/core:enablePartitionLiterals': true,
+    },
+  },
+});
+
+project.synth();

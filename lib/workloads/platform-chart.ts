@@ -1,0 +1,67 @@
+import { Chart, ChartProps } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { PropValidator } from './private/validate';
+import { ClusterTraits } from './traits/cluster-traits';
+
+/** Props of a {@link PlatformChart}. */
+export interface PlatformChartProps extends ChartProps {
+  /**
+   * What the target cluster offers (ingress controller, storage, load balancers). Take it from the
+   * cluster (`cluster.traits`) or from a preset (`ClusterTraits.eks()`, `.k3s()`, `.nginx()`).
+   */
+  readonly traits: ClusterTraits;
+  /**
+   * The application these workloads are part of: the `app.kubernetes.io/part-of` label.
+   * @default - the chart's id
+   */
+  readonly partOf?: string;
+}
+
+const PLATFORM_CHART = Symbol.for('cdk-k8s-platform.PlatformChart');
+
+/**
+ * A cdk8s chart for workloads of this library: it carries the cluster's traits, the application name, and
+ * checks across workloads (such as two Ingress rules claiming the same host and path).
+ */
+export class PlatformChart extends Chart {
+  /** The nearest PlatformChart that holds `scope`; a clear error when there is none. */
+  public static of(scope: IConstruct): PlatformChart {
+    for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+      if (PlatformChart.isPlatformChart(s)) return s;
+    }
+    throw new Error(`[${scope.node.path}] a workload of cdk-k8s-platform must be created inside a PlatformChart (new PlatformChart(app, 'id', { traits })), so it knows the cluster's traits.`);
+  }
+
+  /** True if `x` is a PlatformChart (works across copies of this library). */
+  public static isPlatformChart(x: unknown): x is PlatformChart {
+    return typeof x === 'object' && x !== null && PLATFORM_CHART in x;
+  }
+
+  public readonly traits: ClusterTraits;
+  public readonly partOf: string;
+  private readonly routes = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, props);
+    Object.defineProperty(this, PLATFORM_CHART, { value: true });
+    const v = new PropValidator(this, 'PlatformChart');
+    if (!props.traits) v.fail('traits', props.traits, 'is required: pass cluster.traits or a preset such as ClusterTraits.eks().');
+    if (props.namespace !== undefined) v.dnsLabel('namespace', props.namespace);
+    this.traits = props.traits;
+    this.partOf = v.labelValue('partOf', props.partOf ?? id);
+  }
+
+  /**
+   * Claims an ingress host + path for `owner`; two workloads may not route the same host and path.
+   * @internal
+   */
+  public _claimRoute(owner: IConstruct, prop: string, host: string | undefined, path: string): void {
+    const key = `${host ?? '*'}${path}`;
+    const previous = this.routes.get(key);
+    if (previous !== undefined) {
+      new PropValidator(owner, 'ingress').fail(prop, `${host ?? '(any host)'}${path}`,
+        `this host and path is already routed by ${previous}; each host/path pair may be used once per chart.`);
+    }
+    this.routes.set(key, owner.node.path);
+  }
+}

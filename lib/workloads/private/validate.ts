@@ -1,0 +1,134 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * Raised for every invalid prop. The message names the construct path, the prop and the value, and says
+ * what is allowed, e.g. `[shop/web] WebService.ports[1].port is 70000: must be an integer from 1 to 65535.`
+ */
+export class ValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+
+/** Shows a value in an error message. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? String(value) : text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Validates the props of one construct. Every check throws a {@link ValidationError} that names the construct
+ * path, the prop and the value, and says what is allowed.
+ */
+export class PropValidator {
+  constructor(private readonly scope: IConstruct, private readonly kind: string) {}
+
+  /** Throws the standard error for `prop`. */
+  fail(prop: string, value: unknown, allowed: string): never {
+    throw new ValidationError(`[${this.scope.node.path}] ${this.kind}.${prop} is ${show(value)}: ${allowed}`);
+  }
+
+  /** A check that holds or fails with the standard message. */
+  check(ok: boolean, prop: string, value: unknown, allowed: string): void {
+    if (!ok) this.fail(prop, value, allowed);
+  }
+
+  /** A DNS-1123 label: what most Kubernetes object names must be (StatefulSet, Deployment, Namespace...). */
+  dnsLabel(prop: string, value: string, max = 63): string {
+    this.check(typeof value === 'string' && value.length <= max && DNS1123_LABEL.test(value), prop, value,
+      `must be a DNS-1123 label: at most ${max} lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. "my-app").`);
+    return value;
+  }
+
+  /** A DNS-1035 label: Service names (must start with a letter). */
+  serviceName(prop: string, value: string): string {
+    this.check(typeof value === 'string' && value.length <= 63 && DNS1035_LABEL.test(value), prop, value,
+      'must be a DNS-1035 label (a Service name): at most 63 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "web").');
+    return value;
+  }
+
+  /** A DNS-1123 subdomain (ConfigMap, Secret names). */
+  dnsSubdomain(prop: string, value: string): string {
+    this.check(typeof value === 'string' && value.length <= 253 && DNS1123_SUBDOMAIN.test(value), prop, value,
+      'must be a DNS-1123 subdomain: at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit.');
+    return value;
+  }
+
+  /** A label value (at most 63 characters of [A-Za-z0-9_.-], alphanumeric at both ends, or empty). */
+  labelValue(prop: string, value: string): string {
+    this.check(typeof value === 'string' && value.length <= 63 && LABEL_VALUE.test(value), prop, value,
+      'must be a valid label value: at most 63 characters of letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit.');
+    return value;
+  }
+
+  /** A label key (optional DNS prefix, '/', name). */
+  labelKey(prop: string, value: string): string {
+    const [prefix, name] = value.includes('/') ? value.split(/\/(.*)/s, 2) : [undefined, value];
+    const ok = (prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix)))
+      && name !== undefined && name.length >= 1 && name.length <= 63 && LABEL_VALUE.test(name);
+    this.check(ok, prop, value, 'must be a valid label or annotation key: an optional DNS subdomain prefix and \'/\', then at most 63 characters of letters, digits, \'-\', \'_\' and \'.\'.');
+    return value;
+  }
+
+  /** An environment variable name. */
+  envName(prop: string, value: string): string {
+    this.check(typeof value === 'string' && ENV_NAME.test(value), prop, value,
+      'must be a valid environment variable name: letters, digits, \'_\', \'-\' and \'.\', not starting with a digit.');
+    return value;
+  }
+
+  /** A host name for an Ingress rule (a wildcard is allowed as the first label only). */
+  hostname(prop: string, value: string): string {
+    this.check(typeof value === 'string' && value.length <= 253 && HOSTNAME.test(value), prop, value,
+      'must be a fully qualified lowercase DNS name such as "app.example.com" (a leading "*." wildcard is allowed); no scheme, port or path.');
+    return value;
+  }
+
+  /** An integer in [min, max]. */
+  integer(prop: string, value: number, min: number, max: number, what = ''): number {
+    this.check(Number.isInteger(value) && value >= min && value <= max, prop, value,
+      `must be an integer from ${min} to ${max}${what ? ` (${what})` : ''}.`);
+    return value;
+  }
+
+  /** A network port (1-65535). */
+  port(prop: string, value: number): number {
+    return this.integer(prop, value, 1, 65535);
+  }
+
+  /** A percentage (1-100 unless `min` says otherwise). */
+  percent(prop: string, value: number, min = 1): number {
+    return this.integer(prop, value, min, 100, 'a percentage');
+  }
+
+  /** An absolute path inside a container. */
+  absolutePath(prop: string, value: string): string {
+    this.check(typeof value === 'string' && value.startsWith('/') && !value.includes('..') && !/\s/.test(value) && value.length > 1,
+      prop, value, 'must be an absolute path inside the container such as "/var/cache/nginx" (no "..", no spaces, not "/").');
+    return value;
+  }
+
+  /** No duplicates among `values`; `describe` says what a value is. */
+  unique<T>(prop: string, values: T[], describe = 'value'): void {
+    const seen = new Set<string>();
+    for (const v of values) {
+      const key = typeof v === 'string' ? v : JSON.stringify(v);
+      if (seen.has(key)) this.fail(prop, v, `each ${describe} may appear only once.`);
+      seen.add(key);
+    }
+  }
+}

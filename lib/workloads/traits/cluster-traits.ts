@@ -1,0 +1,250 @@
+import { IngressFlavour } from './ingress-flavour';
+
+/** Where traffic from the ingress controller comes from, for NetworkPolicies that admit it. */
+export interface IngressTrafficSource {
+  /**
+   * Namespace of the ingress controller's pods (matched by its `kubernetes.io/metadata.name` label).
+   * @default - not matched by namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the ingress controller's pods.
+   * @default - every pod in `namespace`
+   */
+  readonly podLabels?: Record<string, string>;
+  /**
+   * CIDR blocks that traffic arrives from (for load balancers that send straight to pod IPs, such as an
+   * ALB in target type ip: the VPC CIDR).
+   * @default - none
+   */
+  readonly cidrs?: string[];
+}
+
+/** Options for the LoadBalancer annotations a cluster writes on a Service. */
+export interface LoadBalancerOptions {
+  /** Reachable from the internet (true) or only inside the network (false). */
+  readonly internetFacing: boolean;
+}
+
+/** Options for the annotations a cluster writes on an Ingress. */
+export interface IngressAnnotationOptions {
+  /** Reachable from the internet (true) or only inside the network (false). */
+  readonly internetFacing: boolean;
+  /** TLS is configured on the Ingress. */
+  readonly tls: boolean;
+  /** ACM certificate ARNs (ALB only). */
+  readonly certificateArns?: string[];
+  /** HTTP health check path of the backend, when it has one. */
+  readonly healthCheckPath?: string;
+  /** Ingress group (ALB: several Ingresses share one load balancer). */
+  readonly group?: string;
+}
+
+/** Everything a cluster tells the workload layer about itself. */
+export interface ClusterTraitsProps {
+  /** Which controller implements Ingress and routing. */
+  readonly ingressFlavour: IngressFlavour;
+  /**
+   * `spec.ingressClassName` of generated Ingresses.
+   * @default - the flavour's name (alb, traefik, nginx)
+   */
+  readonly ingressClassName?: string;
+  /** Default StorageClass for volume claims (e.g. gp3, local-path). */
+  readonly storageClassName: string;
+  /**
+   * Annotations on every LoadBalancer Service, for an internal load balancer.
+   * @default - none
+   */
+  readonly internalLoadBalancerAnnotations?: Record<string, string>;
+  /**
+   * Annotations on every LoadBalancer Service, for an internet-facing load balancer.
+   * @default - same as `internalLoadBalancerAnnotations`
+   */
+  readonly internetFacingLoadBalancerAnnotations?: Record<string, string>;
+  /**
+   * ALB only: register pod IPs (ip) rather than node ports (instance). ip works with ClusterIP Services.
+   * @default true for ALB
+   */
+  readonly albTargetTypeIp?: boolean;
+  /**
+   * Where ingress traffic comes from, for NetworkPolicies that admit it to web services.
+   * @default - from any pod in any namespace and from any address (no restriction)
+   */
+  readonly ingressTrafficSource?: IngressTrafficSource;
+  /**
+   * The Gateway that HTTPRoutes attach to (Gateway API flavour only).
+   * @default - none
+   */
+  readonly gateway?: { readonly name: string; readonly namespace?: string };
+  /**
+   * Whether the cluster can enforce NetworkPolicies (a policy on a cluster that cannot is a false promise).
+   * @default true
+   */
+  readonly networkPolicySupport?: boolean;
+}
+
+/** Options of the EKS preset. */
+export interface EksTraitsOptions {
+  /**
+   * CIDR of the VPC, from which the ALB reaches pod IPs.
+   * @default - NetworkPolicies admit ingress traffic from any address on the service ports
+   */
+  readonly vpcCidr?: string;
+  /**
+   * StorageClass for volume claims.
+   * @default 'gp3'
+   */
+  readonly storageClassName?: string;
+}
+
+/** Options of the k3s preset. */
+export interface K3sTraitsOptions {
+  /**
+   * StorageClass for volume claims.
+   * @default 'local-path' (node-local; use an EBS CSI class such as 'gp3' for data that must survive a node)
+   */
+  readonly storageClassName?: string;
+}
+
+/** Options of the ingress-nginx preset. */
+export interface NginxTraitsOptions {
+  /**
+   * StorageClass for volume claims.
+   * @default 'standard'
+   */
+  readonly storageClassName?: string;
+  /**
+   * Namespace of the ingress-nginx controller.
+   * @default 'ingress-nginx'
+   */
+  readonly controllerNamespace?: string;
+}
+
+/** Options of the Gateway API preset. */
+export interface GatewayApiTraitsOptions {
+  /** The Gateway routes attach to. */
+  readonly gatewayName: string;
+  /**
+   * Namespace of the Gateway.
+   * @default - the route's namespace
+   */
+  readonly gatewayNamespace?: string;
+  /**
+   * StorageClass for volume claims.
+   * @default 'standard'
+   */
+  readonly storageClassName?: string;
+}
+
+/**
+ * What a cluster tells the workload layer: its ingress controller, storage and load-balancer conventions.
+ * Workloads read traits; they never ask which cluster they are on. Clusters provide them
+ * (`cluster.traits`); the presets below describe the clusters this library builds.
+ */
+export class ClusterTraits {
+  /** EKS with the AWS Load Balancer Controller (ALB Ingress, target type ip; NLB Services) and EBS gp3. */
+  public static eks(options: EksTraitsOptions = {}): ClusterTraits {
+    const nlb = {
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+    };
+    return new ClusterTraits({
+      ingressFlavour: IngressFlavour.ALB,
+      storageClassName: options.storageClassName ?? 'gp3',
+      albTargetTypeIp: true,
+      internalLoadBalancerAnnotations: { ...nlb, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' },
+      internetFacingLoadBalancerAnnotations: { ...nlb, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' },
+      ingressTrafficSource: options.vpcCidr ? { cidrs: [options.vpcCidr] } : undefined,
+    });
+  }
+
+  /** k3s with its packaged Traefik v3, ServiceLB and local-path storage. */
+  public static k3s(options: K3sTraitsOptions = {}): ClusterTraits {
+    return new ClusterTraits({
+      ingressFlavour: IngressFlavour.TRAEFIK,
+      storageClassName: options.storageClassName ?? 'local-path',
+      ingressTrafficSource: { namespace: 'kube-system', podLabels: { 'app.kubernetes.io/name': 'traefik' } },
+    });
+  }
+
+  /** A generic cluster with ingress-nginx (legacy). */
+  public static nginx(options: NginxTraitsOptions = {}): ClusterTraits {
+    return new ClusterTraits({
+      ingressFlavour: IngressFlavour.NGINX,
+      storageClassName: options.storageClassName ?? 'standard',
+      ingressTrafficSource: {
+        namespace: options.controllerNamespace ?? 'ingress-nginx',
+        podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+      },
+    });
+  }
+
+  /** A cluster whose traffic enters through a Gateway API Gateway (HTTPRoutes). */
+  public static gatewayApi(options: GatewayApiTraitsOptions): ClusterTraits {
+    return new ClusterTraits({
+      ingressFlavour: IngressFlavour.GATEWAY_API,
+      ingressClassName: options.gatewayName,
+      storageClassName: options.storageClassName ?? 'standard',
+      gateway: { name: options.gatewayName, namespace: options.gatewayNamespace },
+    });
+  }
+
+  /** Any other cluster. */
+  public static custom(props: ClusterTraitsProps): ClusterTraits {
+    return new ClusterTraits(props);
+  }
+
+  public readonly ingressFlavour: IngressFlavour;
+  public readonly ingressClassName: string;
+  public readonly storageClassName: string;
+  public readonly albTargetTypeIp: boolean;
+  public readonly ingressTrafficSource?: IngressTrafficSource;
+  public readonly gateway?: { readonly name: string; readonly namespace?: string };
+  public readonly networkPolicySupport: boolean;
+  private readonly internalLb: Record<string, string>;
+  private readonly publicLb: Record<string, string>;
+
+  private constructor(props: ClusterTraitsProps) {
+    this.ingressFlavour = props.ingressFlavour;
+    this.ingressClassName = props.ingressClassName ?? props.ingressFlavour.name;
+    this.storageClassName = props.storageClassName;
+    this.albTargetTypeIp = props.albTargetTypeIp ?? props.ingressFlavour === IngressFlavour.ALB;
+    this.ingressTrafficSource = props.ingressTrafficSource;
+    this.gateway = props.gateway;
+    this.networkPolicySupport = props.networkPolicySupport ?? true;
+    this.internalLb = { ...props.internalLoadBalancerAnnotations };
+    this.publicLb = { ...(props.internetFacingLoadBalancerAnnotations ?? props.internalLoadBalancerAnnotations) };
+  }
+
+  /** Annotations for a Service of type LoadBalancer. */
+  public loadBalancerAnnotations(options: LoadBalancerOptions): Record<string, string> {
+    return { ...(options.internetFacing ? this.publicLb : this.internalLb) };
+  }
+
+  /** Controller-specific annotations for an Ingress. */
+  public ingressAnnotations(options: IngressAnnotationOptions): Record<string, string> {
+    switch (this.ingressFlavour) {
+      case IngressFlavour.ALB: {
+        const a: Record<string, string> = {
+          'alb.ingress.kubernetes.io/scheme': options.internetFacing ? 'internet-facing' : 'internal',
+          'alb.ingress.kubernetes.io/target-type': this.albTargetTypeIp ? 'ip' : 'instance',
+        };
+        if (options.healthCheckPath) a['alb.ingress.kubernetes.io/healthcheck-path'] = options.healthCheckPath;
+        if (options.group) a['alb.ingress.kubernetes.io/group.name'] = options.group;
+        if (options.tls) {
+          a['alb.ingress.kubernetes.io/listen-ports'] = '[{"HTTP":80},{"HTTPS":443}]';
+          a['alb.ingress.kubernetes.io/ssl-redirect'] = '443';
+          a['alb.ingress.kubernetes.io/ssl-policy'] = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+          if (options.certificateArns?.length) a['alb.ingress.kubernetes.io/certificate-arn'] = options.certificateArns.join(',');
+        }
+        return a;
+      }
+      case IngressFlavour.TRAEFIK:
+        return options.tls ? { 'traefik.ingress.kubernetes.io/router.tls': 'true' } : {};
+      case IngressFlavour.NGINX:
+        return options.tls ? { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' } : {};
+      default:
+        return {};
+    }
+  }
+}

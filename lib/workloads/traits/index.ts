@@ -1,0 +1,2 @@
+export * from './ingress-flavour';
+export * from './cluster-traits';
