@@ -1,0 +1,60 @@
+import { Construct } from 'constructs';
+import { k8s } from './plus';
+import { PropValidator } from './validate';
+import { Callers } from '../network-access';
+import { PlatformChart } from '../platform-chart';
+
+/** Input of {@link buildNetworkPolicy}. */
+export interface NetworkPolicyInput {
+  readonly metadata: k8s.ObjectMeta;
+  readonly selector: Record<string, string>;
+  readonly namespace?: string;
+  readonly callers: Callers;
+  readonly ports: ReadonlyArray<{ port: number; protocol: string }>;
+  readonly fromIngressController: boolean;
+}
+
+/**
+ * An ingress NetworkPolicy for a workload: the allowed callers, plus the ingress controller (or the load
+ * balancer's addresses) when the workload is exposed. `Callers.any()` writes no policy.
+ */
+export function buildNetworkPolicy(scope: Construct, v: PropValidator, chart: PlatformChart, input: NetworkPolicyInput): k8s.KubeNetworkPolicy | undefined {
+  const c = input.callers;
+  if (!c || c.mode === 'any') return undefined;
+  const ports = input.ports.map(p => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
+  const from: k8s.NetworkPolicyPeer[] = [];
+  if (c.mode === 'same-namespace') from.push({ podSelector: {} });
+  c.workloads.forEach((w, i) => {
+    v.check(w && typeof w.selectorLabels === 'object' && Object.keys(w.selectorLabels).length > 0, `callers[${i}]`, w, 'must be a workload (or an IWorkloadSelector with selector labels).');
+    const sameNs = (w.namespace ?? chart.namespace) === input.namespace;
+    from.push(sameNs
+      ? { podSelector: { matchLabels: w.selectorLabels } }
+      : { podSelector: { matchLabels: w.selectorLabels }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': w.namespace ?? 'default' } } });
+  });
+  const ingress: k8s.NetworkPolicyIngressRule[] = [];
+  if (from.length) ingress.push({ from, ports });
+  if (input.fromIngressController) {
+    const src = chart.traits.ingressTrafficSource;
+    if (!src) {
+      ingress.push({ ports });
+    } else {
+      const peers: k8s.NetworkPolicyPeer[] = [];
+      if (src.namespace || src.podLabels) {
+        peers.push({
+          podSelector: { matchLabels: src.podLabels ?? {} },
+          namespaceSelector: src.namespace ? { matchLabels: { 'kubernetes.io/metadata.name': src.namespace } } : {},
+        });
+      }
+      for (const cidr of src.cidrs ?? []) peers.push({ ipBlock: { cidr } });
+      ingress.push(peers.length ? { from: peers, ports } : { ports });
+    }
+  }
+  return new k8s.KubeNetworkPolicy(scope, 'NetworkPolicy', {
+    metadata: input.metadata,
+    spec: {
+      podSelector: { matchLabels: input.selector },
+      policyTypes: ['Ingress'],
+      ingress,
+    },
+  });
+}
