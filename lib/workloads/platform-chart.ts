@@ -59,7 +59,7 @@ export class PlatformChart extends Chart {
     const key = `${host ?? '*'}${path}`;
     const previous = this.routes.get(key);
     if (previous !== undefined) {
-      new PropValidator(owner, 'ingress').fail(prop, `${host ?? '(any host)'}${path}`,
+      new PropValidator(owner, owner.constructor.name).fail(prop, `${host ?? '(any host)'}${path}`,
         `this host and path is already routed by ${previous}; each host/path pair may be used once per chart.`);
     }
     this.routes.set(key, owner.node.path);
