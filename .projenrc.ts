@@ -34,8 +34,7 @@ const project = new typescript.TypeScriptProject({
   peerDependencyOptions: { pinnedDevDependency: true },
   deps: [
     // kubectl layers for the pinned EKS Kubernetes version (see lib/clusters/eks/versions.ts)
-    '@aws-cdk/lambda-layer-kubectl-v33@^2.2.2',
-    '@aws-cdk/lambda-layer-kubectl-v34@^2.2.2',
+    '@aws-cdk/lambda-layer-kubectl-v35@^2.2.2',
     'yaml@^2.8.0',
   ],
   devDeps: [
@@ -45,6 +44,9 @@ const project = new typescript.TypeScriptProject({
     '@swc/jest@^0.2.39',
     'tsx@^4.23.0',
     'kubernetes-models@4.5.1',
+    '@kubernetes-models/traefik@0.2.4',
+    '@kubernetes-models/gateway-api@0.5.1',
+    '@kubernetes-models/external-secrets@0.5.2',
     'fast-check@^4.10.0',
     'cdk-nag@^3.0.2',
   ],

@@ -1,2 +1,5 @@
 export * from './workloads';
+export * from './network';
 export * from './clusters';
+export * from './delivery';
+export * from './platform';

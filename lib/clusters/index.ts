@@ -1,1 +1,2 @@
 export * from './platform-cluster';
+export * from './eks';

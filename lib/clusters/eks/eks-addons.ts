@@ -1,0 +1,140 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct, IDependable } from 'constructs';
+import { acknowledge } from './private/nag';
+import { PodIdentity } from './private/pod-identity';
+import { EKS_VERSIONS, EksAddonName } from './versions';
+
+/** What happens to an EBS volume when its PersistentVolumeClaim is deleted. */
+export class VolumeReclaimPolicy {
+  /** Keep the volume (and its data); an operator deletes it by hand. The default: data is never lost by a code change. */
+  public static readonly RETAIN = new VolumeReclaimPolicy('Retain');
+  /** Delete the volume with the claim. */
+  public static readonly DELETE = new VolumeReclaimPolicy('Delete');
+  private constructor(
+    /** The Kubernetes value: Retain or Delete. */
+    public readonly value: string,
+  ) {}
+}
+
+/** Props of {@link EksAddons}. */
+export interface EksAddonsProps {
+  /** The cluster. */
+  readonly cluster: eks.Cluster;
+  /** The cluster runs in EKS Auto Mode (networking, CoreDNS and EBS CSI are built in). */
+  readonly autoMode: boolean;
+  /**
+   * Node groups: they are created after the networking add-ons (vpc-cni, kube-proxy, Pod Identity agent),
+   * and the add-ons that schedule pods (CoreDNS, metrics-server, EBS CSI) after them.
+   * @default - none
+   */
+  readonly nodeGroups?: IConstruct[];
+  /**
+   * Name of the StorageClass for EBS gp3 volumes (the cluster's default class).
+   * @default 'gp3'
+   */
+  readonly storageClassName?: string;
+  /**
+   * Reclaim policy of the StorageClass.
+   * @default VolumeReclaimPolicy.RETAIN
+   */
+  readonly reclaimPolicy?: VolumeReclaimPolicy;
+}
+
+/**
+ * The EKS add-ons the workloads need, each pinned in versions.ts: vpc-cni, kube-proxy, CoreDNS,
+ * eks-pod-identity-agent, aws-ebs-csi-driver (with a Pod Identity role) and metrics-server, plus an
+ * encrypted gp3 StorageClass (WaitForFirstConsumer). In Auto Mode only metrics-server and the
+ * StorageClass (Auto Mode's EBS provisioner) are added, and an `alb` IngressClass.
+ */
+export class EksAddons extends Construct {
+  /** The add-ons by name. */
+  public readonly addons: Partial<Record<EksAddonName, eks.Addon>> = {};
+  /** The gp3 StorageClass manifest. */
+  public readonly storageClass: eks.KubernetesManifest;
+  /** The EBS CSI driver's Pod Identity (node groups only). */
+  public readonly ebsCsiIdentity?: PodIdentity;
+  /** What workloads must wait for: the StorageClass, EBS CSI and metrics-server (and the IngressClass in Auto Mode). */
+  public readonly readiness: IDependable[] = [];
+
+  constructor(scope: Construct, id: string, props: EksAddonsProps) {
+    super(scope, id);
+    const cluster = props.cluster;
+    const add = (name: EksAddonName, extra: Partial<eks.AddonProps> = {}): eks.Addon => {
+      const addon = new eks.Addon(this, name, {
+        cluster,
+        addonName: name,
+        addonVersion: EKS_VERSIONS.addons[name],
+        preserveOnDelete: false,
+        ...extra,
+      });
+      this.addons[name] = addon;
+      return addon;
+    };
+    const nodeGroups = props.nodeGroups ?? [];
+
+    if (!props.autoMode) {
+      const networking = [add('vpc-cni'), add('kube-proxy'), add('eks-pod-identity-agent')];
+      for (const ng of nodeGroups) for (const a of networking) ng.node.addDependency(a);
+
+      const coredns = add('coredns');
+      const ebsIdentity = new PodIdentity(this, 'EbsCsiIdentity', {
+        cluster,
+        namespace: 'kube-system',
+        serviceAccount: 'ebs-csi-controller-sa',
+        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEBSCSIDriverPolicy')],
+      });
+      this.ebsCsiIdentity = ebsIdentity;
+      acknowledge(ebsIdentity.role, {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy]',
+        reason: 'AWS maintains AmazonEBSCSIDriverPolicy for the EBS CSI driver; its volume and snapshot actions are scoped by tags the driver sets.',
+      });
+      const ebs = add('aws-ebs-csi-driver');
+      ebs.node.addDependency(ebsIdentity);
+      const metrics = add('metrics-server');
+      for (const a of [coredns, ebs, metrics]) for (const ng of nodeGroups) a.node.addDependency(ng);
+      for (const a of [coredns, ebs, metrics]) a.node.addDependency(...networking);
+      this.readiness.push(ebs, metrics, coredns);
+    } else {
+      const metrics = add('metrics-server');
+      this.readiness.push(metrics);
+      const ingressClass = cluster.addManifest('AlbIngressClass', {
+        apiVersion: 'eks.amazonaws.com/v1',
+        kind: 'IngressClassParams',
+        metadata: { name: 'alb' },
+        spec: {},
+      }, {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: 'alb', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+        spec: {
+          controller: 'eks.amazonaws.com/alb',
+          parameters: { apiGroup: 'eks.amazonaws.com', kind: 'IngressClassParams', name: 'alb' },
+        },
+      });
+      this.readiness.push(ingressClass);
+    }
+
+    this.storageClass = new eks.KubernetesManifest(this, 'StorageClass', {
+      cluster,
+      overwrite: true,
+      manifest: [{
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: {
+          name: props.storageClassName ?? 'gp3',
+          annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+        },
+        provisioner: props.autoMode ? 'ebs.csi.eks.amazonaws.com' : 'ebs.csi.aws.com',
+        parameters: { type: 'gp3', encrypted: 'true', fsType: 'ext4' },
+        reclaimPolicy: (props.reclaimPolicy ?? VolumeReclaimPolicy.RETAIN).value,
+        volumeBindingMode: 'WaitForFirstConsumer',
+        allowVolumeExpansion: true,
+      }],
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    if (this.addons['aws-ebs-csi-driver']) this.storageClass.node.addDependency(this.addons['aws-ebs-csi-driver']);
+    this.readiness.push(this.storageClass);
+  }
+}

@@ -1,0 +1,254 @@
+import { Annotations, Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnCluster } from 'aws-cdk-lib/aws-eks';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Chart } from 'cdk8s';
+import { Construct, IDependable } from 'constructs';
+import { ClusterCapacity, NodeArchitecture } from './capacity';
+import { EksAddons, VolumeReclaimPolicy } from './eks-addons';
+import { EksAlbController } from './eks-alb-controller';
+import { EksClusterAutoscaler } from './eks-cluster-autoscaler';
+import { EksNodeGroup } from './eks-node-group';
+import { ClusterEndpointAccess } from './endpoint-access';
+import * as nag from './private/nag';
+import { EKS_VERSIONS, kubectlLayer } from './versions';
+import { HelmChartDelivery } from '../../delivery/helm-chart-delivery';
+import { CdkPropValidator } from '../../private/validate';
+import { ClusterTraits } from '../../workloads';
+import { IPlatformCluster } from '../platform-cluster';
+
+/** Props of an {@link EksPlatformCluster}. */
+export interface EksPlatformClusterProps {
+  /** The VPC (e.g. `PlatformNetwork.vpc`); the control plane and nodes use its private subnets. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The VPC's IPv4 CIDR, for the traits (NetworkPolicies admit ALB traffic from it).
+   * @default - `vpc.vpcCidrBlock` when known at synth time, otherwise no CIDR in the traits
+   */
+  readonly vpcCidr?: string;
+  /**
+   * The cluster name (1-100 letters, digits, '-' and '_', starting with a letter or digit). Changing it
+   * replaces the cluster.
+   * @default - a name derived from the construct path (stable)
+   */
+  readonly clusterName?: string;
+  /**
+   * Who can reach the Kubernetes API endpoint.
+   * @default ClusterEndpointAccess.publicAndPrivate() (public endpoint open to any address, IAM-authenticated)
+   */
+  readonly endpointAccess?: ClusterEndpointAccess;
+  /**
+   * Where pods run.
+   * @default ClusterCapacity.managedNodeGroups() (x86_64 AL2023, 2-6 on-demand nodes, Cluster Autoscaler)
+   */
+  readonly capacity?: ClusterCapacity;
+  /**
+   * The IAM role that gets cluster-admin through an access entry (`AmazonEKSClusterAdminPolicy`). The
+   * identity that deploys the stack gets no implicit admin rights.
+   * @default - a role assumable by principals of this account that are allowed to assume it
+   */
+  readonly adminRole?: iam.IRole;
+  /**
+   * KMS key for envelope encryption of Kubernetes Secrets.
+   * @default - a key with rotation, retained when the stack is deleted
+   */
+  readonly secretsEncryptionKey?: kms.IKey;
+  /**
+   * Retention of the control-plane logs (api, audit, authenticator).
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly controlPlaneLogRetention?: logs.RetentionDays;
+  /**
+   * Refuse deletion of the cluster (EKS `deletionProtection`); turn off before deleting the stack.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Reclaim policy of the gp3 StorageClass.
+   * @default VolumeReclaimPolicy.RETAIN
+   */
+  readonly volumeReclaimPolicy?: VolumeReclaimPolicy;
+  /**
+   * Tags of the cluster resource.
+   * @default - none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+
+/**
+ * An EKS cluster on `aws-eks-v2`, secure by default: Kubernetes version pinned (versions.ts), Secrets
+ * encrypted with a retained KMS key, api/audit/authenticator logs with a retention, `upgradePolicy`
+ * STANDARD (no extended-support billing), deletion protection, access entries only (no implicit
+ * cluster-creator admin), AL2023 managed node groups with IMDSv2 (hop limit 1) and encrypted gp3 volumes
+ * (or EKS Auto Mode), and the add-ons workloads need: vpc-cni, kube-proxy, CoreDNS, Pod Identity agent,
+ * EBS CSI + gp3 StorageClass, metrics-server, AWS Load Balancer Controller, Cluster Autoscaler.
+ *
+ * Workloads arrive with {@link addWorkloads}: cdk8s charts shipped as a Helm chart asset, installed after
+ * the controllers they need.
+ */
+export class EksPlatformCluster extends Construct implements IPlatformCluster {
+  /** The EKS cluster. */
+  public readonly cluster: eks.Cluster;
+  /** The cluster's name (known at synth time). */
+  public readonly clusterName: string;
+  /** The traits workloads are built with (ALB ingress, gp3 storage, NLB annotations). */
+  public readonly traits: ClusterTraits;
+  /** The role with cluster-admin access. */
+  public readonly adminRole: iam.IRole;
+  /** The Secrets encryption key. */
+  public readonly secretsKey: kms.IKey;
+  /** The control-plane log group `/aws/eks/<name>/cluster`. */
+  public readonly controlPlaneLogGroup: logs.LogGroup;
+  /** The managed node groups (empty in Auto Mode). */
+  public readonly nodeGroups: EksNodeGroup[] = [];
+  /** The EKS add-ons and the StorageClass. */
+  public readonly addons: EksAddons;
+  /** The AWS Load Balancer Controller (managed node groups only; Auto Mode has its own). */
+  public readonly albController?: EksAlbController;
+  /** The Cluster Autoscaler (managed node groups with `clusterAutoscaler` on). */
+  public readonly clusterAutoscaler?: EksClusterAutoscaler;
+  /** Everything workloads are delivered after (controllers, add-ons, StorageClass). */
+  public readonly workloadDependencies: IDependable[];
+
+  constructor(scope: Construct, id: string, props: EksPlatformClusterProps) {
+    super(scope, id);
+    const v = new CdkPropValidator(this, 'EksPlatformCluster');
+    if (!props.vpc) v.fail('vpc', props.vpc, 'is required: pass PlatformNetwork.vpc or an existing ec2.IVpc.');
+
+    const clusterName = props.clusterName ?? Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
+    v.check(!Token.isUnresolved(clusterName) && CLUSTER_NAME.test(clusterName), 'clusterName', clusterName,
+      'must be 1-100 letters, digits, \'-\' and \'_\', starting with a letter or digit, and known at synth time (e.g. "acme").');
+    this.clusterName = clusterName;
+
+    const endpoint = props.endpointAccess ?? ClusterEndpointAccess.publicAndPrivate();
+    endpoint.publicCidrs.forEach((c, i) => v.cidr(`endpointAccess.publicCidrs[${i}]`, c));
+    const capacity = props.capacity ?? ClusterCapacity.managedNodeGroups();
+    const autoMode = capacity.kind === 'autoMode';
+
+    // Logs: the log group exists before the cluster, so EKS writes into it with our retention.
+    this.controlPlaneLogGroup = new logs.LogGroup(this, 'ControlPlaneLogs', {
+      logGroupName: `/aws/eks/${clusterName}/cluster`,
+      retention: props.controlPlaneLogRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.secretsKey = props.secretsEncryptionKey ?? new kms.Key(this, 'SecretsKey', {
+      description: `Envelope encryption of Kubernetes Secrets of EKS cluster ${clusterName}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // The kubectl/helm Lambda stays out of the VPC when the public endpoint is open to any address: the
+    // L2 is told "public" and the private endpoint is switched on below through the CfnCluster.
+    const kubectlOutsideVpc = endpoint.openToInternet;
+    const l2Endpoint = !endpoint.publicAccess ? eks.EndpointAccess.PRIVATE
+      : kubectlOutsideVpc ? eks.EndpointAccess.PUBLIC
+        : eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...endpoint.publicCidrs);
+
+    this.cluster = new eks.Cluster(this, 'Cluster', {
+      clusterName,
+      version: EKS_VERSIONS.kubernetesVersion,
+      vpc: props.vpc,
+      vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+      endpointAccess: l2Endpoint,
+      secretsEncryptionKey: this.secretsKey,
+      clusterLogging: [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR],
+      bootstrapClusterCreatorAdminPermissions: false,
+      bootstrapSelfManagedAddons: false,
+      ...(autoMode
+        ? { defaultCapacityType: eks.DefaultCapacityType.AUTOMODE, compute: { nodePools: capacity.autoModeOptions?.nodePools ?? ['system', 'general-purpose'] } }
+        : { defaultCapacityType: eks.DefaultCapacityType.NODEGROUP, defaultCapacity: 0 }),
+      kubectlProviderOptions: { kubectlLayer: kubectlLayer(this, 'KubectlLayer') },
+      outputConfigCommand: false,
+      tags: props.tags,
+    });
+    const cfn = this.cluster.node.defaultChild as CfnCluster;
+    cfn.upgradePolicy = { supportType: 'STANDARD' };
+    cfn.deletionProtection = props.deletionProtection ?? true;
+    if (kubectlOutsideVpc) cfn.addPropertyOverride('ResourcesVpcConfig.EndpointPrivateAccess', true);
+    cfn.node.addDependency(this.controlPlaneLogGroup);
+    // EKS uses the cluster role to encrypt and decrypt the Secrets' data keys.
+    this.secretsKey.grant(this.cluster.role, 'kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant').applyBefore(cfn);
+    if (props.vpc instanceof ec2.Vpc) cfn.node.addDependency(props.vpc);
+    if (!kubectlOutsideVpc) {
+      Annotations.of(this).addInfo('The API endpoint is not open to any address: the kubectl/helm Lambda runs in the private subnets (stack deletion waits for its network interfaces).');
+    }
+
+    // Access: one admin role through an access entry; nobody else.
+    this.adminRole = props.adminRole ?? new iam.Role(this, 'AdminRole', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: `Cluster admin of EKS cluster ${clusterName} (access entry with AmazonEKSClusterAdminPolicy)`,
+      maxSessionDuration: Duration.hours(1),
+    });
+    this.cluster.grantClusterAdmin('AdminAccess', this.adminRole.roleArn);
+
+    // Capacity.
+    const controllerDeps: IDependable[] = [];
+    if (!autoMode) {
+      const options = capacity.nodeGroups ?? {};
+      const arch = options.architecture ?? NodeArchitecture.X86_64;
+      const nodeRole = new iam.Role(this, 'NodeRole', {
+        assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+        managedPolicies: ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly']
+          .map(n => iam.ManagedPolicy.fromAwsManagedPolicyName(n)),
+      });
+      nag.acknowledge(nodeRole, ...nag.NODE_ROLE);
+      this.nodeGroups.push(new EksNodeGroup(this, 'OnDemand', {
+        ...options.onDemand, cluster: this.cluster, architecture: arch, capacityType: eks.CapacityType.ON_DEMAND, nodeRole,
+      }));
+      if (options.spot) {
+        this.nodeGroups.push(new EksNodeGroup(this, 'Spot', {
+          ...options.spot, cluster: this.cluster, architecture: arch, capacityType: eks.CapacityType.SPOT, nodeRole,
+        }));
+      }
+    }
+
+    this.addons = new EksAddons(this, 'Addons', {
+      cluster: this.cluster,
+      autoMode,
+      nodeGroups: this.nodeGroups,
+      storageClassName: 'gp3',
+      reclaimPolicy: props.volumeReclaimPolicy,
+    });
+
+    if (!autoMode) {
+      controllerDeps.push(...this.nodeGroups, this.addons.addons['eks-pod-identity-agent']!, this.addons.addons.coredns!);
+      this.albController = new EksAlbController(this, 'AlbController', { cluster: this.cluster, dependsOn: controllerDeps });
+      if (capacity.nodeGroups?.clusterAutoscaler ?? true) {
+        this.clusterAutoscaler = new EksClusterAutoscaler(this, 'ClusterAutoscaler', {
+          cluster: this.cluster, clusterName, dependsOn: controllerDeps,
+        });
+      }
+    }
+
+    this.workloadDependencies = [...this.addons.readiness, ...(this.albController ? [this.albController.chart] : [])];
+
+    // cdk-nag (v3) acknowledgements that are inherent to this design.
+    nag.acknowledge(this.cluster, ...nag.CLUSTER_ROLE, ...nag.clusterAcknowledgements(endpoint.publicAccess));
+    if (autoMode) nag.acknowledge(this.cluster, ...nag.AUTO_MODE_ROLES);
+    if (this.cluster.kubectlProvider) {
+      nag.acknowledge(this.cluster.kubectlProvider, ...nag.KUBECTL_PROVIDER, ...nag.kubectlProviderAcknowledgements(this.cluster.kubectlProvider));
+    }
+
+    const vpcCidr = props.vpcCidr ?? (Token.isUnresolved(props.vpc.vpcCidrBlock) ? undefined : props.vpc.vpcCidrBlock);
+    if (vpcCidr !== undefined) v.cidr('vpcCidr', vpcCidr);
+    this.traits = ClusterTraits.eks({ vpcCidr, storageClassName: 'gp3' });
+  }
+
+  /**
+   * Delivers the charts onto the cluster as one Helm release (a chart asset in S3, never inline), after
+   * the AWS Load Balancer Controller, the EBS CSI driver with its StorageClass and metrics-server.
+   */
+  public addWorkloads(id: string, charts: Chart[]): void {
+    new HelmChartDelivery(this, id, {
+      cluster: this.cluster,
+      charts,
+      dependsOn: this.workloadDependencies,
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './platform-network';
+export * from './nat-gateways';
+export * from './flow-logs';

@@ -1,0 +1,156 @@
+import { Annotations, Fn, Tags, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { FlowLogs } from './flow-logs';
+import { NatGateways } from './nat-gateways';
+import { CdkPropValidator } from '../private/validate';
+
+/** Props of a {@link PlatformNetwork} that creates its VPC. */
+export interface PlatformNetworkProps {
+  /**
+   * IPv4 CIDR of the VPC, from /16 to /20. Each AZ gets a public subnet (prefix + 6, e.g. /22) and a
+   * private subnet (prefix + 3, e.g. /19: pods take VPC addresses on EKS).
+   *
+   * Changing it replaces the VPC and everything in it: choose once.
+   * @default '10.0.0.0/16'
+   */
+  readonly cidr?: string;
+  /**
+   * Number of Availability Zones, 2 or 3. Ignored when `availabilityZones` is given.
+   * @default 3
+   */
+  readonly azCount?: number;
+  /**
+   * The Availability Zone names, e.g. `['eu-west-1a', 'eu-west-1b', 'eu-west-1c']` (2 or 3).
+   *
+   * When not given, the VPC uses the first `azCount` zones of the region as CloudFormation resolves them at
+   * deploy time (`Fn::Select` over `Fn::GetAZs`), so synthesis needs no account, no region and no lookup.
+   * In a region that offers fewer than `azCount` zones to the account (us-west-1 offers 2), set
+   * `azCount: 2` or list the zones. Switching between the two forms later replaces the subnets: choose once.
+   * @default - the first `azCount` zones of the region, resolved at deploy time
+   */
+  readonly availabilityZones?: string[];
+  /**
+   * How many NAT gateways serve the private subnets.
+   * @default NatGateways.single() (use NatGateways.onePerAz() in production)
+   */
+  readonly natGateways?: NatGateways;
+  /**
+   * Where VPC flow logs go.
+   * @default FlowLogs.cloudWatch() (three months' retention, log group retained)
+   */
+  readonly flowLogs?: FlowLogs;
+  /**
+   * Add an S3 gateway endpoint (free; image layers from ECR and S3 traffic skip the NAT gateway).
+   * @default true
+   */
+  readonly s3GatewayEndpoint?: boolean;
+}
+
+/** Options of {@link PlatformNetwork.fromVpc}. */
+export interface ExistingNetworkOptions {
+  /**
+   * The VPC's IPv4 CIDR, for NetworkPolicies that admit load-balancer traffic (ALB target type ip).
+   * @default - `vpc.vpcCidrBlock` when it is known at synth time, otherwise none
+   */
+  readonly vpcCidr?: string;
+}
+
+const SUBNET_PUBLIC = 'Public';
+const SUBNET_PRIVATE = 'Private';
+
+/**
+ * The network of a platform: a VPC over 2 or 3 AZs with public and private subnets tagged for Kubernetes
+ * load balancers (`kubernetes.io/role/elb` on public, `kubernetes.io/role/internal-elb` on private), a
+ * chosen number of NAT gateways, VPC flow logs and an S3 gateway endpoint. Or an existing VPC
+ * ({@link PlatformNetwork.fromVpc}).
+ *
+ * Logical IDs are fixed by the construct tree (`<id>/Vpc/...`), so application-level changes never
+ * replace the network.
+ */
+export class PlatformNetwork extends Construct {
+  /**
+   * Wraps an existing VPC. Its subnets must already carry the load-balancer tags
+   * (`kubernetes.io/role/elb=1` on public, `kubernetes.io/role/internal-elb=1` on private subnets).
+   */
+  public static fromVpc(scope: Construct, id: string, vpc: ec2.IVpc, options: ExistingNetworkOptions = {}): PlatformNetwork {
+    return new PlatformNetwork(scope, id, {}, { vpc, vpcCidr: options.vpcCidr });
+  }
+
+  /** The VPC. */
+  public readonly vpc: ec2.IVpc;
+  /** The VPC's IPv4 CIDR when known at synth time (used for traits and NetworkPolicies). */
+  public readonly vpcCidr?: string;
+  /** The VPC this construct created (undefined for {@link PlatformNetwork.fromVpc}). */
+  public readonly createdVpc?: ec2.Vpc;
+
+  constructor(scope: Construct, id: string, props: PlatformNetworkProps = {}, existing?: { vpc: ec2.IVpc; vpcCidr?: string }) {
+    super(scope, id);
+    const v = new CdkPropValidator(this, 'PlatformNetwork');
+
+    if (existing) {
+      this.vpc = existing.vpc;
+      const cidr = existing.vpcCidr ?? existing.vpc.vpcCidrBlock;
+      this.vpcCidr = cidr !== undefined && !Token.isUnresolved(cidr) ? v.cidr('vpcCidr', cidr) : undefined;
+      Annotations.of(this).addInfo(
+        'Existing VPC: make sure public subnets carry kubernetes.io/role/elb=1 and private subnets kubernetes.io/role/internal-elb=1, or load balancers cannot find them.');
+      return;
+    }
+
+    const cidr = v.cidr('cidr', props.cidr ?? '10.0.0.0/16', 16, 20);
+    const prefix = Number(cidr.split('/')[1]);
+    let availabilityZones: string[];
+    if (props.availabilityZones !== undefined) {
+      const azs = props.availabilityZones;
+      v.check(Array.isArray(azs) && (azs.length === 2 || azs.length === 3), 'availabilityZones', azs,
+        'must list 2 or 3 Availability Zones, e.g. ["eu-west-1a", "eu-west-1b", "eu-west-1c"].');
+      v.check(new Set(azs).size === azs.length, 'availabilityZones', azs, 'must not list the same zone twice.');
+      availabilityZones = azs;
+    } else {
+      const azCount = v.integer('azCount', props.azCount ?? 3, 2, 3);
+      availabilityZones = Array.from({ length: azCount }, (_, i) => Fn.select(i, Fn.getAzs()));
+    }
+    const nat = props.natGateways ?? NatGateways.single();
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(cidr),
+      availabilityZones,
+      natGateways: nat.countFor(availabilityZones.length),
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      subnetConfiguration: [
+        { name: SUBNET_PUBLIC, subnetType: ec2.SubnetType.PUBLIC, cidrMask: prefix + 6, mapPublicIpOnLaunch: false },
+        { name: SUBNET_PRIVATE, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: prefix + 3 },
+      ],
+    });
+    this.vpc = vpc;
+    this.createdVpc = vpc;
+    this.vpcCidr = cidr;
+
+    tagSubnets(vpc.publicSubnets, 'kubernetes.io/role/elb');
+    tagSubnets(vpc.privateSubnets, 'kubernetes.io/role/internal-elb');
+
+    vpc.addFlowLog('FlowLog', {
+      destination: (props.flowLogs ?? FlowLogs.cloudWatch())._bind(this),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+
+    if (props.s3GatewayEndpoint ?? true) {
+      vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    }
+  }
+
+  /** The private subnets (nodes, control-plane ENIs, internal load balancers). */
+  public get privateSubnets(): ec2.ISubnet[] {
+    return this.vpc.privateSubnets;
+  }
+
+  /** The public subnets (NAT gateways, internet-facing load balancers). */
+  public get publicSubnets(): ec2.ISubnet[] {
+    return this.vpc.publicSubnets;
+  }
+}
+
+function tagSubnets(subnets: ec2.ISubnet[], key: string): void {
+  for (const subnet of subnets) Tags.of(subnet).add(key, '1');
+}

@@ -1,0 +1,141 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ClusterCapacity, ClusterEndpointAccess, EksPlatformCluster, VolumeReclaimPolicy } from '../clusters/eks';
+import { FlowLogs, NatGateways, PlatformNetwork } from '../network';
+import { CdkPropValidator } from '../private/validate';
+
+/** Network settings of an {@link EksPlatformStack}. */
+export interface EksPlatformNetworkConfig {
+  /**
+   * Use this VPC instead of creating one (its subnets must carry the load-balancer tags).
+   * @default - a VPC is created
+   */
+  readonly existingVpc?: ec2.IVpc;
+  /**
+   * CIDR of the created VPC.
+   * @default '10.0.0.0/16'
+   */
+  readonly cidr?: string;
+  /**
+   * Number of AZs of the created VPC (2 or 3).
+   * @default 3
+   */
+  readonly azCount?: number;
+  /**
+   * AZ names of the created VPC.
+   * @default - the first `azCount` zones of the region, resolved at deploy time
+   */
+  readonly availabilityZones?: string[];
+  /**
+   * NAT gateways.
+   * @default NatGateways.single()
+   */
+  readonly natGateways?: NatGateways;
+  /**
+   * Flow log destination.
+   * @default FlowLogs.cloudWatch()
+   */
+  readonly flowLogs?: FlowLogs;
+}
+
+/** Props of an {@link EksPlatformStack}: one typed config for network and cluster. */
+export interface EksPlatformStackProps extends StackProps {
+  /** Name of the platform (lowercase letters, digits, '-'); the cluster is named after it. */
+  readonly platformName: string;
+  /**
+   * Network settings.
+   * @default - a 3-AZ VPC with one NAT gateway and flow logs to CloudWatch Logs
+   */
+  readonly network?: EksPlatformNetworkConfig;
+  /**
+   * Who can reach the Kubernetes API.
+   * @default ClusterEndpointAccess.publicAndPrivate()
+   */
+  readonly endpointAccess?: ClusterEndpointAccess;
+  /**
+   * Capacity of the cluster.
+   * @default ClusterCapacity.managedNodeGroups()
+   */
+  readonly capacity?: ClusterCapacity;
+  /**
+   * The cluster-admin role.
+   * @default - a role is created; its ARN is an output
+   */
+  readonly adminRole?: iam.IRole;
+  /**
+   * Retention of control-plane logs.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly controlPlaneLogRetention?: logs.RetentionDays;
+  /**
+   * EKS deletion protection.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Reclaim policy of the gp3 StorageClass.
+   * @default VolumeReclaimPolicy.RETAIN
+   */
+  readonly volumeReclaimPolicy?: VolumeReclaimPolicy;
+}
+
+const PLATFORM_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+
+/**
+ * The EKS platform in one stack: a {@link PlatformNetwork} and an {@link EksPlatformCluster}, with outputs
+ * for the cluster name, the `aws eks update-kubeconfig` command and the admin role. Deliver workloads with
+ * `stack.cluster.addWorkloads('apps', charts)`.
+ *
+ * Synthesizes without an account or region (env-agnostic) and without any lookup.
+ */
+export class EksPlatformStack extends Stack {
+  /** The network. */
+  public readonly network: PlatformNetwork;
+  /** The cluster. */
+  public readonly cluster: EksPlatformCluster;
+
+  constructor(scope: Construct, id: string, props: EksPlatformStackProps) {
+    super(scope, id, props);
+    const v = new CdkPropValidator(this, 'EksPlatformStack');
+    v.check(typeof props.platformName === 'string' && PLATFORM_NAME.test(props.platformName), 'platformName', props.platformName,
+      'must be 2-40 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "acme").');
+
+    const net = props.network ?? {};
+    if (net.existingVpc) {
+      for (const key of ['cidr', 'azCount', 'availabilityZones', 'natGateways', 'flowLogs'] as const) {
+        v.check(net[key] === undefined, `network.${key}`, net[key], 'cannot be set together with network.existingVpc; configure the existing VPC directly.');
+      }
+      this.network = PlatformNetwork.fromVpc(this, 'Network', net.existingVpc);
+    } else {
+      this.network = new PlatformNetwork(this, 'Network', {
+        cidr: net.cidr,
+        azCount: net.azCount,
+        availabilityZones: net.availabilityZones,
+        natGateways: net.natGateways,
+        flowLogs: net.flowLogs,
+      });
+    }
+
+    this.cluster = new EksPlatformCluster(this, 'Eks', {
+      vpc: this.network.vpc,
+      vpcCidr: this.network.vpcCidr,
+      clusterName: props.platformName,
+      endpointAccess: props.endpointAccess,
+      capacity: props.capacity,
+      adminRole: props.adminRole,
+      controlPlaneLogRetention: props.controlPlaneLogRetention,
+      deletionProtection: props.deletionProtection,
+      volumeReclaimPolicy: props.volumeReclaimPolicy,
+    });
+
+    new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName, description: 'EKS cluster name' });
+    new CfnOutput(this, 'AdminRoleArn', { value: this.cluster.adminRole.roleArn, description: 'IAM role with cluster-admin access (access entry)' });
+    new CfnOutput(this, 'UpdateKubeconfigCommand', {
+      value: `aws eks update-kubeconfig --name ${this.cluster.clusterName} --region ${this.region} --role-arn ${this.cluster.adminRole.roleArn}`,
+      description: 'Writes a kubeconfig entry that assumes the admin role',
+    });
+  }
+}

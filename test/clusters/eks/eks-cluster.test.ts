@@ -1,0 +1,296 @@
+import { App, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Chart } from 'cdk8s';
+import {
+  ClusterCapacity, ClusterEndpointAccess, EKS_VERSIONS, EksPlatformCluster, EksPlatformClusterProps, NodeArchitecture, VolumeReclaimPolicy,
+} from '../../../lib/clusters/eks';
+import { PlatformNetwork } from '../../../lib/network';
+
+// The delivery construct is another unit (test/delivery); here we only check what the cluster hands to it.
+const deliveries: Array<{ id: string; props: { cluster: unknown; charts: unknown[]; dependsOn?: unknown[] } }> = [];
+jest.mock('../../../lib/delivery/helm-chart-delivery', () => {
+  const { Construct } = jest.requireActual('constructs');
+  return {
+    HelmChartDelivery: class extends Construct {
+      constructor(scope: any, id: string, props: any) {
+        super(scope, id);
+        deliveries.push({ id, props });
+      }
+    },
+  };
+});
+
+function synth(props: Partial<EksPlatformClusterProps> = {}, id = 'Eks') {
+  const stack = new Stack(new App(), 'Test');
+  const network = new PlatformNetwork(stack, 'Network');
+  const cluster = new EksPlatformCluster(stack, id, { vpc: network.vpc, vpcCidr: network.vpcCidr, clusterName: 'acme', ...props });
+  return { stack, cluster, template: Template.fromStack(stack) };
+}
+
+type Resource = { Type: string; Properties: any; DependsOn?: string[]; DeletionPolicy?: string };
+const resourcesOf = (t: Template, type: string) => Object.entries(t.toJSON().Resources as Record<string, Resource>).filter(([, r]) => r.Type === type);
+
+describe('EksPlatformCluster defaults (managed node groups)', () => {
+  let template: Template;
+  let cluster: EksPlatformCluster;
+  let stack: Stack;
+  beforeAll(() => ({ template, cluster, stack } = synth()));
+
+  test('Kubernetes version pinned from versions.ts, STANDARD upgrade policy, deletion protection', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      Name: 'acme',
+      Version: EKS_VERSIONS.kubernetesVersion.version,
+      UpgradePolicy: { SupportType: 'STANDARD' },
+      DeletionProtection: true,
+    });
+    expect(EKS_VERSIONS.kubernetesVersion.version).toBe('1.35');
+  });
+
+  test('control-plane logs api, audit, authenticator into a pre-created, retained log group with a retention', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      Logging: { ClusterLogging: { EnabledTypes: [{ Type: 'api' }, { Type: 'audit' }, { Type: 'authenticator' }] } },
+    });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: '/aws/eks/acme/cluster', RetentionInDays: 90 },
+      DeletionPolicy: 'Retain',
+    });
+    const [[, eksCluster]] = resourcesOf(template, 'AWS::EKS::Cluster');
+    const [[logGroupId]] = resourcesOf(template, 'AWS::Logs::LogGroup').filter(([, r]) => r.Properties.LogGroupName === '/aws/eks/acme/cluster');
+    expect(eksCluster.DependsOn).toContain(logGroupId);
+  });
+
+  test('Secrets envelope encryption with a rotated, retained KMS key the cluster role may use', () => {
+    const [[keyId, key]] = resourcesOf(template, 'AWS::KMS::Key');
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      EncryptionConfig: [{ Provider: { KeyArn: { 'Fn::GetAtt': [keyId, 'Arn'] } }, Resources: ['secrets'] }],
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt', 'kms:CreateGrant']), Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } })]) },
+    });
+  });
+
+  test('access entries only: no cluster-creator admin, the admin role gets AmazonEKSClusterAdminPolicy', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
+    });
+    const adminRoleId = stack.getLogicalId(cluster.adminRole.node.defaultChild as iam.CfnRole);
+    template.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: { 'Fn::GetAtt': [adminRoleId, 'Arn'] },
+      AccessPolicies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy']] } }],
+    });
+    // the admin role and the kubectl handler: nothing else has access
+    template.resourceCountIs('AWS::EKS::AccessEntry', 2);
+  });
+
+  test('endpoint public + private, kubectl/helm Lambda out of the VPC', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: { EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: Match.absent() },
+    });
+    for (const [, fn] of resourcesOf(template, 'AWS::Lambda::Function')) expect(fn.Properties.VpcConfig).toBeUndefined();
+    template.hasResourceProperties('AWS::EKS::Cluster', { BootstrapSelfManagedAddons: false, ComputeConfig: { Enabled: false } });
+  });
+
+  test('the control plane uses the private subnets only', () => {
+    const [[, c]] = resourcesOf(template, 'AWS::EKS::Cluster');
+    expect(c.Properties.ResourcesVpcConfig.SubnetIds).toHaveLength(3);
+    for (const s of c.Properties.ResourcesVpcConfig.SubnetIds) expect(s.Ref).toMatch(/PrivateSubnet/);
+  });
+
+  test('one on-demand managed node group, AL2023 x86_64 set explicitly, 2..6 nodes in private subnets', () => {
+    template.resourceCountIs('AWS::EKS::Nodegroup', 1);
+    template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: 'AL2023_x86_64_STANDARD',
+      CapacityType: 'ON_DEMAND',
+      InstanceTypes: ['m7i.large'],
+      ScalingConfig: { MinSize: 2, DesiredSize: 2, MaxSize: 6 },
+      LaunchTemplate: { Id: Match.anyValue(), Version: Match.anyValue() },
+      DiskSize: Match.absent(),
+    });
+  });
+
+  test('launch template: IMDSv2 required with hop limit 1, encrypted gp3 root volume', () => {
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: {
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 50 } }],
+      },
+    });
+  });
+
+  test('every add-on is pinned to its versions.ts version', () => {
+    const addons = resourcesOf(template, 'AWS::EKS::Addon').map(([, r]) => r.Properties);
+    expect(Object.fromEntries(addons.map(a => [a.AddonName, a.AddonVersion]))).toEqual(EKS_VERSIONS.addons);
+  });
+
+  test('networking add-ons come before the node group; pod-scheduling add-ons after it', () => {
+    const byName = Object.fromEntries(resourcesOf(template, 'AWS::EKS::Addon').map(([id, r]) => [r.Properties.AddonName, { id, r }]));
+    const [[ngId, ng]] = resourcesOf(template, 'AWS::EKS::Nodegroup');
+    for (const n of ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']) expect(ng.DependsOn).toContain(byName[n].id);
+    for (const n of ['coredns', 'aws-ebs-csi-driver', 'metrics-server']) expect(byName[n].r.DependsOn).toContain(ngId);
+  });
+
+  test('Pod Identity associations for EBS CSI, the ALB controller and the Cluster Autoscaler', () => {
+    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 3);
+    for (const sa of ['ebs-csi-controller-sa', 'aws-load-balancer-controller', 'cluster-autoscaler']) {
+      template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'kube-system', ServiceAccount: sa, ClusterName: { Ref: Match.anyValue() } });
+    }
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: ['sts:AssumeRole', 'sts:TagSession'], Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' } }] },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy']] }],
+    });
+  });
+
+  test('gp3 StorageClass: encrypted, WaitForFirstConsumer, Retain, default class', () => {
+    const manifests = resourcesOf(template, 'Custom::AWSCDK-EKS-KubernetesResource').map(([, r]) => JSON.parse(r.Properties.Manifest)[0]);
+    const sc = manifests.find(m => m.kind === 'StorageClass');
+    expect(sc).toMatchObject({
+      metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true' },
+      reclaimPolicy: 'Retain',
+      volumeBindingMode: 'WaitForFirstConsumer',
+    });
+  });
+
+  test('AWS Load Balancer Controller and Cluster Autoscaler Helm charts pinned, atomic, timeout below 15 minutes', () => {
+    for (const c of [EKS_VERSIONS.albController, EKS_VERSIONS.clusterAutoscaler]) {
+      template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+        Chart: c.chart, Repository: c.repository, Version: c.version, Namespace: 'kube-system', Atomic: true, Wait: true, Timeout: '600s',
+        Values: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`"tag":"${c.appVersion}"`)])] },
+      });
+    }
+  });
+
+  test('kubectl layer is the v35 layer matching the Kubernetes version', () => {
+    template.resourceCountIs('AWS::Lambda::LayerVersion', 2);
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('kubectl 1\\.35\\.') });
+  });
+
+  test('traits: ALB ingress, gp3 storage, NLB annotations, VPC CIDR for NetworkPolicies', () => {
+    expect(cluster.traits.ingressClassName).toBe('alb');
+    expect(cluster.traits.storageClassName).toBe('gp3');
+    expect(cluster.traits.albTargetTypeIp).toBe(true);
+    expect(cluster.traits.ingressTrafficSource).toEqual({ cidrs: ['10.0.0.0/16'] });
+    expect(cluster.traits.loadBalancerAnnotations({ internetFacing: false })['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internal');
+    expect(cluster.clusterName).toBe('acme');
+  });
+
+  test('addWorkloads hands the charts to HelmChartDelivery, after the ALB controller, EBS CSI, StorageClass and metrics-server', () => {
+    const chart = new Chart(new (jest.requireActual('cdk8s').App)(), 'apps');
+    cluster.addWorkloads('Apps', [chart]);
+    const d = deliveries.find(x => x.id === 'Apps')!;
+    expect(d.props.cluster).toBe(cluster.cluster);
+    expect(d.props.charts).toEqual([chart]);
+    expect(d.props.dependsOn).toEqual(expect.arrayContaining([
+      cluster.albController!.chart, cluster.addons.storageClass, cluster.addons.addons['aws-ebs-csi-driver'], cluster.addons.addons['metrics-server'],
+    ]));
+  });
+});
+
+describe('EksPlatformCluster options', () => {
+  test('private-only endpoint, Graviton, spot group with labels and taints, no autoscaler, no deletion protection', () => {
+    const { template } = synth({
+      endpointAccess: ClusterEndpointAccess.privateOnly(),
+      deletionProtection: false,
+      volumeReclaimPolicy: VolumeReclaimPolicy.DELETE,
+      capacity: ClusterCapacity.managedNodeGroups({
+        architecture: NodeArchitecture.ARM_64,
+        onDemand: { minSize: 1, desiredSize: 2, maxSize: 3, diskSize: Size.gibibytes(80), labels: { role: 'system' } },
+        spot: { maxSize: 10, labels: { lifecycle: 'spot' }, taints: [{ key: 'spot', value: 'true', effect: eks.TaintEffect.NO_SCHEDULE }] },
+        clusterAutoscaler: false,
+      }),
+    });
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: { EndpointPublicAccess: false, EndpointPrivateAccess: true },
+      DeletionProtection: false,
+    });
+    template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: 'AL2023_ARM_64_STANDARD', CapacityType: 'ON_DEMAND', InstanceTypes: ['m7g.large'],
+      ScalingConfig: { MinSize: 1, DesiredSize: 2, MaxSize: 3 }, Labels: { role: 'system' },
+    });
+    template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: 'AL2023_ARM_64_STANDARD', CapacityType: 'SPOT', InstanceTypes: Match.arrayWith(['m7g.large', 'm6g.large']),
+      ScalingConfig: { MinSize: 0, DesiredSize: 0, MaxSize: 10 },
+      Labels: { lifecycle: 'spot' }, Taints: [{ Key: 'spot', Value: 'true', Effect: 'NO_SCHEDULE' }],
+    });
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({ BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ VolumeSize: 80, Encrypted: true }) })] }),
+    });
+    // kubectl/helm Lambda inside the VPC when the API is private
+    const fns = resourcesOf(template, 'AWS::Lambda::Function');
+    expect(fns.some(([, f]) => f.Properties.VpcConfig !== undefined)).toBe(true);
+    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 2);
+    const sc = resourcesOf(template, 'Custom::AWSCDK-EKS-KubernetesResource').map(([, r]) => JSON.parse(r.Properties.Manifest)[0]).find(m => m.kind === 'StorageClass');
+    expect(sc.reclaimPolicy).toBe('Delete');
+  });
+
+  test('public endpoint restricted to CIDRs puts the kubectl Lambda in the VPC', () => {
+    const { template, stack } = synth({ endpointAccess: ClusterEndpointAccess.publicAndPrivate('203.0.113.0/24') });
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: { EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: ['203.0.113.0/24'] },
+    });
+    expect(resourcesOf(template, 'AWS::Lambda::Function').some(([, f]) => f.Properties.VpcConfig !== undefined)).toBe(true);
+    Annotations.fromStack(stack).hasInfo('/Test/Eks', Match.stringLikeRegexp('kubectl/helm Lambda runs in the private subnets'));
+  });
+
+  test('EKS Auto Mode: compute, storage and load balancing built in; metrics-server, StorageClass and alb IngressClass added', () => {
+    const { template } = synth({ capacity: ClusterCapacity.autoMode() });
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      ComputeConfig: { Enabled: true, NodePools: ['system', 'general-purpose'] },
+      StorageConfig: { BlockStorage: { Enabled: true } },
+      KubernetesNetworkConfig: { ElasticLoadBalancing: { Enabled: true } },
+      BootstrapSelfManagedAddons: false,
+      UpgradePolicy: { SupportType: 'STANDARD' },
+    });
+    template.resourceCountIs('AWS::EKS::Nodegroup', 0);
+    template.resourceCountIs('Custom::AWSCDK-EKS-HelmChart', 0);
+    const addons = resourcesOf(template, 'AWS::EKS::Addon').map(([, r]) => r.Properties);
+    expect(addons).toEqual([expect.objectContaining({ AddonName: 'metrics-server', AddonVersion: EKS_VERSIONS.addons['metrics-server'] })]);
+    const manifests = resourcesOf(template, 'Custom::AWSCDK-EKS-KubernetesResource').flatMap(([, r]) => JSON.parse(r.Properties.Manifest));
+    expect(manifests.find(m => m.kind === 'StorageClass')).toMatchObject({ provisioner: 'ebs.csi.eks.amazonaws.com', parameters: { encrypted: 'true' } });
+    expect(manifests.find(m => m.kind === 'IngressClass')).toMatchObject({ metadata: { name: 'alb' }, spec: { controller: 'eks.amazonaws.com/alb' } });
+  });
+
+  test('an existing admin role gets the access entry and no role is created', () => {
+    const stack = new Stack(new App(), 'Own');
+    const network = new PlatformNetwork(stack, 'Network');
+    const admin = iam.Role.fromRoleArn(stack, 'Admin', 'arn:aws:iam::111122223333:role/platform-admins');
+    new EksPlatformCluster(stack, 'Eks', { vpc: network.vpc, clusterName: 'own', adminRole: admin });
+    Template.fromStack(stack).hasResourceProperties('AWS::EKS::AccessEntry', { PrincipalArn: 'arn:aws:iam::111122223333:role/platform-admins' });
+  });
+});
+
+describe('EksPlatformCluster validation', () => {
+  const make = (props: Partial<EksPlatformClusterProps>) => () => {
+    const stack = new Stack(new App(), 'V');
+    new EksPlatformCluster(stack, 'Eks', { vpc: new ec2.Vpc(stack, 'Vpc'), clusterName: 'acme', ...props });
+  };
+  const groups = (onDemand: object) => ({ capacity: ClusterCapacity.managedNodeGroups({ onDemand }) });
+
+  test('min <= desired <= max', () => {
+    expect(make(groups({ minSize: 5, maxSize: 3 }))).toThrow('[V/Eks/OnDemand] EksNodeGroup.minSize is 5: must not exceed maxSize (3); lower minSize or raise maxSize.');
+    expect(make(groups({ minSize: 1, desiredSize: 9, maxSize: 3 }))).toThrow('[V/Eks/OnDemand] EksNodeGroup.desiredSize is 9: must be from minSize (1) to maxSize (3).');
+    expect(make(groups({ minSize: -1 }))).toThrow('EksNodeGroup.minSize is -1: must be an integer from 0 to 10000.');
+  });
+
+  test('instance types must match the architecture', () => {
+    expect(make(groups({ instanceTypes: [new ec2.InstanceType('m7g.large')] })))
+      .toThrow('[V/Eks/OnDemand] EksNodeGroup.instanceTypes[0] is "m7g.large": is a arm64 instance type but the node architecture is x86_64; pick x86_64 types (e.g. m7i.large) or change the architecture.');
+    expect(make(groups({ instanceTypes: [] }))).toThrow('EksNodeGroup.instanceTypes is []: must contain at least one element.');
+  });
+
+  test('clusterName and public CIDRs are checked', () => {
+    expect(make({ clusterName: '-bad name' })).toThrow('[V/Eks] EksPlatformCluster.clusterName is "-bad name": must be 1-100 letters, digits, \'-\' and \'_\', starting with a letter or digit, and known at synth time (e.g. "acme").');
+    expect(make({ endpointAccess: ClusterEndpointAccess.publicAndPrivate('1.2.3.4') }))
+      .toThrow('[V/Eks] EksPlatformCluster.endpointAccess.publicCidrs[0] is "1.2.3.4": must be an IPv4 CIDR block with a prefix length from /0 to /32, such as "10.0.0.0/16".');
+  });
+
+  test('disk size is at least 20 GiB', () => {
+    expect(make(groups({ diskSize: Size.gibibytes(8) }))).toThrow('EksNodeGroup.diskSize is 8: must be an integer from 20 to 16384.');
+  });
+});
