@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { ClusterTraits, PlatformChart, WebService } from '../lib';
+import { ClusterTraits, PlatformChart, PlatformNamespace, ReleaseStrategy, WebService } from '../lib';
 
 /**
  * The sample workloads of the bundled platform, built for a cluster's traits: the examples from the
@@ -8,10 +8,14 @@ import { ClusterTraits, PlatformChart, WebService } from '../lib';
  * - `nginx`: an nginx Deployment of 3 replicas behind a ClusterIP Service on port 80 and an Ingress for
  *   host `myapp.example.com`, path `/`. The unprivileged nginx image listens on 8080 and needs writable
  *   /tmp and /var/cache/nginx with a read-only root filesystem.
- * - `users`: a service of 2 replicas.
+ * - `users`: a service of 2 replicas, releasing a new version as a canary that gets 10% of the requests.
+ *
+ * The namespace enforces Pod Security "restricted" and denies ingress by default; each service admits its
+ * own namespace and the ingress controller.
  */
 export function sampleWorkloads(app: App, traits: ClusterTraits): PlatformChart[] {
   const chart = new PlatformChart(app, 'samples', { traits, namespace: 'samples', partOf: 'samples' });
+  new PlatformNamespace(chart, 'samples', { defaultDenyIngress: true });
 
   new WebService(chart, 'nginx', {
     image: 'nginxinc/nginx-unprivileged:1.27.3-alpine',
@@ -30,6 +34,8 @@ export function sampleWorkloads(app: App, traits: ClusterTraits): PlatformChart[
     ports: [{ name: 'http', port: 80, targetPort: 9898 }],
     healthCheckPath: '/readyz',
     env: { PODINFO_UI_MESSAGE: 'users service' },
+    ingress: { hosts: ['users.example.com'] },
+    release: ReleaseStrategy.canary({ image: 'ghcr.io/stefanprodan/podinfo:6.7.2', weight: 10 }),
   });
 
   return [chart];

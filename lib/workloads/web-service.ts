@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AutoscalingOptions } from './autoscaling';
 import { DisruptionBudget } from './disruption-budget';
@@ -8,9 +9,14 @@ import { Protocol, ServiceType } from './service-type';
 import { WorkloadBase } from './workload-base';
 import { ContainerWorkloadProps } from './workload-props';
 import { buildHpa, buildPdb } from './private/scaling';
-import { buildIngress, IngressRoute } from './private/ingress';
+import { buildIngress } from './private/ingress';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
+import { planRelease } from './release/private/plan';
+import { buildCandidateRouting, buildPreviewRouting } from './release/private/routing';
+import { buildTrack, buildTrackService, candidateTrack, colourTrack, TrackContext } from './release/private/tracks';
+import { ReleaseObjects, ReleaseTrack } from './release/release-objects';
+import { Colour, ReleaseStrategy } from './release/release-strategy';
 
 /** A port of a web service. */
 export interface WebServicePort {
@@ -144,6 +150,13 @@ export interface WebServiceProps extends ContainerWorkloadProps {
    */
   readonly disruptionBudget?: DisruptionBudget;
   /**
+   * How a new version reaches users: rolling update, recreate, blue-green, canary, A/B by header or shadow.
+   * Canary, A/B and shadow need `ingress`; routing is written for the cluster's ingress controller and what it
+   * cannot do is refused at synth time (see docs/release-strategies.md).
+   * @default ReleaseStrategy.rolling() (25% surge, nothing unavailable)
+   */
+  readonly release?: ReleaseStrategy;
+  /**
    * Who may connect to the service's pods (a NetworkPolicy).
    * @default Callers.sameNamespace() (plus the ingress controller when exposed)
    */
@@ -169,6 +182,10 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
   public readonly ingress?: k8s.KubeIngress;
   /** The NetworkPolicy, unless callers is `Callers.any()`. */
   public readonly networkPolicy?: k8s.KubeNetworkPolicy;
+  /** The release strategy. */
+  public readonly release: ReleaseStrategy;
+  /** What the release strategy added: candidate or colour Deployments, the preview Service, routing objects. */
+  public readonly releaseObjects: ReleaseObjects;
   /** The resolved ports. */
   public readonly ports: ReadonlyArray<Required<Pick<WebServicePort, 'name' | 'port' | 'targetPort'>> & { protocol: string }>;
 
@@ -199,68 +216,126 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
     }
     if (props.replicas !== undefined) v.integer('replicas', props.replicas, 0, 1000);
 
-    const pod = this.buildPod({
+    const release = planRelease(v, props.release, {
+      name: this.name,
+      image: this.image,
+      hasIngress: props.ingress !== undefined,
+      ingressHosts: props.ingress?.hosts ?? [],
+      replicas: props.replicas,
+    });
+    this.release = release.strategy;
+
+    const podOptions = {
       ports: ports.map(p => ({ name: p.name, containerPort: p.targetPort, protocol: p.protocol })),
       probes: props.probes,
       healthCheckPath: props.healthCheckPath,
-    });
+    };
+    const pod = this.buildPod(podOptions);
 
     const autoscaling = props.replicas === undefined ? (props.autoscaling ?? {}) : undefined;
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: this.metadata(),
-      spec: {
-        replicas: autoscaling ? undefined : props.replicas,
-        selector: { matchLabels: this.selectorLabels },
-        revisionHistoryLimit: 5,
-        progressDeadlineSeconds: 600,
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) },
-        },
-        template: pod.template,
-      },
-    });
-
-    // service
     const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
     const internetFacing = props.internetFacing ?? false;
+    const callers = props.callers ?? Callers.sameNamespace();
+    const policyPorts = ports.map(p => ({ port: p.targetPort, protocol: p.protocol }));
+    const tracks: TrackContext = {
+      scope: this,
+      v,
+      chart,
+      name: this.name,
+      namespace: this.namespace,
+      standard: this.standard,
+      userLabels: props.labels,
+      ports,
+      autoscaling,
+      replicas: props.replicas,
+      resources: props.resources,
+      disruptionBudget: props.disruptionBudget,
+      deploymentStrategy: release.deploymentStrategy,
+      buildPod: (image, labels, idPrefix, shared) => this.buildPod({ ...podOptions, image, labels, idPrefix, shared }),
+      networkPolicy: { namespace: this.namespace, callers, ports: policyPorts, fromIngressController: true },
+    };
+
+    let serviceSelector = this.selectorLabels;
+    let blue: ReleaseTrack | undefined;
+    let green: ReleaseTrack | undefined;
+    let candidate: ReleaseTrack | undefined;
+    if (release.blueGreen) {
+      // two Deployments told apart by a colour label; the Service selects the live one
+      const bg = release.blueGreen;
+      blue = buildTrack(tracks, colourTrack('blue', bg.images.blue!, this.name, pod.shared));
+      green = bg.images.green ? buildTrack(tracks, colourTrack('green', bg.images.green, this.name, pod.shared)) : undefined;
+      const live = bg.live === Colour.BLUE ? blue : green!;
+      this.deployment = live.deployment;
+      this.autoscaler = live.autoscaler;
+      this.disruptionBudget = live.disruptionBudget;
+      serviceSelector = live.selectorLabels;
+    } else {
+      this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+        metadata: this.metadata(),
+        spec: {
+          replicas: autoscaling ? undefined : props.replicas,
+          selector: { matchLabels: this.selectorLabels },
+          revisionHistoryLimit: 5,
+          progressDeadlineSeconds: 600,
+          strategy: release.deploymentStrategy,
+          template: pod.template,
+        },
+      });
+    }
+
+    // service
     const lbAnnotations = serviceType === ServiceType.LOAD_BALANCER ? chart.traits.loadBalancerAnnotations({ internetFacing }) : {};
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: this.metadata(Object.keys(lbAnnotations).length ? lbAnnotations : undefined),
       spec: {
         type: serviceType.value,
-        selector: this.selectorLabels,
+        selector: serviceSelector,
         ports: ports.map(p => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol })),
       },
     });
-
-    if (autoscaling) {
-      this.autoscaler = buildHpa(this, v, this.name, this.metadata(), { kind: 'Deployment', name: this.name }, autoscaling, props.resources);
+    if (!release.blueGreen) {
+      if (autoscaling) {
+        this.autoscaler = buildHpa(this, v, this.name, this.metadata(), { kind: 'Deployment', name: this.name }, autoscaling, props.resources);
+      }
+      const minReplicas = autoscaling ? (autoscaling.minReplicas ?? 2) : props.replicas!;
+      this.disruptionBudget = buildPdb(this, v, this.metadata(), this.selectorLabels, props.disruptionBudget, minReplicas);
+      if (release.candidate) {
+        // a second Deployment whose pods are another instance: the Service above never selects them
+        const c = release.candidate;
+        candidate = buildTrack(tracks, candidateTrack(c.track, c.image, c.share, this.name, pod.shared));
+      }
     }
-    const minReplicas = autoscaling ? (autoscaling.minReplicas ?? 2) : props.replicas!;
-    this.disruptionBudget = buildPdb(this, v, this.metadata(), this.selectorLabels, props.disruptionBudget, minReplicas);
+    const idle = release.blueGreen ? (release.blueGreen.live === Colour.BLUE ? green : blue) : undefined;
+    const previewService = idle ? buildTrackService(this, 'PreviewService', tracks, `${this.name}-preview`, this.labels, idle.selectorLabels) : undefined;
 
-    let route: IngressRoute | undefined;
+    const routing: ApiObject[] = [];
     if (props.ingress) {
-      const built = buildIngress(this, v, chart, {
+      const ingressInput = {
         name: this.name,
         metadata: this.metadata(),
         options: props.ingress,
         ports,
         internetFacing,
         healthCheckPath: props.healthCheckPath,
-      });
-      this.ingress = built.ingress;
-      route = built;
+      };
+      if (release.candidate) {
+        const out = buildCandidateRouting(this, v, chart, { ...ingressInput, candidate: release.candidate, namespace: this.namespace });
+        this.ingress = out.ingress;
+        routing.push(...out.routing);
+      } else {
+        this.ingress = buildIngress(this, v, chart, ingressInput).ingress;
+        if (release.blueGreen?.previewHost) routing.push(buildPreviewRouting(this, v, chart, ingressInput, release.blueGreen.previewHost));
+      }
     }
+    this.releaseObjects = { candidate, blue, green, previewService, routing };
 
     this.networkPolicy = buildNetworkPolicy(this, v, chart, {
       metadata: this.metadata(),
       selector: this.selectorLabels,
       namespace: this.namespace,
-      callers: props.callers ?? Callers.sameNamespace(),
-      ports: ports.map(p => ({ port: p.targetPort, protocol: p.protocol })),
-      fromIngressController: route !== undefined || serviceType !== ServiceType.CLUSTER_IP,
+      callers,
+      ports: policyPorts,
+      fromIngressController: props.ingress !== undefined || serviceType !== ServiceType.CLUSTER_IP,
     });
   }
 }

@@ -335,3 +335,18 @@ describe('WebService validation errors', () => {
     expect(() => new WebService(chart, 'web', { image: IMAGE })).toThrow(/must be created inside a PlatformChart/);
   });
 });
+
+describe('WebService disruption budget and durations', () => {
+  test.each([
+    [DisruptionBudget.maxUnavailable(0), /disruptionBudget\.maxUnavailable is 0: must be at least 1, or no node could ever be drained/],
+    [DisruptionBudget.maxUnavailable('0%'), /disruptionBudget\.maxUnavailable is "0%": would block every voluntary disruption/],
+    [DisruptionBudget.minAvailable('100%'), /disruptionBudget\.minAvailable is "100%": would block every voluntary disruption/],
+  ])('budgets that block drains are refused (%#)', (budget, message) => {
+    expect(() => new WebService(chartFor(), 'web', { image: IMAGE, disruptionBudget: budget })).toThrow(message);
+  });
+
+  test('sub-second stabilization windows get a clear error', () => {
+    expect(() => new WebService(chartFor(), 'web', { image: IMAGE, autoscaling: { scaleDownStabilization: Duration.millis(500) } }))
+      .toThrow(/WebService\.autoscaling\.scaleDownStabilization is 0\.5: must be an integer from 0 to 3600 \(seconds\)/);
+  });
+});

@@ -34,6 +34,13 @@ export interface IngressInput {
   readonly serviceName?: string;
   /** Skip the host/path claim (a second object for the same route, e.g. a canary Ingress). */
   readonly skipClaim?: boolean;
+  /**
+   * Backends of every path, in rule order (release strategies: on ALB a header rule before the weighted
+   * default). Default: the port of `serviceName`.
+   */
+  readonly backends?: k8s.IngressBackend[];
+  /** Annotations written over the traits' and the user's (release routing). */
+  readonly extraAnnotations?: Record<string, string>;
 }
 
 /** Validates the ingress options and resolves hosts, paths and the port. */
@@ -108,9 +115,11 @@ export function buildIngress(scope: Construct, v: PropValidator, chart: Platform
       group: o.group,
     }),
     ...o.annotations,
+    ...input.extraAnnotations,
   };
   const backend: k8s.IngressBackend = { service: { name: serviceName, port: { name: r.port.name } } };
-  const httpPaths = r.paths.map(p => ({ path: p, pathType: r.pathType, backend }));
+  const backends = input.backends ?? [backend];
+  const httpPaths = r.paths.flatMap(p => backends.map(b => ({ path: p, pathType: r.pathType, backend: b })));
   const rules: k8s.IngressRule[] = r.hosts.length
     ? r.hosts.map(host => ({ host, http: { paths: httpPaths } }))
     : [{ http: { paths: httpPaths } }];

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from './plus';
+import { selectorNamespace } from './selector-namespace';
 import { PropValidator } from './validate';
 import { Callers } from '../network-access';
 import { PlatformChart } from '../platform-chart';
@@ -26,10 +27,11 @@ export function buildNetworkPolicy(scope: Construct, v: PropValidator, chart: Pl
   if (c.mode === 'same-namespace') from.push({ podSelector: {} });
   c.workloads.forEach((w, i) => {
     v.check(w && typeof w.selectorLabels === 'object' && Object.keys(w.selectorLabels).length > 0, `callers[${i}]`, w, 'must be a workload (or an IWorkloadSelector with selector labels).');
-    const sameNs = (w.namespace ?? chart.namespace) === input.namespace;
+    const callerNs = selectorNamespace(w, chart.namespace) ?? 'default';
+    const sameNs = callerNs === (input.namespace ?? chart.namespace ?? 'default');
     from.push(sameNs
       ? { podSelector: { matchLabels: w.selectorLabels } }
-      : { podSelector: { matchLabels: w.selectorLabels }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': w.namespace ?? 'default' } } });
+      : { podSelector: { matchLabels: w.selectorLabels }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': callerNs } } });
   });
   const ingress: k8s.NetworkPolicyIngressRule[] = [];
   if (from.length) ingress.push({ from, ports });

@@ -119,12 +119,14 @@ export function buildResources(v: PropValidator, r: ContainerResources | undefin
   };
 }
 
-function seconds(d: Duration | undefined, dflt: number): number {
-  return d === undefined ? dflt : d.toSeconds();
+/** Seconds of a Duration; fractions are kept so the integer check reports them (toSeconds() would throw). */
+export function seconds(d: Duration | undefined, dflt: number): number {
+  return d === undefined ? dflt : d.toMilliseconds() / 1000;
 }
 
 /** Builds one k8s probe with validation. */
-export function buildProbe(v: PropValidator, prop: string, probe: Probe, ports: ContainerPortSpec[], defaults: Required<Pick<ProbeTimings, never>> & { period: number; failureThreshold: number }): k8s.Probe {
+export function buildProbe(v: PropValidator, prop: string, probe: Probe, ports: ContainerPortSpec[],
+  defaults: Required<Pick<ProbeTimings, never>> & { period: number; failureThreshold: number }): k8s.Probe {
   const t = probe.timings;
   const period = seconds(t.period, defaults.period);
   const timeout = seconds(t.timeout, 3);
@@ -314,7 +316,7 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
   if (props.podAnnotations) for (const k of Object.keys(props.podAnnotations)) v.labelKey(`podAnnotations.${k}`, k);
 
   const labels = { ...props.labels, ...input.labels.all };
-  const grace = props.terminationGracePeriod?.toSeconds();
+  const grace = props.terminationGracePeriod === undefined ? undefined : props.terminationGracePeriod.toMilliseconds() / 1000;
   if (grace !== undefined) v.integer('terminationGracePeriod', grace, 0, 86400, 'seconds');
   const nodeSelector = props.nodeSelector;
   if (nodeSelector) {
@@ -330,7 +332,7 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
     imagePullPolicy: 'IfNotPresent',
     command: props.command,
     args: props.args,
-    ports: input.ports?.map(p => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })),
+    ports: input.ports?.length ? input.ports.map(p => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })) : undefined,
     env: env.length ? env : undefined,
     envFrom: envFrom.length ? envFrom : undefined,
     resources: buildResources(v, props.resources),

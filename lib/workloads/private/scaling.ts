@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from './plus';
+import { seconds } from './pod-template';
 import { PropValidator } from './validate';
 import { AutoscalingOptions } from '../autoscaling';
 import { ContainerResources } from '../container-resources';
@@ -25,8 +26,8 @@ export function buildHpa(scope: Construct, v: PropValidator, name: string, metad
     v.check(resources?.memoryRequest !== false, 'autoscaling.memoryUtilization', a.memoryUtilization, 'needs a memory request (utilisation is a percentage of it): do not set resources.memoryRequest to false.');
     metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: a.memoryUtilization } } });
   }
-  const down = a.scaleDownStabilization?.toSeconds() ?? 300;
-  const up = a.scaleUpStabilization?.toSeconds() ?? 0;
+  const down = seconds(a.scaleDownStabilization, 300);
+  const up = seconds(a.scaleUpStabilization, 0);
   const pct = a.scaleDownPercentPerMinute ?? 50;
   v.integer('autoscaling.scaleDownStabilization', down, 0, 3600, 'seconds');
   v.integer('autoscaling.scaleUpStabilization', up, 0, 3600, 'seconds');
@@ -49,6 +50,9 @@ export function buildHpa(scope: Construct, v: PropValidator, name: string, metad
 function checkBudgetValue(v: PropValidator, prop: string, value: number | string, replicas: number | undefined): k8s.IntOrString {
   if (typeof value === 'number') {
     v.integer(prop, value, 0, 100000);
+    if (prop.endsWith('maxUnavailable')) {
+      v.check(value >= 1, prop, value, 'must be at least 1, or no node could ever be drained (use DisruptionBudget.none() for no budget).');
+    }
     if (prop.endsWith('minAvailable') && replicas !== undefined && replicas > 0) {
       v.check(value < replicas, prop, value, `must be below the replica count (${replicas}), or no node could ever be drained.`);
     }
@@ -56,6 +60,9 @@ function checkBudgetValue(v: PropValidator, prop: string, value: number | string
   }
   const m = /^([0-9]{1,3})%$/.exec(value);
   v.check(m !== null && Number(m[1]) <= 100, prop, value, 'must be a whole number or a percentage such as "25%".');
+  const pct = Number(m![1]);
+  v.check(prop.endsWith('maxUnavailable') ? pct > 0 : pct < 100, prop, value,
+    'would block every voluntary disruption (node drains and upgrades would hang): use a smaller minAvailable or a larger maxUnavailable.');
   return k8s.IntOrString.fromString(value);
 }
 

@@ -1,0 +1,2 @@
+export * from './release-strategy';
+export * from './release-objects';
