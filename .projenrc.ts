@@ -119,6 +119,9 @@ project.package.file.addOverride('jest.transform', {
 });
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
 
+// Lint every TypeScript file (tests, bin, charts, bench, examples) with the dev tsconfig, which includes them.
+project.tryFindObjectFile('.eslintrc.json')!.addDeletionOverride('parserOptions.projectService');
+project.tryFindObjectFile('.eslintrc.json')!.addOverride('parserOptions.project', './tsconfig.dev.json');
 project.eslint!.addRules({
   '@stylistic/max-len': ['error', { code: 160, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreComments: true }],
 });

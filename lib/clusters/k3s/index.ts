@@ -1,0 +1,2 @@
+export * from './k3s-version';
+export * from './k3s-cluster';

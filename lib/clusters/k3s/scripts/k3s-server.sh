@@ -1,0 +1,123 @@
+# shellcheck shell=bash
+# k3s server bootstrap. Values are rendered at synth; no secret is written here (tokens come from
+# Secrets Manager at boot, read with the instance role).
+CLUSTER_NAME='@@CLUSTER_NAME@@'
+REGION='@@REGION@@'
+K3S_VERSION='@@K3S_VERSION@@'
+API_ENDPOINT='@@API_ENDPOINT@@'
+SERVER_TOKEN_SECRET_ARN='@@SERVER_TOKEN_SECRET_ARN@@'
+AGENT_TOKEN_SECRET_ARN='@@AGENT_TOKEN_SECRET_ARN@@'
+KUBECONFIG_SECRET_ARN='@@KUBECONFIG_SECRET_ARN@@'
+SNAPSHOT_BUCKET='@@SNAPSHOT_BUCKET@@'
+SNAPSHOT_FOLDER='@@SNAPSHOT_FOLDER@@'
+SNAPSHOT_CRON='@@SNAPSHOT_CRON@@'
+SNAPSHOT_RETENTION='@@SNAPSHOT_RETENTION@@'
+HIGH_AVAILABILITY='@@HIGH_AVAILABILITY@@'
+OS_FAMILY='@@OS_FAMILY@@'
+
+K3S_CONFIG_DIR="${ROOT}/etc/rancher/k3s"
+K3S_DATA_DIR="${ROOT}/var/lib/rancher/k3s"
+
+# HA only: the first server of a new cluster initialises it; every other one joins through the API endpoint.
+# "First" is the lowest instance id of the server group, so no lock is needed and a cluster that lost all
+# its servers is restored by exactly one of the replacements.
+elect_role() {
+  if curl -sfk --max-time 5 "https://${API_ENDPOINT}:6443/ping" >/dev/null; then echo join; return; fi
+  local group first
+  group=$(retry aws autoscaling describe-auto-scaling-instances --region "$REGION" --instance-ids "$INSTANCE_ID" \
+    --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text)
+  sleep "${SETTLE_DELAY:-30}"
+  # shellcheck disable=SC2016 # backticks are a JMESPath literal
+  first=$(retry aws autoscaling describe-auto-scaling-groups --region "$REGION" --auto-scaling-group-names "$group" \
+    --query 'AutoScalingGroups[0].Instances[?LifecycleState!=`Terminating`].InstanceId' --output text | tr '\t' '\n' | sort | head -n 1)
+  if [ "$first" = "$INSTANCE_ID" ]; then echo init; return; fi
+  log "waiting for the first server ($first) to answer on $API_ENDPOINT"
+  RETRIES=120 retry curl -sfk --max-time 5 "https://${API_ENDPOINT}:6443/ping" >/dev/null
+  echo join
+}
+
+# The name of the newest etcd snapshot in the bucket ("" when there is none).
+newest_snapshot() {
+  retry aws s3api list-objects-v2 --region "$REGION" --bucket "$SNAPSHOT_BUCKET" --prefix "$SNAPSHOT_FOLDER/" \
+    --query 'Contents[].[LastModified,Key]' --output text \
+    | awk -F '\t' 'NF == 2 && $2 !~ /\/\.metadata\// { print }' | sort | tail -n 1 | cut -f 2 | sed 's#.*/##'
+}
+
+write_config() {
+  local f="$K3S_CONFIG_DIR/config.yaml"
+  {
+    echo "node-name: \"$INSTANCE_ID\""
+    echo "token-file: \"$K3S_CONFIG_DIR/token\""
+    echo "agent-token-file: \"$K3S_CONFIG_DIR/agent-token\""
+    if [ "$1" = init ]; then echo "cluster-init: true"; else echo "server: \"https://${API_ENDPOINT}:6443\""; fi
+    echo "tls-san:"
+    echo "  - \"$API_ENDPOINT\""
+    echo "secrets-encryption: true"
+    echo "write-kubeconfig-mode: \"0600\""
+    echo "etcd-s3: true"
+    echo "etcd-s3-bucket: \"$SNAPSHOT_BUCKET\""
+    echo "etcd-s3-folder: \"$SNAPSHOT_FOLDER\""
+    echo "etcd-s3-region: \"$REGION\""
+    echo "etcd-snapshot-schedule-cron: \"$SNAPSHOT_CRON\""
+    echo "etcd-snapshot-retention: $SNAPSHOT_RETENTION"
+    echo "node-label:"
+    echo "  - \"platform.cdk-k8s.io/cluster=$CLUSTER_NAME\""
+  } > "$f"
+  chmod 0600 "$f"
+}
+
+install_k3s() {
+  local installer="$STATE_DIR/install-k3s.sh"
+  local -a selinux=()
+  # AL2023 runs SELinux permissive; the installer would pull an el8 RPM that does not fit it.
+  if [ "$OS_FAMILY" = al2023 ]; then selinux=(INSTALL_K3S_SKIP_SELINUX_RPM=true INSTALL_K3S_SELINUX_WARN=true); fi
+  retry curl -sfL "https://raw.githubusercontent.com/k3s-io/k3s/${K3S_VERSION/+/%2B}/install.sh" -o "$installer"
+  env INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_SKIP_START=true INSTALL_K3S_EXEC=server "${selinux[@]}" sh "$installer"
+}
+
+# After a restore the old server's Node (named after its instance id) stays NotReady: remove it.
+remove_stale_servers() {
+  sleep "${STALE_NODE_DELAY:-90}"
+  k3s kubectl get nodes -l node-role.kubernetes.io/control-plane=true \
+    -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' \
+    | while read -r name ready; do
+        if [ "$name" != "$INSTANCE_ID" ] && [ "$ready" != True ]; then
+          log "removing the Node of the lost server $name"
+          k3s kubectl delete node "$name" --wait=false
+        fi
+      done
+}
+
+# Two CoreDNS replicas on different nodes, so cluster DNS survives the loss of the server.
+spread_coredns() {
+  retry k3s kubectl -n kube-system patch deployment coredns --type merge -p \
+    '{"spec":{"replicas":2,"template":{"spec":{"affinity":{"podAntiAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[{"weight":100,"podAffinityTerm":{"topologyKey":"kubernetes.io/hostname","labelSelector":{"matchLabels":{"k8s-app":"kube-dns"}}}}]}}}}}}'
+}
+
+main() {
+  log "k3s server $K3S_VERSION of cluster $CLUSTER_NAME: bootstrap starts"
+  ensure_aws_cli
+  INSTANCE_ID=$(retry imds instance-id)
+  secret_to_file "$SERVER_TOKEN_SECRET_ARN" "$K3S_CONFIG_DIR/token"
+  secret_to_file "$AGENT_TOKEN_SECRET_ARN" "$K3S_CONFIG_DIR/agent-token"
+  local role=init restore=""
+  if [ "$HIGH_AVAILABILITY" = true ]; then role=$(elect_role); fi
+  if [ "$role" = init ] && [ ! -d "$K3S_DATA_DIR/server/db/etcd" ]; then restore=$(newest_snapshot); fi
+  log "role: $role; snapshot to restore: ${restore:-none}"
+  write_config "$role"
+  install_k3s
+  if [ -n "$restore" ]; then
+    log "restoring etcd snapshot $restore from s3://$SNAPSHOT_BUCKET/$SNAPSHOT_FOLDER"
+    k3s server --cluster-reset --cluster-reset-restore-path="$restore"
+  fi
+  systemctl enable k3s
+  systemctl start k3s
+  RETRIES=90 retry k3s kubectl get --raw=/readyz >/dev/null
+  retry aws secretsmanager put-secret-value --region "$REGION" --secret-id "$KUBECONFIG_SECRET_ARN" \
+    --secret-string "file://$K3S_CONFIG_DIR/k3s.yaml" >/dev/null
+  if [ -n "$restore" ]; then remove_stale_servers; fi
+  spread_coredns
+  mark_ready
+}
+
+main "$@"

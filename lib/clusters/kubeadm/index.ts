@@ -1,0 +1,2 @@
+export * from './kubeadm-version';
+export * from './kubeadm-cluster';

@@ -1,0 +1,3 @@
+export * from './node-image';
+export * from './ingress-exposure';
+export * from './self-managed-cluster';

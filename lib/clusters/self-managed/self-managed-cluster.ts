@@ -1,0 +1,368 @@
+import * as path from 'path';
+import { Aws, CfnOutput, Duration, Lazy, RemovalPolicy, Size, Tags } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { IngressExposure } from './ingress-exposure';
+import { NodeImage } from './node-image';
+import { acknowledge } from './private/nag';
+import { renderScript } from './private/render';
+import { workloadAsset } from './private/workload-asset';
+import { CdkPropValidator } from '../../private/validate';
+import { ClusterTraits } from '../../workloads';
+import { IPlatformCluster } from '../platform-cluster';
+
+/** Tag that marks the servers which apply the cluster's workloads (the SSM association targets it). */
+export const DELIVERY_TARGET_TAG = 'platform.cdk-k8s.io/delivery-target';
+
+const SCRIPTS = path.join(__dirname, 'scripts');
+const CLUSTER_NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
+
+/** Options shared by {@link K3sCluster} and {@link KubeadmCluster} (everything but the VPC and the name). */
+export interface SelfManagedClusterOptions {
+  /**
+   * Where the nodes and the API load balancer go.
+   * @default - the private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * CPU architecture of every node; instance types and the image follow it.
+   * @default ec2.InstanceArchitecture.ARM_64 (Graviton)
+   */
+  readonly architecture?: ec2.InstanceArchitecture;
+  /**
+   * Instance type of the server (control plane; it also runs workloads).
+   * @default - t4g.medium on ARM_64, t3.medium on X86_64
+   */
+  readonly serverInstanceType?: ec2.InstanceType;
+  /**
+   * Instance type of the agents (workers).
+   * @default - t4g.medium on ARM_64, t3.medium on X86_64
+   */
+  readonly agentInstanceType?: ec2.InstanceType;
+  /**
+   * The pinned machine image of every node.
+   * @default NodeImage.ubuntu2404() (Ubuntu 24.04 LTS, serial 20240423)
+   */
+  readonly nodeImage?: NodeImage;
+  /**
+   * Size of each node's encrypted gp3 root volume, from 20 GiB.
+   * @default Size.gibibytes(30)
+   */
+  readonly rootVolumeSize?: Size;
+  /**
+   * IPv4 CIDRs allowed to reach the API (TCP 6443) through the internal API load balancer, for kubectl
+   * without an SSM session (a VPN, a peered network). `0.0.0.0/0` is refused unless `allowApiFromAnywhere`.
+   * @default - none: use the SSM port-forwarding command of the stack outputs
+   */
+  readonly adminCidrs?: string[];
+  /**
+   * Accept `0.0.0.0/0` in `adminCidrs`. The API load balancer stays internal, but every address that can
+   * route into the VPC may then knock on the API.
+   * @default false
+   */
+  readonly allowApiFromAnywhere?: boolean;
+  /**
+   * How HTTP(S) traffic reaches the ingress controller on the nodes' ports 80/443.
+   * @default IngressExposure.internal() (an internal NLB open to the VPC CIDR)
+   */
+  readonly ingress?: IngressExposure;
+}
+
+/** Props shared by {@link K3sCluster} and {@link KubeadmCluster}. */
+export interface SelfManagedClusterProps extends SelfManagedClusterOptions {
+  /** The VPC of the nodes (e.g. `PlatformNetwork.vpc`). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The cluster's name: a lowercase DNS label of at most 32 characters.
+   * @default - the construct id, lowercased
+   */
+  readonly clusterName?: string;
+}
+
+/** A delivery of charts onto a self-managed cluster. */
+interface Delivery {
+  readonly id: string;
+  readonly manifestsUrl: string;
+}
+
+/** Options of a node group. @internal */
+export interface SelfManagedNodeGroupOptions {
+  readonly role: iam.IRole;
+  readonly instanceType: ec2.InstanceType;
+  readonly count: number;
+  readonly userData: string;
+  readonly server: boolean;
+}
+
+/**
+ * What K3sCluster and KubeadmCluster share: security groups exactly per the self-managed reference table,
+ * node roles, an internal NLB as the stable API address, an optional ingress NLB, launch templates with
+ * IMDSv2 and encrypted gp3, Auto Scaling groups, the kubeconfig secret and its outputs, and the delivery of
+ * workloads through an SSM State Manager association (so workload changes never touch an instance).
+ */
+export abstract class SelfManagedClusterBase extends Construct implements IPlatformCluster {
+  public readonly clusterName: string;
+  public abstract readonly traits: ClusterTraits;
+  /** The CPU architecture of the nodes. */
+  public readonly architecture: ec2.InstanceArchitecture;
+  /** The pinned node image. */
+  public readonly nodeImage: NodeImage;
+  /** Every node's group: flannel VXLAN and kubelet between nodes. */
+  public readonly nodeSecurityGroup: ec2.SecurityGroup;
+  /** The servers' group: the API from nodes (and, in HA, etcd between servers). */
+  public readonly serverSecurityGroup: ec2.SecurityGroup;
+  /** The API load balancer's group. */
+  public readonly apiSecurityGroup: ec2.SecurityGroup;
+  /** The ingress load balancer's group (when the ingress is exposed). */
+  public readonly ingressSecurityGroup?: ec2.SecurityGroup;
+  /** The internal NLB in front of the servers' port 6443: the cluster's stable API address. */
+  public readonly apiLoadBalancer: elbv2.NetworkLoadBalancer;
+  /** The NLB in front of the nodes' ports 80/443 (when the ingress is exposed). */
+  public readonly ingressLoadBalancer?: elbv2.NetworkLoadBalancer;
+  /** The role of the servers. */
+  public readonly serverRole: iam.Role;
+  /** The role of the agents (workers). */
+  public readonly agentRole: iam.Role;
+  /** The admin kubeconfig the server publishes at boot (API at https://127.0.0.1:6443, via SSM port forwarding). */
+  public readonly kubeconfigSecret: secretsmanager.Secret;
+  /** The association that applies the workloads on the servers. */
+  public readonly workloadSync: ssm.CfnAssociation;
+
+  protected readonly vpc: ec2.IVpc;
+  protected readonly vpcSubnets: ec2.SubnetSelection;
+  protected readonly rootVolumeSize: Size;
+  protected readonly validator: CdkPropValidator;
+  /** The stable API host name (the API NLB's DNS name). */
+  protected readonly apiEndpoint: string;
+  private readonly apiTargetGroup: elbv2.NetworkTargetGroup;
+  private readonly ingressTargetGroups: elbv2.NetworkTargetGroup[] = [];
+  private readonly deliveries: Delivery[] = [];
+  private readonly deliveryTarget: string;
+  private readonly kind: string;
+  private readonly groups: autoscaling.AutoScalingGroup[] = [];
+
+  protected constructor(scope: Construct, id: string, props: SelfManagedClusterProps, kind: string, mode: 'k3s' | 'kubeadm') {
+    super(scope, id);
+    this.kind = kind;
+    const v = this.validator = new CdkPropValidator(this, kind);
+    if (!props.vpc) v.fail('vpc', props.vpc, 'is required: pass the platform network\'s VPC (new PlatformNetwork(...).vpc).');
+    this.vpc = props.vpc;
+    this.clusterName = props.clusterName ?? id.toLowerCase();
+    v.check(CLUSTER_NAME.test(this.clusterName), props.clusterName === undefined ? 'clusterName (from the construct id)' : 'clusterName', this.clusterName,
+      'must be a lowercase DNS label of at most 32 characters: letters, digits and \'-\', starting with a letter (e.g. "acme").');
+    this.architecture = props.architecture ?? ec2.InstanceArchitecture.ARM_64;
+    this.nodeImage = props.nodeImage ?? NodeImage.ubuntu2404();
+    this.vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.rootVolumeSize = props.rootVolumeSize ?? Size.gibibytes(30);
+    const gib = this.rootVolumeSize.toGibibytes();
+    v.check(Number.isInteger(gib) && gib >= 20 && gib <= 16384, 'rootVolumeSize', `${gib} GiB`, 'must be a whole number of GiB from 20 to 16384.');
+
+    const adminCidrs = props.adminCidrs ?? [];
+    adminCidrs.forEach((cidr, i) => {
+      v.cidr(`adminCidrs[${i}]`, cidr);
+      if (cidr.endsWith('/0') && !props.allowApiFromAnywhere) {
+        v.fail(`adminCidrs[${i}]`, cidr, 'opens the Kubernetes API to every address: list the CIDRs of your VPN or office, or set allowApiFromAnywhere: true to accept that risk.');
+      }
+    });
+
+    // Security groups: group-to-group only (reference table).
+    this.nodeSecurityGroup = new ec2.SecurityGroup(this, 'NodeSecurityGroup', {
+      vpc: this.vpc, allowAllOutbound: true, description: `${this.clusterName}: every node (flannel, kubelet)`,
+    });
+    this.serverSecurityGroup = new ec2.SecurityGroup(this, 'ServerSecurityGroup', {
+      vpc: this.vpc, allowAllOutbound: true, description: `${this.clusterName}: servers (Kubernetes API)`,
+    });
+    this.apiSecurityGroup = new ec2.SecurityGroup(this, 'ApiSecurityGroup', {
+      vpc: this.vpc, allowAllOutbound: false, description: `${this.clusterName}: API load balancer`,
+    });
+    this.nodeSecurityGroup.addIngressRule(this.nodeSecurityGroup, ec2.Port.udp(8472), 'flannel VXLAN between nodes');
+    this.nodeSecurityGroup.addIngressRule(this.nodeSecurityGroup, ec2.Port.tcp(10250), 'kubelet between nodes (metrics-server, logs, exec)');
+    this.serverSecurityGroup.addIngressRule(this.nodeSecurityGroup, ec2.Port.tcp(6443), 'Kubernetes API from nodes');
+    this.serverSecurityGroup.addIngressRule(this.apiSecurityGroup, ec2.Port.tcp(6443), 'Kubernetes API from its load balancer');
+    this.apiSecurityGroup.addIngressRule(this.nodeSecurityGroup, ec2.Port.tcp(6443), 'Kubernetes API from nodes');
+    this.apiSecurityGroup.addEgressRule(this.serverSecurityGroup, ec2.Port.tcp(6443), 'to the servers');
+    adminCidrs.forEach(cidr => this.apiSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(6443), 'Kubernetes API from an admin network'));
+
+    // The stable API address: an internal NLB on 6443 in front of the server group.
+    this.apiLoadBalancer = new elbv2.NetworkLoadBalancer(this, 'ApiLoadBalancer', {
+      vpc: this.vpc,
+      vpcSubnets: this.vpcSubnets,
+      internetFacing: false,
+      crossZoneEnabled: true,
+      securityGroups: [this.apiSecurityGroup],
+    });
+    this.apiTargetGroup = new elbv2.NetworkTargetGroup(this, 'ApiTargetGroup', {
+      vpc: this.vpc,
+      port: 6443,
+      protocol: elbv2.Protocol.TCP,
+      targetType: elbv2.TargetType.INSTANCE,
+      preserveClientIp: false,
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: { protocol: elbv2.Protocol.TCP, interval: Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
+    });
+    this.apiLoadBalancer.addListener('Api', { port: 6443, protocol: elbv2.Protocol.TCP, defaultTargetGroups: [this.apiTargetGroup] });
+    this.apiEndpoint = this.apiLoadBalancer.loadBalancerDnsName;
+    acknowledge(this.apiLoadBalancer, { id: 'AwsSolutions-ELB2', reason: 'The internal API load balancer passes TCP through; the API server audits requests, so NLB access logs would add cost without information.' });
+
+    const ingress = props.ingress ?? IngressExposure.internal();
+    if (ingress.exposed) {
+      this.ingressSecurityGroup = new ec2.SecurityGroup(this, 'IngressSecurityGroup', {
+        vpc: this.vpc, allowAllOutbound: false, description: `${this.clusterName}: ingress load balancer`,
+      });
+      const peers = ingress.allowFrom ?? [ingress.internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(this.vpc.vpcCidrBlock)];
+      this.ingressLoadBalancer = new elbv2.NetworkLoadBalancer(this, 'IngressLoadBalancer', {
+        vpc: this.vpc,
+        internetFacing: ingress.internetFacing,
+        crossZoneEnabled: true,
+        vpcSubnets: ingress.internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : this.vpcSubnets,
+        securityGroups: [this.ingressSecurityGroup],
+      });
+      for (const port of [80, 443]) {
+        for (const peer of peers) this.ingressSecurityGroup.addIngressRule(peer, ec2.Port.tcp(port), `HTTP${port === 443 ? 'S' : ''} to the ingress controller`);
+        this.ingressSecurityGroup.addEgressRule(this.nodeSecurityGroup, ec2.Port.tcp(port), 'to the ingress controller on the nodes');
+        this.nodeSecurityGroup.addIngressRule(this.ingressSecurityGroup, ec2.Port.tcp(port), 'ingress traffic from its load balancer');
+        const tg = new elbv2.NetworkTargetGroup(this, `Ingress${port}TargetGroup`, {
+          vpc: this.vpc,
+          port,
+          protocol: elbv2.Protocol.TCP,
+          targetType: elbv2.TargetType.INSTANCE,
+          healthCheck: { protocol: elbv2.Protocol.TCP },
+        });
+        this.ingressLoadBalancer.addListener(`Ingress${port}`, { port, protocol: elbv2.Protocol.TCP, defaultTargetGroups: [tg] });
+        this.ingressTargetGroups.push(tg);
+      }
+      acknowledge(this.ingressLoadBalancer, { id: 'AwsSolutions-ELB2', reason: 'TCP pass-through to Traefik, which logs each HTTP request; NLB access logs would duplicate them.' });
+      acknowledge(this.ingressSecurityGroup, { id: 'AwsSolutions-EC23', reason: 'The ingress load balancer admits HTTP(S) from its audience only (the VPC CIDR when internal, the internet when internet-facing, by design); the nodes admit only this group on 80/443.' });
+    }
+
+    // Node roles: SSM Session Manager instead of SSH; everything else is added by the distribution.
+    const ssmCore = iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore');
+    this.serverRole = new iam.Role(this, 'ServerRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), managedPolicies: [ssmCore], description: `${this.clusterName} servers`,
+    });
+    this.agentRole = new iam.Role(this, 'AgentRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), managedPolicies: [ssmCore], description: `${this.clusterName} agents`,
+    });
+    for (const role of [this.serverRole, this.agentRole]) {
+      acknowledge(role, { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]', reason: 'The AWS-maintained SSM core policy lets nodes register with Systems Manager: Session Manager replaces SSH and State Manager delivers the workloads.' });
+    }
+
+    this.kubeconfigSecret = new secretsmanager.Secret(this, 'KubeconfigSecret', {
+      description: `Admin kubeconfig of ${this.clusterName} (written by the server at boot; its client certificate cannot be revoked: grant read sparingly)`,
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [this.kubeconfigSecret.secretArn] }));
+    acknowledge(this.kubeconfigSecret, { id: 'AwsSolutions-SMG4', reason: 'The server re-publishes the kubeconfig at every boot; Secrets Manager cannot rotate a k3s/kubeadm client certificate.' });
+
+    // Workloads: one association for the whole cluster, its parameters carry the asset URLs, so a change of
+    // workloads changes the association (which runs again) and nothing in any launch template.
+    this.deliveryTarget = `${Aws.STACK_NAME}/${this.clusterName}`;
+    this.workloadSync = new ssm.CfnAssociation(this, 'WorkloadSync', {
+      name: 'AWS-RunShellScript',
+      targets: [{ key: `tag:${DELIVERY_TARGET_TAG}`, values: [this.deliveryTarget] }],
+      parameters: Lazy.any({ produce: () => ({ commands: this.syncCommands(mode), executionTimeout: ['3600'] }) }),
+      complianceSeverity: 'HIGH',
+      maxErrors: '0',
+    });
+  }
+
+  /** Lets `grantee` read the admin kubeconfig. */
+  public grantKubeconfigRead(grantee: iam.IGrantable): iam.Grant {
+    return this.kubeconfigSecret.grantRead(grantee);
+  }
+
+  public addWorkloads(id: string, charts: Chart[]): void {
+    const v = new CdkPropValidator(this, this.kind);
+    v.check(/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(id), 'addWorkloads(id)', id,
+      'must be a lowercase DNS label of at most 42 characters (it names a manifest file on the server), e.g. "shop".');
+    v.check(!this.deliveries.some(d => d.id === id), 'addWorkloads(id)', id, 'is already used by another delivery of this cluster: pick a unique id.');
+    v.check(Array.isArray(charts) && charts.length > 0, 'addWorkloads(charts)', charts, 'must contain at least one cdk8s chart.');
+    const manifests = workloadAsset(new Construct(this, `Workloads-${id}`), id, charts);
+    this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'], resources: [manifests.bucket.arnForObjects(manifests.s3ObjectKey)],
+    }));
+    this.deliveries.push({ id, manifestsUrl: manifests.s3ObjectUrl });
+  }
+
+  /** Creates a launch template and its Auto Scaling group of exactly `count` nodes. @internal */
+  protected _addNodeGroup(id: string, options: SelfManagedNodeGroupOptions): autoscaling.AutoScalingGroup {
+    const securityGroups = options.server ? [this.nodeSecurityGroup, this.serverSecurityGroup] : [this.nodeSecurityGroup];
+    const launchTemplate = new ec2.LaunchTemplate(this, `${id}LaunchTemplate`, {
+      machineImage: this.nodeImage._machineImage(this.architecture),
+      instanceType: options.instanceType,
+      role: options.role,
+      securityGroup: securityGroups[0],
+      userData: ec2.UserData.custom(options.userData),
+      requireImdsv2: true,
+      httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
+      httpPutResponseHopLimit: 1,
+      blockDevices: [{
+        deviceName: this.nodeImage.family.rootDeviceName,
+        volume: ec2.BlockDeviceVolume.ebs(this.rootVolumeSize.toGibibytes(), {
+          volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true, deleteOnTermination: true,
+        }),
+      }],
+    });
+    securityGroups.slice(1).forEach(sg => launchTemplate.addSecurityGroup(sg));
+    const group = new autoscaling.AutoScalingGroup(this, `${id}Group`, {
+      vpc: this.vpc,
+      vpcSubnets: this.vpcSubnets,
+      launchTemplate,
+      minCapacity: options.count,
+      maxCapacity: options.count,
+    });
+    Tags.of(group).add('Name', `${this.clusterName}-${id.toLowerCase()}`, { applyToLaunchedInstances: true });
+    Tags.of(group).add('platform.cdk-k8s.io/cluster', this.clusterName, { applyToLaunchedInstances: true });
+    if (options.server) {
+      Tags.of(group).add(DELIVERY_TARGET_TAG, this.deliveryTarget, { applyToLaunchedInstances: true });
+      group.attachToNetworkTargetGroup(this.apiTargetGroup);
+    }
+    this.ingressTargetGroups.forEach(tg => group.attachToNetworkTargetGroup(tg));
+    acknowledge(group, { id: 'AwsSolutions-AS3', reason: 'Node replacement is automatic and visible in the group\'s activity history; no one acts on scaling notifications for a fixed-size group.' });
+    this.groups.push(group);
+    return group;
+  }
+
+  /** Adds the access outputs for the server group. @internal */
+  protected _addAccessOutputs(serverGroup: autoscaling.AutoScalingGroup): void {
+    const region = Aws.REGION;
+    const file = `${this.clusterName}.kubeconfig`;
+    new CfnOutput(this, 'KubeconfigCommand', {
+      description: 'Fetch the admin kubeconfig (API at https://127.0.0.1:6443: open the port-forwarding session first)',
+      value: `aws secretsmanager get-secret-value --region ${region} --secret-id ${this.kubeconfigSecret.secretArn} --query SecretString --output text > ${file} && chmod 600 ${file}`,
+    });
+    new CfnOutput(this, 'PortForwardCommand', {
+      description: 'Forward localhost:6443 to the server\'s API through SSM Session Manager (no inbound port needed)',
+      value: `aws ssm start-session --region ${region} --target "$(aws autoscaling describe-auto-scaling-groups --region ${region} --auto-scaling-group-names ${serverGroup.autoScalingGroupName} --query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)" --document-name AWS-StartPortForwardingSession --parameters portNumber=6443,localPortNumber=6443`,
+    });
+    new CfnOutput(this, 'ApiEndpoint', { description: 'The stable in-VPC API address (internal NLB)', value: `https://${this.apiEndpoint}:6443` });
+  }
+
+  /** Renders one of the shared scripts with the distribution's scripts. @internal */
+  protected _render(files: string[], values: Record<string, string>): string {
+    return renderScript(files, values);
+  }
+
+  private syncCommands(mode: string): string[] {
+    const deliveries = this.deliveries.map(d => `${d.id} ${d.manifestsUrl}`).join('\n');
+    const script = renderScript([path.join(SCRIPTS, 'sync-workloads.sh')], { MODE: mode, REGION: Aws.REGION, DELIVERIES: deliveries });
+    return [
+      'f=$(mktemp)',
+      'cat > "$f" <<\'CDK_K8S_PLATFORM_SYNC\'',
+      ...script.split('\n'),
+      'CDK_K8S_PLATFORM_SYNC',
+      'rc=0; bash "$f" || rc=$?; rm -f "$f"; exit "$rc"',
+    ];
+  }
+}
+
+/** The path of the shared bootstrap functions (prepended to every boot script). @internal */
+export const COMMON_SCRIPT = path.join(SCRIPTS, 'common.sh');
+

@@ -1,0 +1,2 @@
+export * from './eks-platform-stack';
+export * from './k3s-platform-stack';

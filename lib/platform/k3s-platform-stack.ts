@@ -1,0 +1,128 @@
+import { Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { K3sCluster, K3sClusterProps } from '../clusters/k3s';
+import { KubeadmCluster, KubeadmClusterProps } from '../clusters/kubeadm';
+import { SelfManagedClusterBase, SelfManagedClusterOptions, SelfManagedClusterProps } from '../clusters/self-managed';
+import { FlowLogs, NatGateways, PlatformNetwork } from '../network';
+import { CdkPropValidator } from '../private/validate';
+
+/** Options of the k3s distribution. */
+export type K3sDistributionOptions = Omit<K3sClusterProps, keyof SelfManagedClusterProps>;
+/** Options of the kubeadm distribution. */
+export type KubeadmDistributionOptions = Omit<KubeadmClusterProps, keyof SelfManagedClusterProps>;
+
+/** Which Kubernetes distribution a self-managed platform runs. */
+export class SelfManagedDistribution {
+  /** k3s (default): packaged Traefik, ServiceLB, local-path, metrics-server; etcd snapshots to S3. */
+  public static k3s(options: K3sDistributionOptions = {}): SelfManagedDistribution {
+    return new SelfManagedDistribution('k3s', (scope, id, props) => new K3sCluster(scope, id, { ...props, ...options }));
+  }
+
+  /** kubeadm: upstream Kubernetes with flannel, local-path, metrics-server and Traefik. */
+  public static kubeadm(options: KubeadmDistributionOptions = {}): SelfManagedDistribution {
+    return new SelfManagedDistribution('kubeadm', (scope, id, props) => new KubeadmCluster(scope, id, { ...props, ...options }));
+  }
+
+  private constructor(
+    /** k3s or kubeadm. */
+    public readonly name: string,
+    private readonly factory: (scope: Construct, id: string, props: SelfManagedClusterProps) => SelfManagedClusterBase,
+  ) {}
+
+  /** Creates the cluster. @internal */
+  public _create(scope: Construct, id: string, props: SelfManagedClusterProps): SelfManagedClusterBase {
+    return this.factory(scope, id, props);
+  }
+}
+
+/** Network settings of a {@link K3sPlatformStack}. */
+export interface SelfManagedPlatformNetworkConfig {
+  /**
+   * Use this VPC instead of creating one.
+   * @default - a VPC is created
+   */
+  readonly existingVpc?: ec2.IVpc;
+  /**
+   * CIDR of the created VPC.
+   * @default '10.0.0.0/16'
+   */
+  readonly cidr?: string;
+  /**
+   * Number of AZs of the created VPC (2 or 3).
+   * @default 3
+   */
+  readonly azCount?: number;
+  /**
+   * AZ names of the created VPC.
+   * @default - the first `azCount` zones of the region, resolved at deploy time
+   */
+  readonly availabilityZones?: string[];
+  /**
+   * NAT gateways.
+   * @default NatGateways.single()
+   */
+  readonly natGateways?: NatGateways;
+  /**
+   * Flow log destination.
+   * @default FlowLogs.cloudWatch()
+   */
+  readonly flowLogs?: FlowLogs;
+}
+
+/** Props of a {@link K3sPlatformStack}. */
+export interface K3sPlatformStackProps extends StackProps {
+  /** Name of the platform (lowercase letters, digits, '-'); the cluster is named after it. */
+  readonly platformName: string;
+  /**
+   * k3s or kubeadm, with its options.
+   * @default SelfManagedDistribution.k3s()
+   */
+  readonly distribution?: SelfManagedDistribution;
+  /**
+   * Network settings.
+   * @default - a 3-AZ VPC with one NAT gateway and flow logs to CloudWatch Logs
+   */
+  readonly network?: SelfManagedPlatformNetworkConfig;
+  /**
+   * Nodes, access and ingress settings of the cluster.
+   * @default - 1 server + 2 agents, t4g.medium, Ubuntu 24.04, internal ingress NLB
+   */
+  readonly cluster?: SelfManagedClusterOptions;
+}
+
+const PLATFORM_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+
+/**
+ * The self-managed platform in one stack: a {@link PlatformNetwork} and a three-node {@link K3sCluster}
+ * (or {@link KubeadmCluster}), with outputs for fetching the kubeconfig and opening an SSM port-forwarding
+ * session. Deliver workloads with `stack.cluster.addWorkloads('apps', charts)`.
+ *
+ * Synthesizes without an account or region (env-agnostic) and without any lookup.
+ */
+export class K3sPlatformStack extends Stack {
+  /** The network. */
+  public readonly network: PlatformNetwork;
+  /** The cluster. */
+  public readonly cluster: SelfManagedClusterBase;
+
+  constructor(scope: Construct, id: string, props: K3sPlatformStackProps) {
+    super(scope, id, props);
+    const v = new CdkPropValidator(this, 'K3sPlatformStack');
+    v.check(typeof props.platformName === 'string' && PLATFORM_NAME.test(props.platformName), 'platformName', props.platformName,
+      'must be 2-32 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "acme").');
+    const net = props.network ?? {};
+    if (net.existingVpc) {
+      for (const key of ['cidr', 'azCount', 'availabilityZones', 'natGateways', 'flowLogs'] as const) {
+        v.check(net[key] === undefined, `network.${key}`, net[key], 'cannot be set together with network.existingVpc; configure the existing VPC directly.');
+      }
+      this.network = PlatformNetwork.fromVpc(this, 'Network', net.existingVpc);
+    } else {
+      this.network = new PlatformNetwork(this, 'Network', {
+        cidr: net.cidr, azCount: net.azCount, availabilityZones: net.availabilityZones, natGateways: net.natGateways, flowLogs: net.flowLogs,
+      });
+    }
+    const distribution = props.distribution ?? SelfManagedDistribution.k3s();
+    this.cluster = distribution._create(this, 'Cluster', { ...props.cluster, vpc: this.network.vpc, clusterName: props.platformName });
+  }
+}
