@@ -49,6 +49,7 @@ const project = new typescript.TypeScriptProject({
     '@kubernetes-models/external-secrets@0.5.2',
     'fast-check@^4.10.0',
     'cdk-nag@^3.0.2',
+    'typedoc@^0.28.20',
   ],
   jest: true,
   jestOptions: {
@@ -84,12 +85,12 @@ const project = new typescript.TypeScriptProject({
       esModuleInterop: true,
       isolatedModules: true,
     },
-    include: ['lib/**/*.ts', 'bin/**/*.ts', 'charts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+    include: ['lib/**/*.ts', 'bin/**/*.ts', 'charts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
     exclude: ['node_modules', 'cdk.out', 'dist', 'charts/dist'],
   },
   eslintOptions: {
     tsconfigPath: './tsconfig.dev.json',
-    dirs: ['lib', 'bin', 'charts', 'examples', 'bench'],
+    dirs: ['lib', 'bin', 'charts', 'examples', 'bench', 'scripts'],
     devdirs: ['test', 'projenrc'],
     ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', 'cdk.out/', 'dist/', 'charts/dist/', 'coverage/', '*.generated.ts'],
   },
@@ -109,6 +110,8 @@ project.package.addField('exports', {
   './testing': { types: './dist/testing/index.d.ts', default: './dist/testing/index.js' },
   './package.json': './package.json',
 });
+// Types of the subpath exports for apps that still use `"moduleResolution": "node"` (node10).
+project.package.addField('typesVersions', { '*': { testing: ['dist/testing/index.d.ts'], blueprints: ['dist/blueprints/index.d.ts'] } });
 project.package.addField('files', ['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.sh', 'dist/**/*.yaml', 'README.md', 'LICENSE']);
 
 // jest: swc instead of type-checking ts-jest (type-checking is its own step of `npm test`).
@@ -132,12 +135,14 @@ project.compileTask.exec('tsx projenrc/copy-assets.ts lib dist');
 // `npm test` = type-check + lint + the whole suite; snapshots are never rewritten silently.
 project.testTask.reset();
 project.testTask.exec('tsc --noEmit -p tsconfig.dev.json', { name: 'type-check' });
-project.testTask.exec('eslint --ext .ts --no-error-on-unmatched-pattern --max-warnings 0 lib bin charts examples bench test projenrc .projenrc.ts', {
+project.testTask.exec('eslint --ext .ts --no-error-on-unmatched-pattern --max-warnings 0 lib bin charts examples bench scripts test projenrc .projenrc.ts', {
   name: 'lint',
   env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
 });
 project.testTask.exec('jest --ci', { receiveArgs: true });
 project.addTask('test:update', { exec: 'jest --updateSnapshot', receiveArgs: true });
+project.addTask('test:consumer', { description: 'Pack the library and use it from a fresh CDK app', exec: 'tsx scripts/consumer-test.ts' });
+project.addTask('docs', { description: 'API reference (TypeDoc) into docs/api', exec: 'typedoc --options docs/typedoc.json' });
 project.addTask('charts', { description: 'Synthesize charts/ to YAML in charts/dist/', exec: 'tsx charts/main.ts' });
 project.addTask('bench', { description: 'Benchmark synthesis speed, memory and scale against the anchors', exec: 'tsx bench/run.ts', receiveArgs: true });
 project.addTask('fuzz', { description: 'Property-based tests with many more cases', exec: 'jest --ci test/robustness', env: { FUZZ_RUNS: '2000' } });

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/**
+ * The bundled platform: `npx cdk synth` synthesizes `<name>-eks` (EKS) and `<name>-k3s` (three EC2 nodes
+ * running k3s), each carrying the sample workloads from charts/samples.ts. No AWS account is needed to
+ * synthesize; `cdk deploy <name>-eks` or `cdk deploy <name>-k3s` deploys one of them.
+ *
+ * Context (cdk.json or `-c key=value`):
+ * - `platformName`: prefix of the stack and cluster names (default `demo`).
+ * - `selfManagedDistribution`: `k3s` (default) or `kubeadm` for the self-managed stack.
+ */
+import { App as CdkApp } from 'aws-cdk-lib';
+import { App as Cdk8sApp } from 'cdk8s';
+import { sampleWorkloads } from '../charts/samples';
+import { EksPlatformStack, K3sPlatformStack, SelfManagedDistribution } from '../lib';
+
+const app = new CdkApp();
+const platformName: string = app.node.tryGetContext('platformName') ?? 'demo';
+const distribution: string = app.node.tryGetContext('selfManagedDistribution') ?? 'k3s';
+
+const eks = new EksPlatformStack(app, `${platformName}-eks`, {
+  platformName,
+  description: `${platformName}: VPC, EKS cluster with pinned add-ons, and the sample workloads (cdk-k8s-platform)`,
+});
+eks.cluster.addWorkloads('samples', sampleWorkloads(new Cdk8sApp(), eks.cluster.traits));
+
+const selfManaged = new K3sPlatformStack(app, `${platformName}-k3s`, {
+  platformName,
+  distribution: distribution === 'kubeadm' ? SelfManagedDistribution.kubeadm() : SelfManagedDistribution.k3s(),
+  description: `${platformName}: VPC and a three-node ${distribution} cluster with the sample workloads (cdk-k8s-platform)`,
+});
+selfManaged.cluster.addWorkloads('samples', sampleWorkloads(new Cdk8sApp(), selfManaged.cluster.traits));
+
+app.synth();

@@ -1,0 +1,2 @@
+export * from './blueprint-workloads';
+export * from './platform-workloads-add-on';

@@ -1,0 +1,147 @@
+import { ChartManifest, KubeObject } from '../workloads';
+import { hashFiles, toYamlDocument, writeContentAddressed } from './private/render';
+
+/** Options of {@link HelmChartDirectory.render} and {@link HelmChartDirectory.write}. */
+export interface HelmChartDirectoryOptions {
+  /** The Helm chart's name (`Chart.yaml` `name`): a DNS-1123 label such as the release name. */
+  readonly chartName: string;
+  /**
+   * Largest size of one template file; objects are split over several files `templates/<chart>-<nnnn>.yaml`
+   * (an object larger than this gets a file of its own).
+   * @default 131072 (128 KiB)
+   */
+  readonly maxTemplateFileBytes?: number;
+}
+
+/** Annotation that makes Helm keep an object when it leaves the chart. */
+export const HELM_RESOURCE_POLICY = 'helm.sh/resource-policy';
+
+const DEFAULT_MAX_TEMPLATE_FILE_BYTES = 128 * 1024;
+
+/**
+ * Escapes text for a Helm template file so that Helm renders it literally: every `{{` becomes
+ * `{{ "{{" }}` (a Go template action that prints `{{`). `}}` outside an action is literal text in Go
+ * templates and needs no escape.
+ */
+export function escapeHelmTemplate(text: string): string {
+  return text.replace(/\{\{/g, '{{ "{{" }}');
+}
+
+/**
+ * cdk8s charts written as a Helm chart directory: `Chart.yaml` (apiVersion v2, a version derived from the
+ * content) and `templates/<chart>-<nnnn>.yaml` files holding the objects as YAML documents, escaped so Helm
+ * renders them literally. Same input → same bytes (no timestamps), so the asset hash only changes with the
+ * content.
+ *
+ * CustomResourceDefinitions get the annotation `helm.sh/resource-policy: keep` (unless set): removing a CRD
+ * from the code must not delete every custom resource of it in the cluster.
+ */
+export class HelmChartDirectory {
+  /** Renders the files without writing them (relative path → content). */
+  public static render(manifests: ChartManifest[], options: HelmChartDirectoryOptions): HelmChartDirectory {
+    const maxBytes = options.maxTemplateFileBytes ?? DEFAULT_MAX_TEMPLATE_FILE_BYTES;
+    const templates = new Map<string, string>();
+    const used = new Set<string>();
+    let objectCount = 0;
+    for (const manifest of manifests) {
+      const base = uniqueName(fileSafe(manifest.name), used);
+      const chunks: string[][] = [];
+      let current: string[] = [];
+      let size = 0;
+      for (const o of manifest.objects) {
+        const doc = `---\n${escapeHelmTemplate(toYamlDocument(keepCrds(o)))}`;
+        const bytes = Buffer.byteLength(doc);
+        if (current.length > 0 && size + bytes > maxBytes) {
+          chunks.push(current);
+          current = [];
+          size = 0;
+        }
+        current.push(doc);
+        size += bytes;
+        objectCount++;
+      }
+      if (current.length > 0) chunks.push(current);
+      chunks.forEach((docs, i) => templates.set(`templates/${base}-${String(i + 1).padStart(4, '0')}.yaml`, docs.join('')));
+    }
+    const version = `0.0.0-c${hashFiles(templates).slice(0, 12)}`;
+    const chartYaml = [
+      'apiVersion: v2',
+      `name: ${options.chartName}`,
+      'description: Workloads delivered by cdk-k8s-platform (generated from cdk8s charts; do not edit).',
+      'type: application',
+      `version: ${version}`,
+      '',
+    ].join('\n');
+    const files = new Map<string, string>([['Chart.yaml', chartYaml], ...templates]);
+    return new HelmChartDirectory(options.chartName, version, files, objectCount);
+  }
+
+  /**
+   * Renders and writes the chart directory under the OS temp directory (content-addressed: never in the
+   * source tree); `directory` is set on the result.
+   */
+  public static write(manifests: ChartManifest[], options: HelmChartDirectoryOptions): HelmChartDirectory {
+    const rendered = HelmChartDirectory.render(manifests, options);
+    const directory = writeContentAddressed('helm-chart', rendered.files);
+    return new HelmChartDirectory(rendered.chartName, rendered.chartVersion, rendered.files, rendered.objectCount, directory);
+  }
+
+  /** `name` in Chart.yaml. */
+  public readonly chartName: string;
+  /** `version` in Chart.yaml: `0.0.0-c<first 12 hex digits of the templates' sha256>`. */
+  public readonly chartVersion: string;
+  /** Every file of the chart: relative path → content. */
+  public readonly files: ReadonlyMap<string, string>;
+  /** How many objects the templates hold. */
+  public readonly objectCount: number;
+  /**
+   * Where the chart was written (`write` only).
+   * @default - not written
+   */
+  public readonly directory?: string;
+
+  private constructor(chartName: string, chartVersion: string, files: ReadonlyMap<string, string>, objectCount: number, directory?: string) {
+    this.chartName = chartName;
+    this.chartVersion = chartVersion;
+    this.files = files;
+    this.objectCount = objectCount;
+    this.directory = directory;
+  }
+
+  /** Paths of the template files, in order. */
+  public get templateFiles(): string[] {
+    return [...this.files.keys()].filter(f => f.startsWith('templates/'));
+  }
+
+  /** Total bytes of all files. */
+  public get totalBytes(): number {
+    let n = 0;
+    for (const c of this.files.values()) n += Buffer.byteLength(c);
+    return n;
+  }
+
+  /** sha256 of all files (paths and contents). */
+  public get contentHash(): string {
+    return hashFiles(this.files);
+  }
+}
+
+function keepCrds(o: KubeObject): KubeObject {
+  if (o.kind !== 'CustomResourceDefinition') return o;
+  const annotations = (o.metadata.annotations ?? {}) as Record<string, string>;
+  if (HELM_RESOURCE_POLICY in annotations) return o;
+  return { ...o, metadata: { ...o.metadata, annotations: { ...annotations, [HELM_RESOURCE_POLICY]: 'keep' } } };
+}
+
+/** A file-name-safe form of a chart name (Helm skips template files that start with `_`). */
+function fileSafe(name: string): string {
+  const s = name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  return s === '' ? 'chart' : s.slice(0, 100);
+}
+
+function uniqueName(base: string, used: Set<string>): string {
+  let name = base;
+  for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
+  used.add(name);
+  return name;
+}

@@ -1,0 +1,159 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { stringify } from 'yaml';
+import { ChartManifest, KubeObject, ValidationError } from '../../workloads';
+import { DeliveryLabels } from '../delivery-labels';
+import { fastYamlDocument } from './yaml-fast-path';
+
+
+/**
+ * The order in which Helm installs kinds (helm.sh/helm/v3 pkg/releaseutil/kind_sorter.go, InstallOrder);
+ * kinds not listed come last, in their original order. Used to order the single-file manifest as well, so
+ * Namespaces, CRDs, ServiceAccounts and ConfigMaps are applied before what uses them.
+ */
+const INSTALL_ORDER = [
+  'PriorityClass', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy',
+  'PodDisruptionBudget', 'ServiceAccount', 'Secret', 'SecretList', 'ConfigMap', 'StorageClass',
+  'PersistentVolume', 'PersistentVolumeClaim', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList',
+  'ClusterRoleBinding', 'ClusterRoleBindingList', 'Role', 'RoleList', 'RoleBinding', 'RoleBindingList',
+  'Service', 'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler',
+  'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress', 'APIService', 'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+];
+const ORDER = new Map(INSTALL_ORDER.map((k, i) => [k, i]));
+
+/** Objects sorted in Helm's install order (stable for equal kinds). */
+export function sortForApply(objects: KubeObject[]): KubeObject[] {
+  return objects
+    .map((o, i) => ({ o, i, k: ORDER.get(o.kind) ?? INSTALL_ORDER.length }))
+    .sort((a, b) => a.k - b.k || a.i - b.i)
+    .map(x => x.o);
+}
+
+/** One YAML document (YAML 1.1 quoting, as Kubernetes and Helm parse it; no line folding; no anchors). */
+export function toYamlDocument(obj: unknown): string {
+  return fastYamlDocument(obj, renderYaml, plainStrings);
+}
+
+/** The reference renderer; {@link fastYamlDocument} writes the same bytes faster for plain objects. */
+export function renderYaml(value: unknown): string {
+  return stringify(value, { version: '1.1', lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+}
+const plainStrings = new Map<string, string | null>();
+
+/** `group/kind/namespace/name` identity of an object (apiVersion without its version). */
+function identity(o: KubeObject): string {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+  return `${group}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name ?? ''}`;
+}
+
+/** Describes an object in error messages, e.g. `apps/v1 Deployment shop/web (chart "shop")`. */
+export function describeObject(o: KubeObject, chart: string): string {
+  const ns = o.metadata.namespace ? `${o.metadata.namespace}/` : '';
+  return `${o.apiVersion} ${o.kind} ${ns}${o.metadata.name ?? '(no name)'} (chart "${chart}")`;
+}
+
+/**
+ * Copies the charts' objects, adding the managed-by and delivery labels (labels already set are kept), and
+ * checks what a cluster would reject only at deploy time: unnamed objects, CDK tokens (an asset file cannot
+ * carry deploy-time values), and two objects with the same identity.
+ */
+export function prepareObjects(scope: IConstruct, kind: string, manifests: ChartManifest[], deliveryId: string): ChartManifest[] {
+  const seen = new Map<string, string>();
+  return manifests.map(m => ({
+    name: m.name,
+    objects: m.objects.map(original => {
+      // A copy of the object and its metadata (the labels are replaced, nothing below is changed).
+      const o = { ...original, metadata: original.metadata && { ...original.metadata } } as KubeObject & { metadata: { labels?: Record<string, string> } };
+      const where = describeObject(o, m.name);
+      if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !o.metadata || typeof o.metadata.name !== 'string' || o.metadata.name === '') {
+        throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${where} has no apiVersion, kind or metadata.name: every delivered object needs all three.`);
+      }
+      const token = findToken(o, '');
+      if (token !== undefined) {
+        throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${where} contains a CDK token at ${token}: manifests are shipped as files in an S3 asset, `
+          + 'so every value must be known at synth time. Pass a literal (e.g. a CIDR string instead of vpc.vpcCidrBlock), or look the value up in the cluster at run time.');
+      }
+      const id = identity(o);
+      const previous = seen.get(id);
+      if (previous !== undefined) {
+        throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${where} is defined twice (also ${previous}): each object may be delivered once; rename one or remove the duplicate.`);
+      }
+      seen.set(id, where);
+      o.metadata.labels = { [DeliveryLabels.MANAGED_BY]: DeliveryLabels.MANAGED_BY_VALUE, [DeliveryLabels.DELIVERY]: deliveryId, ...o.metadata.labels };
+      return o as KubeObject;
+    }),
+  }));
+}
+
+function findToken(value: unknown, at: string): string | undefined {
+  if (typeof value === 'string' || typeof value === 'number') return Token.isUnresolved(value) ? (at || '.') : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findToken(value[i], `${at}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (Token.isUnresolved(k)) return `${at}.${k}`;
+      const found = findToken(v, `${at}.${k}`);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** sha256 hex of the files (paths and contents, in sorted path order). */
+export function hashFiles(files: ReadonlyMap<string, string>): string {
+  const h = createHash('sha256');
+  for (const name of [...files.keys()].sort()) {
+    h.update(name).update('\0').update(files.get(name)!).update('\0');
+  }
+  return h.digest('hex');
+}
+
+/**
+ * Writes `files` (relative path → content) into a content-addressed directory under the OS temp directory
+ * (never in the source tree) and returns its path. The same files always give the same directory and the
+ * same bytes, so the asset hash only changes when the content does. Safe for concurrent synths: the
+ * directory is written under a temporary name and renamed into place.
+ */
+export function writeContentAddressed(prefix: string, files: ReadonlyMap<string, string>): string {
+  const root = path.join(os.tmpdir(), 'cdk-k8s-platform');
+  fs.mkdirSync(root, { recursive: true });
+  const target = path.join(root, `${prefix}-${hashFiles(files).slice(0, 32)}`);
+  if (fs.existsSync(target) && sameContent(target, files)) return target;
+  const staging = fs.mkdtempSync(path.join(root, `.${prefix}-`));
+  for (const [name, content] of files) {
+    const file = path.join(staging, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  }
+  fs.rmSync(target, { recursive: true, force: true });
+  try {
+    fs.renameSync(staging, target);
+  } catch (e) {
+    // another synth renamed the same content into place first
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (!(fs.existsSync(target) && sameContent(target, files))) throw e;
+  }
+  return target;
+}
+
+function sameContent(dir: string, files: ReadonlyMap<string, string>): boolean {
+  const present = listFiles(dir);
+  if (present.length !== files.size) return false;
+  return present.every(rel => files.has(rel) && fs.readFileSync(path.join(dir, rel), 'utf-8') === files.get(rel));
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => e.isDirectory()
+    ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`)
+    : [`${prefix}${e.name}`]);
+}

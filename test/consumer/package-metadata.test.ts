@@ -1,0 +1,73 @@
+/*
+ * Fast, static checks of the package metadata that the consumer test (`npm run test:consumer`, which packs
+ * the library and installs it into a fresh app) proves end to end. These run in `npm test`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+interface ExportTarget { readonly types: string; readonly default: string }
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  main: string;
+  types: string;
+  files: string[];
+  exports: Record<string, ExportTarget | string>;
+  typesVersions?: Record<string, Record<string, string[]>>;
+  dependencies?: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+/** dist/x/index.js → lib/x/index.ts */
+function sourceOf(distPath: string): string {
+  return path.join(ROOT, distPath.replace(/^\.\/dist\//, 'lib/').replace(/\.(d\.ts|js)$/, '.ts'));
+}
+
+const subpaths = Object.entries(pkg.exports).filter(([k]) => k !== './package.json') as Array<[string, ExportTarget]>;
+
+describe('package.json of cdk-k8s-platform', () => {
+  test('exports: ".", "./testing" and "./blueprints", each with types first and built from a lib/ entry point', () => {
+    expect(subpaths.map(([k]) => k).sort()).toEqual(['.', './blueprints', './testing']);
+    for (const [subpath, target] of subpaths) {
+      expect(Object.keys(target)).toEqual(['types', 'default']); // "types" must come first
+      expect(fs.existsSync(sourceOf(target.types))).toBe(true);
+      expect(sourceOf(target.types)).toBe(sourceOf(target.default));
+      expect(subpath).toMatch(/^\.(\/[a-z-]+)?$/);
+    }
+    const root = pkg.exports['.'] as ExportTarget;
+    expect([root.types, root.default]).toEqual([`./${pkg.types}`, `./${pkg.main}`]);
+  });
+
+  test('typesVersions maps every subpath for apps on "moduleResolution": "node" (which ignores exports)', () => {
+    const map = pkg.typesVersions?.['*'] ?? {};
+    for (const [subpath, target] of subpaths.filter(([k]) => k !== '.')) {
+      expect({ subpath, mapped: map[subpath.slice(2)] }).toEqual({ subpath, mapped: [target.types.slice(2)] });
+    }
+  });
+
+  test.each(['aws-cdk-lib', 'constructs', 'cdk8s', 'cdk8s-plus-28'])('%s is a peer dependency, never a dependency (one copy in the app)', (name) => {
+    expect(pkg.dependencies?.[name]).toBeUndefined();
+    expect(pkg.peerDependencies[name]).toMatch(/^\^/);
+    // the version developed and tested against satisfies the peer range's minimum
+    expect(pkg.devDependencies[name].replace(/^[\^~]/, '')).toBe(pkg.peerDependencies[name].slice(1));
+  });
+
+  test('files ship the compiled code and every non-TypeScript file lib/ reads at synth time', () => {
+    expect(pkg.files).toEqual(expect.arrayContaining(['dist/**/*.js', 'dist/**/*.d.ts', 'README.md', 'LICENSE']));
+    const assets: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (!e.name.endsWith('.ts') && !e.name.endsWith('.md')) assets.push(p);
+      }
+    };
+    walk(path.join(ROOT, 'lib'));
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) {
+      const ext = path.extname(asset);
+      expect({ asset: path.relative(ROOT, asset), shipped: pkg.files.includes(`dist/**/*${ext}`) }).toEqual({ asset: path.relative(ROOT, asset), shipped: true });
+    }
+  });
+});
