@@ -1,9 +1,18 @@
-import { Duration, Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import {
   Callers, ClusterTraits, Cpu, DisruptionBudget, PathType, PlatformChart, Probe, SecretRef, ServiceType, WebService,
 } from '../../lib';
 
+import { expectValidManifests } from '../support/k8s-check';
+
 const IMAGE = 'nginxinc/nginx-unprivileged:1.27.3';
+
+/** Synthesizes a chart and checks every object (schema, Pod Security restricted, cross-references). */
+function synth(chart: Chart, options: Parameters<typeof expectValidManifests>[1] = {}): any[] {
+  const objects = Testing.synth(chart);
+  expectValidManifests(objects, options);
+  return objects;
+}
 
 function chartFor(traits = ClusterTraits.eks({ vpcCidr: '10.0.0.0/16' }), namespace: string | undefined = 'shop') {
   return new PlatformChart(Testing.app(), 'shop', { traits, namespace });
@@ -22,7 +31,7 @@ function one(objects: any[], kind: string, name?: string): any {
 describe('WebService defaults', () => {
   const chart = chartFor();
   new WebService(chart, 'web', { image: IMAGE, ingress: { hosts: ['myapp.example.com'] } });
-  const objects = Testing.synth(chart);
+  const objects = synth(chart);
   const deployment = one(objects, 'Deployment', 'web');
   const pod = deployment.spec.template.spec;
   const container = pod.containers[0];
@@ -128,7 +137,7 @@ describe('WebService options', () => {
   test('fixed replicas: no HPA, replicas on the Deployment', () => {
     const chart = chartFor();
     new WebService(chart, 'users', { image: IMAGE, replicas: 2 });
-    const objects = Testing.synth(chart);
+    const objects = synth(chart);
     expect(byKind(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
     expect(one(objects, 'Deployment').spec.replicas).toBe(2);
   });
@@ -140,7 +149,7 @@ describe('WebService options', () => {
       resources: { cpuRequest: Cpu.millis(250), cpuLimit: Cpu.units(1), memoryLimit: false, memoryRequest: Size.mebibytes(512) },
       autoscaling: { memoryUtilization: 80, minReplicas: 3, maxReplicas: 6 },
     });
-    const objects = Testing.synth(chart);
+    const objects = synth(chart);
     expect(one(objects, 'Deployment').spec.template.spec.containers[0].resources).toEqual({
       requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1' },
     });
@@ -156,7 +165,7 @@ describe('WebService options', () => {
       healthCheckPath: '/healthz',
       probes: { liveness: Probe.http('/livez', { period: Duration.seconds(30) }), startup: false },
     });
-    const c = one(Testing.synth(chart), 'Deployment').spec.template.spec.containers[0];
+    const c = one(synth(chart), 'Deployment').spec.template.spec.containers[0];
     expect(c.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http', scheme: 'HTTP' });
     expect(c.livenessProbe).toMatchObject({ httpGet: { path: '/livez' }, periodSeconds: 30 });
     expect(c.startupProbe).toBeUndefined();
@@ -166,7 +175,7 @@ describe('WebService options', () => {
     const checksum = (content: string) => {
       const chart = chartFor();
       new WebService(chart, 'web', { image: IMAGE, config: { env: { LOG_LEVEL: 'info' }, files: { 'app.yaml': content } } });
-      const objects = Testing.synth(chart);
+      const objects = synth(chart);
       const d = one(objects, 'Deployment');
       expect(one(objects, 'ConfigMap').data).toEqual({ 'LOG_LEVEL': 'info', 'app.yaml': content });
       expect(d.spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: 'web-config' } }]);
@@ -186,7 +195,7 @@ describe('WebService options', () => {
         API_TOKEN: SecretRef.fromAwsSecretsManager({ remoteName: 'prod/web/api', property: 'token' }),
       },
     });
-    const objects = Testing.synth(chart);
+    const objects = synth(chart, { externalSecrets: ['shop/db-credentials'] });
     const env = one(objects, 'Deployment').spec.template.spec.containers[0].env;
     expect(env).toEqual([
       { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'password' } } },
@@ -205,7 +214,7 @@ describe('WebService options', () => {
   test('LoadBalancer Service gets the traits annotations', () => {
     const chart = chartFor();
     new WebService(chart, 'web', { image: IMAGE, serviceType: ServiceType.LOAD_BALANCER, internetFacing: true });
-    const svc = one(Testing.synth(chart), 'Service');
+    const svc = one(synth(chart), 'Service');
     expect(svc.spec.type).toBe('LoadBalancer');
     expect(svc.metadata.annotations).toEqual({
       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
@@ -220,7 +229,7 @@ describe('WebService options', () => {
       image: IMAGE,
       ingress: { hosts: ['a.example.com'], paths: ['/api'], pathType: PathType.EXACT, tls: { secretName: 'a-tls' } },
     });
-    const objects = Testing.synth(chart);
+    const objects = synth(chart);
     const ing = one(objects, 'Ingress');
     expect(ing.spec.ingressClassName).toBe('traefik');
     expect(ing.spec.tls).toEqual([{ hosts: ['a.example.com'], secretName: 'a-tls' }]);
@@ -234,7 +243,7 @@ describe('WebService options', () => {
   test('Gateway API traits: an HTTPRoute instead of an Ingress', () => {
     const chart = chartFor(ClusterTraits.gatewayApi({ gatewayName: 'public', gatewayNamespace: 'gateways' }));
     new WebService(chart, 'web', { image: IMAGE, ingress: { hosts: ['a.example.com'] } });
-    const objects = Testing.synth(chart);
+    const objects = synth(chart);
     expect(byKind(objects, 'Ingress')).toHaveLength(0);
     expect(one(objects, 'HTTPRoute').spec).toEqual({
       parentRefs: [{ name: 'public', namespace: 'gateways' }],
@@ -250,7 +259,7 @@ describe('WebService options', () => {
     const chart = new PlatformChart(app, 'back', { traits: ClusterTraits.k3s(), namespace: 'back' });
     new WebService(chart, 'api', { image: IMAGE, callers: Callers.only(front) });
     new WebService(chart, 'open', { image: IMAGE, callers: Callers.any() });
-    const objects = Testing.synth(chart);
+    const objects = synth(chart);
     expect(one(objects, 'NetworkPolicy', 'api').spec.ingress).toEqual([{
       from: [{
         podSelector: { matchLabels: { 'app.kubernetes.io/name': 'front', 'app.kubernetes.io/instance': 'front' } },
@@ -265,7 +274,7 @@ describe('WebService options', () => {
     const chart = chartFor();
     new WebService(chart, 'a', { image: IMAGE, disruptionBudget: DisruptionBudget.minAvailable('50%') });
     new WebService(chart, 'b', { image: IMAGE, disruptionBudget: DisruptionBudget.none() });
-    const objects = Testing.synth(chart);
+    const objects = synth(chart);
     expect(one(objects, 'PodDisruptionBudget', 'a').spec.minAvailable).toBe('50%');
     expect(byKind(objects, 'PodDisruptionBudget', 'b')).toHaveLength(0);
   });
