@@ -1,28 +1,9 @@
-import { CfnCondition, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { CfnCondition, CfnResource, Stack } from 'aws-cdk-lib';
+import { NagAcknowledgement } from '../../../private/nag';
 import { IConstruct } from 'constructs';
 
-/** One cdk-nag (v3) finding to acknowledge, with the reason it is inherent to the design. */
-export interface NagAcknowledgement {
-  /** Rule id, with the finding in brackets for multi-finding rules, e.g. `AwsSolutions-IAM5[Resource::*]`. */
-  readonly id: string;
-  /** Why the finding is accepted. */
-  readonly reason: string;
-}
-
-/**
- * Acknowledges findings on `scope` and everything below it (CDK `Validations` metadata, read by cdk-nag v3).
- * Finding ids that contain more than one `::` (IAM4 policy ARNs such as `Policy::arn:<AWS::Partition>:...`)
- * are rejected by `Validations.acknowledge()`, so they are recorded in the same metadata directly.
- */
-export function acknowledge(scope: IConstruct, ...acks: NagAcknowledgement[]): void {
-  for (const ack of acks) {
-    if (ack.id.split('::').length <= 2) {
-      Validations.of(scope).acknowledge(ack);
-    } else {
-      scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`annotation::${ack.id}`]: ack.reason });
-    }
-  }
-}
+export { acknowledge } from '../../../private/nag';
+export type { NagAcknowledgement } from '../../../private/nag';
 
 const policy = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
 

@@ -1,21 +1,2 @@
-import { Validations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
-
-/** One cdk-nag (v3) finding to acknowledge, with the reason it is inherent to the design. */
-export interface NagAcknowledgement {
-  /** Rule id, with the finding in brackets for multi-finding rules. */
-  readonly id: string;
-  /** Why the finding is accepted. */
-  readonly reason: string;
-}
-
-/** Acknowledges findings on `scope` and below (CDK `Validations` metadata, read by cdk-nag v3). */
-export function acknowledge(scope: IConstruct, ...acks: NagAcknowledgement[]): void {
-  for (const ack of acks) {
-    if (ack.id.split('::').length <= 2) {
-      Validations.of(scope).acknowledge(ack);
-    } else {
-      scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`annotation::${ack.id}`]: ack.reason });
-    }
-  }
-}
+export { acknowledge } from '../../../private/nag';
+export type { NagAcknowledgement } from '../../../private/nag';

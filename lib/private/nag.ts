@@ -1,0 +1,26 @@
+import { Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/** One cdk-nag (v3) finding to acknowledge, with the reason it is inherent to the design. */
+export interface NagAcknowledgement {
+  /** Rule id, with the finding in brackets for multi-finding rules, e.g. `AwsSolutions-IAM5[Resource::*]`. */
+  readonly id: string;
+  /** Why the finding is accepted. */
+  readonly reason: string;
+}
+
+/**
+ * Acknowledges findings on `scope` and everything below it (CDK `Validations` metadata, read by cdk-nag v3),
+ * so the library needs no cdk-nag at run time. Finding ids that contain more than one `::` (IAM4 policy ARNs
+ * such as `Policy::arn:<AWS::Partition>:...`) are rejected by `Validations.acknowledge()`, so they are
+ * recorded in the same metadata directly.
+ */
+export function acknowledge(scope: IConstruct, ...acks: NagAcknowledgement[]): void {
+  for (const ack of acks) {
+    if (ack.id.split('::').length <= 2) {
+      Validations.of(scope).acknowledge(ack);
+    } else {
+      scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`annotation::${ack.id}`]: ack.reason });
+    }
+  }
+}
