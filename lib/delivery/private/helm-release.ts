@@ -102,6 +102,9 @@ export function planHelmRelease(scope: Construct, kind: string, cluster: object,
   return { release, namespace, timeout, chart, asset, releaseRecordBytes };
 }
 
+/** Below this estimate the fast compression figure is used as is. */
+const RELEASE_RECORD_RECHECK_BYTES = 500_000;
+
 /**
  * Bytes of the Secret Helm stores per revision: base64(gzip(JSON of the release)), where the JSON holds
  * the chart's files (base64) and the rendered manifest.
@@ -112,8 +115,11 @@ export function estimateReleaseRecordBytes(chart: HelmChartDirectory): number {
     .map(([n, data]) => `---\n# Source: ${chart.chartName}/${n}\n${unescape(data)}`).join('');
   const metadata = { name: chart.chartName, version: chart.chartVersion };
   const json = JSON.stringify({ name: chart.chartName, chart: { metadata, templates }, manifest, version: 1 });
-  const gz = gzipSync(json, { level: zlib.Z_BEST_COMPRESSION });
-  return Math.ceil(gz.length / 3) * 4;
+  // A fast compression level first; Helm compresses at the best level, which only ever makes the record
+  // smaller, so the fast figure is an upper bound. Recompute at the best level only near the limit.
+  const fast = Math.ceil(gzipSync(json, { level: zlib.Z_BEST_SPEED }).length / 3) * 4;
+  if (fast < RELEASE_RECORD_RECHECK_BYTES) return fast;
+  return Math.ceil(gzipSync(json, { level: zlib.Z_BEST_COMPRESSION }).length / 3) * 4;
 }
 
 function unescape(text: string): string {
