@@ -1,4 +1,4 @@
-import { JsonFile, javascript, typescript } from 'projen';
+import { DependencyType, JsonFile, javascript, typescript } from 'projen';
 
 /**
  * The project definition. projen owns package.json, tsconfig*.json, the eslint and jest
@@ -40,8 +40,7 @@ const project = new typescript.TypeScriptProject({
   devDeps: [
     'aws-cdk@2.1129.0',
     '@aws-quickstart/eks-blueprints@1.19.0',
-    '@swc/core@^1.16.0',
-    '@swc/jest@^0.2.39',
+    'esbuild@^0.28.0',
     'tsx@^4.23.0',
     'kubernetes-models@4.5.1',
     '@kubernetes-models/traefik@0.2.4',
@@ -114,11 +113,16 @@ project.package.addField('exports', {
 project.package.addField('typesVersions', { '*': { testing: ['dist/testing/index.d.ts'], blueprints: ['dist/blueprints/index.d.ts'] } });
 project.package.addField('files', ['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.sh', 'dist/**/*.yaml', 'README.md', 'LICENSE']);
 
-// jest: swc instead of type-checking ts-jest (type-checking is its own step of `npm test`).
+// jest: esbuild instead of type-checking ts-jest (type-checking is its own step of `npm test`). esbuild's
+// platform binaries are served by every registry this project installs from (swc's are not all).
 project.deps.removeDependency('ts-jest');
+// v4 needs native unrs-resolver bindings that not every registry serves for every platform (npm ci then
+// refuses the lock file); v3.8 is pure JavaScript.
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.deps.addDependency('eslint-import-resolver-typescript@~3.8.7', DependencyType.BUILD);
 project.jest!.config.transform = undefined;
 project.package.file.addOverride('jest.transform', {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  '^.+\\.ts$': '<rootDir>/projenrc/jest-esbuild.js',
 });
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
 

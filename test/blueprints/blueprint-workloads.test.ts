@@ -7,12 +7,12 @@ jest.mock('sync-request', () => (method: string, url: string) => {
   throw new Error(`network access at synth: sync-request ${method} ${url}`);
 });
 
-import * as dns from 'dns';
-import * as http from 'http';
-import * as https from 'https';
-import * as net from 'net';
+import dns = require('dns');
+import http = require('http');
+import https = require('https');
+import net = require('net');
 import * as path from 'path';
-import * as tls from 'tls';
+import tls = require('tls');
 import * as blueprints from '@aws-quickstart/eks-blueprints';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
