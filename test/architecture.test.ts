@@ -8,15 +8,15 @@ import * as path from 'path';
  */
 const LIB = path.join(__dirname, '..', 'lib');
 const LAYERS: Record<string, number> = {
-  'workloads': 0,
-  'private': 1,
-  'network': 1,
-  'delivery': 2,
-  'guards': 2,
-  'testing': 2,
-  'clusters': 3,
-  'blueprints': 3,
-  'platform': 4,
+  workloads: 0,
+  private: 1,
+  network: 1,
+  delivery: 2,
+  guards: 2,
+  testing: 2,
+  clusters: 3,
+  blueprints: 3,
+  platform: 4,
 };
 
 function files(dir: string): string[] {

@@ -4,19 +4,19 @@ import { AutoscalingOptions } from './autoscaling';
 import { DisruptionBudget } from './disruption-budget';
 import { Callers, IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
-import { ProbeOptions } from './probe';
-import { Protocol, ServiceType } from './service-type';
-import { WorkloadBase } from './workload-base';
-import { ContainerWorkloadProps } from './workload-props';
-import { buildHpa, buildPdb } from './private/scaling';
 import { buildIngress } from './private/ingress';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
+import { buildHpa, buildPdb } from './private/scaling';
+import { ProbeOptions } from './probe';
 import { planRelease } from './release/private/plan';
 import { buildCandidateRouting, buildPreviewRouting } from './release/private/routing';
 import { buildTrack, buildTrackService, candidateTrack, colourTrack, TrackContext } from './release/private/tracks';
 import { ReleaseObjects, ReleaseTrack } from './release/release-objects';
 import { Colour, ReleaseStrategy } from './release/release-strategy';
+import { Protocol, ServiceType } from './service-type';
+import { WorkloadBase } from './workload-base';
+import { ContainerWorkloadProps } from './workload-props';
 
 /** A port of a web service. */
 export interface WebServicePort {

@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
-import { ProbeOptions } from './probe';
-import { ContainerWorkloadProps } from './workload-props';
 import { ImageRef, parseImage } from './private/image';
 import { standardLabels, StandardLabels } from './private/labels';
-import { buildPodTemplate, checkUserLabels, ContainerPortSpec, PodTemplateOutput, SharedPodObjects } from './private/pod-template';
 import { k8s } from './private/plus';
+import { buildPodTemplate, checkUserLabels, ContainerPortSpec, PodTemplateOutput, SharedPodObjects } from './private/pod-template';
 import { PropValidator } from './private/validate';
+import { ProbeOptions } from './probe';
+import { ContainerWorkloadProps } from './workload-props';
 
 /**
  * What every workload of this library shares: its name, labels, image and secure pod template.

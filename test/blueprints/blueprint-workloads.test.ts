@@ -7,6 +7,7 @@ jest.mock('sync-request', () => (method: string, url: string) => {
   throw new Error(`network access at synth: sync-request ${method} ${url}`);
 });
 
+// required, not imported as namespaces: jest spies on their functions, and ES namespace objects are read-only
 import dns = require('dns');
 import http = require('http');
 import https = require('https');

@@ -104,8 +104,11 @@ describe('PlatformNetwork options', () => {
   test('fromVpc wraps an existing VPC without creating resources', () => {
     const stack = new Stack(new App(), 'Existing');
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
-      vpcId: 'vpc-123', vpcCidrBlock: '172.16.0.0/16', availabilityZones: ['a', 'b'],
-      privateSubnetIds: ['s-1', 's-2'], publicSubnetIds: ['s-3', 's-4'],
+      vpcId: 'vpc-123',
+      vpcCidrBlock: '172.16.0.0/16',
+      availabilityZones: ['a', 'b'],
+      privateSubnetIds: ['s-1', 's-2'],
+      publicSubnetIds: ['s-3', 's-4'],
     });
     const network = PlatformNetwork.fromVpc(stack, 'Network', vpc);
     expect(network.vpc).toBe(vpc);

@@ -1,8 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cdk8s from 'cdk8s';
-import { ClusterTraits, PlatformChart } from '../../lib/workloads';
 import { EksPlatformStack } from '../../lib/platform';
+import { ClusterTraits, PlatformChart } from '../../lib/workloads';
 
 /** The workloads of one app version: Deployments and Services as plain API objects. */
 interface Release { readonly tag: string; readonly replicas: number; readonly services: string[] }
@@ -14,7 +14,9 @@ function synth(release: Release): Template {
   const chart = new PlatformChart(charts, 'shop', { traits: ClusterTraits.eks({ vpcCidr: '10.0.0.0/16' }), namespace: 'shop' });
   for (const name of release.services) {
     new cdk8s.ApiObject(chart, `${name}-deployment`, {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name },
       spec: {
         replicas: release.replicas,
         selector: { matchLabels: { app: name } },
@@ -22,7 +24,9 @@ function synth(release: Release): Template {
       },
     });
     new cdk8s.ApiObject(chart, `${name}-service`, {
-      apiVersion: 'v1', kind: 'Service', metadata: { name },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name },
       spec: { selector: { app: name }, ports: [{ port: 80 }] },
     });
   }

@@ -339,7 +339,6 @@ describe('WebService validation errors', () => {
   });
 
   test('a workload outside a PlatformChart gets a clear error', () => {
-    const { Chart } = require('cdk8s');
     const chart = new Chart(Testing.app(), 'plain');
     expect(() => new WebService(chart, 'web', { image: IMAGE })).toThrow(/must be created inside a PlatformChart/);
   });

@@ -36,7 +36,9 @@ describe('K3sCluster (1 server + 2 agents)', () => {
     template.resourceCountIs('AWS::AutoScaling::LaunchConfiguration', 0);
     template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 2);
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
-      MinSize: '1', MaxSize: '1', LaunchTemplate: Match.objectLike({ LaunchTemplateId: Match.anyValue() }),
+      MinSize: '1',
+      MaxSize: '1',
+      LaunchTemplate: Match.objectLike({ LaunchTemplateId: Match.anyValue() }),
       TargetGroupARNs: Match.arrayWith([{ Ref: Match.stringLikeRegexp('ApiTargetGroup') }]),
     });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '2' });
@@ -89,20 +91,20 @@ describe('K3sCluster (1 server + 2 agents)', () => {
   test('IAM: tokens scoped to their ARNs, asset reads scoped to the delivery objects, agents read only their token', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const statements = (part: string) => policies.find(([id]) => id.includes(part))![1].Properties.PolicyDocument.Statement as any[];
-    const server = statements('ServerRole');
-    const reads = server.filter(s => [s.Action].flat().includes('secretsmanager:GetSecretValue')).map(s => s.Resource.Ref).sort();
+    const serverStatements = statements('ServerRole');
+    const reads = serverStatements.filter(s => [s.Action].flat().includes('secretsmanager:GetSecretValue')).map(s => s.Resource.Ref).sort();
     expect(reads).toEqual([expect.stringMatching(/AgentToken/), expect.stringMatching(/ServerToken/)]);
-    expect(server).toContainEqual(expect.objectContaining({ Action: 'secretsmanager:PutSecretValue', Resource: { Ref: expect.stringMatching(/KubeconfigSecret/) } }));
-    const getObject = server.find(s => s.Action === 's3:GetObject');
+    expect(serverStatements).toContainEqual(expect.objectContaining({ Action: 'secretsmanager:PutSecretValue', Resource: { Ref: expect.stringMatching(/KubeconfigSecret/) } }));
+    const getObject = serverStatements.find(s => s.Action === 's3:GetObject');
     expect(flatten(getObject.Resource)).toMatch(/^arn:aws:s3:::cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.yaml$/);
-    expect(server).toContainEqual(expect.objectContaining({
+    expect(serverStatements).toContainEqual(expect.objectContaining({
       Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/SnapshotBucket/), 'Arn'] }, '/etcd-snapshots/*']] },
     }));
-    for (const s of server) expect(s.Resource).not.toEqual('*');
-    const agent = statements('AgentRole');
-    expect(agent).toHaveLength(1);
-    expect(agent[0].Resource).toEqual({ Ref: expect.stringMatching(/AgentToken/) });
+    for (const s of serverStatements) expect(s.Resource).not.toEqual('*');
+    const agentStatements = statements('AgentRole');
+    expect(agentStatements).toHaveLength(1);
+    expect(agentStatements[0].Resource).toEqual({ Ref: expect.stringMatching(/AgentToken/) });
   });
 
   test('snapshot bucket: versioned, encrypted, retained, TLS only, no public access', () => {
@@ -199,7 +201,9 @@ describe('K3sCluster options', () => {
 
   test('admin CIDRs open 6443 on the API load balancer only; x86_64 and an internet-facing ingress', () => {
     const { stack } = build({
-      adminCidrs: ['10.20.0.0/16'], architecture: ec2.InstanceArchitecture.X86_64, ingress: IngressExposure.internetFacing(),
+      adminCidrs: ['10.20.0.0/16'],
+      architecture: ec2.InstanceArchitecture.X86_64,
+      ingress: IngressExposure.internetFacing(),
       version: K3sVersion.of('v1.33.4+k3s1'),
     });
     const t = Template.fromStack(stack);

@@ -1,12 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { sampleChart } from './support/fixtures';
+import { callIndex, runWithStubs } from './support/stub-run';
+import { bashSyntaxErrors, flatten, shellcheckFindings } from './support/user-data';
 import { K3sCluster } from '../../../lib/clusters/k3s';
 import { KubeadmCluster } from '../../../lib/clusters/kubeadm';
 import { PlatformNetwork } from '../../../lib/network';
 import { ClusterTraits } from '../../../lib/workloads';
-import { sampleChart } from './support/fixtures';
-import { callIndex, runWithStubs } from './support/stub-run';
-import { bashSyntaxErrors, flatten, shellcheckFindings } from './support/user-data';
 
 // The association's command (the sync script, rendered from a real synth) runs under stubbed aws/k3s/kubectl.
 let k3sSync: string;

@@ -1,6 +1,6 @@
 import { CfnCondition, CfnResource, Stack } from 'aws-cdk-lib';
-import { NagAcknowledgement } from '../../../private/nag';
 import { IConstruct } from 'constructs';
+import { NagAcknowledgement } from '../../../private/nag';
 
 export { acknowledge } from '../../../private/nag';
 export type { NagAcknowledgement } from '../../../private/nag';

@@ -71,7 +71,15 @@ const NOOP_STUBS = ['systemctl', 'sleep', 'snap', 'dnf', 'apt-get', 'apt-mark', 
  * Runs `script` with bash in a temporary root: stubs first on PATH (each logs its call), every node path
  * under CDK_K8S_ROOT. `stubs` overrides or adds stub bodies; `env` adds environment variables.
  */
-export function runWithStubs(script: string, options: { env?: Record<string, string>; stubs?: Record<string, string>; fixtures?: Record<string, string>; setup?: (root: string) => void } = {}): StubRun {
+/** Options of {@link runWithStubs}. */
+export interface StubRunOptions {
+  env?: Record<string, string>;
+  stubs?: Record<string, string>;
+  fixtures?: Record<string, string>;
+  setup?: (root: string) => void;
+}
+
+export function runWithStubs(script: string, options: StubRunOptions = {}): StubRun {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-k8s-stub-'));
   const root = path.join(dir, 'root');
   const bin = path.join(dir, 'bin');
@@ -91,8 +99,15 @@ export function runWithStubs(script: string, options: { env?: Record<string, str
     encoding: 'utf8',
     timeout: 30_000,
     env: {
-      PATH: `${bin}:/usr/bin:/bin`, HOME: dir, CDK_K8S_ROOT: root, CALLS: calls, FIXTURES: fixtures,
-      INSTANCE_ID: 'i-0new', RETRY_DELAY: '0', READY_ATTEMPTS: '2', ...options.env,
+      PATH: `${bin}:/usr/bin:/bin`,
+      HOME: dir,
+      CDK_K8S_ROOT: root,
+      CALLS: calls,
+      FIXTURES: fixtures,
+      INSTANCE_ID: 'i-0new',
+      RETRY_DELAY: '0',
+      READY_ATTEMPTS: '2',
+      ...options.env,
     },
   });
   const at = (p: string) => path.join(root, p);
