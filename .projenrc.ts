@@ -72,6 +72,14 @@ const project = new typescript.TypeScriptProject({
       noUnusedLocals: true,
       noUnusedParameters: true,
       isolatedModules: true,
+      // Inside this repository `import ... from 'cdk-k8s-platform'` (as in the README) resolves to lib/,
+      // for tsc and for tsx (`npx cdk synth --app 'node --import tsx my-app.ts'`).
+      baseUrl: '.',
+      paths: {
+        'cdk-k8s-platform': ['lib/index.ts'],
+        'cdk-k8s-platform/testing': ['lib/testing/index.ts'],
+        'cdk-k8s-platform/blueprints': ['lib/blueprints/index.ts'],
+      },
     },
     include: ['lib/**/*.ts'],
   },
@@ -125,6 +133,10 @@ project.package.file.addOverride('jest.transform', {
   '^.+\\.ts$': '<rootDir>/projenrc/jest-esbuild.js',
 });
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
+project.package.file.addOverride('jest.moduleNameMapper', {
+  '^cdk-k8s-platform$': '<rootDir>/lib/index.ts',
+  '^cdk-k8s-platform/(testing|blueprints)$': '<rootDir>/lib/$1/index.ts',
+});
 
 // Lint every TypeScript file (tests, bin, charts, bench, examples) with the dev tsconfig, which includes them.
 project.tryFindObjectFile('.eslintrc.json')!.addDeletionOverride('parserOptions.projectService');

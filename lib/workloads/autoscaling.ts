@@ -4,12 +4,12 @@ import { Duration } from 'cdk8s';
 export interface AutoscalingOptions {
   /**
    * Fewest replicas.
-   * @default 2
+   * @default 2 (or `maxReplicas` when that is smaller)
    */
   readonly minReplicas?: number;
   /**
    * Most replicas.
-   * @default 10
+   * @default 10 (or `minReplicas` when that is larger)
    */
   readonly maxReplicas?: number;
   /**

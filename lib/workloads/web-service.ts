@@ -7,7 +7,7 @@ import { PlatformChart } from './platform-chart';
 import { buildIngress } from './private/ingress';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
-import { buildHpa, buildPdb } from './private/scaling';
+import { autoscalingBounds, buildHpa, buildPdb } from './private/scaling';
 import { ProbeOptions } from './probe';
 import { planRelease } from './release/private/plan';
 import { buildCandidateRouting, buildPreviewRouting } from './release/private/routing';
@@ -297,7 +297,7 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
       if (autoscaling) {
         this.autoscaler = buildHpa(this, v, this.name, this.metadata(), { kind: 'Deployment', name: this.name }, autoscaling, props.resources);
       }
-      const minReplicas = autoscaling ? (autoscaling.minReplicas ?? 2) : props.replicas!;
+      const minReplicas = autoscaling ? autoscalingBounds(autoscaling).min : props.replicas!;
       this.disruptionBudget = buildPdb(this, v, this.metadata(), this.selectorLabels, props.disruptionBudget, minReplicas);
       if (release.candidate) {
         // a second Deployment whose pods are another instance: the Service above never selects them

@@ -7,7 +7,7 @@ import { PlatformChart } from './platform-chart';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { resolvePorts, ResolvedPort } from './private/ports';
-import { buildHpa, buildPdb } from './private/scaling';
+import { autoscalingBounds, buildHpa, buildPdb } from './private/scaling';
 import { ProbeOptions } from './probe';
 import { WorkloadBase } from './workload-base';
 import { ContainerWorkloadProps } from './workload-props';
@@ -108,7 +108,7 @@ export class Worker extends WorkloadBase implements IWorkloadSelector {
     if (props.autoscaling) {
       this.autoscaler = buildHpa(this, v, this.name, this.metadata(), { kind: 'Deployment', name: this.name }, props.autoscaling, props.resources);
     }
-    const minReplicas = props.autoscaling ? (props.autoscaling.minReplicas ?? 2) : replicas;
+    const minReplicas = props.autoscaling ? autoscalingBounds(props.autoscaling).min : replicas;
     this.disruptionBudget = buildPdb(this, v, this.metadata(), this.selectorLabels, props.disruptionBudget, minReplicas);
 
     this.networkPolicy = buildNetworkPolicy(this, v, chart, {

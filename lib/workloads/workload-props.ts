@@ -5,7 +5,7 @@ import { SecretRef } from './secret-ref';
 /** Configuration kept in a ConfigMap; pods roll when it changes (checksum annotation). */
 export interface WorkloadConfig {
   /**
-   * Non-secret environment variables, from the ConfigMap (`envFrom`).
+   * Non-secret environment variables, kept in the ConfigMap (each read with `configMapKeyRef`).
    * @default - none
    */
   readonly env?: Record<string, string>;
@@ -49,8 +49,8 @@ export interface ContainerWorkloadProps {
    */
   readonly args?: string[];
   /**
-   * Plain, non-secret environment variables. Values that look like secrets (names such as PASSWORD,
-   * TOKEN, SECRET, API_KEY) are refused: use `secretEnv`.
+   * Plain, non-secret environment variables. Variables that look like secrets (names such as PASSWORD,
+   * PASS, TOKEN, SECRET, API_KEY, or a URL with a password in it) are refused: use `secretEnv`.
    * @default - none
    */
   readonly env?: Record<string, string>;

@@ -142,6 +142,15 @@ describe('WebService options', () => {
     expect(one(objects, 'Deployment').spec.replicas).toBe(2);
   });
 
+  test('autoscaling defaults never contradict a bound the user gave', () => {
+    const chart = chartFor();
+    new WebService(chart, 'one', { image: IMAGE, autoscaling: { maxReplicas: 1 } });
+    new WebService(chart, 'many', { image: IMAGE, autoscaling: { minReplicas: 12 } });
+    const objects = synth(chart);
+    expect(one(objects, 'HorizontalPodAutoscaler', 'one').spec).toMatchObject({ minReplicas: 1, maxReplicas: 1 });
+    expect(one(objects, 'HorizontalPodAutoscaler', 'many').spec).toMatchObject({ minReplicas: 12, maxReplicas: 12 });
+  });
+
   test('resources can be overridden and omitted per field', () => {
     const chart = chartFor();
     new WebService(chart, 'web', {
@@ -178,7 +187,9 @@ describe('WebService options', () => {
       const objects = synth(chart);
       const d = one(objects, 'Deployment');
       expect(one(objects, 'ConfigMap').data).toEqual({ 'LOG_LEVEL': 'info', 'app.yaml': content });
-      expect(d.spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: 'web-config' } }]);
+      expect(d.spec.template.spec.containers[0].envFrom).toBeUndefined();
+      // each config variable by key: the file does not leak into the environment
+      expect(d.spec.template.spec.containers[0].env).toEqual([{ name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'LOG_LEVEL' } } }]);
       expect(d.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/web', readOnly: true });
       return d.spec.template.metadata.annotations['checksum/config'];
     };
@@ -331,6 +342,14 @@ describe('WebService validation errors', () => {
   test.each(cases)('%s', (_name, build, message) => {
     const chart = chartFor(_name.includes('Traefik') ? ClusterTraits.k3s() : undefined);
     expect(() => build(chart)).toThrow(message);
+  });
+
+  test.each([
+    ['DB_PASS', 'hunter2'],
+    ['DATABASE_URL', 'postgres://app:hunter2@db:5432/app'],
+  ])('secret-looking env %s is refused', (key, value) => {
+    expect(() => new WebService(chartFor(), 'web', { image: IMAGE, env: { [key]: value } }))
+      .toThrow(new RegExp(`WebService\\.env\\.${key} is "\\(value hidden\\)": looks like a secret`));
   });
 
   test('the value of a secret-looking env var is never shown in the error', () => {

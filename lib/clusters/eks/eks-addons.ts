@@ -75,7 +75,10 @@ export class EksAddons extends Construct {
     const nodeGroups = props.nodeGroups ?? [];
 
     if (!props.autoMode) {
-      const networking = [add('vpc-cni'), add('kube-proxy'), add('eks-pod-identity-agent')];
+      // The VPC CNI enforces NetworkPolicies only when asked to (its network policy agent is off by default):
+      // without this, the policies every workload carries would be silently ignored.
+      const cni = add('vpc-cni', { configurationValues: { enableNetworkPolicy: 'true' } });
+      const networking = [cni, add('kube-proxy'), add('eks-pod-identity-agent')];
       for (const ng of nodeGroups) for (const a of networking) ng.node.addDependency(a);
 
       const coredns = add('coredns');

@@ -57,7 +57,9 @@ export interface PodTemplateOutput {
   readonly secretNames: string[];
 }
 
-const SECRET_LIKE = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)/i;
+const SECRET_LIKE = /(PASSWORD|PASSWD|PASSPHRASE|(^|_)PASS($|_)|(^|_)PWD($|_)|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)/i;
+/** A URL with a password in it (`scheme://user:password@host`). */
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
 /** Parses a `Cpu` amount ("250m", "0.5", "2") into millicores. */
 export function cpuMillis(amount: string): number {
@@ -204,7 +206,7 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
   for (const [key, value] of Object.entries(props.env ?? {})) {
     v.envName(`env.${key}`, key);
     v.check(typeof value === 'string', `env.${key}`, value, 'must be a string.');
-    if (SECRET_LIKE.test(key) && value !== '') {
+    if ((SECRET_LIKE.test(key) && value !== '') || URL_WITH_PASSWORD.test(value)) {
       v.fail(`env.${key}`, '(value hidden)', `looks like a secret: literal secret values would be written into the manifest in plain text. Use secretEnv: { ${key}: SecretRef.fromSecret('name', 'key') } or SecretRef.fromAwsSecretsManager({ remoteName }) instead.`);
     }
     envNames.add(key);
@@ -254,7 +256,6 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
   // --- config
   const volumes: k8s.Volume[] = [];
   const mounts: k8s.VolumeMount[] = [];
-  const envFrom: k8s.EnvFromSource[] = [];
   let configMapName = input.shared?.configMapName;
   let configChecksum = input.shared?.configChecksum;
   const config = props.config;
@@ -277,8 +278,9 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
         data,
       });
     }
-    if (config.env && Object.keys(config.env).length) {
-      envFrom.push({ configMapRef: { name: configMapName } });
+    // One variable per key (not envFrom): envFrom would also turn every config file into a variable.
+    for (const key of Object.keys(config.env ?? {})) {
+      env.push({ name: key, valueFrom: { configMapKeyRef: { name: configMapName, key } } });
     }
     if (config.files && Object.keys(config.files).length) {
       const mountPath = v.absolutePath('config.mountPath', config.mountPath ?? `/etc/${name}`);
@@ -334,7 +336,6 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
     args: props.args,
     ports: input.ports?.length ? input.ports.map(p => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })) : undefined,
     env: env.length ? env : undefined,
-    envFrom: envFrom.length ? envFrom : undefined,
     resources: buildResources(v, props.resources),
     volumeMounts: mounts.length ? mounts : undefined,
     securityContext: {

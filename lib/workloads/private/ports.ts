@@ -26,8 +26,8 @@ const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function resolvePorts(v: PropValidator, prop: string, ports: ReadonlyArray<PortInput>, options: { required: boolean; mapped: boolean }): ResolvedPort[] {
   if (ports !== undefined) v.check(Array.isArray(ports), prop, ports, 'must be a list of ports.');
   const out = (ports ?? []).map((p, i) => {
-    v.check(typeof p?.name === 'string' && p.name.length <= 15 && PORT_NAME.test(p.name) && /[a-z]/.test(p.name), `${prop}[${i}].name`, p?.name,
-      'must be an IANA service name: at most 15 lowercase letters, digits and \'-\', with at least one letter (e.g. "http").');
+    v.check(typeof p?.name === 'string' && p.name.length <= 15 && PORT_NAME.test(p.name) && /[a-z]/.test(p.name) && !p.name.includes('--'), `${prop}[${i}].name`, p?.name,
+      'must be an IANA service name: at most 15 lowercase letters, digits and \'-\', with at least one letter and no "--" (e.g. "http").');
     v.port(`${prop}[${i}].port`, p.port);
     if (!options.mapped) v.check(p.targetPort === undefined, `${prop}[${i}].targetPort`, p.targetPort, 'is not used here: give only port (the container port).');
     const targetPort = p.targetPort ?? p.port;

@@ -6,11 +6,21 @@ import { AutoscalingOptions } from '../autoscaling';
 import { ContainerResources } from '../container-resources';
 import { DisruptionBudget } from '../disruption-budget';
 
+/**
+ * The replica bounds of autoscaling options with their defaults: 2 to 10, the minimum lowered to a smaller
+ * given maximum and the maximum raised to a larger given minimum, so a default never contradicts a value
+ * the user wrote.
+ */
+export function autoscalingBounds(a: AutoscalingOptions): { min: number; max: number } {
+  const min = a.minReplicas ?? Math.min(2, a.maxReplicas ?? 2);
+  const max = a.maxReplicas ?? Math.max(10, min);
+  return { min, max };
+}
+
 /** A HorizontalPodAutoscaler (autoscaling/v2) for a workload, validated. */
 export function buildHpa(scope: Construct, v: PropValidator, name: string, metadata: k8s.ObjectMeta,
   target: { kind: string; name: string }, a: AutoscalingOptions, resources: ContainerResources | undefined, id = 'Autoscaler'): k8s.KubeHorizontalPodAutoscalerV2 {
-  const min = a.minReplicas ?? 2;
-  const max = a.maxReplicas ?? Math.max(10, min);
+  const { min, max } = autoscalingBounds(a);
   v.integer('autoscaling.minReplicas', min, 1, 1000);
   v.integer('autoscaling.maxReplicas', max, 1, 1000);
   v.check(min <= max, 'autoscaling.minReplicas', min, `must not exceed autoscaling.maxReplicas (${max}).`);

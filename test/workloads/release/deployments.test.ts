@@ -77,8 +77,8 @@ describe('candidate Deployments (canary, A/B, shadow)', () => {
   test('the candidate shares the ConfigMap of the stable version', () => {
     const { objects } = synthRelease('traefik', canary(), { config: { env: { MODE: 'shop' } } });
     expect(inventory(objects).filter(x => x.startsWith('ConfigMap/'))).toEqual(['ConfigMap/web-config']);
-    const envFrom = (d: any) => d.spec.template.spec.containers[0].envFrom;
-    expect(envFrom(one(objects, 'Deployment', 'web-canary'))).toEqual(envFrom(one(objects, 'Deployment', 'web')));
+    const configEnv = (d: any) => d.spec.template.spec.containers[0].env;
+    expect(configEnv(one(objects, 'Deployment', 'web-canary'))).toEqual(configEnv(one(objects, 'Deployment', 'web')));
     expect(one(objects, 'Deployment', 'web-canary').spec.template.metadata.annotations['checksum/config'])
       .toBe(one(objects, 'Deployment', 'web').spec.template.metadata.annotations['checksum/config']);
   });

@@ -9,7 +9,7 @@ import { StandardLabels, standardLabels } from '../../private/labels';
 import { buildNetworkPolicy, NetworkPolicyInput } from '../../private/network-policy';
 import { k8s } from '../../private/plus';
 import { imageString, PodTemplateOutput, SharedPodObjects } from '../../private/pod-template';
-import { buildHpa, buildPdb } from '../../private/scaling';
+import { autoscalingBounds, buildHpa, buildPdb } from '../../private/scaling';
 import { PropValidator } from '../../private/validate';
 import { IngressFlavour } from '../../traits/ingress-flavour';
 import { ReleaseTrack } from '../release-objects';
@@ -111,7 +111,7 @@ export function buildTrack(ctx: TrackContext, spec: TrackSpec): ReleaseTrack {
   let replicas: number | undefined;
   let autoscaling: AutoscalingOptions | undefined;
   if (ctx.autoscaling) {
-    const max = ctx.autoscaling.maxReplicas ?? Math.max(10, ctx.autoscaling.minReplicas ?? 2);
+    const max = autoscalingBounds(ctx.autoscaling).max;
     autoscaling = full ? ctx.autoscaling : { ...ctx.autoscaling, minReplicas: 1, maxReplicas: Math.max(1, Math.ceil(max * spec.share / 100)) };
   } else {
     const n = ctx.replicas ?? 0;
@@ -137,7 +137,7 @@ export function buildTrack(ctx: TrackContext, spec: TrackSpec): ReleaseTrack {
   const noBudget = userBudget.spec.maxUnavailable === undefined && userBudget.spec.minAvailable === undefined;
   const budget = full || noBudget ? userBudget : DisruptionBudget.maxUnavailable(1);
   const disruptionBudget = buildPdb(scope, ctx.v, metadata, labels.selector, budget,
-    autoscaling ? (autoscaling.minReplicas ?? 2) : replicas);
+    autoscaling ? autoscalingBounds(autoscaling).min : replicas);
   const networkPolicy = spec.networkPolicy
     ? buildNetworkPolicy(scope, ctx.v, ctx.chart, { ...ctx.networkPolicy, metadata, selector: labels.selector })
     : undefined;
