@@ -16,6 +16,31 @@ const SIMPLE = /^[A-Za-z][A-Za-z0-9._/-]*$/;
 const RESERVED = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE',
   'false', 'False', 'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
 const MAX_CACHED = 10_000;
+/**
+ * Strings the YAML 1.1 emitter writes plain when they do not resolve to another type: they start with a
+ * letter, digit or '/' (no indicator character), hold no white space, and a ':' never ends them.
+ */
+const PLAIN_CANDIDATE = /^[A-Za-z0-9/][A-Za-z0-9._/%+@=:-]*$/;
+/** Every plain form that YAML 1.1 (the `yaml` library's yaml-1.1 schema) resolves to a non-string. */
+const TYPED_1_1 = [
+  /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON|N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+  /^(?:~|[Nn]ull|NULL)?$/,
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
+  /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
+  /^[-+]?0b[0-1_]+$/,
+  /^[-+]?0[0-7_]+$/,
+  /^[-+]?[0-9][0-9_]*$/,
+  /^[-+]?0x[0-9a-fA-F_]+$/,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
+  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/,
+  /^<<$/,
+];
+
+/** True when `s` is written as it is (checked against the `yaml` library by test/delivery/yaml-fast-path.test.ts). */
+function obviouslyPlain(s: string): boolean {
+  return PLAIN_CANDIDATE.test(s) && !s.endsWith(':') && !s.includes('::') && !TYPED_1_1.some(re => re.test(s));
+}
 
 /** Thrown inside the fast path when an object needs the full renderer. */
 class NeedsFullRenderer extends Error {}
@@ -30,6 +55,7 @@ export function fastYamlDocument(obj: unknown, render: (value: unknown) => strin
   if (!isPlainObject(obj) || Object.keys(obj).length === 0) return render(obj);
   const scalar = (s: string): string => {
     if (SIMPLE.test(s) && !RESERVED.has(s)) return s;
+    if (obviouslyPlain(s)) return s;
     let text = cache.get(s);
     if (text === undefined) {
       const rendered = /[\n\r]/.test(s) ? null : render(s).replace(/\n$/, '');
