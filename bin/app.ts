@@ -7,11 +7,14 @@
  * Context (cdk.json or `-c key=value`):
  * - `platformName`: prefix of the stack and cluster names (default `demo`).
  * - `selfManagedDistribution`: `k3s` (default) or `kubeadm` for the self-managed stack.
+ *
+ * The ReplacementGuard compares every synthesis with platform.lock.json (committed) and fails when a change
+ * would replace the VPC, the cluster, a node group or a server; see docs/security.md to accept one.
  */
 import { App as CdkApp } from 'aws-cdk-lib';
 import { App as Cdk8sApp } from 'cdk8s';
 import { sampleWorkloads } from '../charts/samples';
-import { EksPlatformStack, K3sPlatformStack, SelfManagedDistribution } from '../lib';
+import { EksPlatformStack, K3sPlatformStack, ReplacementGuard, SelfManagedDistribution } from '../lib';
 
 const app = new CdkApp();
 const platformName: string = app.node.tryGetContext('platformName') ?? 'demo';
@@ -29,5 +32,8 @@ const selfManaged = new K3sPlatformStack(app, `${platformName}-k3s`, {
   description: `${platformName}: VPC and a three-node ${distribution} cluster with the sample workloads (cdk-k8s-platform)`,
 });
 selfManaged.cluster.addWorkloads('samples', sampleWorkloads(new Cdk8sApp(), selfManaged.cluster.traits));
+
+// Last, so it sees every stack.
+new ReplacementGuard(app, 'ReplacementGuard', { lockFile: `${__dirname}/../platform.lock.json` });
 
 app.synth();

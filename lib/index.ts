@@ -2,4 +2,5 @@ export * from './workloads';
 export * from './network';
 export * from './clusters';
 export * from './delivery';
+export * from './guards';
 export * from './platform';

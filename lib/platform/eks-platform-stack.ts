@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ClusterCapacity, ClusterEndpointAccess, EksPlatformCluster, VolumeReclaimPolicy } from '../clusters/eks';
+import { ClusterCapacity, ClusterEndpointAccess, EksPlatformCluster, ExternalSecretsOptions, VolumeReclaimPolicy } from '../clusters/eks';
 import { FlowLogs, NatGateways, PlatformNetwork } from '../network';
 import { CdkPropValidator } from '../private/validate';
 
@@ -80,6 +80,11 @@ export interface EksPlatformStackProps extends StackProps {
    * @default VolumeReclaimPolicy.RETAIN
    */
   readonly volumeReclaimPolicy?: VolumeReclaimPolicy;
+  /**
+   * The External Secrets Operator and its ClusterSecretStore for AWS Secrets Manager.
+   * @default - installed; it may read the secrets named `<platformName>/...`
+   */
+  readonly externalSecrets?: ExternalSecretsOptions;
 }
 
 const PLATFORM_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
@@ -129,6 +134,7 @@ export class EksPlatformStack extends Stack {
       controlPlaneLogRetention: props.controlPlaneLogRetention,
       deletionProtection: props.deletionProtection,
       volumeReclaimPolicy: props.volumeReclaimPolicy,
+      externalSecrets: props.externalSecrets,
     });
 
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName, description: 'EKS cluster name' });

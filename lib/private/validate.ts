@@ -40,6 +40,14 @@ export class CdkPropValidator {
     const prefix = ok ? Number(value.split('/')[1]) : NaN;
     this.check(ok && prefix >= minPrefix && prefix <= maxPrefix, prop, value,
       `must be an IPv4 CIDR block with a prefix length from /${minPrefix} to /${maxPrefix}, such as "10.0.0.0/${Math.max(minPrefix, Math.min(16, maxPrefix))}".`);
+    // Host bits must be zero: CDK would otherwise carve subnets from another range than the one given.
+    const address = value.split('/')[0].split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+    const size = 2 ** (32 - prefix);
+    const network = Math.floor(address / size) * size;
+    if (network !== address) {
+      const dotted = [24, 16, 8, 0].map(shift => Math.floor(network / 2 ** shift) % 256).join('.');
+      this.fail(prop, value, `is not a network address: the bits after /${prefix} must be zero. Did you mean "${dotted}/${prefix}"?`);
+    }
     return value;
   }
 

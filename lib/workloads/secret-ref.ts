@@ -9,7 +9,7 @@ export interface ExternalSecretOptions {
   readonly property?: string;
   /**
    * Name of the External Secrets Operator ClusterSecretStore that reaches Secrets Manager.
-   * @default 'aws-secrets-manager'
+   * @default - the store of the cluster's traits (`aws-secrets-manager` on the EKS platform)
    */
   readonly store?: string;
 }

@@ -197,8 +197,8 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
 
     // ports
     const ports = (props.ports ?? [{ name: 'http', port: 80, targetPort: 8080 }]).map((p, i) => {
-      v.check(typeof p.name === 'string' && p.name.length <= 15 && PORT_NAME.test(p.name) && /[a-z]/.test(p.name), `ports[${i}].name`, p.name,
-        'must be an IANA service name: at most 15 lowercase letters, digits and \'-\', with at least one letter (e.g. "http").');
+      v.check(typeof p.name === 'string' && p.name.length <= 15 && PORT_NAME.test(p.name) && !p.name.includes('--') && /[a-z]/.test(p.name), `ports[${i}].name`, p.name,
+        'must be an IANA service name: at most 15 lowercase letters, digits and \'-\', with at least one letter and no "--" (e.g. "http").');
       v.port(`ports[${i}].port`, p.port);
       const targetPort = p.targetPort ?? p.port;
       v.port(`ports[${i}].targetPort`, targetPort);

@@ -14,7 +14,7 @@ function synth(chart: Chart, options: Parameters<typeof expectValidManifests>[1]
   return objects;
 }
 
-function chartFor(traits = ClusterTraits.eks({ vpcCidr: '10.0.0.0/16' }), namespace: string | undefined = 'shop') {
+function chartFor(traits = ClusterTraits.eks({ vpcCidr: '10.0.0.0/16', externalSecretStore: { name: 'aws-secrets-manager', secretNamePrefix: 'prod/' } }), namespace: string | undefined = 'shop') {
   return new PlatformChart(Testing.app(), 'shop', { traits, namespace });
 }
 
@@ -220,6 +220,19 @@ describe('WebService options', () => {
       target: { name: 'web-external', creationPolicy: 'Owner' },
       data: [{ secretKey: 'API_TOKEN', remoteRef: { key: 'prod/web/api', property: 'token' } }],
     });
+  });
+
+  test('Secrets Manager references: refused without an External Secrets store, and outside its name prefix', () => {
+    expect(() => new WebService(chartFor(ClusterTraits.k3s()), 'web', {
+      image: IMAGE, secretEnv: { TOKEN: SecretRef.fromAwsSecretsManager({ remoteName: 'prod/web/api' }) },
+    })).toThrow(/WebService\.secretEnv\.TOKEN is "SecretRef\.fromAwsSecretsManager\(prod\/web\/api\)": needs the External Secrets Operator/);
+    expect(() => new WebService(chartFor(), 'web', {
+      image: IMAGE, secretEnv: { TOKEN: SecretRef.fromAwsSecretsManager({ remoteName: 'other/web/api' }) },
+    })).toThrow(/WebService\.secretEnv\.TOKEN\.remoteName is "other\/web\/api": is outside the secrets the cluster's store may read: name it "prod\/\.\.\."/);
+    // an ARN inside the prefix is accepted
+    expect(() => new WebService(chartFor(), 'web', {
+      image: IMAGE, secretEnv: { TOKEN: SecretRef.fromAwsSecretsManager({ remoteName: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/web/api-AbCdEf' }) },
+    })).not.toThrow();
   });
 
   test('LoadBalancer Service gets the traits annotations', () => {

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, DefaultStackSynthesizer, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CfnCluster } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -11,6 +11,7 @@ import { ClusterCapacity, NodeArchitecture } from './capacity';
 import { EksAddons, VolumeReclaimPolicy } from './eks-addons';
 import { EksAlbController } from './eks-alb-controller';
 import { EksClusterAutoscaler } from './eks-cluster-autoscaler';
+import { EksExternalSecrets, ExternalSecretsOptions } from './eks-external-secrets';
 import { EksNodeGroup } from './eks-node-group';
 import { ClusterEndpointAccess } from './endpoint-access';
 import * as nag from './private/nag';
@@ -76,6 +77,12 @@ export interface EksPlatformClusterProps {
    * @default - none
    */
   readonly tags?: Record<string, string>;
+  /**
+   * The External Secrets Operator and a ClusterSecretStore `aws-secrets-manager`, so that
+   * `SecretRef.fromAwsSecretsManager` works out of the box; it may read only secrets named `<prefix>...`.
+   * @default - installed; secrets named `<clusterName>/...` are readable
+   */
+  readonly externalSecrets?: ExternalSecretsOptions;
 }
 
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
@@ -112,6 +119,8 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
   public readonly albController?: EksAlbController;
   /** The Cluster Autoscaler (managed node groups with `clusterAutoscaler` on). */
   public readonly clusterAutoscaler?: EksClusterAutoscaler;
+  /** The External Secrets Operator and its ClusterSecretStore (unless turned off). */
+  public readonly externalSecrets?: EksExternalSecrets;
   /** Everything workloads are delivered after (controllers, add-ons, StorageClass). */
   public readonly workloadDependencies: IDependable[];
 
@@ -226,7 +235,20 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
       }
     }
 
-    this.workloadDependencies = [...this.addons.readiness, ...(this.albController ? [this.albController.chart] : [])];
+    if (props.externalSecrets?.enabled ?? true) {
+      this.externalSecrets = new EksExternalSecrets(this, 'ExternalSecrets', {
+        cluster: this.cluster,
+        secretNamePrefix: props.externalSecrets?.secretNamePrefix ?? `${clusterName}/`,
+        storeName: props.externalSecrets?.storeName,
+        dependsOn: autoMode ? this.addons.readiness : [...controllerDeps, this.albController!.chart],
+      });
+    }
+
+    this.workloadDependencies = [
+      ...this.addons.readiness,
+      ...(this.albController ? [this.albController.chart] : []),
+      ...(this.externalSecrets ? [this.externalSecrets.store] : []),
+    ];
 
     // cdk-nag (v3) acknowledgements that are inherent to this design.
     nag.acknowledge(this.cluster, ...nag.CLUSTER_ROLE, ...nag.clusterAcknowledgements(endpoint.publicAccess));
@@ -237,7 +259,13 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
 
     const vpcCidr = props.vpcCidr ?? (Token.isUnresolved(props.vpc.vpcCidrBlock) ? undefined : props.vpc.vpcCidrBlock);
     if (vpcCidr !== undefined) v.cidr('vpcCidr', vpcCidr);
-    this.traits = ClusterTraits.eks({ vpcCidr, storageClassName: 'gp3' });
+    this.traits = ClusterTraits.eks({
+      vpcCidr,
+      storageClassName: 'gp3',
+      externalSecretStore: this.externalSecrets
+        ? { name: this.externalSecrets.storeName, secretNamePrefix: this.externalSecrets.secretNamePrefix }
+        : undefined,
+    });
   }
 
   /**
@@ -250,5 +278,18 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
       charts,
       dependsOn: this.workloadDependencies,
     });
+    if (this.cluster.kubectlProvider) nag.acknowledge(this.cluster.kubectlProvider, ...chartAssetAcknowledgements(Stack.of(this)));
   }
+}
+
+/** The kubectl/helm Lambda reads chart assets from the CDK assets bucket (aws-eks-v2 `chartAsset` grant). */
+function chartAssetAcknowledgements(stack: Stack): nag.NagAcknowledgement[] {
+  const reason = 'aws-eks-v2 grants the kubectl/helm Lambda read access (Asset.grantRead) to the CDK bootstrap assets bucket so it can fetch the workload chart assets; the bucket holds only deployment assets.';
+  const acks: nag.NagAcknowledgement[] = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'].map(action => ({ id: `AwsSolutions-IAM5[Action::${action}]`, reason }));
+  if (stack.synthesizer instanceof DefaultStackSynthesizer) {
+    const qualifier = stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+    const bucket = DefaultStackSynthesizer.DEFAULT_FILE_ASSETS_BUCKET_NAME.replace('${Qualifier}', qualifier).replace(/\$\{(AWS::[A-Za-z]+)\}/g, '<$1>');
+    acks.push({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/*]`, reason });
+  }
+  return acks;
 }

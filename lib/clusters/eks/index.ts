@@ -6,3 +6,4 @@ export * from './eks-addons';
 export * from './eks-alb-controller';
 export * from './eks-cluster-autoscaler';
 export * from './eks-cluster';
+export * from './eks-external-secrets';

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ImageRef } from './image';
+import { PlatformChart } from '../platform-chart';
 import { MANAGED_BY, StandardLabels } from './labels';
 import { k8s } from './plus';
 import { PropValidator } from './validate';
@@ -227,7 +228,17 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
       env.push({ name: key, valueFrom: { secretKeyRef: { name: src.secretName, key: src.key } } });
     } else {
       v.check(typeof src.remoteName === 'string' && src.remoteName.length > 0 && src.remoteName.length <= 2048, `secretEnv.${key}.remoteName`, src.remoteName, 'must be the name or ARN of a Secrets Manager secret.');
-      const store = src.store ?? 'aws-secrets-manager';
+      const clusterStore = PlatformChart.of(scope).traits.externalSecretStore
+        ?? v.fail(`secretEnv.${key}`, `SecretRef.fromAwsSecretsManager(${src.remoteName})`,
+          'needs the External Secrets Operator, which this cluster\'s traits do not offer (it is installed on the EKS platform). '
+          + 'Use SecretRef.fromSecret() with a Secret you create, or give the traits an externalSecretStore.');
+      const prefix = clusterStore.secretNamePrefix;
+      if (prefix) {
+        const name = src.remoteName.startsWith('arn:') ? src.remoteName.replace(/^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:/, '') : src.remoteName;
+        v.check(name.startsWith(prefix), `secretEnv.${key}.remoteName`, src.remoteName,
+          `is outside the secrets the cluster's store may read: name it "${prefix}..." (the operator's IAM role is scoped to that prefix).`);
+      }
+      const store = src.store ?? clusterStore.name;
       v.dnsSubdomain(`secretEnv.${key}.store`, store);
       externals.push({ envName: key, remoteName: src.remoteName, property: src.property, store });
     }

@@ -20,6 +20,17 @@ export interface IngressTrafficSource {
   readonly cidrs?: string[];
 }
 
+/** A ClusterSecretStore of the External Secrets Operator that the cluster runs. */
+export interface ExternalSecretStore {
+  /** Name of the ClusterSecretStore. */
+  readonly name: string;
+  /**
+   * Prefix of the AWS Secrets Manager secret names the store may read (its IAM role is scoped to it).
+   * @default - any name
+   */
+  readonly secretNamePrefix?: string;
+}
+
 /** Options for the LoadBalancer annotations a cluster writes on a Service. */
 export interface LoadBalancerOptions {
   /** Reachable from the internet (true) or only inside the network (false). */
@@ -81,6 +92,11 @@ export interface ClusterTraitsProps {
    * @default true
    */
   readonly networkPolicySupport?: boolean;
+  /**
+   * The External Secrets Operator store that fills Kubernetes Secrets from AWS Secrets Manager.
+   * @default - none: `SecretRef.fromAwsSecretsManager` is refused at synth time
+   */
+  readonly externalSecretStore?: ExternalSecretStore;
 }
 
 /** Options of the EKS preset. */
@@ -95,6 +111,11 @@ export interface EksTraitsOptions {
    * @default 'gp3'
    */
   readonly storageClassName?: string;
+  /**
+   * The External Secrets Operator store of the cluster.
+   * @default - none (EksPlatformCluster passes its store)
+   */
+  readonly externalSecretStore?: ExternalSecretStore;
 }
 
 /** Options of the k3s preset. */
@@ -104,6 +125,11 @@ export interface K3sTraitsOptions {
    * @default 'local-path' (node-local; use an EBS CSI class such as 'gp3' for data that must survive a node)
    */
   readonly storageClassName?: string;
+  /**
+   * An External Secrets Operator store you installed on the cluster.
+   * @default - none: `SecretRef.fromAwsSecretsManager` is refused
+   */
+  readonly externalSecretStore?: ExternalSecretStore;
 }
 
 /** Options of the ingress-nginx preset. */
@@ -155,6 +181,7 @@ export class ClusterTraits {
       internalLoadBalancerAnnotations: { ...nlb, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' },
       internetFacingLoadBalancerAnnotations: { ...nlb, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' },
       ingressTrafficSource: options.vpcCidr ? { cidrs: [options.vpcCidr] } : undefined,
+      externalSecretStore: options.externalSecretStore,
     });
   }
 
@@ -164,6 +191,7 @@ export class ClusterTraits {
       ingressFlavour: IngressFlavour.TRAEFIK,
       storageClassName: options.storageClassName ?? 'local-path',
       ingressTrafficSource: { namespace: 'kube-system', podLabels: { 'app.kubernetes.io/name': 'traefik' } },
+      externalSecretStore: options.externalSecretStore,
     });
   }
 
@@ -201,6 +229,7 @@ export class ClusterTraits {
   public readonly ingressTrafficSource?: IngressTrafficSource;
   public readonly gateway?: { readonly name: string; readonly namespace?: string };
   public readonly networkPolicySupport: boolean;
+  public readonly externalSecretStore?: ExternalSecretStore;
   private readonly internalLb: Record<string, string>;
   private readonly publicLb: Record<string, string>;
 
@@ -212,6 +241,7 @@ export class ClusterTraits {
     this.ingressTrafficSource = props.ingressTrafficSource;
     this.gateway = props.gateway;
     this.networkPolicySupport = props.networkPolicySupport ?? true;
+    this.externalSecretStore = props.externalSecretStore;
     this.internalLb = { ...props.internalLoadBalancerAnnotations };
     this.publicLb = { ...(props.internetFacingLoadBalancerAnnotations ?? props.internalLoadBalancerAnnotations) };
   }

@@ -32,6 +32,10 @@ function synth(props: Partial<EksPlatformClusterProps> = {}, id = 'Eks') {
 
 type Resource = { Type: string; Properties: any; DependsOn?: string[]; DeletionPolicy?: string };
 const resourcesOf = (t: Template, type: string) => Object.entries(t.toJSON().Resources as Record<string, Resource>).filter(([, r]) => r.Type === type);
+/** Manifests of KubernetesManifest resources whose JSON is known at synth time (others carry tokens, e.g. the region). */
+const staticManifests = (t: Template): any[][] => resourcesOf(t, 'Custom::AWSCDK-EKS-KubernetesResource')
+  .filter(([, r]) => typeof r.Properties.Manifest === 'string')
+  .map(([, r]) => JSON.parse(r.Properties.Manifest));
 
 describe('EksPlatformCluster defaults (managed node groups)', () => {
   let template: Template;
@@ -134,8 +138,8 @@ describe('EksPlatformCluster defaults (managed node groups)', () => {
     for (const n of ['coredns', 'aws-ebs-csi-driver', 'metrics-server']) expect(byName[n].r.DependsOn).toContain(ngId);
   });
 
-  test('Pod Identity associations for EBS CSI, the ALB controller and the Cluster Autoscaler', () => {
-    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 3);
+  test('Pod Identity associations for EBS CSI, the ALB controller, the Cluster Autoscaler and External Secrets', () => {
+    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 4);
     for (const sa of ['ebs-csi-controller-sa', 'aws-load-balancer-controller', 'cluster-autoscaler']) {
       template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'kube-system', ServiceAccount: sa, ClusterName: { Ref: Match.anyValue() } });
     }
@@ -146,7 +150,7 @@ describe('EksPlatformCluster defaults (managed node groups)', () => {
   });
 
   test('gp3 StorageClass: encrypted, WaitForFirstConsumer, Retain, default class', () => {
-    const manifests = resourcesOf(template, 'Custom::AWSCDK-EKS-KubernetesResource').map(([, r]) => JSON.parse(r.Properties.Manifest)[0]);
+    const manifests = staticManifests(template).map(m => m[0]);
     const sc = manifests.find(m => m.kind === 'StorageClass');
     expect(sc).toMatchObject({
       metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
@@ -224,8 +228,8 @@ describe('EksPlatformCluster options', () => {
     // kubectl/helm Lambda inside the VPC when the API is private
     const fns = resourcesOf(template, 'AWS::Lambda::Function');
     expect(fns.some(([, f]) => f.Properties.VpcConfig !== undefined)).toBe(true);
-    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 2);
-    const sc = resourcesOf(template, 'Custom::AWSCDK-EKS-KubernetesResource').map(([, r]) => JSON.parse(r.Properties.Manifest)[0]).find(m => m.kind === 'StorageClass');
+    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 3);
+    const sc = staticManifests(template).map(m => m[0]).find(m => m.kind === 'StorageClass');
     expect(sc.reclaimPolicy).toBe('Delete');
   });
 
@@ -248,10 +252,11 @@ describe('EksPlatformCluster options', () => {
       UpgradePolicy: { SupportType: 'STANDARD' },
     });
     template.resourceCountIs('AWS::EKS::Nodegroup', 0);
-    template.resourceCountIs('Custom::AWSCDK-EKS-HelmChart', 0);
+    // only the External Secrets Operator: Auto Mode brings its own load balancing and node scaling
+    expect(resourcesOf(template, 'Custom::AWSCDK-EKS-HelmChart').map(([, r]) => r.Properties.Chart)).toEqual(['external-secrets']);
     const addons = resourcesOf(template, 'AWS::EKS::Addon').map(([, r]) => r.Properties);
     expect(addons).toEqual([expect.objectContaining({ AddonName: 'metrics-server', AddonVersion: EKS_VERSIONS.addons['metrics-server'] })]);
-    const manifests = resourcesOf(template, 'Custom::AWSCDK-EKS-KubernetesResource').flatMap(([, r]) => JSON.parse(r.Properties.Manifest));
+    const manifests = staticManifests(template).flat();
     expect(manifests.find(m => m.kind === 'StorageClass')).toMatchObject({ provisioner: 'ebs.csi.eks.amazonaws.com', parameters: { encrypted: 'true' } });
     expect(manifests.find(m => m.kind === 'IngressClass')).toMatchObject({ metadata: { name: 'alb' }, spec: { controller: 'eks.amazonaws.com/alb' } });
   });

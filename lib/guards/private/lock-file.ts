@@ -1,0 +1,170 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { REPLACEMENT_RULES, isObject, valueAt } from './replacement-rules';
+
+/** Format version of the lock file. */
+export const LOCK_VERSION = 1;
+/** Values longer than this (as JSON) are stored as a SHA-256 digest (user data, long lists). */
+const MAX_INLINE = 240;
+
+/** One protected resource as the lock records it. */
+export interface LockedResource {
+  readonly type: string;
+  readonly category: string;
+  /** Construct path (for people reading the file and error messages). */
+  readonly path: string;
+  /** Replacement-causing property path → its value (JSON) or `sha256:<hex>`; absent properties are omitted. */
+  readonly properties: Record<string, unknown>;
+}
+
+/** Stack artifact id → logical ID → resource. */
+export type LockedStacks = Record<string, Record<string, LockedResource>>;
+
+/** The file. */
+export interface LockFile {
+  readonly version: number;
+  readonly comment: string;
+  readonly stacks: LockedStacks;
+}
+
+/** A change that would replace a protected resource. */
+export interface Violation {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly category: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Sorted-key JSON, so equal values give equal text on every machine. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isObject(value)) return `{${Object.keys(value).sort().map(k => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
+}
+
+function stored(value: unknown): unknown {
+  const text = canonical(value);
+  return text.length > MAX_INLINE ? `sha256:${createHash('sha256').update(text).digest('hex')}` : JSON.parse(text);
+}
+
+/** The protected resources of every stack below `scope`, with their replacement-causing properties. */
+export function collectProtected(scope: IConstruct): LockedStacks {
+  const out: LockedStacks = {};
+  for (const c of scope.node.findAll()) {
+    if (!CfnResource.isCfnResource(c)) continue;
+    const rule = REPLACEMENT_RULES[c.cfnResourceType];
+    if (!rule) continue;
+    const stack = Stack.of(c);
+    const rendered = stack.resolve((c as CfnResource)._toCloudFormation()) as { Resources?: Record<string, { Properties?: Record<string, unknown> }> };
+    const [logicalId, resource] = Object.entries(rendered.Resources ?? {})[0] ?? [];
+    if (!logicalId) continue;
+    const props = resource?.Properties ?? {};
+    if (rule.applies && !rule.applies(props)) continue;
+    const properties: Record<string, unknown> = {};
+    for (const p of rule.properties) {
+      const v = valueAt(props, p);
+      if (v !== undefined) properties[p] = stored(v);
+    }
+    const stackId = stack.artifactId;
+    (out[stackId] ??= {})[logicalId] = { type: c.cfnResourceType, category: rule.category, path: c.node.path, properties };
+  }
+  return out;
+}
+
+/** Is this resource covered by an opt-in (category name, logical ID, or construct path prefix)? */
+export function allowed(allow: ReadonlySet<string>, logicalId: string, r: LockedResource): boolean {
+  if (allow.has(r.category) || allow.has(logicalId) || allow.has('*')) return true;
+  for (const a of allow) if (a.includes('/') && (r.path === a || r.path.startsWith(`${a}/`))) return true;
+  return false;
+}
+
+function short(v: unknown): string {
+  const text = v === undefined ? '(not set)' : canonical(v);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/**
+ * Compares the locked state with the current one, for the stacks present now. Stacks that are no longer in
+ * the app are not compared (they may be synthesized by another app or deleted on purpose).
+ */
+export function compare(previous: LockedStacks, current: LockedStacks, allow: ReadonlySet<string>): Violation[] {
+  const violations: Violation[] = [];
+  for (const [stackId, now] of Object.entries(current)) {
+    const before = previous[stackId];
+    if (!before) continue;
+    const added = Object.entries(now).filter(([id]) => !before[id]);
+    for (const [id, old] of Object.entries(before)) {
+      const cur = now[id];
+      if (allowed(allow, id, old)) continue;
+      if (!cur || cur.type !== old.type) {
+        const twin = added.find(([, r]) => r.type === old.type && r.category === old.category);
+        violations.push({
+          stack: stackId,
+          logicalId: id,
+          type: old.type,
+          category: old.category,
+          path: old.path,
+          message: `is gone from the template${twin ? ` and a new ${old.type} ${twin[0]} (${twin[1].path}) appeared: its logical ID moved` : ''}, `
+            + `so CloudFormation would ${twin ? 'create the new one and ' : ''}delete ${old.type} ${id}. `
+            + 'Restore the construct id/path (or pin it with overrideLogicalId), or opt in to the replacement.',
+        });
+        continue;
+      }
+      const keys = new Set([...Object.keys(old.properties), ...Object.keys(cur.properties)]);
+      const changed = [...keys].sort().filter(k => canonical(old.properties[k]) !== canonical(cur.properties[k]));
+      if (changed.length > 0) {
+        violations.push({
+          stack: stackId,
+          logicalId: id,
+          type: old.type,
+          category: old.category,
+          path: old.path,
+          message: `would be replaced: ${changed.map(k => `${k} changes from ${short(old.properties[k])} to ${short(cur.properties[k])}`).join('; ')}. `
+            + 'CloudFormation cannot update these properties in place. Revert the change, or opt in to the replacement.',
+        });
+      }
+    }
+  }
+  return violations;
+}
+
+/** Reads the lock file; undefined when it does not exist. Throws with the path when it is not a lock file. */
+export function readLock(file: string): LockFile | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`ReplacementGuard: ${file} is not valid JSON (${(e as Error).message}). Restore it from git, or delete it to record the current state again.`);
+  }
+  if (!isObject(parsed) || parsed.version !== LOCK_VERSION || !isObject(parsed.stacks)) {
+    throw new Error(`ReplacementGuard: ${file} is not a version ${LOCK_VERSION} lock file. Restore it from git, or delete it to record the current state again.`);
+  }
+  return parsed as unknown as LockFile;
+}
+
+/** The text of a lock file (stable: sorted keys, two-space indent, trailing newline). */
+export function renderLock(stacks: LockedStacks): string {
+  const sorted = (o: Record<string, unknown>) => Object.fromEntries(Object.keys(o).sort().map(k => [k, o[k]]));
+  const body: LockFile = {
+    version: LOCK_VERSION,
+    comment: 'Written by cdk-k8s-platform ReplacementGuard. Commit it: synthesis fails when a change would replace a resource listed here. See docs/security.md.',
+    stacks: Object.fromEntries(Object.keys(stacks).sort().map(s => [s, sorted(Object.fromEntries(
+      Object.entries(stacks[s]).map(([id, r]) => [id, { ...r, properties: sorted(r.properties) }]),
+    )) as Record<string, LockedResource>])),
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+/** Writes the file only when its content changes. Returns true if it was written. */
+export function writeLock(file: string, text: string): boolean {
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return false;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return true;
+}

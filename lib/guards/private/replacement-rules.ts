@@ -1,0 +1,80 @@
+/**
+ * Which resources the {@link ReplacementGuard} protects and which of their properties make CloudFormation
+ * replace them (or the instances they run) when changed. From the CloudFormation resource reference
+ * ("Update requires: Replacement") and the registry schemas' `createOnlyProperties`; a property path is
+ * dotted (`ResourcesVpcConfig.SubnetIds`).
+ */
+
+/** One protected resource type. */
+export interface ReplacementRule {
+  /** Named opt-in category: Network, Cluster, NodeGroup or Server. */
+  readonly category: string;
+  /** Properties whose change replaces the resource (or, for servers, the running instances). */
+  readonly properties: readonly string[];
+  /** Only resources for which this holds are protected (e.g. launch templates that pick an AMI). */
+  readonly applies?: (properties: Record<string, unknown>) => boolean;
+}
+
+/** The opt-in categories, in the order the docs list them. */
+export const CATEGORIES = ['Network', 'Cluster', 'NodeGroup', 'Server'] as const;
+
+export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
+  // The network: a new VPC or subnet means new ENIs for everything in it.
+  'AWS::EC2::VPC': {
+    category: 'Network',
+    properties: ['CidrBlock', 'Ipv4IpamPoolId', 'Ipv4NetmaskLength', 'InstanceTenancy'],
+  },
+  'AWS::EC2::Subnet': {
+    category: 'Network',
+    properties: ['VpcId', 'CidrBlock', 'AvailabilityZone', 'AvailabilityZoneId', 'Ipv4IpamPoolId', 'Ipv4NetmaskLength', 'OutpostArn'],
+  },
+  // The EKS control plane (aws-cdk issues 28584 and 30107: a replaced cluster is a new, empty cluster).
+  'AWS::EKS::Cluster': {
+    category: 'Cluster',
+    properties: [
+      'Name', 'RoleArn', 'ResourcesVpcConfig.SubnetIds', 'ResourcesVpcConfig.SecurityGroupIds', 'EncryptionConfig',
+      'KubernetesNetworkConfig.ServiceIpv4Cidr', 'KubernetesNetworkConfig.ServiceIpv6Cidr', 'KubernetesNetworkConfig.IpFamily',
+      'AccessConfig.BootstrapClusterCreatorAdminPermissions', 'BootstrapSelfManagedAddons', 'OutpostConfig',
+    ],
+  },
+  // EKS managed node groups: createOnlyProperties of AWS::EKS::Nodegroup.
+  'AWS::EKS::Nodegroup': {
+    category: 'NodeGroup',
+    properties: ['ClusterName', 'NodegroupName', 'AmiType', 'CapacityType', 'InstanceTypes', 'DiskSize', 'NodeRole', 'Subnets', 'RemoteAccess'],
+  },
+  // Self-managed nodes: a launch template that picks the AMI is a server's (or agent's) definition; a new
+  // version with another image, type, boot script or disk gives the group new instances.
+  'AWS::EC2::LaunchTemplate': {
+    category: 'Server',
+    properties: [
+      'LaunchTemplateName', 'LaunchTemplateData.ImageId', 'LaunchTemplateData.InstanceType', 'LaunchTemplateData.UserData',
+      'LaunchTemplateData.BlockDeviceMappings', 'LaunchTemplateData.IamInstanceProfile',
+    ],
+    applies: p => isObject(p.LaunchTemplateData) && p.LaunchTemplateData.ImageId !== undefined,
+  },
+  'AWS::AutoScaling::AutoScalingGroup': {
+    category: 'Server',
+    properties: ['AutoScalingGroupName', 'InstanceId', 'VPCZoneIdentifier', 'AvailabilityZones', 'LaunchTemplate.LaunchTemplateId', 'LaunchTemplate.LaunchTemplateName'],
+  },
+  'AWS::EC2::Instance': {
+    category: 'Server',
+    properties: [
+      'ImageId', 'InstanceType', 'UserData', 'AvailabilityZone', 'SubnetId', 'KeyName', 'PrivateIpAddress', 'NetworkInterfaces',
+      'LaunchTemplate', 'BlockDeviceMappings', 'Tenancy',
+    ],
+  },
+};
+
+export function isObject(x: unknown): x is Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The value at a dotted path, or undefined. */
+export function valueAt(properties: Record<string, unknown>, path: string): unknown {
+  let cur: unknown = properties;
+  for (const key of path.split('.')) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[key];
+  }
+  return cur;
+}

@@ -1,0 +1,182 @@
+import * as path from 'path';
+import { Annotations, Stack } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { collectProtected, compare, readLock, renderLock, writeLock, LockedStacks } from './private/lock-file';
+
+/** Context key with opt-ins (comma-separated, or a JSON list): `cdk synth -c cdk-k8s-platform:allowReplacement=NodeGroup`. */
+export const ALLOW_REPLACEMENT_CONTEXT = 'cdk-k8s-platform:allowReplacement';
+/** Context key that selects the mode (`update` or `verify`): `cdk synth -c cdk-k8s-platform:replacementGuard=verify`. */
+export const REPLACEMENT_GUARD_MODE_CONTEXT = 'cdk-k8s-platform:replacementGuard';
+
+/**
+ * A replacement the user accepts, by name. Each one lets synthesis go on although the change replaces
+ * the resources it names; the lock file then records the new state.
+ */
+export class AllowReplacement {
+  /** The VPC and its subnets (everything in them moves to new network interfaces). */
+  public static readonly NETWORK = new AllowReplacement('Network');
+  /** The EKS cluster: a new, empty control plane; every Kubernetes object is lost. */
+  public static readonly CLUSTER = new AllowReplacement('Cluster');
+  /** EKS managed node groups: new nodes; pods are rescheduled, node-local data is lost. */
+  public static readonly NODE_GROUP = new AllowReplacement('NodeGroup');
+  /** Self-managed servers and agents (k3s, kubeadm): new instances from the new launch template. */
+  public static readonly SERVER = new AllowReplacement('Server');
+
+  /** One resource by logical ID (as in the error message) or by construct path (and everything below it). */
+  public static resource(logicalIdOrPath: string): AllowReplacement {
+    if (typeof logicalIdOrPath !== 'string' || logicalIdOrPath.trim() === '') {
+      throw new Error(`AllowReplacement.resource(logicalIdOrPath) is ${JSON.stringify(logicalIdOrPath)}: give the logical ID or construct path named in the ReplacementGuard error.`);
+    }
+    return new AllowReplacement(logicalIdOrPath.trim());
+  }
+
+  private constructor(
+    /** The category name, logical ID or construct path. */
+    public readonly name: string,
+  ) {}
+}
+
+/** What the guard does with the lock file. */
+export class ReplacementGuardMode {
+  /**
+   * Compare with the lock file, then record the new state in it (new protected resources, opted-in
+   * replacements). A missing file is written: the first synthesis of a fresh clone succeeds. The default.
+   */
+  public static readonly UPDATE = new ReplacementGuardMode('update');
+  /**
+   * Compare only, never write: fail when the file is missing or does not list every protected resource
+   * (for CI, so a lock file nobody committed cannot hide a replacement).
+   */
+  public static readonly VERIFY = new ReplacementGuardMode('verify');
+  private constructor(
+    /** update or verify. */
+    public readonly value: string,
+  ) {}
+}
+
+/** Props of a {@link ReplacementGuard}. */
+export interface ReplacementGuardProps {
+  /**
+   * The lock file (relative paths are resolved from the working directory, which is the CDK app's
+   * directory for `cdk synth`). Commit it.
+   * @default 'platform.lock.json'
+   */
+  readonly lockFile?: string;
+  /**
+   * Replacements you accept for this synthesis. Also read from the context key
+   * `cdk-k8s-platform:allowReplacement` (names such as `Cluster,NodeGroup`, logical IDs or construct paths).
+   * @default - none: every replacement of a protected resource fails synthesis
+   */
+  readonly allowReplacement?: AllowReplacement[];
+  /**
+   * Update or only verify the lock file. The context key `cdk-k8s-platform:replacementGuard` (`update` or
+   * `verify`) overrides it.
+   * @default ReplacementGuardMode.UPDATE
+   */
+  readonly mode?: ReplacementGuardMode;
+}
+
+/**
+ * Fails synthesis when a change would replace the VPC or its subnets, the EKS cluster, an EKS node group,
+ * or a self-managed server: when a property CloudFormation cannot update in place changes, or when a
+ * protected resource's logical ID moves or disappears. Unless the replacement is opted in by name.
+ *
+ * It remembers the previous state in a lock file (`platform.lock.json`): the logical IDs of the protected
+ * resources and their replacement-causing properties. The first synthesis writes it; commit it, and every
+ * later synthesis (`cdk synth`, `cdk diff`, `cdk deploy`) compares against it. Only the app's code is
+ * needed, no AWS credentials and no previous `cdk.out`.
+ *
+ * @example
+ * const app = new App();
+ * new EksPlatformStack(app, 'acme-eks', { platformName: 'acme' });
+ * new ReplacementGuard(app, 'ReplacementGuard');
+ * // a deliberate replacement, once:  npx cdk synth -c cdk-k8s-platform:allowReplacement=NodeGroup
+ */
+export class ReplacementGuard extends Construct {
+  /** Absolute path of the lock file. */
+  public readonly lockFile: string;
+  /** The mode in effect (props or context). */
+  public readonly mode: ReplacementGuardMode;
+  /** The opt-ins in effect (props and context). */
+  public readonly allowReplacement: string[];
+
+  constructor(scope: Construct, id: string, props: ReplacementGuardProps = {}) {
+    super(scope, id);
+    const kind = 'ReplacementGuard';
+    const lockFile = props.lockFile ?? 'platform.lock.json';
+    if (typeof lockFile !== 'string' || lockFile.trim() === '' || !lockFile.endsWith('.json')) {
+      throw new Error(`[${this.node.path}] ${kind}.lockFile is ${JSON.stringify(lockFile)}: must be the path of a .json file such as "platform.lock.json".`);
+    }
+    this.lockFile = path.resolve(lockFile);
+
+    const modeContext = this.node.tryGetContext(REPLACEMENT_GUARD_MODE_CONTEXT);
+    if (modeContext !== undefined && modeContext !== 'update' && modeContext !== 'verify') {
+      throw new Error(`[${this.node.path}] context ${REPLACEMENT_GUARD_MODE_CONTEXT} is ${JSON.stringify(modeContext)}: must be "update" or "verify".`);
+    }
+    this.mode = modeContext === 'verify' ? ReplacementGuardMode.VERIFY : modeContext === 'update' ? ReplacementGuardMode.UPDATE : (props.mode ?? ReplacementGuardMode.UPDATE);
+    this.allowReplacement = [...(props.allowReplacement ?? []).map(a => a.name), ...contextOptIns(this, this.node.tryGetContext(ALLOW_REPLACEMENT_CONTEXT))];
+
+    const root = scope;
+    this.node.addValidation({ validate: () => this.check(root) });
+  }
+
+  private check(root: IConstruct): string[] {
+    const current = collectProtected(root);
+    const lock = readLock(this.lockFile);
+    const rel = path.relative(process.cwd(), this.lockFile) || this.lockFile;
+    const verify = this.mode === ReplacementGuardMode.VERIFY;
+    if (!lock) {
+      if (verify) return [`ReplacementGuard: ${rel} does not exist (mode verify). Run \`npx cdk synth\` once without -c ${REPLACEMENT_GUARD_MODE_CONTEXT}=verify and commit the file.`];
+      writeLock(this.lockFile, renderLock(current));
+      this.inform(root, `ReplacementGuard recorded the protected resources in ${rel}: commit it.`);
+      return [];
+    }
+    const violations = compare(lock.stacks, current, new Set(this.allowReplacement));
+    if (violations.length > 0) {
+      return violations.map(v => `ReplacementGuard: ${v.type} ${v.logicalId} (${v.path}) ${v.message} `
+        + `To accept it: allowReplacement: [AllowReplacement.${optInName(v.category)}] or AllowReplacement.resource('${v.logicalId}'), `
+        + `or \`cdk synth -c ${ALLOW_REPLACEMENT_CONTEXT}=${v.category}\`; ${rel} then records the new state.`);
+    }
+    const merged: LockedStacks = { ...lock.stacks, ...current };
+    const text = renderLock(merged);
+    if (verify) {
+      if (text !== renderLock(lock.stacks)) {
+        return [`ReplacementGuard: ${rel} is out of date (new or changed protected resources; mode verify). Run \`npx cdk synth\` and commit the file.`];
+      }
+      return [];
+    }
+    if (writeLock(this.lockFile, text)) this.inform(root, `ReplacementGuard updated ${rel} (new or opted-in protected resources): commit it.`);
+    return [];
+  }
+
+  private inform(root: IConstruct, message: string): void {
+    for (const c of [root, ...root.node.findAll()]) {
+      if (Stack.isStack(c)) Annotations.of(c).addInfo(message);
+    }
+  }
+}
+
+function optInName(category: string): string {
+  return ({ Network: 'NETWORK', Cluster: 'CLUSTER', NodeGroup: 'NODE_GROUP', Server: 'SERVER' } as Record<string, string>)[category] ?? category;
+}
+
+function contextOptIns(scope: IConstruct, value: unknown): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  let list: unknown = value;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text.startsWith('[')) {
+      try {
+        list = JSON.parse(text);
+      } catch {
+        list = undefined;
+      }
+    } else {
+      list = text.split(',').map(s => s.trim()).filter(s => s !== '');
+    }
+  }
+  if (!Array.isArray(list) || !list.every(x => typeof x === 'string' && x.trim() !== '')) {
+    throw new Error(`[${scope.node.path}] context ${ALLOW_REPLACEMENT_CONTEXT} is ${JSON.stringify(value)}: must be names separated by commas (Network, Cluster, NodeGroup, Server, logical IDs or construct paths), e.g. "NodeGroup".`);
+  }
+  return list.map(x => (x as string).trim());
+}
