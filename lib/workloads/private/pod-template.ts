@@ -234,8 +234,8 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
           + 'Use SecretRef.fromSecret() with a Secret you create, or give the traits an externalSecretStore.');
       const prefix = clusterStore.secretNamePrefix;
       if (prefix) {
-        const name = src.remoteName.startsWith('arn:') ? src.remoteName.replace(/^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:/, '') : src.remoteName;
-        v.check(name.startsWith(prefix), `secretEnv.${key}.remoteName`, src.remoteName,
+        const secretName = src.remoteName.startsWith('arn:') ? src.remoteName.replace(/^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:/, '') : src.remoteName;
+        v.check(secretName.startsWith(prefix), `secretEnv.${key}.remoteName`, src.remoteName,
           `is outside the secrets the cluster's store may read: name it "${prefix}..." (the operator's IAM role is scoped to that prefix).`);
       }
       const store = src.store ?? clusterStore.name;

@@ -164,7 +164,13 @@ describe('EksPlatformCluster defaults (managed node groups)', () => {
   test('AWS Load Balancer Controller and Cluster Autoscaler Helm charts pinned, atomic, timeout below 15 minutes', () => {
     for (const c of [EKS_VERSIONS.albController, EKS_VERSIONS.clusterAutoscaler]) {
       template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
-        Chart: c.chart, Repository: c.repository, Version: c.version, Namespace: 'kube-system', Atomic: true, Wait: true, Timeout: '600s',
+        Chart: c.chart,
+        Repository: c.repository,
+        Version: c.version,
+        Namespace: 'kube-system',
+        Atomic: true,
+        Wait: true,
+        Timeout: '600s',
         Values: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`"tag":"${c.appVersion}"`)])] },
       });
     }
@@ -214,13 +220,19 @@ describe('EksPlatformCluster options', () => {
       DeletionProtection: false,
     });
     template.hasResourceProperties('AWS::EKS::Nodegroup', {
-      AmiType: 'AL2023_ARM_64_STANDARD', CapacityType: 'ON_DEMAND', InstanceTypes: ['m7g.large'],
-      ScalingConfig: { MinSize: 1, DesiredSize: 2, MaxSize: 3 }, Labels: { role: 'system' },
+      AmiType: 'AL2023_ARM_64_STANDARD',
+      CapacityType: 'ON_DEMAND',
+      InstanceTypes: ['m7g.large'],
+      ScalingConfig: { MinSize: 1, DesiredSize: 2, MaxSize: 3 },
+      Labels: { role: 'system' },
     });
     template.hasResourceProperties('AWS::EKS::Nodegroup', {
-      AmiType: 'AL2023_ARM_64_STANDARD', CapacityType: 'SPOT', InstanceTypes: Match.arrayWith(['m7g.large', 'm6g.large']),
+      AmiType: 'AL2023_ARM_64_STANDARD',
+      CapacityType: 'SPOT',
+      InstanceTypes: Match.arrayWith(['m7g.large', 'm6g.large']),
       ScalingConfig: { MinSize: 0, DesiredSize: 0, MaxSize: 10 },
-      Labels: { lifecycle: 'spot' }, Taints: [{ Key: 'spot', Value: 'true', Effect: 'NO_SCHEDULE' }],
+      Labels: { lifecycle: 'spot' },
+      Taints: [{ Key: 'spot', Value: 'true', Effect: 'NO_SCHEDULE' }],
     });
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({ BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ VolumeSize: 80, Encrypted: true }) })] }),
