@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ClusterCapacity, ClusterEndpointAccess, EksPlatformCluster, ExternalSecretsOptions, VolumeReclaimPolicy } from '../clusters/eks';
 import { FlowLogs, NatGateways, PlatformNetwork } from '../network';
+import { platformNetwork } from './private/network';
 import { CdkPropValidator } from '../private/validate';
 
 /** Network settings of an {@link EksPlatformStack}. */
@@ -108,21 +109,7 @@ export class EksPlatformStack extends Stack {
     v.check(typeof props.platformName === 'string' && PLATFORM_NAME.test(props.platformName), 'platformName', props.platformName,
       'must be 2-40 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "acme").');
 
-    const net = props.network ?? {};
-    if (net.existingVpc) {
-      for (const key of ['cidr', 'azCount', 'availabilityZones', 'natGateways', 'flowLogs'] as const) {
-        v.check(net[key] === undefined, `network.${key}`, net[key], 'cannot be set together with network.existingVpc; configure the existing VPC directly.');
-      }
-      this.network = PlatformNetwork.fromVpc(this, 'Network', net.existingVpc);
-    } else {
-      this.network = new PlatformNetwork(this, 'Network', {
-        cidr: net.cidr,
-        azCount: net.azCount,
-        availabilityZones: net.availabilityZones,
-        natGateways: net.natGateways,
-        flowLogs: net.flowLogs,
-      });
-    }
+    this.network = platformNetwork(this, v, props.network);
 
     this.cluster = new EksPlatformCluster(this, 'Eks', {
       vpc: this.network.vpc,

@@ -5,6 +5,7 @@ import { K3sCluster, K3sClusterProps } from '../clusters/k3s';
 import { KubeadmCluster, KubeadmClusterProps } from '../clusters/kubeadm';
 import { SelfManagedClusterBase, SelfManagedClusterOptions, SelfManagedClusterProps } from '../clusters/self-managed';
 import { FlowLogs, NatGateways, PlatformNetwork } from '../network';
+import { platformNetwork } from './private/network';
 import { CdkPropValidator } from '../private/validate';
 
 /** Options of the k3s distribution. */
@@ -111,17 +112,7 @@ export class K3sPlatformStack extends Stack {
     const v = new CdkPropValidator(this, 'K3sPlatformStack');
     v.check(typeof props.platformName === 'string' && PLATFORM_NAME.test(props.platformName), 'platformName', props.platformName,
       'must be 2-32 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "acme").');
-    const net = props.network ?? {};
-    if (net.existingVpc) {
-      for (const key of ['cidr', 'azCount', 'availabilityZones', 'natGateways', 'flowLogs'] as const) {
-        v.check(net[key] === undefined, `network.${key}`, net[key], 'cannot be set together with network.existingVpc; configure the existing VPC directly.');
-      }
-      this.network = PlatformNetwork.fromVpc(this, 'Network', net.existingVpc);
-    } else {
-      this.network = new PlatformNetwork(this, 'Network', {
-        cidr: net.cidr, azCount: net.azCount, availabilityZones: net.availabilityZones, natGateways: net.natGateways, flowLogs: net.flowLogs,
-      });
-    }
+    this.network = platformNetwork(this, v, props.network);
     const distribution = props.distribution ?? SelfManagedDistribution.k3s();
     this.cluster = distribution._create(this, 'Cluster', { ...props.cluster, vpc: this.network.vpc, clusterName: props.platformName });
   }
