@@ -72,6 +72,11 @@ const project = new typescript.TypeScriptProject({
       noUnusedLocals: true,
       noUnusedParameters: true,
       isolatedModules: true,
+      // Source maps go to separate .js.map files: inline maps (projen's default) tripled the size of every
+      // .js file Node has to read and compile when an app loads the library (docs/benchmarks.md).
+      inlineSourceMap: false,
+      sourceMap: true,
+      inlineSources: true,
       // Inside this repository `import ... from 'cdk-k8s-platform'` (as in the README) resolves to lib/,
       // for tsc and for tsx (`npx cdk synth --app 'node --import tsx my-app.ts'`).
       baseUrl: '.',
@@ -119,7 +124,7 @@ project.package.addField('exports', {
 });
 // Types of the subpath exports for apps that still use `"moduleResolution": "node"` (node10).
 project.package.addField('typesVersions', { '*': { testing: ['dist/testing/index.d.ts'], blueprints: ['dist/blueprints/index.d.ts'] } });
-project.package.addField('files', ['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.sh', 'dist/**/*.yaml', 'README.md', 'LICENSE']);
+project.package.addField('files', ['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.js.map', 'dist/**/*.sh', 'dist/**/*.yaml', 'README.md', 'LICENSE']);
 
 // jest: esbuild instead of type-checking ts-jest (type-checking is its own step of `npm test`). esbuild's
 // platform binaries are served by every registry this project installs from (swc's are not all).
@@ -133,6 +138,8 @@ project.package.file.addOverride('jest.transform', {
   '^.+\\.ts$': '<rootDir>/projenrc/jest-esbuild.js',
 });
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
+// Keeps V8 from spending minutes optimizing aws-cdk-lib's InstanceType.of (see the file).
+project.package.file.addOverride('jest.setupFiles', ['<rootDir>/test/support/v8-flags.ts']);
 project.package.file.addOverride('jest.moduleNameMapper', {
   '^cdk-k8s-platform$': '<rootDir>/lib/index.ts',
   '^cdk-k8s-platform/(testing|blueprints)$': '<rootDir>/lib/$1/index.ts',
@@ -149,6 +156,9 @@ project.eslint!.addRules({
 
 // Bootstrap scripts and other non-TypeScript files under lib/ ship next to the compiled JavaScript.
 project.compileTask.exec('tsx projenrc/copy-assets.ts lib dist');
+// index.js files load their sub-modules on first use (as aws-cdk-lib's do): an app that imports the EKS
+// platform does not load the k3s and kubeadm constructs (docs/benchmarks.md).
+project.compileTask.exec('tsx projenrc/lazy-exports.ts dist');
 
 // `npm test` = type-check + lint + the whole suite; snapshots are never rewritten silently.
 project.testTask.reset();

@@ -15,7 +15,9 @@
  * 5. `node app.js` synthesizes; the stacks, their resources and the snapshot helper's output are checked;
  * 6. deep imports (`cdk-k8s-platform/dist/...`, `/lib/...`) must be refused by the `exports` map, at run time
  *    and by the type checker;
- * 7. exactly one copy of `constructs`, `aws-cdk-lib` and `cdk8s` is installed (a nested copy under
+ * 7. named imports from an ES module (`import { WebService } from 'cdk-k8s-platform'`) resolve: the compiled
+ *    index.js files load their modules lazily, in a form Node's CommonJS lexer still reads;
+ * 8. exactly one copy of `constructs`, `aws-cdk-lib` and `cdk8s` is installed (a nested copy under
  *    cdk-k8s-platform would make constructs from two copies that cannot be mixed).
  *
  * Options (environment): CONSUMER_SKIP_COMPILE=1 reuses dist/; CONSUMER_KEEP=1 keeps the temporary folder.
@@ -112,6 +114,11 @@ writeFileSync('snapshot.json', JSON.stringify(Object.fromEntries(stacks.map(s =>
 
 /** Deep imports that the `exports` map must refuse. */
 const DEEP_IMPORTS = ['cdk-k8s-platform/dist/index.js', 'cdk-k8s-platform/dist/testing', 'cdk-k8s-platform/lib/index', 'cdk-k8s-platform/dist/workloads/web-service'];
+
+const ESM_JS = `import { EksPlatformStack, K3sPlatformStack, WebService } from 'cdk-k8s-platform';
+import { platformSnapshot } from 'cdk-k8s-platform/testing';
+console.log([EksPlatformStack, K3sPlatformStack, WebService, platformSnapshot].map(x => typeof x).join(' '));
+`;
 
 const CHECK_JS = `const deep = ${JSON.stringify(DEEP_IMPORTS)};
 const allowed = [];
@@ -245,6 +252,11 @@ async function main(): Promise<void> {
       if (!snapshot[stack]?.template?.Resources) fail(`platformSnapshot of ${stack} has no template resources`);
       if (/[0-9a-f]{64}/.test(text)) fail(`platformSnapshot of ${stack} still holds a 64-hex asset hash: ${/.{40}[0-9a-f]{64}/.exec(text)?.[0]}`);
     }
+
+    step('named imports from an ES module (the lazy index.js files keep every name visible to Node\'s CommonJS lexer)');
+    fs.writeFileSync(path.join(app, 'esm.mjs'), ESM_JS);
+    const esm = run('node', ['esm.mjs'], app, 'importing named exports from an ES module').trim();
+    if (esm !== 'function function function function') fail(`named ESM imports gave "${esm}", expected four functions`);
 
     step(`passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
