@@ -56,8 +56,8 @@ const fmt = (n: number) => n.toLocaleString('en-US');
  * old and the new properties, plus about 2 KB of envelope).
  *
  * Apply it to an app or a stack (`DeploymentBudget.apply(app)`); `HelmChartDelivery` and
- * `ManifestFileAsset` apply it to their own stack. It runs as a construct validation, so `cdk synth` and
- * `app.synth()` both fail before any template is written.
+ * `ManifestFileAsset` apply it to their own stack. It measures each template as synthesis renders it, so
+ * `cdk synth` and `app.synth()` fail before a template over budget is written.
  */
 export class DeploymentBudget implements IAspect {
   /** CloudFormation template body through S3: 1 MiB. */
@@ -134,17 +134,34 @@ export class DeploymentBudget implements IAspect {
     const marked = node as Stack & { [CHECKED]?: boolean };
     if (marked[CHECKED] === true) return;
     Object.defineProperty(node, CHECKED, { value: true });
-    const name = Token.isUnresolved(node.stackName) ? node.node.path : node.stackName;
-    node.node.addValidation({
-      validate: () => DeploymentBudget.errors(name, DeploymentBudget.measure(templateOf(node), { suppressIndentation: suppressed(node) })),
+    const internal = node as unknown as TemplateRenderer;
+    const render = internal._toCloudFormation;
+    if (typeof render !== 'function') {
+      node.node.addValidation({ validate: () => ['DeploymentBudget cannot measure this stack: this aws-cdk-lib version has no Stack._toCloudFormation. Use the aws-cdk-lib version in the peer dependency range of cdk-k8s-platform.'] });
+      return;
+    }
+    // The check runs on the template synthesis renders, just before it is written: measuring during
+    // validation rendered every template twice (slower) and missed what synthesis adds later (the
+    // BootstrapVersion parameter and rule).
+    Object.defineProperty(node, '_toCloudFormation', {
+      configurable: true,
+      writable: true,
+      value: function checkedTemplate(this: Stack): Record<string, unknown> {
+        const template = render.call(this);
+        const name = Token.isUnresolved(this.stackName) ? this.node.path : this.stackName;
+        const errors = DeploymentBudget.errors(name, DeploymentBudget.measure(template, { suppressIndentation: suppressed(this) }));
+        if (errors.length > 0) {
+          throw new Error(`Stack ${this.node.path} would not deploy (DeploymentBudget):\n${errors.map(e => `  [${this.node.path}] ${e}`).join('\n')}`);
+        }
+        return template;
+      },
     });
   }
 }
 
-/** The stack's template as synthesis writes it (`Stack._toCloudFormation`, resolved; run at validation time). */
-function templateOf(stack: Stack): Record<string, unknown> {
-  const internal = stack as unknown as { _toCloudFormation(): Record<string, unknown> };
-  return internal._toCloudFormation();
+/** The aws-cdk-lib internal that renders a stack's resolved template (what `_synthesizeTemplate` writes). */
+interface TemplateRenderer {
+  _toCloudFormation(): Record<string, unknown>;
 }
 
 function suppressed(stack: Stack): boolean {

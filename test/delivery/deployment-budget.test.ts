@@ -40,21 +40,35 @@ describe('DeploymentBudget', () => {
     DeploymentBudget.apply(stack);
     const message = errorsOf(app);
     expect(message).toContain('Stack "io": the template has 201 outputs, over the CloudFormation limit of 200 outputs per stack. Remove outputs or split it into several stacks (or NestedStacks).');
-    expect(message).toContain('Stack "io": the template has 201 parameters, over the CloudFormation limit of 200 parameters per stack.');
+    // 201 + the BootstrapVersion parameter synthesis adds: the check measures the template as it is written
+    expect(message).toContain('Stack "io": the template has 202 parameters, over the CloudFormation limit of 200 parameters per stack.');
   });
 
   test('a custom resource whose update event exceeds 262,144 bytes fails (both custom resource types, nested stacks too)', () => {
+    const nestedApp = new App({ outdir: tmpOutdir() });
+    const nested = new NestedStack(new Stack(nestedApp, 'parent'), 'Child');
+    new CustomResource(nested, 'Big', { serviceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:f', properties: { Blob: 'x'.repeat(140_000) } });
+    DeploymentBudget.apply(nestedApp);
+    expect(errorsOf(nestedApp)).toMatch(/^Stack parent\/Child would not deploy \(DeploymentBudget\):\n  \[parent\/Child\] Stack "parent\/Child": custom resource Big \(AWS::CloudFormation::CustomResource\) has 140,\d{3} bytes of properties; its update event \(old and new properties \+ 2,048 bytes of envelope = 282,\d{3} bytes\) is over the Lambda Event payload limit of 262,144 bytes/);
+
     const app = new App({ outdir: tmpOutdir() });
     const stack = new Stack(app, 'parent');
-    const nested = new NestedStack(stack, 'Child');
-    new CustomResource(nested, 'Big', { serviceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:f', properties: { Blob: 'x'.repeat(140_000) } });
     new CfnResource(stack, 'Plain', { type: 'AWS::CloudFormation::CustomResource', properties: { ServiceToken: 'arn', Blob: 'y'.repeat(131_000) } });
     new CfnResource(stack, 'Fine', { type: 'Custom::Fine', properties: { ServiceToken: 'arn', Blob: 'z'.repeat(130_000) } });
     DeploymentBudget.apply(app);
     const message = errorsOf(app);
-    expect(message).toMatch(/\[parent\/Child\] Stack "parent\/Child": custom resource Big \(AWS::CloudFormation::CustomResource\) has 140,\d{3} bytes of properties; its update event \(old and new properties \+ 2,048 bytes of envelope = 282,\d{3} bytes\) is over the Lambda Event payload limit of 262,144 bytes/);
     expect(message).toMatch(/\[parent\] Stack "parent": custom resource Plain \(AWS::CloudFormation::CustomResource\) has 131,0\d\d bytes of properties/);
     expect(message).not.toContain('Custom::Fine');
+  });
+
+  test('a stack over budget writes no template', () => {
+    const outdir = tmpOutdir();
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'unwritten');
+    new CfnResource(stack, 'Plain', { type: 'Custom::X', properties: { ServiceToken: 'arn', Blob: 'y'.repeat(200_000) } });
+    DeploymentBudget.apply(app);
+    expect(errorsOf(app)).toContain('[unwritten] Stack "unwritten": custom resource Plain (Custom::X)');
+    expect(fs.existsSync(`${outdir}/unwritten.template.json`)).toBe(false);
   });
 
   test('a template over 1 MiB fails; the figure matches the written file', () => {
