@@ -31,6 +31,18 @@ describe('the YAML fast path', () => {
     expect(fast.calls()).toBe(0);
   });
 
+  test('writes strings YAML 1.1 would read as another type double-quoted, without the yaml library', () => {
+    const fast = counted();
+    const o = { metadata: { labels: { 'app.kubernetes.io/version': '1.27', 'enabled': 'yes', 'mode': 'Off', 'port': '8080', 'mask': '0777', 'time': '1:20', 'hex': '0x1F', 'exp': '1e3', 'nothing': 'null' } } };
+    expect(fast.render(o)).toBe(renderYaml(o));
+    expect(fast.render(o)).toContain('app.kubernetes.io/version: "1.27"\n');
+    expect(fast.calls()).toBe(0);
+    // a date-like prefix is not certain without the library: it is asked (and its answer cached)
+    const dated = { data: { a: '2024-1-1x', b: '2024-01-01' } };
+    expect(fast.render(dated)).toBe(renderYaml(dated));
+    expect(fast.calls()).toBe(2);
+  });
+
   test.each([
     ['a YAML 1.1 boolean word', { data: { enabled: 'yes', mode: 'off', letter: 'y' } }],
     ['numbers written as strings', { data: { octal: '0777', port: '8080', time: '1:20', underscored: '1_000', date: '2001-12-14' } }],

@@ -37,9 +37,21 @@ const TYPED_1_1 = [
   /^<<$/,
 ];
 
-/** True when `s` is written as it is (checked against the `yaml` library by test/delivery/yaml-fast-path.test.ts). */
-function obviouslyPlain(s: string): boolean {
-  return PLAIN_CANDIDATE.test(s) && !s.endsWith(':') && !s.includes('::') && !TYPED_1_1.some(re => re.test(s));
+/**
+ * The typed forms that match a whole string: such a string is written double-quoted ("1.27", "yes"). The
+ * date form only matches a prefix and `<<` is written plain, so those go to the full renderer.
+ */
+const QUOTED_1_1 = TYPED_1_1.filter(re => re.source.endsWith('$') && re.source !== '^<<$');
+
+/**
+ * How `s` is written when that is certain without the `yaml` library: as it is, double-quoted (a plain
+ * form YAML 1.1 would read as a number, boolean, null or time), or undefined (ask the library). Checked
+ * against the library by test/delivery/yaml-fast-path.test.ts.
+ */
+function knownScalar(s: string): string | undefined {
+  if (!PLAIN_CANDIDATE.test(s) || s.endsWith(':') || s.includes('::')) return undefined;
+  if (!TYPED_1_1.some(re => re.test(s))) return s;
+  return QUOTED_1_1.some(re => re.test(s)) ? `"${s}"` : undefined;
 }
 
 /** Thrown inside the fast path when an object needs the full renderer. */
@@ -55,7 +67,8 @@ export function fastYamlDocument(obj: unknown, render: (value: unknown) => strin
   if (!isPlainObject(obj) || Object.keys(obj).length === 0) return render(obj);
   const scalar = (s: string): string => {
     if (SIMPLE.test(s) && !RESERVED.has(s)) return s;
-    if (obviouslyPlain(s)) return s;
+    const known = knownScalar(s);
+    if (known !== undefined) return known;
     let text = cache.get(s);
     if (text === undefined) {
       const rendered = /[\n\r]/.test(s) ? null : render(s).replace(/\n$/, '');

@@ -1,0 +1,79 @@
+import { gzipSync, constants as zlib } from 'zlib';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import { App, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { ApiObject, App as K8sApp, Chart } from 'cdk8s';
+import { tmpOutdir } from './helpers';
+import { addWebService } from './web-services';
+import { HelmChartDelivery } from '../../lib/delivery';
+import { HelmChartDirectory } from '../../lib/delivery/helm-chart-directory';
+import { estimateReleaseRecordBytes, MAX_RELEASE_RECORD_BYTES, releaseJson } from '../../lib/delivery/private/helm-release';
+import { ClusterTraits, PlatformChart, synthesizeManifests } from '../../lib/workloads';
+
+/** A pseudo-random (fixed seed), hardly compressible string of `n` characters. */
+function noise(n: number, seed = 7): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let x = seed;
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    s += alphabet[x % alphabet.length];
+  }
+  return s;
+}
+
+function directoryOf(chart: Chart): HelmChartDirectory {
+  return HelmChartDirectory.render(synthesizeManifests([chart]), { chartName: 'shop' });
+}
+
+/** Helm's record at its own (best) compression level, the figure the estimate must never be below. */
+function bestRecordBytes(dir: HelmChartDirectory): number {
+  return Math.ceil(gzipSync(releaseJson(dir), { level: zlib.Z_BEST_COMPRESSION }).length / 3) * 4;
+}
+
+describe('the Helm release record estimate', () => {
+  test('the release JSON is what Helm serializes: chart files base64-encoded and the rendered manifest (escaped braces restored)', () => {
+    const chart = new PlatformChart(new K8sApp(), 'shop', { traits: ClusterTraits.eks({ vpcCidr: '10.0.0.0/16' }), namespace: 'shop' });
+    addWebService(chart, 'web', 'shop');
+    new ApiObject(chart, 'odd', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'odd' }, data: { text: 'a "quote", a \\ backslash, {{ braces }}, é and a\nnew line' } });
+    const dir = directoryOf(chart);
+    type Release = { name: string; chart: { metadata: unknown; templates: { name: string; data: string }[] }; manifest: string; version: number };
+    const release = JSON.parse(releaseJson(dir).toString()) as Release;
+    expect(release.name).toBe('shop');
+    expect(release.version).toBe(1);
+    expect(release.chart.metadata).toEqual({ name: 'shop', version: dir.chartVersion });
+    expect(release.chart.templates.map(t => t.name)).toEqual([...dir.files.keys()]);
+    for (const t of release.chart.templates) expect(Buffer.from(t.data, 'base64').toString()).toBe(dir.files.get(t.name));
+    for (const f of dir.templateFiles) expect(release.manifest).toContain(`---\n# Source: shop/${f}\n`);
+    expect(release.manifest).toContain('{{ braces }}');
+    expect(release.manifest).not.toContain('{{`{{`}}');
+  });
+
+  test('is never below the best-compression figure and at most 15% above it', () => {
+    const chart = new PlatformChart(new K8sApp(), 'shop', { traits: ClusterTraits.eks({ vpcCidr: '10.0.0.0/16' }), namespace: 'shop' });
+    for (let i = 0; i < 40; i++) addWebService(chart, `svc-${i}`, 'shop');
+    const dir = directoryOf(chart);
+    const estimate = estimateReleaseRecordBytes(dir);
+    const best = bestRecordBytes(dir);
+    expect(estimate).toBeGreaterThanOrEqual(best);
+    expect(estimate).toBeLessThanOrEqual(best * 1.15);
+  });
+
+  test('a release over the limit reports the exact best-compression figure', () => {
+    const chart = new Chart(new K8sApp(), 'blobs');
+    for (let i = 0; i < 3; i++) {
+      new ApiObject(chart, `blob-${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `blob-${i}` }, data: { blob: noise(400_000, i + 1) } });
+    }
+    const dir = directoryOf(chart);
+    const best = bestRecordBytes(dir);
+    expect(best).toBeGreaterThan(MAX_RELEASE_RECORD_BYTES);
+    expect(estimateReleaseRecordBytes(dir)).toBe(best);
+
+    const app = new App({ outdir: tmpOutdir() });
+    const stack = new Stack(app, 'eks', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const cluster = new eks.Cluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_35, kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'KubectlLayer') } });
+    // the delivery's own chart (release name, delivery labels) is a little larger than this directory
+    expect(() => new HelmChartDelivery(stack, 'Blobs', { cluster, charts: [chart] })).toThrow(
+      /^\[eks\/Blobs\] HelmChartDelivery\.charts is "3 objects": make a Helm release record of about 1,3\d\d,\d{3} bytes, over the 1,000,000 bytes a Secret can hold: split the charts over several deliveries\.$/);
+  });
+});
