@@ -12,6 +12,8 @@
  *                     the profile's top frames (bench/results/profiles/); the app contenders are profiled
  *                     as the app process alone (what the CDK CLI runs), without the CLI
  *   --timeout S       kill a run after S seconds (default 300)
+ *   --report          measure nothing: render the report again from bench/results/last-run.json (after an
+ *                     edit of the report's text; with --docs it rewrites docs/benchmarks.md)
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -88,6 +90,7 @@ interface Options {
   docs: boolean;
   skipCompile: boolean;
   cpuProf: boolean;
+  report: boolean;
   timeoutSeconds: number;
 }
 
@@ -121,6 +124,7 @@ function parseOptions(argv: string[]): Options {
       case '--no-docs': o.docs = false; break;
       case '--skip-compile': o.skipCompile = true; break;
       case '--cpu-prof': o.cpuProf = true; break;
+      case '--report': o.report = true; break;
       case '--timeout': o.timeoutSeconds = positive(value(i++, a), a); break;
       case '--help': case '-h':
         process.stdout.write(fs.readFileSync(__filename, 'utf-8').split('*/')[0].replace(/^\/\*\*|^ \* ?/gm, '') + '\n');
@@ -135,9 +139,10 @@ function parseOptions(argv: string[]): Options {
     runsLarge: o.runsLarge ?? runs,
     sizes: o.sizes ?? DEFAULT_SIZES,
     only: o.only ?? CONTENDERS.map(c => c.id),
-    docs: o.docs ?? (!partial && !o.cpuProf),
+    docs: o.docs ?? (!partial && !o.cpuProf && !o.report),
     skipCompile: o.skipCompile ?? false,
     cpuProf: o.cpuProf ?? false,
+    report: o.report ?? false,
     timeoutSeconds: o.timeoutSeconds ?? 300,
   };
 }
@@ -152,14 +157,30 @@ function log(message: string): void {
 }
 
 /** Compiles the library into dist/ exactly as `npm run compile` does (tsc + the non-TS assets). */
+/**
+ * Builds dist/ exactly as the package is built: the steps of the projen "compile" task (.projen/tasks.json:
+ * tsc, the assets lib/ reads at synth time, the lazy index.js files), so the benchmark never measures a
+ * build the package does not ship.
+ */
 function compileLibrary(): void {
-  log('compiling the library into dist/ (tsc -p tsconfig.json + assets) ...');
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf-8' });
-  if (tsc.status !== 0) {
-    log(`  tsc reported errors (emitted anyway, noEmitOnError is off):\n${(tsc.stdout + tsc.stderr).split('\n').slice(0, 10).map(l => `    ${l}`).join('\n')}`);
+  log('compiling the library into dist/ (the steps of the projen "compile" task) ...');
+  type Step = { exec?: string; execArgs?: string[] };
+  const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf-8')) as { tasks: Record<string, { steps?: Step[] }> };
+  const steps = tasks.tasks.compile?.steps ?? [];
+  if (steps.length === 0) fail('.projen/tasks.json has no "compile" steps; run `npx projen`');
+  const env = { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
+  for (const step of steps) {
+    const command = step.execArgs?.join(' ') ?? step.exec;
+    if (!command) fail(`unsupported compile step in .projen/tasks.json: ${JSON.stringify(step)}`);
+    const r = spawnSync(command, { cwd: ROOT, env, shell: true, encoding: 'utf-8' });
+    if (r.status !== 0) {
+      // tsc emits even with type errors (noEmitOnError is off); the other steps must succeed
+      const output = `${r.stdout}${r.stderr}`.split('\n').slice(0, 10).map(l => `    ${l}`).join('\n');
+      if (!command.startsWith('tsc')) fail(`compile step "${command}" failed:\n${output}`);
+      log(`  ${command} reported errors (emitted anyway):\n${output}`);
+    }
   }
-  execFileSync(process.execPath, ['--import', 'tsx', path.join('projenrc', 'copy-assets.ts'), 'lib', 'dist'], { cwd: ROOT, stdio: 'ignore' });
-  if (!fs.existsSync(path.join(DIST, 'index.js'))) fail('dist/index.js was not produced; run `npx tsc -p tsconfig.json` to see why');
+  if (!fs.existsSync(path.join(DIST, 'index.js'))) fail('dist/index.js was not produced; run `npx projen compile` to see why');
 }
 
 /** Transpiles bench/contenders/** to bench/results/build/contenders/** (CommonJS, the project's compiler options). */
@@ -273,6 +294,10 @@ async function profile(opts: Options, all: { contender: Contender; result: JobRe
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  if (opts.report) {
+    rerender(opts.docs);
+    return;
+  }
   const started = Date.now();
   const ctx: RunContext = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -349,6 +374,17 @@ async function main(): Promise<void> {
   } else {
     log(`\nwrote bench/results/benchmarks.md and last-run.json in ${(ctx.durationSeconds / 60).toFixed(1)} min (docs/benchmarks.md only for a full run, or with --docs)`);
   }
+}
+
+/** --report: the report of the last run, rendered again (the figures are not touched). */
+function rerender(docs: boolean): void {
+  const file = path.join(RESULTS, 'last-run.json');
+  if (!fs.existsSync(file)) fail(`--report needs ${path.relative(ROOT, file)} from an earlier run`);
+  const { context, results } = JSON.parse(fs.readFileSync(file, 'utf-8')) as { context: RunContext; results: JobResult[] };
+  const report = markdownReport(context, results, runNotes(context, results));
+  fs.writeFileSync(path.join(RESULTS, 'benchmarks.md'), report);
+  if (docs) fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), report);
+  log(`rendered the run of ${context.date} again into bench/results/benchmarks.md${docs ? ' and docs/benchmarks.md' : ''}`);
 }
 
 function runNotes(ctx: RunContext, results: JobResult[]): string[] {
