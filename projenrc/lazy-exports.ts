@@ -68,6 +68,7 @@ function lazify(file: string): number {
   const reexported = reexports(file, text);
   if (!reexported) return 0;
   const seen = new Set<string>();
+  const explicit = new Set(reexported.flatMap(r => [...(r.names?.keys() ?? [])]));
   // `_name = "X"` rather than the literal: Node's CommonJS lexer drops names whose getter it cannot prove
   // side-effect free, but only reads string literals there (aws-cdk-lib's lazy indexes do the same)
   const lines = ['"use strict";', MARKER, 'Object.defineProperty(exports, "__esModule", { value: true });', 'let _name;'];
@@ -75,8 +76,9 @@ function lazify(file: string): number {
   for (const { specifier: spec, names: named } of reexported) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path.resolve(path.dirname(file), spec)) as Record<string, unknown>;
-    // `export *`: every name the module has; the first module that exports a name wins, as with __exportStar
-    const names = named ? [...named] : Object.keys(mod).filter(n => n !== 'default' && n !== '__esModule' && !seen.has(n)).map(n => [n, n]);
+    // `export *`: every name the module has, unless named explicitly (that wins, as in TypeScript); the first
+    // module that exports a name wins, as with __exportStar
+    const names = named ? [...named] : Object.keys(mod).filter(n => n !== 'default' && n !== '__esModule' && !seen.has(n) && !explicit.has(n)).map(n => [n, n]);
     for (const [n, source] of names) {
       if (!(source in mod)) throw new Error(`${file}: ${spec} has no export ${source}`);
       seen.add(n);
@@ -91,15 +93,22 @@ function lazify(file: string): number {
   return seen.size;
 }
 
-const dist = process.argv[2];
-if (!dist) throw new Error('usage: tsx projenrc/lazy-exports.ts <dist>');
-// deepest first, so that a parent index enumerates the names of already rewritten children (same names)
-const files = indexFiles(path.resolve(dist)).sort((a, b) => b.split(path.sep).length - a.split(path.sep).length);
-let names = 0;
-let rewritten = 0;
-for (const f of files) {
-  const n = lazify(f);
-  if (n > 0) rewritten++;
-  names += n;
+/** Rewrites every index.js under `dist` (deepest first, so a parent enumerates rewritten children). */
+export function lazifyDirectory(dist: string): { files: number; names: number } {
+  const files = indexFiles(path.resolve(dist)).sort((a, b) => b.split(path.sep).length - a.split(path.sep).length);
+  let names = 0;
+  let rewritten = 0;
+  for (const f of files) {
+    const n = lazify(f);
+    if (n > 0) rewritten++;
+    names += n;
+  }
+  return { files: rewritten, names };
 }
-process.stdout.write(`lazy re-exports: ${rewritten} index files, ${names} names\n`);
+
+if (require.main === module) {
+  const dist = process.argv[2];
+  if (!dist) throw new Error('usage: tsx projenrc/lazy-exports.ts <dist>');
+  const { files, names } = lazifyDirectory(dist);
+  process.stdout.write(`lazy re-exports: ${files} index files, ${names} names\n`);
+}
