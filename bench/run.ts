@@ -394,9 +394,10 @@ function runNotes(ctx: RunContext, results: JobResult[]): string[] {
     notes.push(`Fewer runs to keep the run short: ${reduced.map(r => `${label(r)} (${r.plannedRuns})`).join(', ')}.`);
   }
   for (const r of results.filter(x => x.error)) notes.push(`${label(r)} failed: ${r.error}`);
-  const load = Math.max(ctx.loadBefore[0], ctx.loadAfter?.[0] ?? 0, ctx.loadBefore[1], ctx.loadAfter?.[1] ?? 0);
+  // the load during the run is mostly the benchmark itself; only the load before it tells of other work
+  const load = ctx.loadBefore[0];
   if (load > ctx.machine.cores * 0.5) {
-    notes.push(`The machine was busy with other work (load average up to ${load.toFixed(2)} on ${ctx.machine.cores} cores): absolute times are inflated and noisy; ratios between contenders of this run are more reliable.`);
+    notes.push(`The machine was busy before the run started (1-minute load average ${load.toFixed(2)} on ${ctx.machine.cores} cores): absolute times may be inflated; ratios between contenders of this run are more reliable.`);
   }
   const lib = results.find(r => r.contender === 'lib' && r.n === 1000);
   const anchor = results.find(r => r.contender === 'anchor' && r.n === 1000);

@@ -255,10 +255,12 @@ ${notes.length > 0 ? `## Notes\n\n${notes.map(n => `- ${n}`).join('\n')}\n\n` : 
 
 \`\`\`sh
 npm ci
-npm run bench                                  # everything (about 10 minutes on 2 cores); writes this file
+npm run bench                                  # everything, 5 runs each (2–3 minutes on 2 cores); writes this file
+npm run bench -- --runs 9                      # steadier medians (about 4 minutes)
 npm run bench -- --runs 3 --sizes 10,100       # quicker; partial runs write bench/results/benchmarks.md only
 npm run bench -- --only lib,anchor --sizes 1000
 npm run bench -- --cpu-prof --only lib --sizes 1000   # profile: top frames of a run
+npm run bench -- --report --docs               # render the last run again (after editing the report's text)
 \`\`\`
 `;
 }
