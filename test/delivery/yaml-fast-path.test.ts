@@ -59,9 +59,9 @@ describe('the YAML fast path', () => {
     '1.27.3', '1.27.3-alpine', '250m', '128Mi', '0.5', '25%', '1e3', '1E+3', '1:30', '12:30:45', '1:30.5', '0755', '0x1F', '0b101',
     '2024-01-01', '2024-1-1T10:00', 'yes', 'No', 'ON', 'y', '~', 'null', '.5', '1_000', '+1', '-1', '.inf', '.NaN', '<<',
     'a:b', 'a:', 'a::b', 'ghcr.io/x/y:1.2.3', 'repo@sha256:0123abcd', '/healthz', '/', '10.0.0.0/16', 'http://x:8080/y', 'a=b', 'a%b', '1+1',
-    'x-1', '9', '09', '08', '1.', '.', '-', '+', 'sha256:abc', 'k=v:w',
-  ])('writes %j exactly as the yaml library', s => {
-    const o = { data: { v: s } };
+    'x-1', '9', '09', '08', '1.', '.', '-', '+', 'sha256:abc', 'k=v:w', 'e1', 'E5', 'e-3', 'E+5', 'e1x', 'e', 'ex1',
+  ])('writes %j exactly as the yaml library, as a value and as a key', s => {
+    const o = { data: { v: s, [s]: 'v' } };
     expect(toYamlDocument(o)).toBe(renderYaml(o));
   });
 

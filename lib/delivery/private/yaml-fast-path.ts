@@ -12,6 +12,8 @@
 
 /** Keys written as they are: a letter, then letters, digits, '.', '_', '/' and '-'. */
 const SIMPLE = /^[A-Za-z][A-Za-z0-9._/-]*$/;
+/** The one form of SIMPLE that YAML 1.1 reads as a number: an exponent without digits before it (`e1`, `E-5`). */
+const EXPONENT_ONLY = /^[eE]-?[0-9]+$/;
 /** Words YAML 1.1 reads as booleans or null (they must be quoted as strings). */
 const RESERVED = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE',
   'false', 'False', 'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
@@ -66,7 +68,7 @@ const FALLBACK = new NeedsFullRenderer();
 export function fastYamlDocument(obj: unknown, render: (value: unknown) => string, cache: Map<string, string | null>): string {
   if (!isPlainObject(obj) || Object.keys(obj).length === 0) return render(obj);
   const scalar = (s: string): string => {
-    if (SIMPLE.test(s) && !RESERVED.has(s)) return s;
+    if (SIMPLE.test(s) && !RESERVED.has(s) && !EXPONENT_ONLY.test(s)) return s;
     const known = knownScalar(s);
     if (known !== undefined) return known;
     let text = cache.get(s);
@@ -93,7 +95,7 @@ export function fastYamlDocument(obj: unknown, render: (value: unknown) => strin
   const map = (o: Record<string, unknown>, indent: string, out: string[]): void => {
     for (const k of Object.keys(o)) {
       const v = o[k];
-      if (!SIMPLE.test(k) || RESERVED.has(k) || v === undefined) throw FALLBACK;
+      if (!SIMPLE.test(k) || RESERVED.has(k) || EXPONENT_ONLY.test(k) || v === undefined) throw FALLBACK;
       const text = leaf(v);
       if (text !== undefined) {
         out.push(`${indent}${k}: ${text}\n`);
