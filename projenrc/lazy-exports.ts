@@ -43,7 +43,11 @@ function reexports(file: string, text: string): Reexport[] | undefined {
     && l !== 'Object.defineProperty(exports, "__esModule", { value: true });');
   // the TypeScript helpers (__createBinding, __exportStar) span the lines before the first statement
   const first = body.findIndex(l => STAR.test(l) || REQUIRE.test(l) || /^exports\.\w+ = /.test(l));
-  if (first < 0) throw new Error(`${file}: no re-export found; index.ts files may only re-export`);
+  if (first < 0) {
+    // an index of types only (`export type ...`) compiles to nothing: nothing to make lazy
+    if (body.length === 0) return undefined;
+    throw new Error(`${file}: no re-export found; index.ts files may only re-export. First statement: ${body[0]}`);
+  }
   const result: Reexport[] = [];
   const bindings = new Map<string, Reexport>();
   for (const line of body.slice(first)) {
@@ -84,7 +88,8 @@ function lazify(file: string): number {
       seen.add(n);
       getters.push(`Object.defineProperty(exports, _name = ${JSON.stringify(n)}, { enumerable: true, configurable: true, get: () => {`
         + ` const value = require(${JSON.stringify(spec)})[${JSON.stringify(source)}];`
-        + ` Object.defineProperty(exports, _name = ${JSON.stringify(n)}, { enumerable: true, configurable: true, value }); return value; } });`);
+        // not cached while undefined: read during an import cycle, the module may still be loading
+        + ` if (value !== undefined) Object.defineProperty(exports, _name = ${JSON.stringify(n)}, { enumerable: true, configurable: true, value }); return value; } });`);
     }
   }
   if (seen.size > 0) lines.push(`${[...seen].map(n => `exports.${n}`).join(' = ')} = void 0;`);

@@ -69,6 +69,30 @@ describe('lazy index.js re-exports (projenrc/lazy-exports.ts)', () => {
     expect(fs.readFileSync(path.join(lazy, 'index.js'), 'utf-8')).toBe(before);
   });
 
+  test('an index of types only is left alone', () => {
+    const dir = compiledPackage({ 'a.ts': 'export interface A { x: number }', 'index.ts': 'export type { A } from \'./a\';' });
+    try {
+      expect(lazifyDirectory(dir)).toEqual({ files: 0, names: 0 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a name read while its module is still loading (an import cycle) is not cached as undefined', () => {
+    const dir = compiledPackage({
+      // a.ts reads X from the index while x.ts, which imports a.ts, is still loading
+      'a.ts': 'import * as index from \'./index\'; export const SEEN_DURING_LOAD = String(index.X);',
+      'x.ts': 'import { SEEN_DURING_LOAD } from \'./a\'; export const X = "x"; export const SEEN = SEEN_DURING_LOAD;',
+      'index.ts': 'export * from \'./x\';\nexport * from \'./a\';',
+    });
+    try {
+      lazifyDirectory(dir);
+      expect(node(dir, ['-e', 'const m = require("./index.js"); console.log(m.SEEN + "," + m.X)'])).toBe('undefined,x');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('an index.ts that does more than re-export fails the build with the offending line', () => {
     const dir = compiledPackage({ 'a.ts': 'export const A = 1;', 'index.ts': 'export * from \'./a\';\nexport const B = 2;' });
     try {
