@@ -56,8 +56,10 @@ const fmt = (n: number) => n.toLocaleString('en-US');
  * old and the new properties, plus about 2 KB of envelope).
  *
  * Apply it to an app or a stack (`DeploymentBudget.apply(app)`); `HelmChartDelivery` and
- * `ManifestFileAsset` apply it to their own stack. It measures each template as synthesis renders it, so
- * `cdk synth` and `app.synth()` fail before a template over budget is written.
+ * `ManifestFileAsset` apply it to their own stack. It measures each template as synthesis renders it (the
+ * exact bytes written), so `cdk synth` and `app.synth()` fail before a template over budget is written. Like
+ * aws-cdk-lib's own resource-count check, it stops at the first stack over budget and is not skipped by
+ * `skipValidation`: such a template cannot deploy.
  */
 export class DeploymentBudget implements IAspect {
   /** CloudFormation template body through S3: 1 MiB. */
@@ -151,7 +153,7 @@ export class DeploymentBudget implements IAspect {
         const name = Token.isUnresolved(this.stackName) ? this.node.path : this.stackName;
         const errors = DeploymentBudget.errors(name, DeploymentBudget.measure(template, { suppressIndentation: suppressed(this) }));
         if (errors.length > 0) {
-          throw new Error(`Stack ${this.node.path} would not deploy (DeploymentBudget):\n${errors.map(e => `  [${this.node.path}] ${e}`).join('\n')}`);
+          throw new Error(`DeploymentBudget: synthesis stopped before writing a template that would not deploy:\n${errors.map(e => `  [${this.node.path}] ${e}`).join('\n')}`);
         }
         return template;
       },

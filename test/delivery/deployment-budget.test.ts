@@ -49,7 +49,7 @@ describe('DeploymentBudget', () => {
     const nested = new NestedStack(new Stack(nestedApp, 'parent'), 'Child');
     new CustomResource(nested, 'Big', { serviceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:f', properties: { Blob: 'x'.repeat(140_000) } });
     DeploymentBudget.apply(nestedApp);
-    expect(errorsOf(nestedApp)).toMatch(/^Stack parent\/Child would not deploy \(DeploymentBudget\):\n  \[parent\/Child\] Stack "parent\/Child": custom resource Big \(AWS::CloudFormation::CustomResource\) has 140,\d{3} bytes of properties; its update event \(old and new properties \+ 2,048 bytes of envelope = 282,\d{3} bytes\) is over the Lambda Event payload limit of 262,144 bytes/);
+    expect(errorsOf(nestedApp)).toMatch(/^DeploymentBudget: synthesis stopped before writing a template that would not deploy:\n  \[parent\/Child\] Stack "parent\/Child": custom resource Big \(AWS::CloudFormation::CustomResource\) has 140,\d{3} bytes of properties; its update event \(old and new properties \+ 2,048 bytes of envelope = 282,\d{3} bytes\) is over the Lambda Event payload limit of 262,144 bytes/);
 
     const app = new App({ outdir: tmpOutdir() });
     const stack = new Stack(app, 'parent');

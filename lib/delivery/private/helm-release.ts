@@ -107,9 +107,11 @@ export function planHelmRelease(scope: Construct, kind: string, cluster: object,
  * Bytes of the Secret Helm stores per revision: base64(gzip(JSON of the release)), where the JSON holds
  * the chart's files (base64) and the rendered manifest.
  *
- * Helm compresses at the best level; zlib's default level (6) gives a figure at most a few percent above
- * that (it never compresses better), so it is used when it already fits. Only a chart whose default-level
- * figure is over the limit is compressed again at the best level, for the exact figure the error reports.
+ * Helm compresses at the best level (Go's compress/gzip). zlib's default level (6) gives a figure a few
+ * percent above zlib's best level (in rare cases a few bytes below it), so it is used when it already fits
+ * (the limit, 1,000,000 bytes, keeps 48 KiB below the Secret's 1 MiB). Only a chart whose default-level
+ * figure is over the limit is compressed again at the best level, for the figure the error reports (close
+ * to Helm's, not byte-exact: Go's compressor is not zlib).
  * (A fast level was tried first before: it compresses the base64 part so poorly that large charts always
  * needed the second pass, about 250 ms and 60 MB for 1000 web services.)
  */
