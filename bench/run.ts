@@ -156,7 +156,6 @@ function log(message: string): void {
   process.stdout.write(`${message}\n`);
 }
 
-/** Compiles the library into dist/ exactly as `npm run compile` does (tsc + the non-TS assets). */
 /**
  * Builds dist/ exactly as the package is built: the steps of the projen "compile" task (.projen/tasks.json:
  * tsc, the assets lib/ reads at synth time, the lazy index.js files), so the benchmark never measures a

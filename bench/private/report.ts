@@ -172,7 +172,7 @@ medians of 9 runs, library vs anchor: loading 73 vs 75 ms, building the stack 24
 39: a three-AZ VPC with flow logs and an S3 endpoint, a KMS key, six pinned add-ons, Pod Identity roles, the ALB
 controller, Cluster Autoscaler, External Secrets) and the Helm chart asset.
 
-Found in the profiles and fixed (before → after, measured in the same session):
+Found in the profiles of 2026-11-22 and fixed (before → after, measured that day on this machine):
 
 - **Inline source maps** (projen's default) made every compiled file three times its size: an EKS app loaded
   1.2 MB of the library's JavaScript instead of 0.4 MB. Source maps are now separate \`.js.map\` files.
