@@ -6,7 +6,7 @@
  *
  * Context (cdk.json or `-c key=value`):
  * - `platformName`: prefix of the stack and cluster names (default `demo`).
- * - `selfManagedDistribution`: `k3s` (default) or `kubeadm` for the self-managed stack.
+ * - `selfManagedDistribution`: `k3s` (default, stack `<name>-k3s`) or `kubeadm` (stack `<name>-kubeadm`).
  *
  * The ReplacementGuard compares every synthesis with platform.lock.json (committed) and fails when a change
  * would replace the VPC, the cluster, a node group or a server; see docs/security.md to accept one.
@@ -19,6 +19,9 @@ import { EksPlatformStack, K3sPlatformStack, ReplacementGuard, SelfManagedDistri
 const app = new CdkApp();
 const platformName: string = app.node.tryGetContext('platformName') ?? 'demo';
 const distribution: string = app.node.tryGetContext('selfManagedDistribution') ?? 'k3s';
+if (distribution !== 'k3s' && distribution !== 'kubeadm') {
+  throw new Error(`Context selfManagedDistribution is "${distribution}": use "k3s" (the default) or "kubeadm".`);
+}
 
 const eks = new EksPlatformStack(app, `${platformName}-eks`, {
   platformName,
@@ -26,7 +29,8 @@ const eks = new EksPlatformStack(app, `${platformName}-eks`, {
 });
 eks.cluster.addWorkloads('samples', sampleWorkloads(new Cdk8sApp(), eks.cluster.traits));
 
-const selfManaged = new K3sPlatformStack(app, `${platformName}-k3s`, {
+// kubeadm is its own stack (demo-kubeadm): switching a deployed demo-k3s to kubeadm would replace its servers.
+const selfManaged = new K3sPlatformStack(app, `${platformName}-${distribution}`, {
   platformName,
   distribution: distribution === 'kubeadm' ? SelfManagedDistribution.kubeadm() : SelfManagedDistribution.k3s(),
   description: `${platformName}: VPC and a three-node ${distribution} cluster with the sample workloads (cdk-k8s-platform)`,
