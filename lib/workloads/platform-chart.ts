@@ -40,6 +40,7 @@ export class PlatformChart extends Chart {
   public readonly traits: ClusterTraits;
   public readonly partOf: string;
   private readonly routes = new Map<string, string>();
+  private readonly albHosts = new Map<string, { owner: string; group?: string }>();
 
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, props);
@@ -63,5 +64,22 @@ export class PlatformChart extends Chart {
         `this host and path is already routed by ${previous}; each host/path pair may be used once per chart.`);
     }
     this.routes.set(key, owner.node.path);
+  }
+
+  /**
+   * Claims a host for an ALB Ingress of `owner`. The AWS Load Balancer Controller gives every Ingress outside an
+   * IngressGroup its own load balancer, and a host name can point at only one of them: two workloads routing one
+   * host must share a load balancer through the same `ingress.group`.
+   * @internal
+   */
+  public _claimAlbHost(owner: IConstruct, host: string, group: string | undefined): void {
+    const previous = this.albHosts.get(host);
+    if (previous !== undefined && previous.owner !== owner.node.path && (group === undefined || previous.group !== group)) {
+      const groups = `${previous.group === undefined ? 'no ingress.group' : `ingress.group "${previous.group}"`} there, ${group === undefined ? 'none' : `"${group}"`} here`;
+      new PropValidator(owner, owner.constructor.name).fail('ingress.hosts', host,
+        `is also routed by ${previous.owner} through another ALB (${groups}): one host name can point at only one load balancer. `
+        + 'Give both Ingresses the same ingress.group (e.g. "shop") so that they share one ALB.');
+    }
+    if (previous === undefined) this.albHosts.set(host, { owner: owner.node.path, group });
   }
 }

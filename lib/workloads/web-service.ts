@@ -95,7 +95,8 @@ export interface WebIngressOptions {
    */
   readonly annotations?: Record<string, string>;
   /**
-   * ALB only: share one load balancer between Ingresses with the same group.
+   * ALB only: share one load balancer between Ingresses with the same group (`alb.ingress.kubernetes.io/group.name`).
+   * Workloads that route the same host must share one: a host name points at one load balancer.
    * @default - one load balancer per Ingress
    */
   readonly group?: string;

@@ -139,6 +139,28 @@ describe('ingress', () => {
       { path: 'shop/api', prop: 'WebService.ingress', value: '"shop.example.com/api"', says: 'is already routed by shop/web; each host/path pair may be used once per chart.' });
   });
 
+  test('on ALB, two WebServices routing one host need the same ingress.group (one host, one load balancer)', () => {
+    const chart = newChart();
+    new WebService(chart, 'web', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/'] } });
+    expectPropError(() => new WebService(chart, 'api', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/api'] } }), {
+      path: 'shop/api', prop: 'WebService.ingress.hosts', value: '"shop.example.com"',
+      says: 'is also routed by shop/web through another ALB (no ingress.group there, none here): one host name can point at only one load balancer. '
+        + 'Give both Ingresses the same ingress.group (e.g. "shop") so that they share one ALB.',
+    });
+    expectPropError(() => new WebService(chart, 'admin', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/admin'], group: 'shop' } }),
+      { path: 'shop/admin', prop: 'WebService.ingress.hosts', value: '"shop.example.com"', says: '(no ingress.group there, "shop" here)' });
+
+    const grouped = newChart();
+    new WebService(grouped, 'web', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/'], group: 'shop' } });
+    new WebService(grouped, 'api', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/api'], group: 'shop' } });
+    // another host, another load balancer: fine
+    new WebService(grouped, 'blog', { ...BASE, ingress: { hosts: ['blog.example.com'] } });
+    // Traefik and nginx route every host through one controller: no group needed
+    const traefik = newChart({ traits: ClusterTraits.k3s() });
+    new WebService(traefik, 'web', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/'] } });
+    new WebService(traefik, 'api', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/api'] } });
+  });
+
   test('the same path without hosts in two WebServices', () => {
     const chart = newChart();
     new WebService(chart, 'web', { ...BASE, ingress: {} });

@@ -63,6 +63,9 @@ export function resolveIngress(scope: Construct, v: PropValidator, chart: Platfo
     }
   }
   const flavour = chart.traits.ingressFlavour;
+  if (!input.skipClaim && flavour === IngressFlavour.ALB) {
+    for (const h of hosts) chart._claimAlbHost(scope, h, o.group);
+  }
   if (o.tls) {
     if (flavour === IngressFlavour.ALB) {
       (o.tls.certificateArns ?? []).forEach((arn, i) => v.check(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(arn),
