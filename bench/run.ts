@@ -380,6 +380,8 @@ function rerender(docs: boolean): void {
   const file = path.join(RESULTS, 'last-run.json');
   if (!fs.existsSync(file)) fail(`--report needs ${path.relative(ROOT, file)} from an earlier run`);
   const { context, results } = JSON.parse(fs.readFileSync(file, 'utf-8')) as { context: RunContext; results: JobResult[] };
+  const partial = context.options.only.length < CONTENDERS.length || context.options.sizes.join() !== DEFAULT_SIZES.join();
+  if (docs && partial) fail(`the last run was partial (--only ${context.options.only.join(',')}, --sizes ${context.options.sizes.join(',')}): docs/benchmarks.md is only written from a full run`);
   const report = markdownReport(context, results, runNotes(context, results));
   fs.writeFileSync(path.join(RESULTS, 'benchmarks.md'), report);
   if (docs) fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), report);

@@ -152,7 +152,7 @@ describe('HelmChartDelivery validation', () => {
   test('rejects no charts and charts without objects', () => {
     expect(() => new HelmChartDelivery(stack, 'None', { cluster, charts: [] })).toThrow(/HelmChartDelivery\.charts is \[\]: must be a non-empty list of cdk8s charts/);
     expect(() => new HelmChartDelivery(stack, 'Empty', { cluster, charts: [new Chart(new K8sApp(), 'empty')] }))
-      .toThrow(/HelmChartDelivery\.charts is \["empty"\]: contain no Kubernetes objects/);
+      .toThrow(/HelmChartDelivery\.charts is \["empty"\]: hold no Kubernetes objects/);
   });
 
   test('rejects a second delivery of the same release on the cluster', () => {

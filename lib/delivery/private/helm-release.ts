@@ -68,7 +68,7 @@ export function planHelmRelease(scope: Construct, kind: string, cluster: object,
 
   const manifests = prepareObjects(scope, kind, synthesizeManifests(props.charts), release);
   const objects = manifests.flatMap(m => m.objects.map(o => ({ o, chart: m.name })));
-  v.check(objects.length > 0, 'charts', props.charts.map(c => c.node.id), 'contain no Kubernetes objects: add workloads to the charts or remove the delivery.');
+  v.check(objects.length > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
   for (const { o, chart } of objects) {
     if (o.kind === 'Namespace' && o.metadata.name === namespace) {
       v.fail('namespace', namespace, `is also created by the charts (${describeObject(o, chart)}): Helm keeps its release record in the release namespace, so it cannot own that Namespace. `
