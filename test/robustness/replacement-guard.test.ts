@@ -84,6 +84,7 @@ describe('ReplacementGuard on the EKS platform', () => {
     const message = errorOf(() => synthEks(lockCopy(), { props: { platformName: 'acme2' } }));
     expect(message).toMatch(/ReplacementGuard: AWS::EKS::Cluster \S+ \(acme-eks\/Eks\/Cluster\/Resource\) would be replaced: Name changes from "acme" to "acme2"/);
     expect(message).toContain('AllowReplacement.CLUSTER');
+    expect(message).toContain('CloudFormation replaces the resource to apply these properties.');
     expect(message).toContain('cdk-k8s-platform:allowReplacement=Cluster');
   });
 
@@ -204,6 +205,7 @@ k3s('ReplacementGuard on the self-managed (k3s) platform', () => {
     const message = errorOf(() => synthK3s(lockCopy(), { cluster: { nodeImage: NodeImage.ubuntu2404({ serial: '20250115' }) } }));
     expect(message).toMatch(/AWS::EC2::LaunchTemplate \S+ \(acme-k3s\/Cluster\/ServerLaunchTemplate\/Resource\) would be replaced: LaunchTemplateData\.ImageId changes/);
     expect(message).toContain('AllowReplacement.SERVER');
+    expect(message).toContain('A new launch template version makes the Auto Scaling group replace the instances launched from it, with their local state.');
   });
 
   test('a new server instance type is refused', () => {

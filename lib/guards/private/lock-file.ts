@@ -125,7 +125,10 @@ export function compare(previous: LockedStacks, current: LockedStacks, allow: Re
           category: old.category,
           path: old.path,
           message: `would be replaced: ${changed.map(k => `${k} changes from ${short(old.properties[k])} to ${short(cur.properties[k])}`).join('; ')}. `
-            + 'CloudFormation cannot update these properties in place. Revert the change, or opt in to the replacement.',
+            + (old.type === 'AWS::EC2::LaunchTemplate'
+              ? 'A new launch template version makes the Auto Scaling group replace the instances launched from it, with their local state. '
+              : 'CloudFormation replaces the resource to apply these properties. ')
+            + 'Revert the change, or opt in to the replacement.',
         });
       }
     }
