@@ -14,6 +14,11 @@ export const QUOTAS = {
   parametersPerStack: 200,
   /** Lambda Event (asynchronous) invocation payload, which carries a custom resource's properties. */
   customResourcePropertiesBytes: 262_144,
+  /**
+   * The rest of a custom resource's event (ResponseURL, StackId, RequestId, ...). An update event carries
+   * the old and the new properties: 2 × properties + this must fit the payload, as DeploymentBudget checks.
+   */
+  eventEnvelopeBytes: 2_048,
 } as const;
 
 /** Figures of one contender run's output. */
@@ -103,8 +108,9 @@ export function analyzeOutput(outdir: string): OutputFigures {
         largestCustomResourceBytes = propertyBytes;
         largestCustomResource = `${id} (${r.Type})`;
       }
-      if (propertyBytes > QUOTAS.customResourcePropertiesBytes) {
-        problems.push(`${name}: custom resource ${id} (${r.Type}) has ${fmtBytes(propertyBytes)} of properties > 256 KiB Lambda event limit`);
+      const updateEventBytes = 2 * propertyBytes + QUOTAS.eventEnvelopeBytes;
+      if (updateEventBytes > QUOTAS.customResourcePropertiesBytes) {
+        problems.push(`${name}: custom resource ${id} (${r.Type}) has ${fmtBytes(propertyBytes)} of properties; its update event (${fmtBytes(updateEventBytes)}) > 256 KiB Lambda event limit`);
       }
     }
   }

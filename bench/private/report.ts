@@ -230,9 +230,9 @@ moment, sampled every 100 ms (the CDK CLI runs the app as a child process, so CI
 \`Properties\` of the largest custom resource (\`Custom::*\`, \`AWS::CloudFormation::CustomResource\`);
 *resources* is the total over all stacks (largest stack in parentheses). *Would deploy* checks every template
 against ${QUOTAS.templateBytes.toLocaleString('en-US')} bytes (1 MiB), ${QUOTAS.resourcesPerStack} resources, ${QUOTAS.outputsPerStack} outputs and
-${QUOTAS.parametersPerStack} parameters per stack, and every custom resource's properties against the
-${QUOTAS.customResourcePropertiesBytes.toLocaleString('en-US')}-byte Lambda Event payload (an update event carries old and new properties,
-so the real limit for updates is about half of that).
+${QUOTAS.parametersPerStack} parameters per stack, and every custom resource's update event (old and new properties
+plus ${QUOTAS.eventEnvelopeBytes.toLocaleString('en-US')} bytes of envelope, as \`DeploymentBudget\` counts it) against the
+${QUOTAS.customResourcePropertiesBytes.toLocaleString('en-US')}-byte Lambda Event payload.
 
 ## The contenders
 
