@@ -143,7 +143,9 @@ describe('ingress', () => {
     const chart = newChart();
     new WebService(chart, 'web', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/'] } });
     expectPropError(() => new WebService(chart, 'api', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/api'] } }), {
-      path: 'shop/api', prop: 'WebService.ingress.hosts', value: '"shop.example.com"',
+      path: 'shop/api',
+      prop: 'WebService.ingress.hosts',
+      value: '"shop.example.com"',
       says: 'is also routed by shop/web through another ALB (no ingress.group there, none here): one host name can point at only one load balancer. '
         + 'Give both Ingresses the same ingress.group (e.g. "shop") so that they share one ALB.',
     });
