@@ -1,46 +1,12 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ClusterCapacity, ClusterEndpointAccess, EksPlatformCluster, ExternalSecretsOptions, VolumeReclaimPolicy } from '../clusters/eks';
-import { FlowLogs, NatGateways, PlatformNetwork } from '../network';
+import { PlatformNetwork } from '../network';
+import { EksPlatformNetworkConfig } from './platform-network-config';
 import { platformNetwork } from './private/network';
 import { CdkPropValidator } from '../private/validate';
-
-/** Network settings of an {@link EksPlatformStack}. */
-export interface EksPlatformNetworkConfig {
-  /**
-   * Use this VPC instead of creating one (its subnets must carry the load-balancer tags).
-   * @default - a VPC is created
-   */
-  readonly existingVpc?: ec2.IVpc;
-  /**
-   * CIDR of the created VPC.
-   * @default '10.0.0.0/16'
-   */
-  readonly cidr?: string;
-  /**
-   * Number of AZs of the created VPC (2 or 3).
-   * @default 3
-   */
-  readonly azCount?: number;
-  /**
-   * AZ names of the created VPC.
-   * @default - the first `azCount` zones of the region, resolved at deploy time
-   */
-  readonly availabilityZones?: string[];
-  /**
-   * NAT gateways.
-   * @default NatGateways.single()
-   */
-  readonly natGateways?: NatGateways;
-  /**
-   * Flow log destination.
-   * @default FlowLogs.cloudWatch()
-   */
-  readonly flowLogs?: FlowLogs;
-}
 
 /** Props of an {@link EksPlatformStack}: one typed config for network and cluster. */
 export interface EksPlatformStackProps extends StackProps {

@@ -1,10 +1,10 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { K3sCluster, K3sClusterProps } from '../clusters/k3s';
 import { KubeadmCluster, KubeadmClusterProps } from '../clusters/kubeadm';
 import { SelfManagedClusterBase, SelfManagedClusterOptions, SelfManagedClusterProps } from '../clusters/self-managed';
-import { FlowLogs, NatGateways, PlatformNetwork } from '../network';
+import { PlatformNetwork } from '../network';
+import { SelfManagedPlatformNetworkConfig } from './platform-network-config';
 import { platformNetwork } from './private/network';
 import { CdkPropValidator } from '../private/validate';
 
@@ -35,40 +35,6 @@ export class SelfManagedDistribution {
   public _create(scope: Construct, id: string, props: SelfManagedClusterProps): SelfManagedClusterBase {
     return this.factory(scope, id, props);
   }
-}
-
-/** Network settings of a {@link K3sPlatformStack}. */
-export interface SelfManagedPlatformNetworkConfig {
-  /**
-   * Use this VPC instead of creating one.
-   * @default - a VPC is created
-   */
-  readonly existingVpc?: ec2.IVpc;
-  /**
-   * CIDR of the created VPC.
-   * @default '10.0.0.0/16'
-   */
-  readonly cidr?: string;
-  /**
-   * Number of AZs of the created VPC (2 or 3).
-   * @default 3
-   */
-  readonly azCount?: number;
-  /**
-   * AZ names of the created VPC.
-   * @default - the first `azCount` zones of the region, resolved at deploy time
-   */
-  readonly availabilityZones?: string[];
-  /**
-   * NAT gateways.
-   * @default NatGateways.single()
-   */
-  readonly natGateways?: NatGateways;
-  /**
-   * Flow log destination.
-   * @default FlowLogs.cloudWatch()
-   */
-  readonly flowLogs?: FlowLogs;
 }
 
 /** Props of a {@link K3sPlatformStack}. */

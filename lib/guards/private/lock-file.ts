@@ -101,35 +101,23 @@ export function compare(previous: LockedStacks, current: LockedStacks, allow: Re
     for (const [id, old] of Object.entries(before)) {
       const cur = now[id];
       if (allowed(allow, id, old)) continue;
+      const violation = (message: string) =>
+        violations.push({ stack: stackId, logicalId: id, type: old.type, category: old.category, path: old.path, message });
       if (!cur || cur.type !== old.type) {
         const twin = added.find(([, r]) => r.type === old.type && r.category === old.category);
-        violations.push({
-          stack: stackId,
-          logicalId: id,
-          type: old.type,
-          category: old.category,
-          path: old.path,
-          message: `is gone from the template${twin ? ` and a new ${old.type} ${twin[0]} (${twin[1].path}) appeared: its logical ID moved` : ''}, `
-            + `so CloudFormation would ${twin ? 'create the new one and ' : ''}delete ${old.type} ${id}. `
-            + 'Restore the construct id/path (or pin it with overrideLogicalId), or opt in to the replacement.',
-        });
+        violation(`is gone from the template${twin ? ` and a new ${old.type} ${twin[0]} (${twin[1].path}) appeared: its logical ID moved` : ''}, `
+          + `so CloudFormation would ${twin ? 'create the new one and ' : ''}delete ${old.type} ${id}. `
+          + 'Restore the construct id/path (or pin it with overrideLogicalId), or opt in to the replacement.');
         continue;
       }
       const keys = new Set([...Object.keys(old.properties), ...Object.keys(cur.properties)]);
       const changed = [...keys].sort().filter(k => canonical(old.properties[k]) !== canonical(cur.properties[k]));
       if (changed.length > 0) {
-        violations.push({
-          stack: stackId,
-          logicalId: id,
-          type: old.type,
-          category: old.category,
-          path: old.path,
-          message: `would be replaced: ${changed.map(k => `${k} changes from ${short(old.properties[k])} to ${short(cur.properties[k])}`).join('; ')}. `
-            + (old.type === 'AWS::EC2::LaunchTemplate'
-              ? 'A new launch template version makes the Auto Scaling group replace the instances launched from it, with their local state. '
-              : 'CloudFormation replaces the resource to apply these properties. ')
-            + 'Revert the change, or opt in to the replacement.',
-        });
+        violation(`would be replaced: ${changed.map(k => `${k} changes from ${short(old.properties[k])} to ${short(cur.properties[k])}`).join('; ')}. `
+          + (old.type === 'AWS::EC2::LaunchTemplate'
+            ? 'A new launch template version makes the Auto Scaling group replace the instances launched from it, with their local state. '
+            : 'CloudFormation replaces the resource to apply these properties. ')
+          + 'Revert the change, or opt in to the replacement.');
       }
     }
   }
