@@ -1,17 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { brokenEksPlatform, eksPlatformProps, fuzzParams } from './arbitraries';
-import { selfManaged, tmpDir } from './support';
+import { errorOf, selfManaged, tmpDir } from './support';
 import { EksPlatformStack } from '../../lib/platform/eks-platform-stack';
-
-function errorOf(build: () => unknown): string | undefined {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return undefined;
-}
 
 describe('EKS platform props (property-based)', () => {
   test('valid network, endpoint and node group props synthesize (few runs: each is a whole stack)', () => {

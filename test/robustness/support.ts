@@ -79,3 +79,13 @@ export function filesBelow(dir: string): string[] {
   if (fs.existsSync(dir)) walk(dir);
   return out;
 }
+
+/** Runs `build` and returns the error message, or undefined when nothing was thrown. */
+export function errorOf(build: () => unknown): string | undefined {
+  try {
+    build();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
+}

@@ -1,18 +1,9 @@
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { brokenStatefulService, brokenWebService, fuzzParams, statefulServiceProps, webServiceCase } from './arbitraries';
+import { errorOf } from './support';
 import { ClusterTraits, PlatformChart, SecretRef, StatefulService, WebService } from '../../lib/workloads';
 import { expectValidManifests } from '../support/k8s-check';
-
-/** Runs `build` and returns the error message, or undefined when nothing was thrown. */
-function errorOf(build: () => unknown): string | undefined {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return undefined;
-}
 
 /** Secrets that SecretRef.fromSecret says exist already. */
 function existingSecrets(refs: Record<string, SecretRef> | undefined): string[] {
