@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { K3sVersion } from './k3s-version';
 import { ClusterTraits } from '../../workloads';
 import { acknowledge } from '../self-managed/private/nag';
-import { COMMON_SCRIPT, SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed/self-managed-cluster';
+import { SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed/self-managed-cluster';
 
 const SCRIPTS = path.join(__dirname, 'scripts');
 
@@ -140,7 +140,7 @@ export class K3sCluster extends SelfManagedClusterBase {
       API_ENDPOINT: this.apiEndpoint,
       OS_FAMILY: this.nodeImage.family.name,
     };
-    const serverUserData = this._render([COMMON_SCRIPT, path.join(SCRIPTS, 'k3s-server.sh')], {
+    const serverValues = {
       ...common,
       SERVER_TOKEN_SECRET_ARN: this.serverToken.secretArn,
       AGENT_TOKEN_SECRET_ARN: this.agentToken.secretArn,
@@ -150,15 +150,16 @@ export class K3sCluster extends SelfManagedClusterBase {
       SNAPSHOT_CRON: hours === 24 ? '0 0 * * *' : hours === 1 ? '0 * * * *' : `0 */${hours} * * *`,
       SNAPSHOT_RETENTION: String(retention),
       HIGH_AVAILABILITY: String(this.highAvailability),
-    });
+    };
     const servers = this._addNodeGroup('Server', {
-      role: this.serverRole, instanceType: serverType, count: this.highAvailability ? 3 : 1, userData: serverUserData, server: true,
+      role: this.serverRole, instanceType: serverType, count: this.highAvailability ? 3 : 1,
+      scripts: [path.join(SCRIPTS, 'k3s-server.sh')], values: serverValues, server: true,
     });
     if (!this.highAvailability) {
-      const agentUserData = this._render([COMMON_SCRIPT, path.join(SCRIPTS, 'k3s-agent.sh')], {
-        ...common, AGENT_TOKEN_SECRET_ARN: this.agentToken.secretArn,
+      this._addNodeGroup('Agent', {
+        role: this.agentRole, instanceType: agentType, count: 2,
+        scripts: [path.join(SCRIPTS, 'k3s-agent.sh')], values: { ...common, AGENT_TOKEN_SECRET_ARN: this.agentToken.secretArn }, server: false,
       });
-      this._addNodeGroup('Agent', { role: this.agentRole, instanceType: agentType, count: 2, userData: agentUserData, server: false });
     }
     this._addAccessOutputs(servers);
   }

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { KubeadmVersion } from './kubeadm-version';
 import { ClusterTraits, IngressFlavour } from '../../workloads';
 import { acknowledge } from '../self-managed/private/nag';
-import { COMMON_SCRIPT, SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed/self-managed-cluster';
+import { SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed/self-managed-cluster';
 
 const SCRIPTS = path.join(__dirname, 'scripts');
 
@@ -94,7 +94,7 @@ export class KubeadmCluster extends SelfManagedClusterBase {
       OS_FAMILY: this.nodeImage.family.name,
     };
     const prep = path.join(SCRIPTS, 'kubeadm-prep.sh');
-    const serverUserData = this._render([COMMON_SCRIPT, prep, path.join(SCRIPTS, 'kubeadm-control-plane.sh')], {
+    const serverValues = {
       ...common,
       KUBECONFIG_SECRET_ARN: this.kubeconfigSecret.secretArn,
       POD_CIDR: '10.244.0.0/16',
@@ -104,10 +104,13 @@ export class KubeadmCluster extends SelfManagedClusterBase {
       HELM_VERSION: KUBEADM_ADDONS.helmVersion,
       TRAEFIK_CHART_VERSION: KUBEADM_ADDONS.traefikChartVersion,
       ARCH: arm ? 'arm64' : 'amd64',
+    };
+    const servers = this._addNodeGroup('Server', {
+      role: this.serverRole, instanceType: serverType, count: 1, scripts: [prep, path.join(SCRIPTS, 'kubeadm-control-plane.sh')], values: serverValues, server: true,
     });
-    const servers = this._addNodeGroup('Server', { role: this.serverRole, instanceType: serverType, count: 1, userData: serverUserData, server: true });
-    const agentUserData = this._render([COMMON_SCRIPT, prep, path.join(SCRIPTS, 'kubeadm-worker.sh')], common);
-    this._addNodeGroup('Agent', { role: this.agentRole, instanceType: agentType, count: 2, userData: agentUserData, server: false });
+    this._addNodeGroup('Agent', {
+      role: this.agentRole, instanceType: agentType, count: 2, scripts: [prep, path.join(SCRIPTS, 'kubeadm-worker.sh')], values: common, server: false,
+    });
     this._addAccessOutputs(servers);
   }
 }

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aws, CfnOutput, Duration, Lazy, RemovalPolicy, Size, Tags } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Lazy, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -21,6 +21,10 @@ import { IPlatformCluster } from '../platform-cluster';
 export const DELIVERY_TARGET_TAG = 'platform.cdk-k8s.io/delivery-target';
 
 const SCRIPTS = path.join(__dirname, 'scripts');
+/** The shared bootstrap functions, prepended to every boot script. */
+const COMMON_SCRIPT = path.join(SCRIPTS, 'common.sh');
+/** How long CloudFormation waits for a node's bootstrap signal. */
+const BOOTSTRAP_TIMEOUT = Duration.minutes(30);
 const CLUSTER_NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
 
 /** Options shared by {@link K3sCluster} and {@link KubeadmCluster} (everything but the VPC and the name). */
@@ -96,7 +100,10 @@ export interface SelfManagedNodeGroupOptions {
   readonly role: iam.IRole;
   readonly instanceType: ec2.InstanceType;
   readonly count: number;
-  readonly userData: string;
+  /** The distribution's boot script files, rendered after the shared `common.sh`. */
+  readonly scripts: string[];
+  /** Values of the scripts' `@@NAME@@` placeholders (the shared ones are added by the base class). */
+  readonly values: Record<string, string>;
   readonly server: boolean;
 }
 
@@ -293,13 +300,21 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
 
   /** Creates a launch template and its Auto Scaling group of exactly `count` nodes. @internal */
   protected _addNodeGroup(id: string, options: SelfManagedNodeGroupOptions): autoscaling.AutoScalingGroup {
+    let group: autoscaling.AutoScalingGroup | undefined;
+    const userData = renderScript([COMMON_SCRIPT, ...options.scripts], {
+      ...options.values,
+      REGION: Aws.REGION,
+      STACK_NAME: Aws.STACK_NAME,
+      // The group's logical id: every node signals its bootstrap result to it (CreationPolicy).
+      NODE_GROUP_RESOURCE: Lazy.string({ produce: () => Stack.of(this).getLogicalId(group!.node.defaultChild as autoscaling.CfnAutoScalingGroup) }),
+    });
     const securityGroups = options.server ? [this.nodeSecurityGroup, this.serverSecurityGroup] : [this.nodeSecurityGroup];
     const launchTemplate = new ec2.LaunchTemplate(this, `${id}LaunchTemplate`, {
       machineImage: this.nodeImage._machineImage(this.architecture),
       instanceType: options.instanceType,
       role: options.role,
       securityGroup: securityGroups[0],
-      userData: ec2.UserData.custom(options.userData),
+      userData: ec2.UserData.custom(userData),
       requireImdsv2: true,
       httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
       httpPutResponseHopLimit: 1,
@@ -311,13 +326,19 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       }],
     });
     securityGroups.slice(1).forEach(sg => launchTemplate.addSecurityGroup(sg));
-    const group = new autoscaling.AutoScalingGroup(this, `${id}Group`, {
+    group = new autoscaling.AutoScalingGroup(this, `${id}Group`, {
       vpc: this.vpc,
       vpcSubnets: this.vpcSubnets,
       launchTemplate,
       minCapacity: options.count,
       maxCapacity: options.count,
+      // `cdk deploy` waits for every node to report a finished bootstrap and fails on a FAILURE signal.
+      signals: autoscaling.Signals.waitForAll({ timeout: BOOTSTRAP_TIMEOUT }),
     });
+    options.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudformation:SignalResource'],
+      resources: [Aws.STACK_ID], // the stack's own ARN
+    }));
     Tags.of(group).add('Name', `${this.clusterName}-${id.toLowerCase()}`, { applyToLaunchedInstances: true });
     Tags.of(group).add('platform.cdk-k8s.io/cluster', this.clusterName, { applyToLaunchedInstances: true });
     if (options.server) {
@@ -345,11 +366,6 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     new CfnOutput(this, 'ApiEndpoint', { description: 'The stable in-VPC API address (internal NLB)', value: `https://${this.apiEndpoint}:6443` });
   }
 
-  /** Renders one of the shared scripts with the distribution's scripts. @internal */
-  protected _render(files: string[], values: Record<string, string>): string {
-    return renderScript(files, values);
-  }
-
   private syncCommands(mode: string): string[] {
     const deliveries = this.deliveries.map(d => `${d.id} ${d.manifestsUrl}`).join('\n');
     const script = renderScript([path.join(SCRIPTS, 'sync-workloads.sh')], { MODE: mode, REGION: Aws.REGION, DELIVERIES: deliveries });
@@ -362,7 +378,4 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     ];
   }
 }
-
-/** The path of the shared bootstrap functions (prepended to every boot script). @internal */
-export const COMMON_SCRIPT = path.join(SCRIPTS, 'common.sh');
 

@@ -103,8 +103,10 @@ describe('K3sCluster (1 server + 2 agents)', () => {
     }));
     for (const s of serverStatements) expect(s.Resource).not.toEqual('*');
     const agentStatements = statements('AgentRole');
-    expect(agentStatements).toHaveLength(1);
+    expect(agentStatements).toHaveLength(2);
     expect(agentStatements[0].Resource).toEqual({ Ref: expect.stringMatching(/AgentToken/) });
+    // the bootstrap signal, scoped to the stack's own ARN
+    expect(agentStatements[1]).toEqual({ Action: 'cloudformation:SignalResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } });
   });
 
   test('snapshot bucket: versioned, encrypted, retained, TLS only, no public access', () => {

@@ -51,7 +51,7 @@ describe('KubeadmCluster template', () => {
     const statements = (part: string) => policies.find(([id]) => id.includes(part))![1].Properties.PolicyDocument.Statement as any[];
     expect(statements('ServerRole')).toContainEqual(expect.objectContaining({ Action: 'ssm:PutParameter' }));
     const agent = statements('AgentRole');
-    expect(agent.map(s => s.Action).flat().sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue',
+    expect(agent.map(s => s.Action).flat().sort()).toEqual(['cloudformation:SignalResource', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue',
       'ssm:DescribeParameters', 'ssm:GetParameter', 'ssm:GetParameterHistory', 'ssm:GetParameters']);
     for (const s of [...agent, ...statements('ServerRole')]) expect(s.Resource).not.toEqual('*');
   });

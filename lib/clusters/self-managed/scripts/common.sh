@@ -4,6 +4,9 @@
 set -euo pipefail
 umask 077
 ROOT="${CDK_K8S_ROOT:-}"
+# The stack and the Auto Scaling group (logical id) this node reports its bootstrap result to.
+STACK_NAME='@@STACK_NAME@@'
+NODE_GROUP_RESOURCE='@@NODE_GROUP_RESOURCE@@'
 STATE_DIR="${ROOT}/var/lib/cdk-k8s-platform"
 mkdir -p "$STATE_DIR" "${ROOT}/var/log"
 exec > >(tee -a "${ROOT}/var/log/cdk-k8s-platform-bootstrap.log") 2>&1
@@ -42,6 +45,19 @@ secret_to_file() {
   printf '%s' "$value" > "$2"
   chmod 0600 "$2"
 }
+
+# On exit: SUCCESS when the bootstrap reached mark_ready, FAILURE otherwise. CloudFormation waits for one
+# signal per node (CreationPolicy, rolling updates), so `cdk deploy` fails when a node does not come up.
+# Outside a stack operation the call is refused; that is harmless and only logged.
+signal_bootstrap() {
+  local rc=$? status=FAILURE id
+  if [ "$rc" -eq 0 ] && [ -f "$STATE_DIR/ready" ]; then status=SUCCESS; fi
+  id=$(imds instance-id 2>/dev/null) || id=unknown
+  log "bootstrap result $status (exit $rc); log: /var/log/cdk-k8s-platform-bootstrap.log on $id"
+  aws cloudformation signal-resource --region "$REGION" --stack-name "$STACK_NAME" --logical-resource-id "$NODE_GROUP_RESOURCE" \
+    --unique-id "$id" --status "$status" >/dev/null 2>&1 || log "no stack operation is waiting for this node's signal"
+}
+trap signal_bootstrap EXIT
 
 mark_ready() {
   date -u +%FT%TZ > "$STATE_DIR/ready"
