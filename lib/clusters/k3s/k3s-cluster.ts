@@ -152,13 +152,21 @@ export class K3sCluster extends SelfManagedClusterBase {
       HIGH_AVAILABILITY: String(this.highAvailability),
     };
     const servers = this._addNodeGroup('Server', {
-      role: this.serverRole, instanceType: serverType, count: this.highAvailability ? 3 : 1,
-      scripts: [path.join(SCRIPTS, 'k3s-server.sh')], values: serverValues, server: true,
+      role: this.serverRole,
+      instanceType: serverType,
+      count: this.highAvailability ? 3 : 1,
+      scripts: [path.join(SCRIPTS, 'k3s-server.sh')],
+      values: serverValues,
+      server: true,
     });
     if (!this.highAvailability) {
       this._addNodeGroup('Agent', {
-        role: this.agentRole, instanceType: agentType, count: 2,
-        scripts: [path.join(SCRIPTS, 'k3s-agent.sh')], values: { ...common, AGENT_TOKEN_SECRET_ARN: this.agentToken.secretArn }, server: false,
+        role: this.agentRole,
+        instanceType: agentType,
+        count: 2,
+        scripts: [path.join(SCRIPTS, 'k3s-agent.sh')],
+        values: { ...common, AGENT_TOKEN_SECRET_ARN: this.agentToken.secretArn },
+        server: false,
       });
     }
     this._addAccessOutputs(servers);
