@@ -13,13 +13,20 @@ exec > >(tee -a "${ROOT}/var/log/cdk-k8s-platform-bootstrap.log") 2>&1
 
 log() { printf '%s cdk-k8s-platform: %s\n' "$(date -u +%FT%TZ)" "$*" >&2; }
 
-# retry CMD...: runs CMD until it succeeds (RETRIES attempts, RETRY_DELAY seconds apart).
+# retry CMD...: runs CMD until it succeeds, at most RETRIES attempts (default 10), sleeping between them
+# with exponential backoff: RETRY_DELAY seconds first (default 2), doubled each time, capped at
+# RETRY_MAX_DELAY (default 60): 2, 4, 8, 16, 32, 60, 60 ... Returns 1 after the last failure, so under
+# `set -e` the bootstrap stops and signals FAILURE. Logs the command's first two words only (never its
+# arguments, which may name a secret). A shell function passed as CMD runs without `set -e`: chain its
+# steps with && or `|| return 1`.
 retry() {
-  local n=0
+  local n=0 delay="${RETRY_DELAY:-2}" max="${RETRY_MAX_DELAY:-60}" attempts="${RETRIES:-10}"
   until "$@"; do
     n=$((n + 1))
-    if [ "$n" -ge "${RETRIES:-30}" ]; then log "giving up after $n attempts: $1 $2"; return 1; fi
-    sleep "${RETRY_DELAY:-10}"
+    if [ "$n" -ge "$attempts" ]; then log "giving up after $n attempts: $1 ${2:-}"; return 1; fi
+    log "attempt $n of $attempts failed: $1 ${2:-}; next in ${delay}s"
+    sleep "$delay"
+    delay=$((delay * 2 > max ? max : delay * 2))
   done
 }
 
