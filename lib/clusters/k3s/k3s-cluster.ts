@@ -123,12 +123,13 @@ export class K3sCluster extends SelfManagedClusterBase {
     this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.snapshotBucket.arnForObjects(`${folder}/*`)],
     }));
+    // Servers read the cluster's groups to remove the Nodes of instances that left them and, in HA, to elect
+    // the server that initialises a new cluster (read-only; the service has no resource-level permissions).
+    this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups'], resources: ['*'],
+    }));
+    acknowledge(this.serverRole, { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'autoscaling:Describe* cannot be scoped to a resource; servers read the cluster\'s groups to remove the Nodes of lost instances and to elect the server that initialises a new cluster.' });
     if (this.highAvailability) {
-      // Electing the server that initialises a new cluster (read-only, not resource-scoped by the service).
-      this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups'], resources: ['*'],
-      }));
-      acknowledge(this.serverRole, { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'autoscaling:Describe* cannot be scoped to a resource; servers read their group to elect the one that initialises a new cluster.' });
       this.serverSecurityGroup.addIngressRule(this.serverSecurityGroup, ec2.Port.tcpRange(2379, 2380), 'embedded etcd between servers');
     }
     acknowledge(this.serverRole, { id: `AwsSolutions-IAM5[Resource::<${this.stackLogicalId(this.snapshotBucket)}.Arn>/${folder}/*]`, reason: 'k3s writes one object per snapshot under its folder; the grant is limited to that folder of the cluster\'s own bucket.' });
@@ -155,7 +156,7 @@ export class K3sCluster extends SelfManagedClusterBase {
       role: this.serverRole,
       instanceType: serverType,
       count: this.highAvailability ? 3 : 1,
-      scripts: [path.join(SCRIPTS, 'k3s-server.sh')],
+      scripts: ['k3s-install.sh', 'k3s-day2.sh', 'k3s-server.sh'].map(f => path.join(SCRIPTS, f)),
       values: serverValues,
       server: true,
     });
@@ -164,7 +165,7 @@ export class K3sCluster extends SelfManagedClusterBase {
         role: this.agentRole,
         instanceType: agentType,
         count: 2,
-        scripts: [path.join(SCRIPTS, 'k3s-agent.sh')],
+        scripts: ['k3s-install.sh', 'k3s-agent.sh'].map(f => path.join(SCRIPTS, f)),
         values: { ...common, AGENT_TOKEN_SECRET_ARN: this.agentToken.secretArn },
         server: false,
       });

@@ -75,6 +75,7 @@ describe('k3s server replacement boot with a snapshot in the bucket', () => {
           + '2026-11-20T11:00:00+00:00\\tetcd-snapshots/etcd-snapshot-i-0old-1763636400\\n'
           + '2026-11-20T11:00:01+00:00\\tetcd-snapshots/.metadata/etcd-snapshot-i-0old-1763636400',
         NODES: 'i-0old False\\ni-0new True',
+        GROUP_INSTANCES: 'i-0new\\tPending',
       },
     });
   });

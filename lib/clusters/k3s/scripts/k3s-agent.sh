@@ -22,14 +22,10 @@ main() {
     echo "  - \"platform.cdk-k8s.io/cluster=$CLUSTER_NAME\""
   } > "$K3S_CONFIG_DIR/config.yaml"
   chmod 0600 "$K3S_CONFIG_DIR/config.yaml"
-  local installer="$STATE_DIR/install-k3s.sh"
-  local -a selinux=()
-  if [ "$OS_FAMILY" = al2023 ]; then selinux=(INSTALL_K3S_SKIP_SELINUX_RPM=true INSTALL_K3S_SELINUX_WARN=true); fi
-  retry curl -sfL "https://raw.githubusercontent.com/k3s-io/k3s/${K3S_VERSION/+/%2B}/install.sh" -o "$installer"
-  env INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_SKIP_START=true INSTALL_K3S_EXEC=agent "${selinux[@]}" sh "$installer"
-  systemctl enable k3s-agent
+  install_k3s INSTALL_K3S_EXEC=agent
+  retry systemctl enable k3s-agent
   # The agent retries until the server answers; a replaced server is reached again through the same endpoint.
-  systemctl start --no-block k3s-agent
+  retry systemctl start --no-block k3s-agent
   mark_ready
 }
 

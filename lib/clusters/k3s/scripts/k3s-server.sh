@@ -29,18 +29,20 @@ elect_role() {
   sleep "${SETTLE_DELAY:-30}"
   # shellcheck disable=SC2016 # backticks are a JMESPath literal
   first=$(retry aws autoscaling describe-auto-scaling-groups --region "$REGION" --auto-scaling-group-names "$group" \
-    --query 'AutoScalingGroups[0].Instances[?LifecycleState!=`Terminating`].InstanceId' --output text | tr '\t' '\n' | sort | head -n 1)
+    --query 'AutoScalingGroups[0].Instances[?LifecycleState==`InService` || starts_with(LifecycleState, `Pending`)].InstanceId' --output text | tr '\t' '\n' | sort | head -n 1)
   if [ "$first" = "$INSTANCE_ID" ]; then echo init; return; fi
   log "waiting for the first server ($first) to answer on $API_ENDPOINT"
-  RETRIES=120 retry curl -sfk --max-time 5 "https://${API_ENDPOINT}:6443/ping" >/dev/null
+  RETRY_MAX_DELAY=10 RETRIES=90 retry curl -sfk --max-time 5 "https://${API_ENDPOINT}:6443/ping" >/dev/null
   echo join
 }
 
-# The name of the newest etcd snapshot in the bucket ("" when there is none).
+# The name of the newest etcd snapshot in the bucket by LastModified ("" when there is none; fails when the
+# bucket cannot be listed). Only objects right in the folder count, not its .metadata/ ones.
 newest_snapshot() {
   retry aws s3api list-objects-v2 --region "$REGION" --bucket "$SNAPSHOT_BUCKET" --prefix "$SNAPSHOT_FOLDER/" \
     --query 'Contents[].[LastModified,Key]' --output text \
-    | awk -F '\t' 'NF == 2 && $2 !~ /\/\.metadata\// { print }' | sort | tail -n 1 | cut -f 2 | sed 's#.*/##'
+    | awk -F '\t' -v p="$SNAPSHOT_FOLDER/" 'NF == 2 && index($2, p) == 1 && substr($2, length(p) + 1) ~ /^[^\/]+$/' \
+    | sort | tail -n 1 | cut -f 2 | sed 's#.*/##'
 }
 
 write_config() {
@@ -66,28 +68,6 @@ write_config() {
   chmod 0600 "$f"
 }
 
-install_k3s() {
-  local installer="$STATE_DIR/install-k3s.sh"
-  local -a selinux=()
-  # AL2023 runs SELinux permissive; the installer would pull an el8 RPM that does not fit it.
-  if [ "$OS_FAMILY" = al2023 ]; then selinux=(INSTALL_K3S_SKIP_SELINUX_RPM=true INSTALL_K3S_SELINUX_WARN=true); fi
-  retry curl -sfL "https://raw.githubusercontent.com/k3s-io/k3s/${K3S_VERSION/+/%2B}/install.sh" -o "$installer"
-  env INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_SKIP_START=true INSTALL_K3S_EXEC=server "${selinux[@]}" sh "$installer"
-}
-
-# After a restore the old server's Node (named after its instance id) stays NotReady: remove it.
-remove_stale_servers() {
-  sleep "${STALE_NODE_DELAY:-90}"
-  k3s kubectl get nodes -l node-role.kubernetes.io/control-plane=true \
-    -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' \
-    | while read -r name ready; do
-        if [ "$name" != "$INSTANCE_ID" ] && [ "$ready" != True ]; then
-          log "removing the Node of the lost server $name"
-          k3s kubectl delete node "$name" --wait=false
-        fi
-      done
-}
-
 # Two CoreDNS replicas on different nodes, so cluster DNS survives the loss of the server.
 spread_coredns() {
   retry k3s kubectl -n kube-system patch deployment coredns --type merge -p \
@@ -105,18 +85,20 @@ main() {
   if [ "$role" = init ] && [ ! -d "$K3S_DATA_DIR/server/db/etcd" ]; then restore=$(newest_snapshot); fi
   log "role: $role; snapshot to restore: ${restore:-none}"
   write_config "$role"
-  install_k3s
+  install_k3s INSTALL_K3S_EXEC=server
   if [ -n "$restore" ]; then
     log "restoring etcd snapshot $restore from s3://$SNAPSHOT_BUCKET/$SNAPSHOT_FOLDER"
-    k3s server --cluster-reset --cluster-reset-restore-path="$restore"
+    RETRIES=3 retry k3s server --cluster-reset --cluster-reset-restore-path="$restore"
   fi
-  systemctl enable k3s
-  systemctl start k3s
-  RETRIES=90 retry k3s kubectl get --raw=/readyz >/dev/null
+  retry systemctl enable k3s
+  retry systemctl start k3s
+  RETRY_MAX_DELAY=10 RETRIES=90 retry k3s kubectl get --raw=/readyz >/dev/null
   retry aws secretsmanager put-secret-value --region "$REGION" --secret-id "$KUBECONFIG_SECRET_ARN" \
     --secret-string "file://$K3S_CONFIG_DIR/k3s.yaml" >/dev/null
-  if [ -n "$restore" ]; then remove_stale_servers; fi
+  # The Nodes (and etcd members) of lost servers and agents: a restored or joined cluster still lists them.
+  RETRIES=8 retry remove_lost_nodes || log "lost Nodes remain; the cleanup timer retries every 5 minutes"
   spread_coredns
+  install_day2_commands
   mark_ready
 }
 
