@@ -10,6 +10,7 @@ import { shellcheckFindings, userDataOf } from '../self-managed/support/user-dat
 // live cluster (Nodes, etcd members, the cluster's Auto Scaling groups, the snapshot bucket) kept in files.
 let server: string;
 let haServer: string;
+let agent: string;
 beforeAll(() => {
   const stack = new Stack(new App(), 'k3s');
   const vpc = new PlatformNetwork(stack, 'Network', { azCount: 2 }).vpc;
@@ -18,6 +19,7 @@ beforeAll(() => {
   const t = Template.fromStack(stack);
   server = userDataOf(t, 'ClusterServer');
   haServer = userDataOf(t, 'HaServer');
+  agent = userDataOf(t, 'ClusterAgent');
 });
 
 const CLEANUP = 'usr/local/sbin/cdk-k8s-platform-node-cleanup';
@@ -246,6 +248,29 @@ describe('k3s bootstrap retries with backoff', () => {
     expect(run.status).not.toBe(0);
     expect(model.signals()).toEqual(['FAILURE']);
     expect(run.output).toContain('giving up after 90 attempts: k3s kubectl');
+    expectNoToken(run);
+  });
+});
+
+describe('k3s agent bootstrap retries', () => {
+  const fresh = () => new NodeModel('acme', { nodes: [], members: [], instances: [inst('i-0a3', 'Pending', 'agent')], running: ['i-0a3'] });
+
+  test('a download that fails twice then succeeds: the agent installs once, starts, SUCCESS', () => {
+    const model = fresh();
+    model.failNext('download', 2);
+    const run = model.run(agent, 'i-0a3');
+    expectSuccess(run, model);
+    expect(run.calls.filter(c => c.startsWith('installer version='))).toEqual(['installer version=v1.33.1+k3s1 exec=agent']);
+    expect(run.calls).toContain('systemctl start --no-block k3s-agent');
+  });
+
+  test('a download that always fails: FAILURE, the agent never starts', () => {
+    const model = fresh();
+    model.failNext('download', 1000);
+    const run = model.run(agent, 'i-0a3');
+    expect(run.status).not.toBe(0);
+    expect(model.signals()).toEqual(['FAILURE']);
+    expect(run.calls.some(c => c.startsWith('systemctl start'))).toBe(false);
     expectNoToken(run);
   });
 });
