@@ -19,8 +19,22 @@ export class AllowReplacement {
   public static readonly CLUSTER = new AllowReplacement('Cluster');
   /** EKS managed node groups: new nodes; pods are rescheduled, node-local data is lost. */
   public static readonly NODE_GROUP = new AllowReplacement('NodeGroup');
-  /** Self-managed servers and agents (k3s, kubeadm): new instances from the new launch template. */
+  /**
+   * Self-managed servers and agents (k3s, kubeadm): a new launch template (release, instance type, image,
+   * boot script) rolls the nodes one at a time, each drained first (servers snapshot etcd first); a new
+   * group name or instance replaces them.
+   */
   public static readonly SERVER = new AllowReplacement('Server');
+  /**
+   * A cluster token secret (k3s server and agent tokens, kubeadm bootstrap token) that would get a new value:
+   * every node that restarts or joins is locked out. Only for a cluster you rebuild.
+   */
+  public static readonly TOKEN = new AllowReplacement('Token');
+  /**
+   * A node group release change that skips a minor version or goes back, which k3s and kubeadm cannot do
+   * in place. Only for a cluster you rebuild.
+   */
+  public static readonly VERSION_SKIP = new AllowReplacement('VersionSkip');
 
   /** One resource by logical ID (as in the error message) or by construct path (and everything below it). */
   public static resource(logicalIdOrPath: string): AllowReplacement {
@@ -78,8 +92,10 @@ export interface ReplacementGuardProps {
 
 /**
  * Fails synthesis when a change would replace the VPC or its subnets, the EKS cluster, an EKS node group,
- * or a self-managed server: when a property CloudFormation cannot update in place changes, or when a
- * protected resource's logical ID moves or disappears. Unless the replacement is opted in by name.
+ * or a self-managed server, roll self-managed nodes, or give a cluster token a new value: when a property
+ * CloudFormation cannot update in place changes, or when a protected resource's logical ID moves or
+ * disappears. Unless the change is opted in by name. A self-managed node group's release change that skips
+ * a minor version or goes back is refused too (opt-in `VersionSkip`).
  *
  * It remembers the previous state in a lock file (`platform.lock.json`): the logical IDs of the protected
  * resources and their replacement-causing properties. The first synthesis writes it; commit it, and every
@@ -157,7 +173,7 @@ export class ReplacementGuard extends Construct {
 }
 
 function optInName(category: string): string {
-  return ({ Network: 'NETWORK', Cluster: 'CLUSTER', NodeGroup: 'NODE_GROUP', Server: 'SERVER' } as Record<string, string>)[category] ?? category;
+  return ({ Network: 'NETWORK', Cluster: 'CLUSTER', NodeGroup: 'NODE_GROUP', Server: 'SERVER', Token: 'TOKEN', VersionSkip: 'VERSION_SKIP' } as Record<string, string>)[category] ?? category;
 }
 
 function contextOptIns(scope: IConstruct, value: unknown): string[] {
@@ -176,7 +192,7 @@ function contextOptIns(scope: IConstruct, value: unknown): string[] {
     }
   }
   if (!Array.isArray(list) || !list.every(x => typeof x === 'string' && x.trim() !== '')) {
-    throw new Error(`[${scope.node.path}] context ${ALLOW_REPLACEMENT_CONTEXT} is ${JSON.stringify(value)}: must be names separated by commas (Network, Cluster, NodeGroup, Server, logical IDs or construct paths), e.g. "NodeGroup".`);
+    throw new Error(`[${scope.node.path}] context ${ALLOW_REPLACEMENT_CONTEXT} is ${JSON.stringify(value)}: must be names separated by commas (Network, Cluster, NodeGroup, Server, Token, VersionSkip, logical IDs or construct paths), e.g. "NodeGroup".`);
   }
   return list.map(x => (x as string).trim());
 }

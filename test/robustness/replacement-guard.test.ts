@@ -2,9 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { eksApp, selfManagedApp, tmpDir, webChart } from './support';
+import { eksApp, selfManaged, selfManagedApp, tmpDir, webChart } from './support';
 import { ClusterCapacity } from '../../lib/clusters/eks';
+import { K3sVersion } from '../../lib/clusters/k3s';
 import { AllowReplacement, ReplacementGuard, ReplacementGuardMode } from '../../lib/guards';
+import { versionStep } from '../../lib/guards/private/lock-file';
 import { EksPlatformStackProps } from '../../lib/platform/eks-platform-stack';
 
 interface Variant {
@@ -169,15 +171,17 @@ describe('ReplacementGuard on the EKS platform', () => {
   });
 });
 
-const k3s = selfManagedApp('k3s') ? describe : describe.skip;
-k3s('ReplacementGuard on the self-managed (k3s) platform', () => {
+describe('ReplacementGuard on the self-managed (k3s) platform', () => {
   let locked: string;
-  const synthK3s = (lockFile: string, props: Record<string, unknown> = {}, data = 'hello') => {
+  const synthK3s = (lockFile: string, props: Record<string, unknown> = {}, data = 'hello', options: { allow?: AllowReplacement[]; tweak?: (app: App) => void } = {}) => {
     const built = selfManagedApp('k3s', props, { outdir: OUTDIR })!;
     built.stack.cluster.addWorkloads('shop', [webChart(built.stack.cluster.traits, { tag: data })]);
-    new ReplacementGuard(built.app, 'ReplacementGuard', { lockFile });
+    new ReplacementGuard(built.app, 'ReplacementGuard', { lockFile, allowReplacement: options.allow });
+    options.tweak?.(built.app);
     built.app.synth();
   };
+  /** The secret resource of the k3s cluster named `id`. */
+  const tokenOf = (app: App, id: string) => app.node.findAll().find(c => c.node.path === `acme-k3s/Cluster/${id}/Resource`) as CfnResource;
   const lockCopy = () => {
     const file = path.join(tmpDir('guard-k3s'), 'platform.lock.json');
     fs.writeFileSync(file, locked);
@@ -200,16 +204,108 @@ k3s('ReplacementGuard on the self-managed (k3s) platform', () => {
     expect(() => synthK3s(lockCopy(), {}, '1.28')).not.toThrow();
   });
 
-  test('a new server AMI (image serial) is refused', () => {
+  test('a new server AMI (image serial) is refused: says the nodes roll one at a time, drained, servers snapshot first', () => {
     const { NodeImage } = require('../../lib/clusters/self-managed'); // eslint-disable-line @typescript-eslint/no-require-imports
     const message = errorOf(() => synthK3s(lockCopy(), { cluster: { nodeImage: NodeImage.ubuntu2404({ serial: '20250115' }) } }));
-    expect(message).toMatch(/AWS::EC2::LaunchTemplate \S+ \(acme-k3s\/Cluster\/ServerLaunchTemplate\/Resource\) would be replaced: LaunchTemplateData\.ImageId changes/);
+    expect(message).toMatch(/AWS::EC2::LaunchTemplate \S+ \(acme-k3s\/Cluster\/ServerLaunchTemplate\/Resource\) rolls its nodes: LaunchTemplateData\.ImageId changes/);
+    expect(message).toContain('The Auto Scaling group rolls its nodes one at a time (each drained first; servers snapshot etcd first) and waits for each new node\'s bootstrap');
+    expect(message).toContain('Revert the change, or opt in to the roll.');
     expect(message).toContain('AllowReplacement.SERVER');
-    expect(message).toContain('A new launch template version makes the Auto Scaling group replace the instances launched from it, with their local state.');
+    expect(message).not.toContain('replace the instances');
   });
 
-  test('a new server instance type is refused', () => {
-    const message = errorOf(() => synthK3s(lockCopy(), { cluster: { serverInstanceType: new ec2.InstanceType('t4g.large') } }));
-    expect(message).toMatch(/ServerLaunchTemplate\/Resource\) would be replaced: LaunchTemplateData\.InstanceType changes from "t4g\.medium" to "t4g\.large"/);
+  test('a new server instance type is refused (a roll), and passes with the Server opt-in', () => {
+    const file = lockCopy();
+    const message = errorOf(() => synthK3s(file, { cluster: { serverInstanceType: new ec2.InstanceType('t4g.large') } }));
+    expect(message).toMatch(/ServerLaunchTemplate\/Resource\) rolls its nodes: LaunchTemplateData\.InstanceType changes from "t4g\.medium" to "t4g\.large"/);
+    expect(message).toContain('cdk-k8s-platform:allowReplacement=Server');
+    expect(() => synthK3s(file, { cluster: { serverInstanceType: new ec2.InstanceType('t4g.large') } }, 'hello', { allow: [AllowReplacement.SERVER] })).not.toThrow();
+  });
+
+  test('records each node group\'s release and the token secrets (not the kubeconfig)', () => {
+    const resources = Object.values(JSON.parse(locked).stacks['acme-k3s']) as Array<{ type: string; category: string; path: string; kubernetesVersion?: string }>;
+    expect(resources.filter(r => r.type === 'AWS::AutoScaling::AutoScalingGroup').map(r => r.kubernetesVersion)).toEqual(['v1.33.1+k3s1', 'v1.33.1+k3s1']);
+    expect(resources.filter(r => r.category === 'Token').map(r => r.path).sort()).toEqual(['acme-k3s/Cluster/AgentToken/Resource', 'acme-k3s/Cluster/ServerToken/Resource']);
+    expect(locked).not.toContain('"rolls"');
+  });
+
+  test('new generation settings of a token secret are refused: a new value locks every node out', () => {
+    const longer = (app: App) => tokenOf(app, 'ServerToken').addPropertyOverride('GenerateSecretString.PasswordLength', 64);
+    const message = errorOf(() => synthK3s(lockCopy(), {}, 'hello', { tweak: longer }));
+    expect(message).toMatch(/ReplacementGuard: AWS::SecretsManager::Secret \S+ \(acme-k3s\/Cluster\/ServerToken\/Resource\) would get a new value: GenerateSecretString\.PasswordLength changes from 48 to 64\. /);
+    expect(message).toContain('A new token value locks every node out');
+    expect(message).toContain('AllowReplacement.TOKEN');
+    expect(message).toContain('cdk-k8s-platform:allowReplacement=Token');
+    expect(() => synthK3s(lockCopy(), {}, 'hello', { tweak: longer, allow: [AllowReplacement.TOKEN] })).not.toThrow();
+  });
+
+  test('a token secret whose logical ID moves is refused with what a new token means', () => {
+    const message = errorOf(() => synthK3s(lockCopy(), {}, 'hello', { tweak: app => tokenOf(app, 'AgentToken').overrideLogicalId('MovedAgentToken') }));
+    expect(message).toMatch(/AWS::SecretsManager::Secret \S+ \(acme-k3s\/Cluster\/AgentToken\/Resource\) is gone from the template and a new AWS::SecretsManager::Secret MovedAgentToken/);
+    expect(message).toContain('A new token value locks every node out');
+  });
+
+  test('the kubeconfig secret is not a token: its settings may change', () => {
+    const tweak = (app: App) => tokenOf(app, 'KubeconfigSecret').addPropertyOverride('GenerateSecretString.PasswordLength', 40);
+    expect(() => synthK3s(lockCopy(), {}, 'hello', { tweak })).not.toThrow();
+  });
+
+  describe('Kubernetes versions: one minor at a time, never back', () => {
+    const version = (v: string) => ({ distribution: selfManaged!.SelfManagedDistribution.k3s({ version: K3sVersion.of(v) }) });
+    let lock132: string;
+    beforeAll(() => {
+      const file = path.join(tmpDir('guard-k3s-132'), 'platform.lock.json');
+      synthK3s(file, version('v1.32.5+k3s1'));
+      lock132 = file;
+    });
+    const copy = () => {
+      const file = path.join(tmpDir('guard-k3s-v'), 'platform.lock.json');
+      fs.copyFileSync(lock132, file);
+      return file;
+    };
+
+    test('1.32 to 1.34 is refused even with the Server opt-in, naming both releases and the next step', () => {
+      const message = errorOf(() => synthK3s(copy(), version('v1.34.1+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }));
+      const skips = message.split('\n').filter(l => l.includes('skipping'));
+      expect(skips).toHaveLength(2); // the server and the agent group
+      expect(skips[0]).toMatch(/ReplacementGuard: AWS::AutoScaling::AutoScalingGroup \S+ \(acme-k3s\/Cluster\/(Server|Agent)Group\/ASG\) Kubernetes version changes from v1\.32\.5\+k3s1 to v1\.34\.1\+k3s1, skipping 1\.33: k3s and kubeadm upgrade one minor version at a time\. Deploy 1\.33\.x first \(each node group rolls onto it\), then 1\.34\./);
+      expect(skips[0]).toContain('AllowReplacement.VERSION_SKIP');
+    });
+
+    test('1.32 to 1.33 rolls the nodes: allowed with the Server opt-in, and the lock records 1.33', () => {
+      const file = copy();
+      expect(errorOf(() => synthK3s(file, version('v1.33.1+k3s1')))).toContain('rolls its nodes');
+      synthK3s(file, version('v1.33.1+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] });
+      expect(fs.readFileSync(file, 'utf8')).toContain('"kubernetesVersion": "v1.33.1+k3s1"');
+      expect(() => synthK3s(file, version('v1.33.1+k3s1'))).not.toThrow();
+    });
+
+    test('a downgrade (1.33 to 1.32, or a patch back) is refused', () => {
+      const file = lockCopy(); // recorded at v1.33.1+k3s1
+      const message = errorOf(() => synthK3s(file, version('v1.32.5+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }));
+      expect(message).toContain('Kubernetes version goes back from v1.33.1+k3s1 to v1.32.5+k3s1: a cluster cannot be downgraded');
+      expect(errorOf(() => synthK3s(lockCopy(), version('v1.33.0+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }))).toContain('goes back from v1.33.1+k3s1 to v1.33.0+k3s1');
+    });
+
+    test('a patch upgrade and the next minor pass the version check; VersionSkip lets a rebuild through', () => {
+      expect(() => synthK3s(lockCopy(), version('v1.33.4+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] })).not.toThrow();
+      expect(() => synthK3s(copy(), version('v1.34.1+k3s1'), 'hello', { allow: [AllowReplacement.SERVER, AllowReplacement.VERSION_SKIP] })).not.toThrow();
+    });
+  });
+});
+
+describe('versionStep', () => {
+  test.each<[string | undefined, string | undefined, RegExp | undefined]>([
+    ['1.32.5', '1.33.1', undefined],
+    ['1.33.1', '1.33.4', undefined],
+    ['v1.33.1+k3s1', 'v1.33.1+k3s2', undefined],
+    [undefined, '1.33.1', undefined], // a lock file written before the release was recorded
+    ['1.32.5', '1.34.0', /^Kubernetes version changes from 1\.32\.5 to 1\.34\.0, skipping 1\.33: .* Deploy 1\.33\.x first/],
+    ['1.31.0', '1.34.0', /skipping the minor versions after 1\.31: .* Deploy 1\.32\.x first .*then 1\.34\./],
+    ['1.34.0', '1.33.9', /^Kubernetes version goes back from 1\.34\.0 to 1\.33\.9: a cluster cannot be downgraded \(its datastore and objects were written by 1\.34\)\. Keep 1\.34\.0/],
+  ])('%s to %s', (from, to, expected) => {
+    const step = versionStep(from, to);
+    if (expected) expect(step).toMatch(expected);
+    else expect(step).toBeUndefined();
   });
 });

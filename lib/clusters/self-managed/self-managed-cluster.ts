@@ -10,21 +10,46 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IngressExposure } from './ingress-exposure';
 import { NodeImage } from './node-image';
+import { IPlatformCluster } from '../platform-cluster';
 import { acknowledge } from './private/nag';
+import { DRAIN_HEARTBEAT, NodeDrain } from './private/node-drain';
 import { renderScript } from './private/render';
 import { workloadAsset } from './private/workload-asset';
+import { KUBERNETES_VERSION_TAG as GUARD_VERSION_TAG, markForGuard } from '../../guards/private/marks';
 import { CdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
-import { IPlatformCluster } from '../platform-cluster';
 
 /** Tag that marks the servers which apply the cluster's workloads (the SSM association targets it). */
 export const DELIVERY_TARGET_TAG = 'platform.cdk-k8s.io/delivery-target';
+/** Tag on every group and node: the cluster's name (it scopes the drain runbook's role). */
+export const CLUSTER_TAG = 'platform.cdk-k8s.io/cluster';
+/**
+ * Tag on every group (and its nodes): the distribution's release the group runs (`v1.33.1+k3s1`, `1.33.1`).
+ * The ReplacementGuard records it and refuses a change that skips a minor version or goes back.
+ */
+export const KUBERNETES_VERSION_TAG = GUARD_VERSION_TAG;
+/** Where a node's bootstrap writes its log. */
+export const BOOTSTRAP_LOG = '/var/log/cdk-k8s-platform-bootstrap.log';
 
 const SCRIPTS = path.join(__dirname, 'scripts');
 /** The shared bootstrap functions, prepended to every boot script. */
 const COMMON_SCRIPT = path.join(SCRIPTS, 'common.sh');
-/** How long CloudFormation waits for a node's bootstrap signal. */
+/**
+ * How long CloudFormation waits for a node's bootstrap signal (CreationPolicy, and each batch of a rolling
+ * update). A node that fails signals FAILURE (or nothing) and `cdk deploy` fails: the stack events name the
+ * instance (`Received FAILURE signal with UniqueId i-...`) and the stack output `BootstrapLogCommand` prints
+ * its log (/var/log/cdk-k8s-platform-bootstrap.log) through SSM. A failed creation rolls back and terminates
+ * the node: deploy with `--no-rollback` to keep it for reading.
+ */
 const BOOTSTRAP_TIMEOUT = Duration.minutes(30);
+/**
+ * How long the Auto Scaling group ignores the API load balancer's verdict on a new server: a bootstrap,
+ * including an etcd snapshot restore, takes well under this. A server that still does not serve the API
+ * after it is replaced.
+ */
+const SERVER_HEALTH_GRACE = Duration.minutes(20);
+/** How often the workload association runs again on its own, so drift on the servers is repaired. */
+const SYNC_SCHEDULE = 'rate(30 minutes)';
 const CLUSTER_NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
 
 /** Options shared by {@link K3sCluster} and {@link KubeadmCluster} (everything but the VPC and the name). */
@@ -116,6 +141,11 @@ export interface SelfManagedNodeGroupOptions {
 export abstract class SelfManagedClusterBase extends Construct implements IPlatformCluster {
   public readonly clusterName: string;
   public abstract readonly traits: ClusterTraits;
+  /**
+   * The distribution's pinned release (K3sVersion, KubeadmVersion). Set by the subclass before it adds its
+   * node groups: each group is tagged with it (`platform.cdk-k8s.io/kubernetes-version`).
+   */
+  public abstract readonly version: { readonly version: string };
   /** The CPU architecture of the nodes. */
   public readonly architecture: ec2.InstanceArchitecture;
   /** The pinned node image. */
@@ -138,8 +168,10 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   public readonly agentRole: iam.Role;
   /** The admin kubeconfig the server publishes at boot (API at https://127.0.0.1:6443, via SSM port forwarding). */
   public readonly kubeconfigSecret: secretsmanager.Secret;
-  /** The association that applies the workloads on the servers. */
+  /** The association that applies the workloads on the servers (on every change and every 30 minutes). */
   public readonly workloadSync: ssm.CfnAssociation;
+  /** Drains every node before its group terminates it (lifecycle hooks, EventBridge, an SSM runbook). */
+  public readonly nodeDrain: NodeDrain;
 
   protected readonly vpc: ec2.IVpc;
   protected readonly vpcSubnets: ec2.SubnetSelection;
@@ -152,7 +184,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   private readonly deliveries: Delivery[] = [];
   private readonly deliveryTarget: string;
   private readonly kind: string;
-  private readonly groups: autoscaling.AutoScalingGroup[] = [];
+  private readonly groups: Array<{ readonly group: autoscaling.AutoScalingGroup; readonly server: boolean }> = [];
 
   protected constructor(scope: Construct, id: string, props: SelfManagedClusterProps, kind: string, mode: 'k3s' | 'kubeadm') {
     super(scope, id);
@@ -271,12 +303,23 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     // Workloads: one association for the whole cluster, its parameters carry the asset URLs, so a change of
     // workloads changes the association (which runs again) and nothing in any launch template.
     this.deliveryTarget = `${Aws.STACK_NAME}/${this.clusterName}`;
+    // It also runs every 30 minutes, so drift is repaired (an object changed or deleted by hand, a server that
+    // missed a run); one server at a time (HA has three), and the first error stops the run.
     this.workloadSync = new ssm.CfnAssociation(this, 'WorkloadSync', {
       name: 'AWS-RunShellScript',
       targets: [{ key: `tag:${DELIVERY_TARGET_TAG}`, values: [this.deliveryTarget] }],
       parameters: Lazy.any({ produce: () => ({ commands: this.syncCommands(mode), executionTimeout: ['3600'] }) }),
+      scheduleExpression: SYNC_SCHEDULE,
       complianceSeverity: 'HIGH',
+      maxConcurrency: '1',
       maxErrors: '0',
+    });
+
+    this.nodeDrain = new NodeDrain(this, 'NodeDrain', {
+      clusterName: this.clusterName,
+      mode,
+      serverTag: { key: DELIVERY_TARGET_TAG, value: this.deliveryTarget },
+      clusterTag: { key: CLUSTER_TAG, value: this.clusterName },
     });
   }
 
@@ -326,6 +369,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       }],
     });
     securityGroups.slice(1).forEach(sg => launchTemplate.addSecurityGroup(sg));
+    markForGuard(launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate, { role: 'rolling-node-group' });
     group = new autoscaling.AutoScalingGroup(this, `${id}Group`, {
       vpc: this.vpc,
       vpcSubnets: this.vpcSubnets,
@@ -334,25 +378,95 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       maxCapacity: options.count,
       // `cdk deploy` waits for every node to report a finished bootstrap and fails on a FAILURE signal.
       signals: autoscaling.Signals.waitForAll({ timeout: BOOTSTRAP_TIMEOUT }),
+      updatePolicy: this.rollingUpdate(options.count),
+      // Servers: EC2 status AND the API load balancer's target health (TCP 6443), after a grace period that
+      // covers a bootstrap with a snapshot restore; a server whose API stays down is replaced (drained,
+      // snapshot first). Agents: EC2 status only. Their only load balancer is the ingress one, whose health
+      // follows the ingress controller (a workload): a broken Traefik must not make the group replace nodes.
+      ...(options.server ? {
+        healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+          additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+          gracePeriod: SERVER_HEALTH_GRACE,
+        }),
+      } : {}),
     });
+    markForGuard(group.node.defaultChild as autoscaling.CfnAutoScalingGroup, { role: 'rolling-node-group' });
     options.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['cloudformation:SignalResource'],
       resources: [Aws.STACK_ID], // the stack's own ARN
     }));
     Tags.of(group).add('Name', `${this.clusterName}-${id.toLowerCase()}`, { applyToLaunchedInstances: true });
-    Tags.of(group).add('platform.cdk-k8s.io/cluster', this.clusterName, { applyToLaunchedInstances: true });
+    Tags.of(group).add(CLUSTER_TAG, this.clusterName, { applyToLaunchedInstances: true });
+    Tags.of(group).add(KUBERNETES_VERSION_TAG, this.version.version, { applyToLaunchedInstances: true });
     if (options.server) {
       Tags.of(group).add(DELIVERY_TARGET_TAG, this.deliveryTarget, { applyToLaunchedInstances: true });
       group.attachToNetworkTargetGroup(this.apiTargetGroup);
+    } else {
+      // Servers first: CloudFormation updates (rolls) the agents after the servers, and creates them after
+      // the servers signalled.
+      this.groups.filter(g => g.server).forEach(g => group.node.addDependency(g.group));
     }
-    this.ingressTargetGroups.forEach(tg => group.attachToNetworkTargetGroup(tg));
+    this.nodeDrain.addGroup(group, options.server ? 'server' : 'agent');
     acknowledge(group, { id: 'AwsSolutions-AS3', reason: 'Node replacement is automatic and visible in the group\'s activity history; no one acts on scaling notifications for a fixed-size group.' });
-    this.groups.push(group);
+    this.groups.push({ group, server: options.server });
     return group;
   }
 
-  /** Adds the access outputs for the server group. @internal */
+  /**
+   * One node at a time (`maxBatchSize` 1) when the launch template changes (version, instance type, image,
+   * boot script): the group terminates a node (its lifecycle hook drains it first; a server snapshots etcd
+   * first) and waits for the new node's bootstrap signal before the next one. `minInstancesInService` is
+   * count - 1: a single server has to go before its replacement starts (0 in service: the API is down for
+   * one drain and one bootstrap, and the replacement restores the snapshot the old server took), three HA
+   * servers keep a quorum of two, two agents keep one. The pause covers a drain and a bootstrap.
+   */
+  private rollingUpdate(count: number): autoscaling.UpdatePolicy {
+    return autoscaling.UpdatePolicy.rollingUpdate({
+      maxBatchSize: 1,
+      minInstancesInService: count - 1,
+      waitOnResourceSignals: true,
+      pauseTime: BOOTSTRAP_TIMEOUT.plus(DRAIN_HEARTBEAT),
+    });
+  }
+
+  /**
+   * Marks the cluster's token secrets (construct ids ending in `Token`: k3s ServerToken and AgentToken,
+   * kubeadm BootstrapToken) for the ReplacementGuard: a new generated value would lock every node out.
+   */
+  private markTokens(): void {
+    for (const child of this.node.children) {
+      if (child instanceof secretsmanager.Secret && child.node.id.endsWith('Token')) {
+        markForGuard(child.node.defaultChild as secretsmanager.CfnSecret, { role: 'cluster-token' });
+      }
+    }
+  }
+
+  /**
+   * Connects the ingress load balancer to the nodes once every group exists: the agents when there are
+   * agents; otherwise (HA: servers only) the servers, health-checked on the API port so that the servers'
+   * ELB health check never follows the ingress controller.
+   */
+  private connectIngress(): void {
+    if (this.ingressTargetGroups.length === 0) return;
+    const agents = this.groups.filter(g => !g.server);
+    const targets = agents.length > 0 ? agents : this.groups;
+    for (const tg of this.ingressTargetGroups) {
+      targets.forEach(g => g.group.attachToNetworkTargetGroup(tg));
+      if (agents.length === 0) tg.configureHealthCheck({ protocol: elbv2.Protocol.TCP, port: '6443' });
+    }
+    if (agents.length === 0 && this.ingressSecurityGroup) {
+      this.serverSecurityGroup.addIngressRule(this.ingressSecurityGroup, ec2.Port.tcp(6443), 'health checks of the ingress load balancer (servers carry the ingress)');
+      this.ingressSecurityGroup.addEgressRule(this.serverSecurityGroup, ec2.Port.tcp(6443), 'health checks of the servers');
+    }
+  }
+
+  /**
+   * Adds the access outputs for the server group and connects the ingress load balancer: called once, after
+   * every node group was added. @internal
+   */
   protected _addAccessOutputs(serverGroup: autoscaling.AutoScalingGroup): void {
+    this.connectIngress();
+    this.markTokens();
     const region = Aws.REGION;
     const file = `${this.clusterName}.kubeconfig`;
     new CfnOutput(this, 'KubeconfigCommand', {
@@ -364,6 +478,10 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       value: `aws ssm start-session --region ${region} --target "$(aws autoscaling describe-auto-scaling-groups --region ${region} --auto-scaling-group-names ${serverGroup.autoScalingGroupName} --query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)" --document-name AWS-StartPortForwardingSession --parameters portNumber=6443,localPortNumber=6443`,
     });
     new CfnOutput(this, 'ApiEndpoint', { description: 'The stable in-VPC API address (internal NLB)', value: `https://${this.apiEndpoint}:6443` });
+    new CfnOutput(this, 'BootstrapLogCommand', {
+      description: 'Print a node\'s bootstrap log through SSM; set INSTANCE_ID to the instance of a failed bootstrap ("Received FAILURE signal with UniqueId i-..." in the stack events)',
+      value: `aws ssm start-session --region ${region} --target "$INSTANCE_ID" --document-name AWS-StartInteractiveCommand --parameters '{"command":["sudo tail -n 200 ${BOOTSTRAP_LOG}"]}'`,
+    });
   }
 
   private syncCommands(mode: string): string[] {

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { REPLACEMENT_RULES, isObject, valueAt } from './replacement-rules';
+import { KUBERNETES_VERSION_TAG, guardMarkOf } from './marks';
+import { REPLACEMENT_RULES, ROLLING_GROUP_PROPERTIES, VERSION_SKIP, isObject, valueAt } from './replacement-rules';
 
 /** Format version of the lock file. */
 export const LOCK_VERSION = 1;
@@ -18,6 +19,10 @@ export interface LockedResource {
   readonly path: string;
   /** Replacement-causing property path → its value (JSON) or `sha256:<hex>`; absent properties are omitted. */
   readonly properties: Record<string, unknown>;
+  /** A self-managed node group's release (its `platform.cdk-k8s.io/kubernetes-version` tag). */
+  readonly kubernetesVersion?: string;
+  /** A node group (or its launch template) that rolls its nodes on a change; not written to the file. */
+  readonly rolls?: boolean;
 }
 
 /** Stack artifact id → logical ID → resource. */
@@ -64,16 +69,31 @@ export function collectProtected(scope: IConstruct): LockedStacks {
     const [logicalId, resource] = Object.entries(rendered.Resources ?? {})[0] ?? [];
     if (!logicalId) continue;
     const props = resource?.Properties ?? {};
-    if (rule.applies && !rule.applies(props)) continue;
+    if (rule.applies && !rule.applies(props, c)) continue;
     const properties: Record<string, unknown> = {};
     for (const p of rule.properties) {
       const v = valueAt(props, p);
       if (v !== undefined) properties[p] = stored(v);
     }
     const stackId = stack.artifactId;
-    (out[stackId] ??= {})[logicalId] = { type: c.cfnResourceType, category: rule.category, path: c.node.path, properties };
+    const kubernetesVersion = tagValue(props.Tags, KUBERNETES_VERSION_TAG);
+    (out[stackId] ??= {})[logicalId] = {
+      type: c.cfnResourceType,
+      category: rule.category,
+      path: c.node.path,
+      properties,
+      ...(kubernetesVersion !== undefined ? { kubernetesVersion } : {}),
+      ...(guardMarkOf(c)?.role === 'rolling-node-group' ? { rolls: true } : {}),
+    };
   }
   return out;
+}
+
+/** The value of tag `key` in a rendered `Tags` list (`[{ Key, Value }]`), when it is a plain string. */
+function tagValue(tags: unknown, key: string): string | undefined {
+  if (!Array.isArray(tags)) return undefined;
+  const tag = tags.find(t => isObject(t) && t.Key === key);
+  return isObject(tag) && typeof tag.Value === 'string' ? tag.Value : undefined;
 }
 
 /** Is this resource covered by an opt-in (category name, logical ID, or construct path prefix)? */
@@ -100,28 +120,74 @@ export function compare(previous: LockedStacks, current: LockedStacks, allow: Re
     const added = Object.entries(now).filter(([id]) => !before[id]);
     for (const [id, old] of Object.entries(before)) {
       const cur = now[id];
+      const violation = (message: string, category = old.category) =>
+        violations.push({ stack: stackId, logicalId: id, type: old.type, category, path: old.path, message });
+      const step = cur ? versionStep(old.kubernetesVersion, cur.kubernetesVersion) : undefined;
+      if (step && !allowed(allow, id, { ...old, category: VERSION_SKIP })) violation(step, VERSION_SKIP);
       if (allowed(allow, id, old)) continue;
-      const violation = (message: string) =>
-        violations.push({ stack: stackId, logicalId: id, type: old.type, category: old.category, path: old.path, message });
       if (!cur || cur.type !== old.type) {
         const twin = added.find(([, r]) => r.type === old.type && r.category === old.category);
         violation(`is gone from the template${twin ? ` and a new ${old.type} ${twin[0]} (${twin[1].path}) appeared: its logical ID moved` : ''}, `
           + `so CloudFormation would ${twin ? 'create the new one and ' : ''}delete ${old.type} ${id}. `
+          + (old.category === 'Token' ? `${TOKEN_LOST} ` : '')
           + 'Restore the construct id/path (or pin it with overrideLogicalId), or opt in to the replacement.');
         continue;
       }
       const keys = new Set([...Object.keys(old.properties), ...Object.keys(cur.properties)]);
       const changed = [...keys].sort().filter(k => canonical(old.properties[k]) !== canonical(cur.properties[k]));
-      if (changed.length > 0) {
-        violation(`would be replaced: ${changed.map(k => `${k} changes from ${short(old.properties[k])} to ${short(cur.properties[k])}`).join('; ')}. `
-          + (old.type === 'AWS::EC2::LaunchTemplate'
-            ? 'A new launch template version makes the Auto Scaling group replace the instances launched from it, with their local state. '
-            : 'CloudFormation replaces the resource to apply these properties. ')
-          + 'Revert the change, or opt in to the replacement.');
-      }
+      if (changed.length > 0) violation(changeMessage(old, cur, changed));
     }
   }
   return violations;
+}
+
+const TOKEN_LOST = 'A new token value locks every node out: nodes that restart or join can no longer authenticate to the '
+  + 'cluster (k3s: the server token also decrypts the datastore\'s bootstrap data, so no snapshot can be restored).';
+const ROLL = 'The Auto Scaling group rolls its nodes one at a time (each drained first; servers snapshot etcd first) and '
+  + 'waits for each new node\'s bootstrap; what a node keeps on its own disk (local-path volumes) is not carried over.';
+
+/** The message for changed protected properties: a roll, a new token value, or a replacement. */
+function changeMessage(old: LockedResource, cur: LockedResource, changed: string[]): string {
+  const what = changed.map(k => `${k} changes from ${short(old.properties[k])} to ${short(cur.properties[k])}`).join('; ');
+  if (old.category === 'Token') {
+    return `would get a new value: ${what}. ${TOKEN_LOST} Revert the change, or opt in to the new token.`;
+  }
+  const rolls = cur.rolls && (old.type === 'AWS::EC2::LaunchTemplate'
+    || (old.type === 'AWS::AutoScaling::AutoScalingGroup' && changed.every(k => ROLLING_GROUP_PROPERTIES.includes(k))));
+  if (rolls) return `rolls its nodes: ${what}. ${ROLL} Revert the change, or opt in to the roll.`;
+  return `would be replaced: ${what}. `
+    + (old.type === 'AWS::EC2::LaunchTemplate'
+      ? 'A new launch template version makes the Auto Scaling group replace the instances launched from it, with their local state. '
+      : 'CloudFormation replaces the resource to apply these properties. ')
+    + 'Revert the change, or opt in to the replacement.';
+}
+
+/** Major, minor and patch of a release (`v1.33.1+k3s1`, `1.33.1`), or undefined. */
+function parseVersion(version: string | undefined): [number, number, number] | undefined {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version ?? '');
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/**
+ * Why a node group's release change is refused: it skips a minor version or goes back (k3s and kubeadm
+ * upgrade one minor version at a time and never downgrade). Undefined when the step is allowed.
+ */
+export function versionStep(from: string | undefined, to: string | undefined): string | undefined {
+  const a = parseVersion(from);
+  const b = parseVersion(to);
+  if (!a || !b || from === to) return undefined;
+  const minor = (v: [number, number, number]) => `${v[0]}.${v[1]}`;
+  const order = b[0] - a[0] || b[1] - a[1] || b[2] - a[2];
+  if (order < 0) {
+    return `Kubernetes version goes back from ${from} to ${to}: a cluster cannot be downgraded (its datastore and objects `
+      + `were written by ${minor(a)}). Keep ${from} or deploy a later release.`;
+  }
+  if (b[0] !== a[0] || b[1] > a[1] + 1) {
+    const next = `${a[0]}.${a[1] + 1}`;
+    return `Kubernetes version changes from ${from} to ${to}, skipping ${b[0] === a[0] && b[1] === a[1] + 2 ? next : `the minor versions after ${minor(a)}`}: `
+      + `k3s and kubeadm upgrade one minor version at a time. Deploy ${next}.x first (each node group rolls onto it), then ${minor(b)}.`;
+  }
+  return undefined;
 }
 
 /** Reads the lock file; undefined when it does not exist. Throws with the path when it is not a lock file. */
@@ -146,10 +212,17 @@ export function renderLock(stacks: LockedStacks): string {
     version: LOCK_VERSION,
     comment: 'Written by cdk-k8s-platform ReplacementGuard. Commit it: synthesis fails when a change would replace a resource listed here. See docs/security.md.',
     stacks: Object.fromEntries(Object.keys(stacks).sort().map(s => [s, sorted(Object.fromEntries(
-      Object.entries(stacks[s]).map(([id, r]) => [id, { ...r, properties: sorted(r.properties) }]),
+      Object.entries(stacks[s]).map(([id, r]) => [id, recorded(r)]),
     )) as Record<string, LockedResource>])),
   };
   return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+/** What the file records of a resource (in a stable order; `rolls` is derived from the code, not recorded). */
+function recorded(r: LockedResource): LockedResource {
+  const properties = Object.fromEntries(Object.keys(r.properties).sort().map(k => [k, r.properties[k]]));
+  const version = r.kubernetesVersion !== undefined ? { kubernetesVersion: r.kubernetesVersion } : {};
+  return { type: r.type, category: r.category, path: r.path, properties, ...version };
 }
 
 /** Writes the file only when its content changes. Returns true if it was written. */

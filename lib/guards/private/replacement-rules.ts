@@ -1,3 +1,6 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { guardMarkOf } from './marks';
+
 /**
  * Which resources the {@link ReplacementGuard} protects and which of their properties make CloudFormation
  * replace them (or the instances they run) when changed. From the CloudFormation resource reference
@@ -7,16 +10,24 @@
 
 /** One protected resource type. */
 export interface ReplacementRule {
-  /** Named opt-in category: Network, Cluster, NodeGroup or Server. */
+  /** Named opt-in category: Network, Cluster, NodeGroup, Server or Token. */
   readonly category: string;
   /** Properties whose change replaces the resource (or, for servers, the running instances). */
   readonly properties: readonly string[];
   /** Only resources for which this holds are protected (e.g. launch templates that pick an AMI). */
-  readonly applies?: (properties: Record<string, unknown>) => boolean;
+  readonly applies?: (properties: Record<string, unknown>, resource: CfnResource) => boolean;
 }
 
 /** The opt-in categories, in the order the docs list them. */
-export const CATEGORIES = ['Network', 'Cluster', 'NodeGroup', 'Server'] as const;
+export const CATEGORIES = ['Network', 'Cluster', 'NodeGroup', 'Server', 'Token'] as const;
+
+/** Opt-in name for a Kubernetes version change that skips a minor version or goes back. */
+export const VERSION_SKIP = 'VersionSkip';
+
+/** Auto Scaling group properties whose change a group with a rolling update applies by rolling its nodes. */
+export const ROLLING_GROUP_PROPERTIES: readonly string[] = [
+  'VPCZoneIdentifier', 'AvailabilityZones', 'LaunchTemplate.LaunchTemplateId', 'LaunchTemplate.LaunchTemplateName',
+];
 
 export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   // The network: a new VPC or subnet means new ENIs for everything in it.
@@ -62,6 +73,17 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
       'ImageId', 'InstanceType', 'UserData', 'AvailabilityZone', 'SubnetId', 'KeyName', 'PrivateIpAddress', 'NetworkInterfaces',
       'LaunchTemplate', 'BlockDeviceMappings', 'Tenancy',
     ],
+  },
+  // Cluster tokens (k3s server and agent tokens, the kubeadm bootstrap token): a new name replaces the secret
+  // and new generation settings make CloudFormation generate a new value; either locks every node out.
+  'AWS::SecretsManager::Secret': {
+    category: 'Token',
+    properties: [
+      'Name', 'SecretString',
+      ...['ExcludeCharacters', 'ExcludeLowercase', 'ExcludeNumbers', 'ExcludePunctuation', 'ExcludeUppercase', 'GenerateStringKey',
+        'IncludeSpace', 'PasswordLength', 'RequireEachIncludedType', 'SecretStringTemplate'].map(p => `GenerateSecretString.${p}`),
+    ],
+    applies: (_, resource) => guardMarkOf(resource)?.role === 'cluster-token',
   },
 };
 

@@ -44,7 +44,8 @@ describe('K3sCluster (1 server + 2 agents)', () => {
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '2' });
     for (const asg of Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'))) {
       expect(asg.Properties.LaunchConfigurationName).toBeUndefined();
-      expect(asg.UpdatePolicy?.AutoScalingRollingUpdate).toBeUndefined();
+      // one node at a time (test/clusters/self-managed/node-groups.test.ts has the details)
+      expect(asg.UpdatePolicy.AutoScalingRollingUpdate).toEqual(expect.objectContaining({ MaxBatchSize: 1, WaitOnResourceSignals: true }));
     }
   });
 
@@ -101,7 +102,10 @@ describe('K3sCluster (1 server + 2 agents)', () => {
       Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/SnapshotBucket/), 'Arn'] }, '/etcd-snapshots/*']] },
     }));
-    for (const s of serverStatements) expect(s.Resource).not.toEqual('*');
+    // only the read-only group listing (no resource-level permissions) is unscoped
+    expect(serverStatements.filter(s => s.Resource === '*')).toEqual([
+      { Action: ['autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups'], Effect: 'Allow', Resource: '*' },
+    ]);
     const agentStatements = statements('AgentRole');
     expect(agentStatements).toHaveLength(2);
     expect(agentStatements[0].Resource).toEqual({ Ref: expect.stringMatching(/AgentToken/) });

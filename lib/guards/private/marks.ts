@@ -1,0 +1,28 @@
+import { CfnResource } from 'aws-cdk-lib';
+
+/** Construct metadata type the ReplacementGuard reads on a resource. */
+export const GUARD_METADATA = 'cdk-k8s-platform:guard';
+
+/** What a resource is, for the ReplacementGuard (CDK metadata: in the cloud assembly, never in AWS). */
+export interface GuardMark {
+  /**
+   * `rolling-node-group`: a self-managed node group (or its launch template) with a rolling update and a
+   * drain before termination: a change rolls the nodes one at a time instead of replacing them at once.
+   * `cluster-token`: a Secrets Manager secret whose generated value every node of a cluster joins with.
+   */
+  readonly role: 'rolling-node-group' | 'cluster-token';
+}
+
+/** Marks `resource` for the ReplacementGuard. */
+export function markForGuard(resource: CfnResource, mark: GuardMark): void {
+  resource.node.addMetadata(GUARD_METADATA, mark);
+}
+
+/** The guard mark of `resource`, if any. */
+export function guardMarkOf(resource: CfnResource): GuardMark | undefined {
+  const entry = resource.node.metadata.find(m => m.type === GUARD_METADATA);
+  return entry?.data as GuardMark | undefined;
+}
+
+/** Tag on a self-managed node group: the distribution's release its nodes run (`v1.33.1+k3s1`, `1.33.1`). */
+export const KUBERNETES_VERSION_TAG = 'platform.cdk-k8s.io/kubernetes-version';
