@@ -129,6 +129,18 @@ describe('k3s HA: what is never removed', () => {
   });
 });
 
+describe('k3s HA: no server answers', () => {
+  test('a server that is not the first waits for the first one, then fails instead of joining nothing', () => {
+    const model = new NodeModel('acme-ha', { nodes: [], members: [], instances: [inst('i-0a', 'Pending'), inst('i-0b', 'Pending')], running: ['i-0a', 'i-0b'] });
+    const run = model.run(haServer, 'i-0b', { PING_STATUS: '7' });
+    expect(run.status).not.toBe(0);
+    expect(model.signals()).toEqual(['FAILURE']);
+    expect(run.output).toContain('waiting for the first server (i-0a)');
+    expect(run.calls.filter(c => c.includes('/ping'))).toHaveLength(91);
+    expect(run.calls.some(c => c.startsWith('systemctl start') || c.startsWith('installer'))).toBe(false);
+  });
+});
+
 describe('k3s single server: the replacement restores the newest snapshot', () => {
   let model: NodeModel;
   let boot: StubRun;

@@ -20,19 +20,19 @@ K3S_DATA_DIR="${ROOT}/var/lib/rancher/k3s"
 
 # HA only: the first server of a new cluster initialises it; every other one joins through the API endpoint.
 # "First" is the lowest instance id of the server group, so no lock is needed and a cluster that lost all
-# its servers is restored by exactly one of the replacements.
+# its servers is restored by exactly one of the replacements. Runs in $(...), without set -e: `|| return 1`.
 elect_role() {
   if curl -sfk --max-time 5 "https://${API_ENDPOINT}:6443/ping" >/dev/null; then echo join; return; fi
   local group first
   group=$(retry aws autoscaling describe-auto-scaling-instances --region "$REGION" --instance-ids "$INSTANCE_ID" \
-    --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text)
+    --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text) || return 1
   sleep "${SETTLE_DELAY:-30}"
   # shellcheck disable=SC2016 # backticks are a JMESPath literal
   first=$(retry aws autoscaling describe-auto-scaling-groups --region "$REGION" --auto-scaling-group-names "$group" \
-    --query 'AutoScalingGroups[0].Instances[?LifecycleState==`InService` || starts_with(LifecycleState, `Pending`)].InstanceId' --output text | tr '\t' '\n' | sort | head -n 1)
+    --query 'AutoScalingGroups[0].Instances[?LifecycleState==`InService` || starts_with(LifecycleState, `Pending`)].InstanceId' --output text | tr '\t' '\n' | sort | head -n 1) || return 1
   if [ "$first" = "$INSTANCE_ID" ]; then echo init; return; fi
   log "waiting for the first server ($first) to answer on $API_ENDPOINT"
-  RETRY_MAX_DELAY=10 RETRIES=90 retry curl -sfk --max-time 5 "https://${API_ENDPOINT}:6443/ping" >/dev/null
+  RETRY_MAX_DELAY=10 RETRIES=90 retry curl -sfk --max-time 5 "https://${API_ENDPOINT}:6443/ping" >/dev/null || return 1
   echo join
 }
 
