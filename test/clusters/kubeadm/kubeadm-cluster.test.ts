@@ -1,11 +1,13 @@
-import { App, Stack } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { DAY2_TOOL, KubeadmModel } from './support/kubeadm-model';
 import { KubeadmCluster, KubeadmVersion } from '../../../lib/clusters/kubeadm';
 import { PlatformNetwork } from '../../../lib/network';
 import { IngressFlavour } from '../../../lib/workloads';
 import { ingressRules } from '../self-managed/support/fixtures';
-import { callIndex, runWithStubs } from '../self-managed/support/stub-run';
+import { callIndex } from '../self-managed/support/stub-run';
 import { bashSyntaxErrors, shellcheckFindings, userDataOf } from '../self-managed/support/user-data';
 
 let template: Template;
@@ -56,6 +58,63 @@ describe('KubeadmCluster template', () => {
     for (const s of [...agent, ...statements('ServerRole')]) expect(s.Resource).not.toEqual('*');
   });
 
+  test('state bucket: retained, versioned, KMS-encrypted with a rotated retained key, SSL only, public access blocked', () => {
+    const buckets = template.findResources('AWS::S3::Bucket');
+    const [id, bucket] = Object.entries(buckets).find(([k]) => k.includes('StateBucket'))!;
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.UpdateReplacePolicy).toBe('Retain');
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const sse = bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0];
+    expect(sse.ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+    expect(sse.ServerSideEncryptionByDefault.KMSMasterKeyID['Fn::GetAtt'][0]).toMatch(/StateKey/);
+    const keys = Object.entries(template.findResources('AWS::KMS::Key')).filter(([k]) => k.includes('StateKey'));
+    expect(keys).toHaveLength(1);
+    expect(keys[0][1].DeletionPolicy).toBe('Retain');
+    expect(keys[0][1].Properties.EnableKeyRotation).toBe(true);
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(p => JSON.stringify(p.Properties.Bucket).includes(id))!;
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    }));
+  });
+
+  test('control plane IAM: state prefixes, its KMS key, the two assets and the token secret only', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const server = policies.find(([k]) => k.includes('ServerRole'))![1].Properties.PolicyDocument.Statement as any[];
+    const text = (s: any) => JSON.stringify(s.Resource);
+    const of = (action: string) => server.filter(s => [s.Action].flat().includes(action));
+    expect(of('s3:ListBucket')).toEqual([expect.objectContaining({ Condition: { StringLike: { 's3:prefix': ['pki/*', 'etcd-snapshots/*'] } } })]);
+    expect(of('s3:DeleteObject').map(text)).toEqual([expect.stringContaining('/etcd-snapshots/*')]);
+    expect(of('s3:PutObject').map(text).sort()).toEqual([expect.stringContaining('/etcd-snapshots/*'), expect.stringContaining('/pki/*')].sort((a: any, b: any) => String(a).localeCompare(String(b))));
+    expect(of('s3:GetObject').map(text).filter(t => t.includes('cdk-hnb659fds-assets'))).toEqual([
+      expect.stringMatching(/[0-9a-f]{64}\.sh"/), expect.stringMatching(/[0-9a-f]{64}\.yaml"/),
+    ]);
+    expect(of('kms:Decrypt').map(text)).toEqual([expect.stringContaining('StateKey')]);
+    expect(of('secretsmanager:PutSecretValue').map(text).sort()).toEqual([expect.stringContaining('BootstrapToken'), expect.stringContaining('KubeconfigSecret')].sort((a: any, b: any) => String(a).localeCompare(String(b))));
+    for (const s of server) expect(s.Resource).not.toEqual('*');
+  });
+
+  test('snapshotInterval and snapshotRetention: systemd calendar and validation', () => {
+    const stack = new Stack(new App(), 's');
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const c = new KubeadmCluster(stack, 'C', { vpc, snapshotInterval: Duration.hours(6), snapshotRetention: 10 });
+    const data = userDataOf(Template.fromStack(stack), 'Server');
+    expect(data).toContain("SNAPSHOT_CALENDAR='*-*-* 00/6:00:00'");
+    expect(data).toContain("SNAPSHOT_RETENTION='10'");
+    expect(c.stateBucket).toBeDefined();
+    const bad = new Stack(new App(), 'b');
+    expect(() => new KubeadmCluster(bad, 'C', { vpc: new ec2.Vpc(bad, 'Vpc'), snapshotInterval: Duration.minutes(90) }))
+      .toThrow('[b/C] KubeadmCluster.snapshotInterval is "1 hour 30 minutes": must be 1, 2, 3, 4, 6, 8, 12 or 24 hours');
+    const worse = new Stack(new App(), 'w');
+    expect(() => new KubeadmCluster(worse, 'C', { vpc: new ec2.Vpc(worse, 'Vpc'), snapshotRetention: 0 }))
+      .toThrow('[w/C] KubeadmCluster.snapshotRetention is 0');
+  });
+
   test('traits: Traefik ingress class and local-path storage', () => {
     expect(cluster.traits.ingressFlavour).toBe(IngressFlavour.TRAEFIK);
     expect(cluster.traits.ingressClassName).toBe('traefik');
@@ -66,6 +125,11 @@ describe('KubeadmCluster template', () => {
 
 describe('KubeadmCluster user data', () => {
   test('size, bash -n, shellcheck, pinned versions', () => {
+    // The day-2 tool ships as an S3 asset, not in user data: linted on its own.
+    const tool = fs.readFileSync(DAY2_TOOL, 'utf8');
+    expect(bashSyntaxErrors(tool)).toBe('');
+    const toolFindings = shellcheckFindings(tool);
+    if (toolFindings !== undefined) expect(toolFindings).toBe('');
     for (const script of [controlPlane, worker]) {
       expect(Buffer.byteLength(script)).toBeLessThan(16 * 1024);
       expect(bashSyntaxErrors(script)).toBe('');
@@ -77,42 +141,56 @@ describe('KubeadmCluster user data', () => {
     expect(controlPlane).toContain('metrics-server/releases/download/v0.7.2/components.yaml');
     expect(controlPlane).toContain("TRAEFIK_CHART_VERSION='35.0.0'");
     expect(worker).not.toContain('KUBECONFIG_SECRET_ARN');
+    expect(controlPlane).not.toContain('--upload-certs');
+    expect(controlPlane).toContain('--skip-token-print');
   });
 
-  test('control plane first boot: prepares the node, inits from a 0600 config, publishes the CA hash, refresh timer, add-ons', () => {
-    const run = runWithStubs(controlPlane, {
-      stubs: { kubeadm: 'if [ "$1" = init ]; then printf "server: https://api:6443\\n" > "$CDK_K8S_ROOT/etc/kubernetes/admin.conf"; fi' },
-    });
+  test('control plane first boot: prepares the node, inits from a 0600 config, publishes the CA hash, timers, add-ons', () => {
+    const model = new KubeadmModel();
+    const run = model.boot(controlPlane, 'i-0new');
     expect(run.output).toContain('bootstrap complete');
     expect(run.status).toBe(0);
     const steps = ['modprobe br_netfilter', 'apt-get install -y -q kubelet=1.33.1-* kubeadm=1.33.1-* kubectl=1.33.1-*', 'systemctl restart containerd',
-      'aws secretsmanager get-secret-value', 'kubeadm init --config', 'aws ssm put-parameter --region eu-west-1 --name REF_ClusterCaHash',
-      'systemctl enable --now cdk-k8s-platform-token.timer', 'kubectl --kubeconfig', 'helm --kubeconfig', 'aws secretsmanager put-secret-value'];
+      'aws s3 cp --only-show-errors --region eu-west-1 s3://cdk-hnb659fds-assets-', 'aws secretsmanager get-secret-value', 'aws s3api list-objects-v2',
+      'kubeadm init --config', 'aws ssm put-parameter --region eu-west-1 --name REF_ClusterCaHash',
+      'systemctl enable --now cdk-k8s-platform-etcd-snapshot.timer', 'kubectl --kubeconfig', 'helm --kubeconfig', 'aws secretsmanager put-secret-value'];
     const positions = steps.map(s => callIndex(run.calls, s));
     expect(positions.filter(p => p < 0)).toEqual([]);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    expect(run.calls).toContain('aws ssm put-parameter --region eu-west-1 --name REF_ClusterCaHash' + run.calls.find(c => c.includes('put-parameter'))!.split('REF_ClusterCaHash')[1]);
-    expect(run.calls.find(c => c.includes('put-parameter'))).toContain('--value sha256:0123abcd');
+    expect(run.calls.find(c => c.includes('put-parameter'))).toMatch(/--value sha256:[0-9a-f]{16}$/);
     const init = run.file('etc/kubernetes/cdk-k8s-platform/kubeadm-init.yaml');
     expect(run.mode('etc/kubernetes/cdk-k8s-platform/kubeadm-init.yaml')).toBe(0o600);
     expect(init).toContain('token: "abcdef.0123456789abcdef"');
+    expect(init).toContain('description: "cdk-k8s-platform bootstrap token"');
     expect(init).toContain('ttl: 24h0m0s');
     expect(init).toContain('name: "i-0new"');
+    expect(init).toContain('advertiseAddress: "10.0.1.10"');
     expect(init).toContain('taints: []');
     expect(init).toContain('kubernetesVersion: "v1.33.1"');
     expect(init).toContain('cgroupDriver: systemd');
-    expect(run.file('etc/kubernetes/cdk-k8s-platform/bootstrap-token')).toBe('abcdef.0123456789abcdef');
-    expect(run.mode('etc/kubernetes/cdk-k8s-platform/bootstrap-token')).toBe(0o600);
+    expect(run.mode('etc/kubernetes/cdk-k8s-platform/token-source')).toBe(0o600);
     expect(run.file('etc/containerd/config.toml')).toContain('SystemdCgroup = true');
-    expect(run.file('etc/systemd/system/cdk-k8s-platform-token.timer')).toContain('OnUnitActiveSec=12h');
-    expect(run.file('usr/local/sbin/cdk-k8s-platform-refresh-token')).toContain('kubeadm token create "$t" --ttl 24h');
-    expect(run.calls.some(c => c.includes('abcdef.0123456789abcdef'))).toBe(false);
+    expect(run.calls.some(c => c.includes('abcdef.0123456789abcdef') || c.includes('abcdef0123456789abcdef'))).toBe(false);
     expect(run.file('etc/kubernetes/cdk-k8s-platform/admin-local.conf')).toBe('server: https://127.0.0.1:6443\n');
     expect(run.mode('etc/kubernetes/cdk-k8s-platform/admin-local.conf')).toBe(0o600);
   });
 
-  test('worker boot: waits for the CA hash, joins from a 0600 JoinConfiguration, token never on argv', () => {
-    const run = runWithStubs(worker);
+  test('the NetworkPolicy engine is fetched from its S3 asset and applied right after flannel', () => {
+    const run = new KubeadmModel().boot(controlPlane, 'i-0new');
+    const flannel = callIndex(run.calls, `kubectl --kubeconfig ${run.root}/etc/kubernetes/admin.conf apply -f https://github.com/flannel-io/flannel/`);
+    const fetch = run.calls.findIndex(c => /^aws s3 cp .* s3:\/\/cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.yaml /.test(c));
+    const apply = callIndex(run.calls, `kubectl --kubeconfig ${run.root}/etc/kubernetes/admin.conf apply --server-side --field-manager=cdk-k8s-platform --force-conflicts -f ${run.root}/var/lib/cdk-k8s-platform/network-policy.yaml`);
+    expect(flannel).toBeGreaterThan(-1);
+    expect(flannel).toBeLessThan(fetch);
+    expect(fetch).toBeLessThan(apply);
+    expect(run.file('var/lib/cdk-k8s-platform/network-policy.yaml')).toContain('--run-firewall=true');
+  });
+
+  test('worker boot: waits for the CA hash, joins from a 0600 JoinConfiguration, token never on argv or in the log', () => {
+    const model = new KubeadmModel();
+    model.addToApi('tokens', 'abcdef', '0123456789abcdef|cdk-k8s-platform bootstrap token');
+    model.write('ca-hash', 'sha256:0123abcd\n');
+    const run = model.boot(worker, 'i-0new');
     expect(run.status).toBe(0);
     const join = run.file('etc/kubernetes/cdk-k8s-platform/kubeadm-join.yaml');
     expect(run.mode('etc/kubernetes/cdk-k8s-platform/kubeadm-join.yaml')).toBe(0o600);
@@ -122,6 +200,8 @@ describe('KubeadmCluster user data', () => {
     expect(join).toMatch(/apiServerEndpoint: "ATT_ClusterApiLoadBalancer\w+_DNSName:6443"/);
     expect(callIndex(run.calls, 'aws ssm get-parameter')).toBeLessThan(callIndex(run.calls, 'kubeadm join --config'));
     expect(run.calls.some(c => c.includes('abcdef'))).toBe(false);
+    expect(run.output).not.toContain('0123456789abcdef');
+    expect(run.mode('var/log/cdk-k8s-platform-kubeadm-join.log')).toBe(0o600);
   });
 });
 

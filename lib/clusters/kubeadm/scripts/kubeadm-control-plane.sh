@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # kubeadm control-plane bootstrap. Values are rendered at synth; the bootstrap token comes from Secrets
-# Manager at boot and lives only in 0600 files.
+# Manager at boot and lives only in 0600 files. Day-2 work (PKI backup and restore, etcd snapshots, token
+# rotation, pre-terminate drain) is the cdk-k8s-platform-kubeadm tool, an S3 asset installed below.
 CLUSTER_NAME='@@CLUSTER_NAME@@'
 REGION='@@REGION@@'
 KUBERNETES_VERSION='@@KUBERNETES_VERSION@@'
@@ -10,6 +11,11 @@ KUBECONFIG_SECRET_ARN='@@KUBECONFIG_SECRET_ARN@@'
 CA_HASH_PARAMETER='@@CA_HASH_PARAMETER@@'
 POD_CIDR='@@POD_CIDR@@'
 OS_FAMILY='@@OS_FAMILY@@'
+STATE_BUCKET='@@STATE_BUCKET@@'
+SNAPSHOT_CALENDAR='@@SNAPSHOT_CALENDAR@@'
+SNAPSHOT_RETENTION='@@SNAPSHOT_RETENTION@@'
+DAY2_TOOL_URL='@@DAY2_TOOL_URL@@'
+NETWORK_POLICY_URL='@@NETWORK_POLICY_URL@@'
 FLANNEL_MANIFEST='@@FLANNEL_MANIFEST@@'
 METRICS_SERVER_MANIFEST='@@METRICS_SERVER_MANIFEST@@'
 LOCAL_PATH_MANIFEST='@@LOCAL_PATH_MANIFEST@@'
@@ -19,42 +25,27 @@ ARCH='@@ARCH@@'
 
 KUBE_DIR="${ROOT}/etc/kubernetes"
 KC=(kubectl --kubeconfig "$KUBE_DIR/admin.conf")
+TOOL="${ROOT}/usr/local/sbin/cdk-k8s-platform-kubeadm"
 
-# The 24 h bootstrap token is re-created twice a day so that replaced workers can always join.
-install_token_refresh() {
-  local unit_dir="${ROOT}/etc/systemd/system" refresh="${ROOT}/usr/local/sbin/cdk-k8s-platform-refresh-token"
-  mkdir -p "$unit_dir" "$(dirname "$refresh")"
-  cat > "$refresh" <<'REFRESH'
-#!/bin/sh
-set -eu
-t=$(cat /etc/kubernetes/cdk-k8s-platform/bootstrap-token)
-kubeadm token delete "${t%.*}" || true
-kubeadm token create "$t" --ttl 24h --description cdk-k8s-platform
-REFRESH
-  chmod 0700 "$refresh"
-  cat > "$unit_dir/cdk-k8s-platform-token.service" <<UNIT
-[Unit]
-Description=Re-create the kubeadm bootstrap token of cluster ${CLUSTER_NAME}
-[Service]
-Type=oneshot
-ExecStart=/usr/local/sbin/cdk-k8s-platform-refresh-token
-UNIT
-  cat > "$unit_dir/cdk-k8s-platform-token.timer" <<UNIT
-[Unit]
-Description=Re-create the kubeadm bootstrap token every 12 hours
-[Timer]
-OnBootSec=1h
-OnUnitActiveSec=12h
-[Install]
-WantedBy=timers.target
-UNIT
-  chmod 0644 "$unit_dir/cdk-k8s-platform-token.service" "$unit_dir/cdk-k8s-platform-token.timer"
-  systemctl daemon-reload
-  systemctl enable --now cdk-k8s-platform-token.timer
+# The day-2 tool, its settings (names only, no secret) and the pre-terminate command of the lifecycle hook.
+install_tool() {
+  mkdir -p "${ROOT}/usr/local/sbin" "${ROOT}/etc/cdk-k8s-platform"
+  retry aws s3 cp --only-show-errors --region "$REGION" "$DAY2_TOOL_URL" "$TOOL"
+  chmod 0700 "$TOOL"
+  printf "%s='%s'\n" CLUSTER_NAME "$CLUSTER_NAME" REGION "$REGION" KUBERNETES_VERSION "$KUBERNETES_VERSION" \
+    STATE_BUCKET "$STATE_BUCKET" BOOTSTRAP_TOKEN_SECRET_ARN "$BOOTSTRAP_TOKEN_SECRET_ARN" \
+    SNAPSHOT_CALENDAR "$SNAPSHOT_CALENDAR" SNAPSHOT_RETENTION "$SNAPSHOT_RETENTION" INSTANCE_ID "$INSTANCE_ID" \
+    NODE_IP "$NODE_IP" > "${ROOT}/etc/cdk-k8s-platform/kubeadm.env"
+  # shellcheck disable=SC2016 # "$@" belongs to the written script
+  printf '#!/bin/sh\nexec /usr/local/sbin/cdk-k8s-platform-kubeadm pre-terminate "$@"\n' > "${ROOT}/usr/local/sbin/cdk-k8s-platform-pre-terminate"
+  chmod 0700 "${ROOT}/usr/local/sbin/cdk-k8s-platform-pre-terminate"
 }
 
 install_addons() {
   retry "${KC[@]}" apply -f "$FLANNEL_MANIFEST"
+  # flannel does not enforce NetworkPolicies: kube-router's policy controller (pinned, an S3 asset) does.
+  retry aws s3 cp --only-show-errors --region "$REGION" "$NETWORK_POLICY_URL" "$STATE_DIR/network-policy.yaml"
+  retry "${KC[@]}" apply --server-side --field-manager=cdk-k8s-platform --force-conflicts -f "$STATE_DIR/network-policy.yaml"
   retry "${KC[@]}" apply -f "$LOCAL_PATH_MANIFEST"
   retry "${KC[@]}" annotate storageclass local-path storageclass.kubernetes.io/is-default-class=true --overwrite
   retry "${KC[@]}" apply -f "$METRICS_SERVER_MANIFEST"
@@ -72,25 +63,21 @@ install_addons() {
     --set service.type=ClusterIP --set ingressClass.isDefaultClass=true
 }
 
-main() {
-  log "kubeadm control plane $KUBERNETES_VERSION of cluster $CLUSTER_NAME: bootstrap starts"
-  ensure_aws_cli
-  INSTANCE_ID=$(retry imds instance-id)
-  prepare_node "$KUBERNETES_VERSION" "$OS_FAMILY"
-  secret_to_file "$BOOTSTRAP_TOKEN_SECRET_ARN" "$KUBE_DIR/cdk-k8s-platform/token-source"
-  local raw token
+# The init configuration (0600): the bootstrap token of the secret, this node's name and address.
+write_init_config() {
+  local raw
   raw=$(cat "$KUBE_DIR/cdk-k8s-platform/token-source")
-  token="${raw:0:6}.${raw:6:16}"
-  printf '%s' "$token" > "$KUBE_DIR/cdk-k8s-platform/bootstrap-token"
-  chmod 0600 "$KUBE_DIR/cdk-k8s-platform/bootstrap-token"
   cat > "$KUBE_DIR/cdk-k8s-platform/kubeadm-init.yaml" <<CONFIG
 apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
 bootstrapTokens:
-  - token: "${token}"
+  - token: "${raw:0:6}.${raw:6:16}"
+    description: "cdk-k8s-platform bootstrap token"
     ttl: 24h0m0s
     usages: [signing, authentication]
     groups: ["system:bootstrappers:kubeadm:default-node-token"]
+localAPIEndpoint:
+  advertiseAddress: "${NODE_IP}"
 nodeRegistration:
   name: "${INSTANCE_ID}"
   taints: []
@@ -110,12 +97,44 @@ kind: KubeletConfiguration
 cgroupDriver: systemd
 CONFIG
   chmod 0600 "$KUBE_DIR/cdk-k8s-platform/kubeadm-init.yaml"
-  kubeadm init --config "$KUBE_DIR/cdk-k8s-platform/kubeadm-init.yaml" --upload-certs
+}
+
+# kubeadm init with one control plane (no certificate upload) and without printing the token; its own output,
+# which still holds the join command, goes to a 0600 file, never to this log or the console.
+kubeadm_init() {
+  local out="${ROOT}/var/log/cdk-k8s-platform-kubeadm-init.log"
+  : > "$out"
+  chmod 0600 "$out"
+  if ! kubeadm init --config "$KUBE_DIR/cdk-k8s-platform/kubeadm-init.yaml" --skip-token-print "$@" >> "$out" 2>&1; then
+    log "kubeadm init failed: its output is in /var/log/cdk-k8s-platform-kubeadm-init.log (mode 0600)"
+    return 1
+  fi
+}
+
+main() {
+  log "kubeadm control plane $KUBERNETES_VERSION of cluster $CLUSTER_NAME: bootstrap starts"
+  ensure_aws_cli
+  INSTANCE_ID=$(retry imds instance-id)
+  NODE_IP=$(retry imds local-ipv4)
+  prepare_node "$KUBERNETES_VERSION" "$OS_FAMILY"
+  install_tool
+  secret_to_file "$BOOTSTRAP_TOKEN_SECRET_ARN" "$KUBE_DIR/cdk-k8s-platform/token-source"
+  write_init_config
+  # A replacement restores the cluster's identity (PKI) and its newest etcd snapshot; exit 10: a first boot.
+  local restored=0 rc=0
+  "$TOOL" restore || rc=$?
+  case "$rc" in
+    0) restored=1; kubeadm_init --ignore-preflight-errors=DirAvailable--var-lib-etcd ;;
+    10) kubeadm_init; retry "$TOOL" backup-pki ;;
+    *) log "restore failed (exit $rc): see the messages above"; return 1 ;;
+  esac
   local hash
   hash=$(openssl x509 -pubkey -in "$KUBE_DIR/pki/ca.crt" | openssl pkey -pubin -outform der | openssl dgst -sha256 -hex | sed 's/^.* //')
   retry aws ssm put-parameter --region "$REGION" --name "$CA_HASH_PARAMETER" --type String --overwrite --value "sha256:${hash}" >/dev/null
-  install_token_refresh
+  "$TOOL" install-units
   install_addons
+  if [ "$restored" = 1 ]; then "$TOOL" remove-stale-control-planes; fi
+  "$TOOL" snapshot boot || log "first etcd snapshot failed: the hourly timer retries"
   sed 's#server: https://.*#server: https://127.0.0.1:6443#' "$KUBE_DIR/admin.conf" > "$KUBE_DIR/cdk-k8s-platform/admin-local.conf"
   chmod 0600 "$KUBE_DIR/cdk-k8s-platform/admin-local.conf"
   retry aws secretsmanager put-secret-value --region "$REGION" --secret-id "$KUBECONFIG_SECRET_ARN" \

@@ -17,15 +17,14 @@ ca_hash() {
   case "$h" in sha256:*) echo "$h" ;; *) return 1 ;; esac
 }
 
-main() {
-  log "kubeadm worker $KUBERNETES_VERSION of cluster $CLUSTER_NAME: bootstrap starts"
-  ensure_aws_cli
-  INSTANCE_ID=$(retry imds instance-id)
-  prepare_node "$KUBERNETES_VERSION" "$OS_FAMILY"
+# join_once: reads the CURRENT bootstrap token (the control plane rotates it every 12 h) and joins; a failed
+# attempt is reset first. kubeadm's output goes to a 0600 file, never to the bootstrap log.
+join_once() {
+  local raw out="${ROOT}/var/log/cdk-k8s-platform-kubeadm-join.log"
+  if [ -f "$STATE_DIR/join-attempted" ]; then kubeadm reset -f >> "$out" 2>&1 || true; fi
+  touch "$STATE_DIR/join-attempted"
   secret_to_file "$BOOTSTRAP_TOKEN_SECRET_ARN" "$KUBE_DIR/cdk-k8s-platform/token-source"
-  local raw hash
   raw=$(cat "$KUBE_DIR/cdk-k8s-platform/token-source")
-  hash=$(RETRIES=90 retry ca_hash)
   cat > "$KUBE_DIR/cdk-k8s-platform/kubeadm-join.yaml" <<CONFIG
 apiVersion: kubeadm.k8s.io/v1beta4
 kind: JoinConfiguration
@@ -33,12 +32,22 @@ discovery:
   bootstrapToken:
     apiServerEndpoint: "${API_ENDPOINT}:6443"
     token: "${raw:0:6}.${raw:6:16}"
-    caCertHashes: ["${hash}"]
+    caCertHashes: ["${CA_HASH}"]
 nodeRegistration:
   name: "${INSTANCE_ID}"
 CONFIG
   chmod 0600 "$KUBE_DIR/cdk-k8s-platform/kubeadm-join.yaml"
-  RETRIES=60 retry kubeadm join --config "$KUBE_DIR/cdk-k8s-platform/kubeadm-join.yaml"
+  kubeadm join --config "$KUBE_DIR/cdk-k8s-platform/kubeadm-join.yaml" >> "$out" 2>&1
+}
+
+main() {
+  log "kubeadm worker $KUBERNETES_VERSION of cluster $CLUSTER_NAME: bootstrap starts"
+  ensure_aws_cli
+  INSTANCE_ID=$(retry imds instance-id)
+  prepare_node "$KUBERNETES_VERSION" "$OS_FAMILY"
+  mkdir -p "$KUBE_DIR/cdk-k8s-platform"
+  CA_HASH=$(RETRIES=90 retry ca_hash)
+  RETRIES=60 retry join_once
   mark_ready
 }
 

@@ -1,0 +1,222 @@
+#!/bin/bash
+# shellcheck shell=bash
+# cdk-k8s-platform-kubeadm: day-2 tool of a kubeadm control plane, shipped as an S3 asset and installed by the
+# bootstrap as /usr/local/sbin/cdk-k8s-platform-kubeadm. It reads /etc/cdk-k8s-platform/kubeadm.env (written
+# at boot: no secrets, only names) and never prints a token, a key or a join command.
+#
+#   restore                       PKI + newest etcd snapshot from the state bucket (exit 10: no backup, first boot)
+#   backup-pki                    upload the cluster's CA, service-account and front-proxy/etcd CA keys once
+#   snapshot [KIND]               etcdctl snapshot save, upload, keep the newest SNAPSHOT_RETENTION
+#   rotate-token                  new bootstrap token (24 h), published to Secrets Manager, older ones deleted
+#   remove-stale-control-planes   delete the Nodes of control planes other than this one
+#   pre-terminate                 snapshot, then cordon and drain this node (safe to run twice)
+#   install-units                 systemd timers: hourly snapshots, token rotation every 12 h
+set -euo pipefail
+umask 077
+ROOT="${CDK_K8S_ROOT:-}"
+# shellcheck source=/dev/null
+. "${ROOT}/etc/cdk-k8s-platform/kubeadm.env"
+KUBE_DIR="${ROOT}/etc/kubernetes"
+WORK="${ROOT}/var/lib/cdk-k8s-platform"
+KC=(kubectl --kubeconfig "$KUBE_DIR/admin.conf")
+PKI_KEY=pki/kubernetes-pki.tar.gz
+SNAPSHOTS=etcd-snapshots/
+# What `kubeadm init` cannot re-create without changing the cluster's identity.
+PKI_FILES=(ca.crt ca.key sa.key sa.pub front-proxy-ca.crt front-proxy-ca.key etcd/ca.crt etcd/ca.key)
+TOKEN_DESCRIPTION='cdk-k8s-platform bootstrap token'
+NO_BACKUP=10
+mkdir -p "$WORK/etcd"
+
+say() { printf '%s cdk-k8s-platform-kubeadm: %s\n' "$(date -u +%FT%TZ)" "$*" >&2; }
+
+# try CMD...: runs CMD until it succeeds, RETRIES attempts (default 5) with a doubling delay.
+try() {
+  local n=1 delay="${RETRY_DELAY:-5}"
+  until "$@"; do
+    if [ "$n" -ge "${RETRIES:-5}" ]; then say "giving up after $n attempts: $1 $2"; return 1; fi
+    sleep "$delay"
+    n=$((n + 1)); delay=$((delay * 2))
+  done
+}
+
+# keys PREFIX: the object keys under PREFIX, one a line, oldest first (names start with a UTC timestamp).
+keys() {
+  local out
+  out=$(try aws s3api list-objects-v2 --region "$REGION" --bucket "$STATE_BUCKET" --prefix "$1" --query 'Contents[].Key' --output text)
+  if [ "$out" = None ] || [ -z "$out" ]; then return 0; fi
+  printf '%s\n' "$out" | tr '\t' '\n' | sed '/^$/d' | sort
+}
+
+get() { try aws s3 cp --only-show-errors --region "$REGION" "s3://$STATE_BUCKET/$1" "$2"; }
+put() { try aws s3 cp --only-show-errors --region "$REGION" "$1" "s3://$STATE_BUCKET/$2"; }
+
+# The etcd image of this node's kubeadm release (it holds etcdctl and etcdutl: no extra download).
+etcd_image() { kubeadm config images list --kubernetes-version "v$KUBERNETES_VERSION" 2>/dev/null | grep '/etcd:' | head -n 1; }
+
+# in_etcd_image NAME CMD...: runs CMD in the etcd image with the host network, $WORK/etcd as /work and the etcd
+# PKI as /pki (read only).
+in_etcd_image() {
+  local name="$1" image
+  shift
+  image=$(etcd_image)
+  [ -n "$image" ] || { say "kubeadm names no etcd image for v$KUBERNETES_VERSION"; return 1; }
+  try ctr -n k8s.io images pull "$image" >/dev/null
+  ctr -n k8s.io run --rm --net-host \
+    --mount "type=bind,src=$WORK/etcd,dst=/work,options=rbind:rw" \
+    --mount "type=bind,src=$KUBE_DIR/pki/etcd,dst=/pki,options=rbind:ro" \
+    "$image" "cdk-k8s-platform-$name-$$" "$@"
+}
+
+minor() { local m="${1#*.}"; echo "${m%%.*}"; }
+
+# check_upgrade FROM TO: kubeadm moves one minor version at a time and never down.
+check_upgrade() {
+  local from="$1" to="$2"
+  if [ "$(minor "$to")" -gt $(($(minor "$from") + 1)) ]; then
+    say "REFUSED: the newest snapshot is from Kubernetes $from and this node runs $to; kubeadm upgrades one minor version at a time: deploy 1.$(($(minor "$from") + 1)).x first"
+    return 1
+  fi
+  if [ "$(minor "$to")" -lt "$(minor "$from")" ]; then
+    say "REFUSED: the newest snapshot is from Kubernetes $from and this node runs $to: kubeadm cannot downgrade; deploy $from again"
+    return 1
+  fi
+  if [ "$(minor "$to")" -gt "$(minor "$from")" ]; then
+    say "upgrade $from -> $to: kubeadm init $to runs on the restored data and PKI (the control-plane side of kubeadm upgrade apply); workers follow as they are replaced"
+  fi
+}
+
+restore() {
+  if [ -z "$(keys "$PKI_KEY")" ]; then say "no PKI backup in s3://$STATE_BUCKET: a new cluster starts"; return "$NO_BACKUP"; fi
+  mkdir -p "$WORK/restore" "$KUBE_DIR/pki"
+  get "$PKI_KEY" "$WORK/restore/pki.tar.gz"
+  tar -xzf "$WORK/restore/pki.tar.gz" -C "$KUBE_DIR/pki"
+  chmod 0600 "$KUBE_DIR/pki/"*.key "$KUBE_DIR/pki/etcd/"*.key
+  rm -f "$WORK/restore/pki.tar.gz"
+  say "restored the cluster CA, service-account keys, front-proxy CA and etcd CA"
+  local snapshot name from
+  snapshot=$(keys "$SNAPSHOTS" | tail -n 1)
+  if [ -z "$snapshot" ]; then
+    say "WARNING: no etcd snapshot in s3://$STATE_BUCKET/$SNAPSHOTS: same CA, but the cluster's objects start empty"
+    return 0
+  fi
+  name="${snapshot#"$SNAPSHOTS"}"
+  from="${name#*_v}"
+  from="${from%%_*}"
+  if ! [[ "$from" =~ ^1\.[0-9]+\.[0-9]+$ ]]; then say "REFUSED: cannot read the Kubernetes version of $snapshot"; return 1; fi
+  check_upgrade "$from" "$KUBERNETES_VERSION"
+  get "$snapshot" "$WORK/etcd/snapshot.db"
+  rm -rf "$WORK/etcd/data"
+  in_etcd_image restore etcdutl snapshot restore /work/snapshot.db --data-dir /work/data --name "$INSTANCE_ID" \
+    --initial-cluster "$INSTANCE_ID=https://$NODE_IP:2380" --initial-advertise-peer-urls "https://$NODE_IP:2380"
+  # Never delete etcd data: a leftover directory is kept aside.
+  if [ -e "${ROOT}/var/lib/etcd" ]; then mv "${ROOT}/var/lib/etcd" "${ROOT}/var/lib/etcd.before-restore-$(date -u +%Y%m%dT%H%M%SZ)"; fi
+  mv "$WORK/etcd/data" "${ROOT}/var/lib/etcd"
+  chmod 0700 "${ROOT}/var/lib/etcd"
+  rm -f "$WORK/etcd/snapshot.db"
+  say "restored etcd from $snapshot (Kubernetes $from)"
+}
+
+backup_pki() {
+  if [ -n "$(keys "$PKI_KEY")" ]; then say "PKI already backed up (written once)"; return 0; fi
+  tar -czf "$WORK/pki.tar.gz" -C "$KUBE_DIR/pki" "${PKI_FILES[@]}"
+  put "$WORK/pki.tar.gz" "$PKI_KEY"
+  rm -f "$WORK/pki.tar.gz"
+  say "PKI backed up to s3://$STATE_BUCKET/$PKI_KEY"
+}
+
+snapshot() {
+  local kind="${1:-scheduled}" name old
+  name="$(date -u +%Y%m%dT%H%M%SZ)_v${KUBERNETES_VERSION}_${INSTANCE_ID}_${kind}.db"
+  rm -f "$WORK/etcd/snapshot.db" "$WORK/etcd/snapshot.db.part"
+  # Explicit returns: pre-terminate calls this in a condition, where `set -e` does not apply.
+  try in_etcd_image snapshot etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/pki/ca.crt \
+    --cert=/pki/healthcheck-client.crt --key=/pki/healthcheck-client.key snapshot save /work/snapshot.db >/dev/null || return 1
+  put "$WORK/etcd/snapshot.db" "$SNAPSHOTS$name" || return 1
+  rm -f "$WORK/etcd/snapshot.db"
+  say "etcd snapshot s3://$STATE_BUCKET/$SNAPSHOTS$name"
+  # Retention: older snapshots become noncurrent versions (kept 30 days by the bucket's lifecycle).
+  keys "$SNAPSHOTS" | head -n "-$SNAPSHOT_RETENTION" | while read -r old; do
+    try aws s3 rm --only-show-errors --region "$REGION" "s3://$STATE_BUCKET/$old" || say "could not delete the old snapshot $old"
+  done
+}
+
+# Bootstrap tokens of this library: `bootstrap-token-<id>` Secrets whose description is ours.
+library_token_ids() {
+  local want line name
+  want=$(printf '%s' "$TOKEN_DESCRIPTION" | base64 | tr -d '\n')
+  "${KC[@]}" -n kube-system get secrets --field-selector type=bootstrap.kubernetes.io/token \
+    -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.data.description}{"\n"}{end}' | while read -r line; do
+    name="${line%% *}"
+    if [ "${line#* }" = "$want" ]; then echo "${name#bootstrap-token-}"; fi
+  done
+}
+
+rotate_token() {
+  local token id old
+  token=$(kubeadm token generate)
+  id="${token%%.*}"
+  try kubeadm token create "$token" --ttl 24h --description "$TOKEN_DESCRIPTION" >/dev/null
+  printf '%s' "${token/./}" > "$WORK/token-next"
+  if ! try aws secretsmanager put-secret-value --region "$REGION" --secret-id "$BOOTSTRAP_TOKEN_SECRET_ARN" \
+    --secret-string "file://$WORK/token-next" >/dev/null; then
+    rm -f "$WORK/token-next"
+    kubeadm token delete "$id" >/dev/null 2>&1 || true
+    say "could not publish the new bootstrap token: the current one stays"
+    return 1
+  fi
+  rm -f "$WORK/token-next"
+  say "bootstrap token $id published (valid 24 h)"
+  library_token_ids | while read -r old; do
+    if [ "$old" != "$id" ]; then kubeadm token delete "$old" >/dev/null; say "bootstrap token $old deleted"; fi
+  done
+}
+
+remove_stale_control_planes() {
+  local node
+  try "${KC[@]}" get --raw /readyz >/dev/null
+  "${KC[@]}" get nodes -l node-role.kubernetes.io/control-plane -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' |
+    while read -r node; do
+      if [ -n "$node" ] && [ "$node" != "$INSTANCE_ID" ]; then
+        try "${KC[@]}" delete node "$node" --ignore-not-found >/dev/null
+        say "removed the Node of the replaced control plane $node"
+      fi
+    done
+}
+
+pre_terminate() {
+  local rc=0
+  snapshot pre-terminate || { rc=1; say "pre-terminate snapshot FAILED: the newest scheduled snapshot stays"; }
+  "${KC[@]}" cordon "$INSTANCE_ID" >/dev/null || rc=1
+  "${KC[@]}" drain "$INSTANCE_ID" --ignore-daemonsets --delete-emptydir-data --timeout="${DRAIN_TIMEOUT:-300s}" >/dev/null || {
+    rc=1; say "drain of $INSTANCE_ID did not finish"
+  }
+  say "pre-terminate of $INSTANCE_ID done (status $rc)"
+  return "$rc"
+}
+
+install_units() {
+  local dir="${ROOT}/etc/systemd/system" tool=/usr/local/sbin/cdk-k8s-platform-kubeadm
+  mkdir -p "$dir"
+  printf '[Unit]\nDescription=etcd snapshot of %s to S3\n[Service]\nType=oneshot\nExecStart=%s snapshot scheduled\n' \
+    "$CLUSTER_NAME" "$tool" > "$dir/cdk-k8s-platform-etcd-snapshot.service"
+  printf '[Unit]\nDescription=etcd snapshots of %s\n[Timer]\nOnCalendar=%s\nRandomizedDelaySec=120\nPersistent=true\n[Install]\nWantedBy=timers.target\n' \
+    "$CLUSTER_NAME" "$SNAPSHOT_CALENDAR" > "$dir/cdk-k8s-platform-etcd-snapshot.timer"
+  printf '[Unit]\nDescription=Rotate the kubeadm bootstrap token of %s\n[Service]\nType=oneshot\nExecStart=%s rotate-token\n' \
+    "$CLUSTER_NAME" "$tool" > "$dir/cdk-k8s-platform-token.service"
+  printf '[Unit]\nDescription=Rotate the bootstrap token every 12 hours (tokens live 24 h)\n[Timer]\nOnBootSec=15min\nOnUnitActiveSec=12h\n[Install]\nWantedBy=timers.target\n' \
+    > "$dir/cdk-k8s-platform-token.timer"
+  chmod 0644 "$dir"/cdk-k8s-platform-etcd-snapshot.* "$dir"/cdk-k8s-platform-token.*
+  systemctl daemon-reload
+  systemctl enable --now cdk-k8s-platform-etcd-snapshot.timer cdk-k8s-platform-token.timer
+}
+
+case "${1:-}" in
+  restore) restore ;;
+  backup-pki) backup_pki ;;
+  snapshot) snapshot "${2:-scheduled}" ;;
+  rotate-token) rotate_token ;;
+  remove-stale-control-planes) remove_stale_control_planes ;;
+  pre-terminate) pre_terminate ;;
+  install-units) install_units ;;
+  *) echo "usage: $0 restore|backup-pki|snapshot [KIND]|rotate-token|remove-stale-control-planes|pre-terminate|install-units" >&2; exit 2 ;;
+esac
