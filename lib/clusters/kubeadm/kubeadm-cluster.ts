@@ -76,6 +76,8 @@ export class KubeadmCluster extends SelfManagedClusterBase {
   public readonly stateBucket: s3.Bucket;
   /** The KMS key that encrypts the state bucket (retained, rotated yearly). */
   public readonly stateKey: kms.Key;
+  /** The NetworkPolicy engine's manifest (kube-router's policy controller), applied by the control plane after flannel. */
+  public readonly networkPolicyEngine: s3assets.Asset;
 
   constructor(scope: Construct, id: string, props: KubeadmClusterProps) {
     super(scope, id, props, 'KubeadmCluster', 'kubeadm');
@@ -90,6 +92,8 @@ export class KubeadmCluster extends SelfManagedClusterBase {
       ingressFlavour: IngressFlavour.TRAEFIK,
       storageClassName: 'local-path',
       ingressTrafficSource: { namespace: 'traefik', podLabels: { 'app.kubernetes.io/name': 'traefik' } },
+      // True because the control plane applies kube-router's policy controller (networkPolicyEngine) after flannel.
+      networkPolicySupport: true,
     });
     const arm = this.architecture === ec2.InstanceArchitecture.ARM_64;
     const defaultType = arm ? 't4g.medium' : 't3.medium';
@@ -136,7 +140,7 @@ export class KubeadmCluster extends SelfManagedClusterBase {
     acknowledge(this.stateBucket, { id: 'AwsSolutions-S1', reason: 'Only the control plane\'s role reads and writes the PKI backup and etcd snapshots here; CloudTrail data events cover audits better than a second log bucket.' });
     this.grantState();
     const tool = new s3assets.Asset(this, 'Day2Tool', { path: path.join(SCRIPTS, 'kubeadm-day2.sh') });
-    const policyEngine = networkPolicyEngineAsset(this, 'NetworkPolicyEngine');
+    const policyEngine = this.networkPolicyEngine = networkPolicyEngineAsset(this, 'NetworkPolicyEngine');
     for (const asset of [tool, policyEngine]) {
       this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)] }));
     }

@@ -89,6 +89,10 @@ export interface ClusterTraitsProps {
   readonly gateway?: { readonly name: string; readonly namespace?: string };
   /**
    * Whether the cluster can enforce NetworkPolicies (a policy on a cluster that cannot is a false promise).
+   * The clusters of this library enforce them: EKS through the VPC CNI's network-policy agent
+   * (`enableNetworkPolicy`), k3s through its embedded kube-router policy controller, kubeadm through the
+   * kube-router policy controller it applies next to flannel (flannel alone enforces nothing). Set false for
+   * a cluster whose CNI does not (test/clusters/network-policy-traits.test.ts keeps the presets true to this).
    * @default true
    */
   readonly networkPolicySupport?: boolean;
