@@ -262,6 +262,18 @@ describe('kubeadm pre-terminate (lifecycle hook) and scheduled snapshots', () =>
     expect(model.read('drains')).toContain('drain i-0first');
   });
 
+  test('with another instance id: only cordons and drains that Node; a Node already gone is fine', () => {
+    const model = tokenModel();
+    model.addToApi('nodes', 'i-0w1', 'worker');
+    const run = model.tool('pre-terminate i-0w1', 'i-0first');
+    expect(run.status).toBe(0);
+    expect(model.objects('etcd-snapshots/')).toEqual([]);
+    expect(model.read('drains')).toContain('drain i-0w1 --ignore-daemonsets');
+    const gone = model.tool('pre-terminate i-0gone', 'i-0first');
+    expect(gone.status).toBe(0);
+    expect(gone.output).toContain('no Node i-0gone: nothing to drain');
+  });
+
   test('retention keeps the newest SNAPSHOT_RETENTION snapshots', () => {
     const model = tokenModel();
     model.putObject('etcd-snapshots/20200101T000000Z_v1.33.1_i-0old_scheduled.db', 'old');

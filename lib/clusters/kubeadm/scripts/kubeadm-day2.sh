@@ -9,7 +9,8 @@
 #   snapshot [KIND]               etcdctl snapshot save, upload, keep the newest SNAPSHOT_RETENTION
 #   rotate-token                  new bootstrap token (24 h), published to Secrets Manager, older ones deleted
 #   remove-stale-control-planes   delete the Nodes of control planes other than this one
-#   pre-terminate                 snapshot, then cordon and drain this node (safe to run twice)
+#   pre-terminate [INSTANCE_ID]   snapshot, then cordon and drain this node; another instance: only drain
+#                                 its Node (safe to run twice; exit 1 when a step failed, after trying all)
 #   install-units                 systemd timers: hourly snapshots, token rotation every 12 h
 set -euo pipefail
 umask 077
@@ -183,14 +184,18 @@ remove_stale_control_planes() {
     done
 }
 
+# pre_terminate [NODE]: this node: snapshot, then cordon and drain; another instance's Node: cordon and drain.
 pre_terminate() {
-  local rc=0
-  snapshot pre-terminate || { rc=1; say "pre-terminate snapshot FAILED: the newest scheduled snapshot stays"; }
-  "${KC[@]}" cordon "$INSTANCE_ID" >/dev/null || rc=1
-  "${KC[@]}" drain "$INSTANCE_ID" --ignore-daemonsets --delete-emptydir-data --timeout="${DRAIN_TIMEOUT:-300s}" >/dev/null || {
-    rc=1; say "drain of $INSTANCE_ID did not finish"
+  local node="${1:-$INSTANCE_ID}" rc=0
+  if [ "$node" = "$INSTANCE_ID" ]; then
+    snapshot pre-terminate || { rc=1; say "pre-terminate snapshot FAILED: the newest scheduled snapshot stays"; }
+  fi
+  if ! "${KC[@]}" get node "$node" >/dev/null 2>&1; then say "no Node $node: nothing to drain"; return "$rc"; fi
+  "${KC[@]}" cordon "$node" >/dev/null || rc=1
+  "${KC[@]}" drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout="${DRAIN_TIMEOUT:-300s}" >/dev/null || {
+    rc=1; say "drain of $node did not finish"
   }
-  say "pre-terminate of $INSTANCE_ID done (status $rc)"
+  say "pre-terminate of $node done (status $rc)"
   return "$rc"
 }
 
@@ -216,7 +221,7 @@ case "${1:-}" in
   snapshot) snapshot "${2:-scheduled}" ;;
   rotate-token) rotate_token ;;
   remove-stale-control-planes) remove_stale_control_planes ;;
-  pre-terminate) pre_terminate ;;
+  pre-terminate) pre_terminate "${2:-}" ;;
   install-units) install_units ;;
-  *) echo "usage: $0 restore|backup-pki|snapshot [KIND]|rotate-token|remove-stale-control-planes|pre-terminate|install-units" >&2; exit 2 ;;
+  *) echo "usage: $0 restore|backup-pki|snapshot [KIND]|rotate-token|remove-stale-control-planes|pre-terminate [INSTANCE_ID]|install-units" >&2; exit 2 ;;
 esac

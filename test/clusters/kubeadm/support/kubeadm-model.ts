@@ -236,6 +236,7 @@ case "$*" in
       printf 'bootstrap-token-%s %s\\n' "$(basename "$f")" "$(cut -d'|' -f2 "$f" | tr -d '\\n' | base64 -w0)"
     done ;;
   *" delete node "*) n=$(arg node "$@"); rm -f "$api/nodes/$n" ;;
+  *" get node "*) [ -f "$api/nodes/$(arg node "$@")" ] ;;
   *" cordon "*|*" drain "*) echo "$*" >> "$MODEL/drains" ;;
 esac`,
   ctr: `case "$*" in *"images pull"*) exit 0 ;; esac
