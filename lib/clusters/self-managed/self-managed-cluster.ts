@@ -137,6 +137,12 @@ export interface SelfManagedNodeGroupOptions {
  * node roles, an internal NLB as the stable API address, an optional ingress NLB, launch templates with
  * IMDSv2 and encrypted gp3, Auto Scaling groups, the kubeconfig secret and its outputs, and the delivery of
  * workloads through an SSM State Manager association (so workload changes never touch an instance).
+ *
+ * Day 2: `cdk deploy` waits for every node's bootstrap signal (stack output `BootstrapLogCommand` reads a
+ * failed node's log); servers are replaced when the API load balancer finds them unhealthy after a grace
+ * period; the association also runs every 30 minutes; a launch-template change (release, instance type,
+ * image) rolls the nodes one at a time, servers first, each drained before it terminates (a termination
+ * lifecycle hook per group, an EventBridge rule and an SSM Automation runbook).
  */
 export abstract class SelfManagedClusterBase extends Construct implements IPlatformCluster {
   public readonly clusterName: string;
@@ -170,8 +176,6 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   public readonly kubeconfigSecret: secretsmanager.Secret;
   /** The association that applies the workloads on the servers (on every change and every 30 minutes). */
   public readonly workloadSync: ssm.CfnAssociation;
-  /** Drains every node before its group terminates it (lifecycle hooks, EventBridge, an SSM runbook). */
-  public readonly nodeDrain: NodeDrain;
 
   protected readonly vpc: ec2.IVpc;
   protected readonly vpcSubnets: ec2.SubnetSelection;
@@ -184,6 +188,8 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   private readonly deliveries: Delivery[] = [];
   private readonly deliveryTarget: string;
   private readonly kind: string;
+  /** Drains every node before its group terminates it (lifecycle hooks, EventBridge, an SSM runbook). */
+  private readonly nodeDrain: NodeDrain;
   private readonly groups: Array<{ readonly group: autoscaling.AutoScalingGroup; readonly server: boolean }> = [];
 
   protected constructor(scope: Construct, id: string, props: SelfManagedClusterProps, kind: string, mode: 'k3s' | 'kubeadm') {
