@@ -1,120 +1,242 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { App as K8sApp, ApiObject } from 'cdk8s';
 import { sampleChart } from './support/fixtures';
-import { callIndex, runWithStubs } from './support/stub-run';
 import { bashSyntaxErrors, flatten, shellcheckFindings } from './support/user-data';
 import { K3sCluster } from '../../../lib/clusters/k3s';
 import { KubeadmCluster } from '../../../lib/clusters/kubeadm';
+import { renderScript } from '../../../lib/clusters/self-managed/private/render';
 import { PlatformNetwork } from '../../../lib/network';
-import { ClusterTraits } from '../../../lib/workloads';
+import { ClusterTraits, PlatformChart } from '../../../lib/workloads';
+import { ClusterModel } from '../../support/cluster-model/cluster-model';
+import { renderDelivery, RenderedDelivery, SYNC_SCRIPT, syncScriptFor } from '../../support/cluster-model/deliveries';
+import { ModelCluster, ModelNode, ModelRun } from '../../support/cluster-model/model-server';
+import { shopChart } from '../../support/cluster-model/shop';
 
-// The association's command (the sync script, rendered from a real synth) runs under stubbed aws/k3s/kubectl.
-let k3sSync: string;
-let kubeadmSync: string;
-let manifestsFile: string;
-beforeAll(() => {
-  const stack = new Stack(new App(), 'sync');
-  const vpc = new PlatformNetwork(stack, 'Network', { azCount: 2 }).vpc;
-  const k3s = new K3sCluster(stack, 'K3s', { vpc, clusterName: 'a' });
-  k3s.addWorkloads('shop', [sampleChart(k3s.traits)]);
-  const kubeadm = new KubeadmCluster(stack, 'Kubeadm', { vpc, clusterName: 'b' });
-  kubeadm.addWorkloads('shop', [sampleChart(ClusterTraits.k3s())]);
-  const t = Template.fromStack(stack);
-  const commands = (part: string) => {
-    const [, assoc] = Object.entries(t.findResources('AWS::SSM::Association')).find(([id]) => id.startsWith(part))!;
-    return (assoc.Properties.Parameters.commands as unknown[]).map(flatten).join('\n');
-  };
-  k3sSync = commands('K3s');
-  kubeadmSync = commands('Kubeadm');
-  manifestsFile = /^DELIVERIES='shop (\S+)'$/m.exec(k3sSync)![1].split('/').pop()!;
-});
+// The association's command is the sync script; these tests run it against a model of a live cluster whose
+// controllers make claims, Endpoints, ReplicaSets and Pods as Kubernetes does (test/support/cluster-model).
 
-const LIVE = {
-  API_RESOURCES: 'namespaces\\nconfigmaps\\ndeployments.apps\\nreplicasets.apps',
-  LIVE_namespaces: 'Namespace||shop|\\n',
-  LIVE_configmaps: 'ConfigMap|shop|web-config|\\nConfigMap|shop|old-config|\\nConfigMap|default|gone|\\n',
-  LIVE_deployments_apps: 'Deployment|shop|removed-web|\\n',
-  LIVE_replicasets_apps: 'ReplicaSet|shop|web-abc|1234-uid\\n',
-};
-// A manifest file in the delivery format v1 (ManifestFileAsset): the inventory in its header.
-const FILE = '# cdk-k8s-platform manifest v1\n# delivery: shop\n# objects: 2\n# object: v1|Namespace||shop\n# object: v1|ConfigMap|shop|web-config\n'
-  + '---\napiVersion: v1\nkind: Namespace\n---\napiVersion: v1\nkind: ConfigMap\n';
-const ready = (root: string) => {
-  require('fs').mkdirSync(`${root}/var/lib/cdk-k8s-platform`, { recursive: true });
-  require('fs').writeFileSync(`${root}/var/lib/cdk-k8s-platform/ready`, 'x');
-};
+const traits = ClusterTraits.k3s();
+const shop = (options: Parameters<typeof shopChart>[1] = {}) => renderDelivery('shop', [shopChart(traits, options)]);
+const deletedByScript = (m: ClusterModel) => m.deletions
+  .filter(d => d.cause === 'kubectl' && !d.name.startsWith('cdk-k8s-platform-inventory-'))
+  .map(d => `${d.kind} ${d.namespace}/${d.name}`);
 
-test('the sync commands parse and pass shellcheck', () => {
-  for (const script of [k3sSync, kubeadmSync]) {
-    expect(bashSyntaxErrors(script)).toBe('');
-    const body = script.slice(script.indexOf('#!/bin/bash'), script.lastIndexOf('CDK_K8S_PLATFORM_SYNC'));
-    const findings = shellcheckFindings(body);
-    if (findings !== undefined) expect(findings).toBe('');
-  }
-});
+let cluster: ModelCluster;
+let model: ClusterModel;
+let node: ModelNode;
+async function start(distribution: 'k3s' | 'kubeadm' = 'k3s') {
+  model = new ClusterModel({ distribution });
+  cluster = await ModelCluster.start(model);
+  node = cluster.addNode();
+}
+afterEach(async () => cluster?.close());
 
-test('k3s: copies the delivery into the auto-deploy directory, removes stale files and deleted objects', () => {
-  const run = runWithStubs(k3sSync, {
-    env: LIVE,
-    fixtures: { [manifestsFile]: FILE },
-    setup: root => {
-      ready(root);
-      require('fs').mkdirSync(`${root}/var/lib/rancher/k3s/server/manifests`, { recursive: true });
-      require('fs').writeFileSync(`${root}/var/lib/rancher/k3s/server/manifests/cdk-k8s-platform-legacy.yaml`, 'old');
-      require('fs').writeFileSync(`${root}/var/lib/rancher/k3s/server/manifests/traefik.yaml`, 'k3s');
-    },
+async function sync(deliveries: RenderedDelivery[], on: ModelNode = node, mode: 'k3s' | 'kubeadm' = model.distribution): Promise<ModelRun> {
+  const run = await cluster.run(on, syncScriptFor(cluster, mode, deliveries));
+  model.settle();
+  return run;
+}
+
+describe('the association runs this script', () => {
+  let k3sSync: string;
+  let kubeadmSync: string;
+  beforeAll(() => {
+    const stack = new Stack(new App(), 'sync');
+    const vpc = new PlatformNetwork(stack, 'Network', { azCount: 2 }).vpc;
+    const k3s = new K3sCluster(stack, 'K3s', { vpc, clusterName: 'a' });
+    k3s.addWorkloads('shop', [sampleChart(k3s.traits)]);
+    const kubeadm = new KubeadmCluster(stack, 'Kubeadm', { vpc, clusterName: 'b' });
+    kubeadm.addWorkloads('shop', [sampleChart(ClusterTraits.k3s())]);
+    const t = Template.fromStack(stack);
+    const commands = (part: string) => {
+      const [, assoc] = Object.entries(t.findResources('AWS::SSM::Association')).find(([id]) => id.startsWith(part))!;
+      return (assoc.Properties.Parameters.commands as unknown[]).map(flatten).join('\n');
+    };
+    k3sSync = commands('K3s');
+    kubeadmSync = commands('Kubeadm');
   });
-  expect(run.output).toContain('workloads in sync (2 objects)');
-  expect(run.status).toBe(0);
-  expect(run.file('var/lib/rancher/k3s/server/manifests/cdk-k8s-platform-shop.yaml')).toBe(FILE);
-  expect(run.mode('var/lib/rancher/k3s/server/manifests/cdk-k8s-platform-shop.yaml')).toBe(0o600);
-  expect(run.exists('var/lib/rancher/k3s/server/manifests/cdk-k8s-platform-legacy.yaml')).toBe(false);
-  expect(run.exists('var/lib/rancher/k3s/server/manifests/traefik.yaml')).toBe(true);
-  const deletes = run.calls.filter(c => c.includes(' delete ')).sort();
-  expect(deletes).toEqual([
-    'k3s kubectl delete configmaps gone -n default --ignore-not-found --wait=false',
-    'k3s kubectl delete configmaps old-config -n shop --ignore-not-found --wait=false',
-    'k3s kubectl delete deployments.apps removed-web -n shop --ignore-not-found --wait=false',
-  ]);
-  expect(run.calls).toContain('k3s kubectl get configmaps --all-namespaces -l app.kubernetes.io/managed-by=cdk-k8s-platform --ignore-not-found -o jsonpath={range .items[*]}{.kind}{"|"}{.metadata.namespace}{"|"}{.metadata.name}{"|"}{.metadata.ownerReferences[0].uid}{"\\n"}{end}');
-  expect(callIndex(run.calls, 'aws s3 cp')).toBeLessThan(callIndex(run.calls, 'k3s kubectl api-resources'));
-});
 
-test('k3s: an object without namespace in the code matches the live object in "default"', () => {
-  const run = runWithStubs(k3sSync, {
-    env: { API_RESOURCES: 'configmaps', LIVE_configmaps: 'ConfigMap|default|gone|\\n' },
-    fixtures: { [manifestsFile]: '# cdk-k8s-platform manifest v1\n# object: v1|ConfigMap||gone\n---\nkind: ConfigMap\n' },
-    setup: ready,
+  test('the synthesized command is the script the model tests run, and passes bash -n and shellcheck', () => {
+    for (const [script, mode] of [[k3sSync, 'k3s'], [kubeadmSync, 'kubeadm']] as const) {
+      expect(bashSyntaxErrors(script)).toBe('');
+      const body = script.slice(script.indexOf('#!/bin/bash'), script.lastIndexOf('\nCDK_K8S_PLATFORM_SYNC'));
+      const deliveries = /^DELIVERIES='([^']*)'$/m.exec(body)![1];
+      expect(deliveries).toMatch(/^shop s3:\/\/\S+\.yaml$/);
+      expect(body).toBe(renderScript([SYNC_SCRIPT], { MODE: mode, REGION: 'eu-west-1', DELIVERIES: deliveries }));
+      const findings = shellcheckFindings(body);
+      if (findings !== undefined) expect(findings).toBe('');
+    }
   });
-  expect(run.status).toBe(0);
-  expect(run.calls.filter(c => c.includes(' delete '))).toEqual([]);
 });
 
-test('a failed download stops before anything is deleted', () => {
-  const run = runWithStubs(k3sSync, { env: LIVE, fixtures: {}, setup: ready });
-  expect(run.status).not.toBe(0);
-  expect(run.calls.filter(c => c.includes(' delete ') || c.includes('api-resources'))).toEqual([]);
+describe('k3s: the README shop through routine changes', () => {
+  beforeEach(() => start('k3s'));
+
+  test('a sync without change deletes nothing, though controllers copied the library label onto claims and Endpoints', async () => {
+    expect((await sync([shop()])).status).toBe(0);
+    const claim = model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')!;
+    expect(claim.metadata.labels).toEqual(expect.objectContaining({ 'app.kubernetes.io/managed-by': 'cdk-k8s-platform' }));
+    expect(claim.metadata.ownerReferences).toBeUndefined();
+    const endpoints = model.get('Endpoints', 'shop', 'postgres')!;
+    expect(endpoints.metadata.labels).toEqual(expect.objectContaining({ 'app.kubernetes.io/managed-by': 'cdk-k8s-platform' }));
+    const run = await sync([shop()]);
+    expect(run.status).toBe(0);
+    expect(deletedByScript(model)).toEqual([]);
+    expect(model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')!.metadata.uid).toBe(claim.metadata.uid);
+    expect(run.calls.filter(c => c.includes(' delete '))).toEqual([]);
+  });
+
+  test('removing postgres from the code deletes its objects and keeps its claim; adding it back reuses the claim', async () => {
+    await sync([shop()]);
+    const uid = model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')!.metadata.uid;
+    const run = await sync([shop({ postgres: false })]);
+    expect(run.status).toBe(0);
+    expect(deletedByScript(model).sort()).toEqual([
+      'NetworkPolicy shop/postgres', 'PodDisruptionBudget shop/postgres', 'Service shop/postgres', 'Service shop/postgres-headless', 'StatefulSet shop/postgres',
+    ]);
+    expect(model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')!.metadata.uid).toBe(uid);
+    expect(model.dataLost).toEqual([]);
+    await sync([shop()]);
+    expect(model.get('StatefulSet', 'shop', 'postgres')).toBeDefined();
+    expect(model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')!.metadata.uid).toBe(uid);
+  });
+
+  test('removing the whole delivery deletes its objects but keeps the namespace that holds the claim, until the claim is released', async () => {
+    await sync([shop()]);
+    const run = await sync([]);
+    expect(run.status).toBe(0);
+    expect(run.output).toContain('kept Namespace shop although it left the code: it holds PersistentVolumeClaims');
+    expect(model.get('Namespace', undefined, 'shop')).toBeDefined();
+    expect(model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')).toBeDefined();
+    expect(model.applied().filter(k => k.includes('|shop|'))).toEqual([]);
+    // an operator releases the claim on purpose (docs/operations.md); the next sync removes the namespace
+    model.delete('PersistentVolumeClaim', 'shop', 'data-postgres-0', 'kubectl');
+    const after = await sync([]);
+    expect(after.output).toContain('deleting Namespace shop');
+    expect(model.get('Namespace', undefined, 'shop')).toBeUndefined();
+    expect(model.get('ConfigMap', 'kube-system', 'cdk-k8s-platform-inventory-shop')).toBeUndefined();
+  });
+
+  test('a new server (empty disk) prunes from the inventory the cluster holds', async () => {
+    await sync([shop()]);
+    const replacement = cluster.addNode();
+    const run = await sync([shop({ canary: false })], replacement);
+    expect(run.status).toBe(0);
+    expect(deletedByScript(model).sort()).toEqual([
+      'Deployment shop/api-canary', 'HorizontalPodAutoscaler shop/api-canary', 'IngressRoute shop/api', 'NetworkPolicy shop/api-canary',
+      'PodDisruptionBudget shop/api-canary', 'Service shop/api-canary', 'TraefikService shop/api-weighted',
+    ]);
+  });
+
+  test('a failed download changes nothing', async () => {
+    await sync([shop()]);
+    const script = syncScriptFor(cluster, 'k3s', [shop({ postgres: false })]);
+    for (const f of fs.readdirSync(cluster.deliveryFiles)) fs.rmSync(path.join(cluster.deliveryFiles, f));
+    const run = await cluster.run(node, script);
+    expect(run.status).not.toBe(0);
+    expect(run.calls.filter(c => c.startsWith('k3s'))).toEqual([]);
+  });
+
+  test('a refused apply stops the sync before any deletion, with the API server\'s message', async () => {
+    await sync([shop()]);
+    // a StatefulSet's claim templates are immutable: the API server refuses the change
+    const grown = shop({ postgres: true });
+    const text = grown.text.replace('storage: 20Gi', 'storage: 40Gi');
+    const run = await sync([{ id: 'shop', text: text.replace('name: api-canary', 'name: api-next') }]);
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('updates to statefulset spec for fields other than');
+    expect(run.output).toContain('giving up after 4 attempts');
+    expect(deletedByScript(model)).toEqual([]);
+  });
+
+  test('an object someone took over (library label removed) is not deleted', async () => {
+    await sync([shop()]);
+    const svc = model.get('Service', 'shop', 'api-canary')!;
+    delete svc.metadata.labels!['app.kubernetes.io/managed-by'];
+    await sync([shop({ canary: false })]);
+    expect(model.get('Service', 'shop', 'api-canary')).toBeDefined();
+    expect(model.get('Deployment', 'shop', 'api-canary')).toBeUndefined();
+  });
+
+  test('an object moved to another delivery, or given its default namespace explicitly, is not deleted', async () => {
+    const config = (namespace: string | undefined) => {
+      const chart = new PlatformChart(new K8sApp(), 'cfg', { traits });
+      new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', ...(namespace ? { namespace } : {}) }, data: { a: '1' } });
+      return chart;
+    };
+    await sync([renderDelivery('one', [config(undefined)])]);
+    const uid = model.get('ConfigMap', 'default', 'settings')!.metadata.uid;
+    await sync([renderDelivery('two', [config(undefined)])]);
+    await sync([renderDelivery('two', [config('default')])]);
+    expect(deletedByScript(model)).toEqual([]);
+    expect(model.get('ConfigMap', 'default', 'settings')!.metadata.uid).toBe(uid);
+    expect(model.get('ConfigMap', 'kube-system', 'cdk-k8s-platform-inventory-one')).toBeUndefined();
+  });
+
+  test('a namespace a delivery still uses is kept when the delivery that created it goes', async () => {
+    const ns = new PlatformChart(new K8sApp(), 'base', { traits });
+    new ApiObject(ns, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    const app = shopChart(traits, { postgres: false });
+    const withoutNamespace = renderDelivery('app', [app]);
+    const text = withoutNamespace.text.split('\n---\n').filter(d => !d.startsWith('apiVersion: v1\nkind: Namespace')).join('\n---\n')
+      .replace(/^# object: v1\|Namespace\|\|shop\n/m, '');
+    await sync([renderDelivery('base', [ns]), { id: 'app', text }]);
+    const run = await sync([{ id: 'app', text }]);
+    expect(run.output).toContain('kept Namespace shop although it left the code: a delivery still puts objects in it');
+    expect(model.get('Deployment', 'shop', 'api')).toBeDefined();
+  });
 });
 
-test('waits for the node bootstrap and fails when it never finishes', () => {
-  const run = runWithStubs(k3sSync, { env: LIVE });
+describe('upgrading from the version that pruned by label', () => {
+  test('k3s: the auto-deploy file becomes the inventory, is removed, and nothing in the code is deleted', async () => {
+    await start('k3s');
+    // the previous version copied the delivery into the auto-deploy directory; k3s applied it
+    const dir = path.join(node.root, 'var/lib/rancher/k3s/server/manifests');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'cdk-k8s-platform-shop.yaml'), shop().text);
+    fs.writeFileSync(path.join(dir, 'traefik.yaml'), '');
+    model.settle();
+    expect(model.get('StatefulSet', 'shop', 'postgres')).toBeDefined();
+    const claim = model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')!.metadata.uid;
+    const run = await sync([shop({ canary: false })]);
+    expect(run.status).toBe(0);
+    expect(run.output).toContain(`delivery shop: inventory taken from ${dir}/cdk-k8s-platform-shop.yaml`);
+    expect(fs.existsSync(path.join(dir, 'cdk-k8s-platform-shop.yaml'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'traefik.yaml'))).toBe(true);
+    expect(deletedByScript(model).sort()).toEqual([
+      'Deployment shop/api-canary', 'HorizontalPodAutoscaler shop/api-canary', 'IngressRoute shop/api', 'NetworkPolicy shop/api-canary',
+      'PodDisruptionBudget shop/api-canary', 'Service shop/api-canary', 'TraefikService shop/api-weighted',
+    ]);
+    model.settle();
+    expect(model.deletions.filter(d => d.cause === 'k3s-deploy')).toEqual([]);
+    expect(model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')!.metadata.uid).toBe(claim);
+  });
+
+  test('kubeadm: the previous download becomes the inventory', async () => {
+    await start('kubeadm');
+    await sync([shop()]);
+    model.delete('ConfigMap', 'kube-system', 'cdk-k8s-platform-inventory-shop', 'kubectl');
+    fs.mkdirSync(path.join(node.root, 'var/lib/cdk-k8s-platform/deliveries'), { recursive: true });
+    fs.writeFileSync(path.join(node.root, 'var/lib/cdk-k8s-platform/deliveries/shop.yaml'), shop().text);
+    const run = await sync([shop({ postgres: false })]);
+    expect(run.output).toContain('workloads in sync');
+    expect(run.status).toBe(0);
+    expect(run.calls).toContain(`kubectl --kubeconfig ${node.root}/etc/kubernetes/admin.conf apply --server-side --force-conflicts --field-manager=cdk-k8s-platform -f ${node.root}/var/lib/cdk-k8s-platform/sync/shop.yaml`);
+    expect(deletedByScript(model).filter(d => !d.startsWith('ConfigMap kube-system/')).sort()).toEqual([
+      'NetworkPolicy shop/postgres', 'PodDisruptionBudget shop/postgres', 'Service shop/postgres', 'Service shop/postgres-headless', 'StatefulSet shop/postgres',
+    ]);
+    expect(fs.existsSync(path.join(node.root, 'var/lib/cdk-k8s-platform/deliveries'))).toBe(false);
+  });
+});
+
+test('waits for the node bootstrap and fails when it never finishes', async () => {
+  await start('k3s');
+  fs.rmSync(path.join(node.root, 'var/lib/cdk-k8s-platform/ready'));
+  const run = await cluster.run(node, syncScriptFor(cluster, 'k3s', [shop()]));
   expect(run.status).toBe(1);
   expect(run.output).toContain('the node bootstrap did not finish');
-  expect(run.calls.filter(c => c.startsWith('aws'))).toEqual([]);
-});
-
-test('kubeadm: server-side apply with the library field manager, then prune', () => {
-  const file = /^DELIVERIES='shop (\S+)'$/m.exec(kubeadmSync)![1].split('/').pop()!;
-  const run = runWithStubs(kubeadmSync, {
-    env: LIVE,
-    fixtures: { [file]: FILE },
-    setup: ready,
-  });
-  expect(run.status).toBe(0);
-  const apply = callIndex(run.calls, `kubectl --kubeconfig ${run.root}/etc/kubernetes/admin.conf apply --server-side --force-conflicts --field-manager=cdk-k8s-platform -f ${run.root}/var/lib/cdk-k8s-platform/deliveries/shop.yaml`);
-  expect(apply).toBeGreaterThanOrEqual(0);
-  const firstDelete = run.calls.findIndex(c => c.includes(' delete '));
-  expect(firstDelete).toBeGreaterThan(apply);
-  expect(run.calls.filter(c => c.includes(' delete '))).toHaveLength(3);
-  expect(run.exists('var/lib/rancher/k3s/server/manifests/cdk-k8s-platform-shop.yaml')).toBe(false);
+  expect(run.calls).toEqual([]);
 });

@@ -1,9 +1,19 @@
 #!/bin/bash
-# Delivers the cluster's workloads on a server (run by an SSM State Manager association whenever they
-# change, and on every new server). k3s: copies each delivery into the auto-deploy manifests directory;
-# kubeadm: server-side apply. Then deletes every object this library manages that no delivery lists any more.
+# Delivers the cluster's workloads on a server: run by an SSM State Manager association when they change, on
+# every new server and on a schedule (drift repair). k3s and kubeadm alike: server-side apply of each delivery
+# with the library's field manager, then a prune driven by what earlier syncs applied, never by a label query:
+#
+# - Each delivery's inventory (the '# object:' header of its manifest file) is kept IN THE CLUSTER, in the
+#   ConfigMap kube-system/cdk-k8s-platform-inventory-<id>: it follows etcd snapshots and server replacements.
+# - An object is deleted only when an inventory lists it, no current delivery lists it, and it still carries
+#   the library's label. Controllers copy labels onto what they make (claims, Endpoints): those objects are in
+#   no inventory, so they are never candidates.
+# - Never deleted, even when removed from the code: PersistentVolumeClaims, PersistentVolumes, Endpoints,
+#   EndpointSlices, Events, Leases, CustomResourceDefinitions, Nodes; a Namespace while it holds claims.
 set -euo pipefail
+shopt -s nullglob
 umask 077
+export TZ=UTC
 MODE='@@MODE@@'
 REGION='@@REGION@@'
 # One delivery per line: <id> <S3 URL of its manifest file (format v1: an '# object: ' header line per object)>
@@ -11,67 +21,220 @@ DELIVERIES='@@DELIVERIES@@'
 
 ROOT="${CDK_K8S_ROOT:-}"
 STATE_DIR="${ROOT}/var/lib/cdk-k8s-platform"
-WORK="$STATE_DIR/deliveries"
-MANIFESTS_DIR="${ROOT}/var/lib/rancher/k3s/server/manifests"
+WORK="$STATE_DIR/sync"
+LEGACY_K3S_DIR="${ROOT}/var/lib/rancher/k3s/server/manifests"
+LEGACY_WORK="$STATE_DIR/deliveries"
+HEADER='# cdk-k8s-platform manifest v1'
+FIELD_MANAGER=cdk-k8s-platform
 MANAGED='app.kubernetes.io/managed-by=cdk-k8s-platform'
+INVENTORY_PREFIX=cdk-k8s-platform-inventory-
+INVENTORY_LABEL=platform.cdk-k8s.io/inventory
+KEEP_KINDS=' PersistentVolumeClaim PersistentVolume Endpoints EndpointSlice Event Lease CustomResourceDefinition Node '
 
-log() { printf '%s cdk-k8s-platform sync: %s\n' "$(date -u +%FT%TZ)" "$*" >&2; }
+declare -a IDS=()            # the deliveries of the code, in order
+declare -A WANTED=()         # '<kind>|<namespace>|<name>' of every object some delivery lists now
+declare -A PREVIOUS=()       # delivery id -> its recorded inventory ('<apiVersion>|<kind>|<namespace>|<name>' lines)
+declare -A CURRENT=()        # delivery id -> what it lists now
+declare -A RETAINED=()       # objects removed from the code but not deleted (retried next time)
+declare -A LEGACY=()         # deliveries whose inventory comes from the version before inventories
+FAILED=0
+
+log() { printf '%(%Y-%m-%dT%H:%M:%SZ)T cdk-k8s-platform sync: %s\n' -1 "$*" >&2; }
 kc() {
   if [ "$MODE" = k3s ]; then k3s kubectl "$@"; else kubectl --kubeconfig "${ROOT}/etc/kubernetes/admin.conf" "$@"; fi
 }
+# retry CMD...: up to 4 attempts, 5 s, 10 s, 20 s apart (a CRD applied in the same file needs a moment).
+retry() {
+  local n=1 delay="${RETRY_DELAY:-5}"
+  until "$@"; do
+    if [ "$n" -ge 4 ]; then log "giving up after $n attempts: $*"; return 1; fi
+    sleep "$delay"
+    n=$((n + 1))
+    delay=$((delay * 2))
+  done
+}
 
-# A new server runs this before its bootstrap is done: wait for it.
-n=0
-until [ -f "$STATE_DIR/ready" ]; do
-  n=$((n + 1))
-  if [ "$n" -gt "${READY_ATTEMPTS:-180}" ]; then log "the node bootstrap did not finish"; exit 1; fi
-  sleep "${RETRY_DELAY:-10}"
-done
+# header_objects FILE: the '<apiVersion>|<kind>|<namespace>|<name>' lines of a manifest file's header.
+header_objects() {
+  local line
+  while IFS= read -r line; do
+    case "$line" in
+      '# object: '*) printf '%s\n' "${line#'# object: '}" ;;
+      ---) return 0 ;;
+    esac
+  done < "$1"
+}
 
-mkdir -p "$WORK" "$MANIFESTS_DIR"
-: > "$WORK/desired"
-ids=' '
-while read -r id manifests; do
-  [ -n "$id" ] || continue
-  aws s3 cp --region "$REGION" --only-show-errors "$manifests" "$WORK/$id.yaml"
-  # '# object: <apiVersion>|<kind>|<namespace>|<name>' -> '<kind>|<namespace>|<name>'
-  { grep '^# object: ' "$WORK/$id.yaml" || true; } | cut -d ' ' -f 3- | cut -d '|' -f 2- >> "$WORK/desired"
-  ids="$ids$id "
-  if [ "$MODE" = k3s ]; then
-    target="$MANIFESTS_DIR/cdk-k8s-platform-$id.yaml"
-    if ! cmp -s "$WORK/$id.yaml" "$target"; then
-      log "delivery $id changed: updating $target"
-      install -m 0600 "$WORK/$id.yaml" "$target"
+# want OBJECT: marks an object as listed by the code (an object without namespace is the one in "default").
+want() {
+  local k="${1#*|}" kind ns name
+  IFS='|' read -r kind ns name <<< "$k"
+  WANTED[$k]=1
+  if [ -z "$ns" ]; then WANTED[$kind|default|$name]=1; elif [ "$ns" = default ]; then WANTED[$kind||$name]=1; fi
+}
+
+wait_for_bootstrap() {
+  local n=0
+  until [ -f "$STATE_DIR/ready" ]; do
+    n=$((n + 1))
+    if [ "$n" -gt "${READY_ATTEMPTS:-180}" ]; then log "the node bootstrap did not finish"; exit 1; fi
+    sleep "${RETRY_DELAY:-10}"
+  done
+}
+
+# Downloads every delivery; a missing or foreign file stops the sync before anything changes.
+download() {
+  local id url first object
+  while read -r id url; do
+    [ -n "$id" ] || continue
+    retry aws s3 cp --region "$REGION" --only-show-errors "$url" "$WORK/$id.yaml"
+    IFS= read -r first < "$WORK/$id.yaml" || true
+    if [ "$first" != "$HEADER" ]; then log "delivery $id: $url is not a manifest file v1"; exit 1; fi
+    CURRENT[$id]=$(header_objects "$WORK/$id.yaml")
+    while IFS= read -r object; do [ -z "$object" ] || want "$object"; done <<< "${CURRENT[$id]}"
+    IDS+=("$id")
+  done <<< "$DELIVERIES"
+}
+
+# The inventories earlier syncs recorded in the cluster, then those of the version before inventories existed
+# (k3s: the files it left in the auto-deploy directory; kubeadm: its downloads on this server).
+read_inventories() {
+  local ref id f
+  for ref in $(kc get configmaps -n kube-system -l "$INVENTORY_LABEL" -o name); do
+    id=${ref#*/"$INVENTORY_PREFIX"}
+    PREVIOUS[$id]=$(kc get configmap "$INVENTORY_PREFIX$id" -n kube-system -o 'jsonpath={.binaryData.objects}' | base64 -d | gunzip)
+  done
+  for f in "$LEGACY_K3S_DIR"/cdk-k8s-platform-*.yaml "$LEGACY_WORK"/*.yaml; do
+    id=${f##*/}
+    id=${id#cdk-k8s-platform-}
+    id=${id%.yaml}
+    if [ -z "${PREVIOUS[$id]+x}" ]; then
+      log "delivery $id: inventory taken from $f (first sync of this version)"
+      PREVIOUS[$id]=$(header_objects "$f")
+      LEGACY[$id]=1
     fi
-  else
-    log "applying delivery $id"
-    kc apply --server-side --force-conflicts --field-manager=cdk-k8s-platform -f "$WORK/$id.yaml"
-  fi
-done <<< "$DELIVERIES"
+  done
+}
 
-# Deliveries removed from the code: their files go (k3s does not delete objects when a file goes: see below).
-for f in "$MANIFESTS_DIR"/cdk-k8s-platform-*.yaml; do
-  [ -e "$f" ] || continue
-  id=${f##*/cdk-k8s-platform-}
-  id=${id%.yaml}
-  case "$ids" in
-    *" $id "*) ;;
-    *) log "delivery $id was removed: deleting $f"; rm -f "$f" ;;
-  esac
-done
+# merge TEXT...: the distinct non-empty lines of the texts, in first-seen order.
+merge() {
+  local -A seen=()
+  local text line
+  for text in "$@"; do
+    while IFS= read -r line; do
+      if [ -n "$line" ] && [ -z "${seen[$line]+x}" ]; then seen[$line]=1; printf '%s\n' "$line"; fi
+    done <<< "$text"
+  done
+}
 
-# Objects removed from the code: every managed object that no inventory lists is deleted. Objects owned by
-# another object (ReplicaSets, Pods, Jobs of CronJobs) are left to their owner.
-kc api-resources --verbs=list,delete -o name | while read -r resource; do
-  kc get "$resource" --all-namespaces -l "$MANAGED" --ignore-not-found \
-    -o jsonpath='{range .items[*]}{.kind}{"|"}{.metadata.namespace}{"|"}{.metadata.name}{"|"}{.metadata.ownerReferences[0].uid}{"\n"}{end}' \
-    | sed "s#^#${resource}|#" || true
-done > "$WORK/live"
-sort -u "$WORK/live" | while IFS='|' read -r resource kind ns name owner; do
-  if [ -z "$name" ] || [ -n "$owner" ]; then continue; fi
-  if grep -qxF "$kind|$ns|$name" "$WORK/desired"; then continue; fi
-  if [ "$ns" = default ] && grep -qxF "$kind||$name" "$WORK/desired"; then continue; fi
+# record ID TEXT: stores TEXT as delivery ID's inventory, unless it is already what the cluster holds
+# (gzip: a ConfigMap holds at most 1 MiB).
+record() {
+  local id="$1" text
+  text=$(merge "$2")
+  if [ "${PREVIOUS[$id]+x}" ] && [ "$text" = "$(merge "${PREVIOUS[$id]}")" ] && [ -z "${LEGACY[$id]+x}" ]; then return 0; fi
+  {
+    printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s%s\n  namespace: kube-system\n' "$INVENTORY_PREFIX" "$id"
+    printf '  labels:\n    %s: "%s"\nbinaryData:\n  objects: ' "$INVENTORY_LABEL" "$id"
+    printf '%s\n' "$text" | gzip -9n | base64 -w0
+    printf '\n'
+  } > "$WORK/inventory-$id.yaml"
+  kc apply --server-side --force-conflicts --field-manager="$FIELD_MANAGER" -f "$WORK/inventory-$id.yaml" >/dev/null
+  PREVIOUS[$id]=$text
+}
+
+# Deletes one removed object: API type from apiVersion and kind (Deployment.v1.apps), only while it carries
+# the library's label (someone who took an object over keeps it), without waiting for finalizers.
+delete_object() {
+  local api="$1" kind="$2" ns="$3" name="$4" type="$2"
+  if [ "${api#*/}" != "$api" ]; then type="$kind.${api#*/}.${api%/*}"; fi
   log "deleting $kind ${ns:+$ns/}$name: no longer in the code"
-  if [ -n "$ns" ]; then kc delete "$resource" "$name" -n "$ns" --ignore-not-found --wait=false; else kc delete "$resource" "$name" --ignore-not-found --wait=false; fi
-done
-log "workloads in sync ($(wc -l < "$WORK/desired") objects)"
+  kc delete "$type" ${ns:+-n "$ns"} -l "$MANAGED" --field-selector "metadata.name=$name" --ignore-not-found --wait=false >/dev/null
+}
+
+# in_use NAMESPACE: some delivery lists an object in the namespace.
+in_use() {
+  local k
+  for k in "${!WANTED[@]}"; do
+    if [[ "$k" == *"|$1|"* ]]; then return 0; fi
+  done
+  return 1
+}
+
+# Deletes what earlier inventories list and no delivery lists now; Namespaces last.
+prune() {
+  local -A seen=()
+  local -a objects=() namespaces=()
+  local text object api kind ns name claims=''
+  for text in "${PREVIOUS[@]}"; do
+    while IFS= read -r object; do
+      if [ -z "$object" ] || [ "${WANTED[${object#*|}]+x}" ] || [ "${seen[$object]+x}" ]; then continue; fi
+      seen[$object]=1
+      if [[ "$object" == *'|Namespace|'* ]]; then namespaces+=("$object"); else objects+=("$object"); fi
+    done <<< "$text"
+  done
+  if [ "${#namespaces[@]}" -gt 0 ]; then
+    claims=$(kc get persistentvolumeclaims --all-namespaces -o 'jsonpath={range .items[*]}{" "}{.metadata.namespace}{end}')
+  fi
+  for object in "${objects[@]}" "${namespaces[@]}"; do
+    IFS='|' read -r api kind ns name <<< "$object"
+    if [[ "$KEEP_KINDS" == *" $kind "* ]]; then
+      log "kept $kind ${ns:+$ns/}$name although it left the code: the library never deletes a $kind (kubectl delete it on purpose)"
+    elif [ "$kind" = Namespace ] && [[ "$claims " == *" $name "* ]]; then
+      log "kept Namespace $name although it left the code: it holds PersistentVolumeClaims (docs/operations.md: releasing claims)"
+      RETAINED[$object]=1
+    elif [ "$kind" = Namespace ] && in_use "$name"; then
+      log "kept Namespace $name although it left the code: a delivery still puts objects in it"
+      RETAINED[$object]=1
+    elif ! delete_object "$api" "$kind" "$ns" "$name"; then
+      log "could not delete $kind ${ns:+$ns/}$name: kept in the inventory, the next sync tries again"
+      RETAINED[$object]=1
+      FAILED=1
+    fi
+  done
+}
+
+# The final inventories: what each delivery lists now, plus what it still holds but did not delete.
+record_inventories() {
+  local id object kept
+  for id in "${!PREVIOUS[@]}"; do
+    kept=''
+    while IFS= read -r object; do
+      if [ -n "$object" ] && [ "${RETAINED[$object]+x}" ]; then kept+="$object"$'\n'; fi
+    done <<< "${PREVIOUS[$id]}"
+    if [ "${CURRENT[$id]+x}" ] || [ -n "$kept" ]; then
+      record "$id" "${CURRENT[$id]:-}"$'\n'"$kept"
+    else
+      log "delivery $id was removed: deleting its inventory"
+      kc delete configmap "$INVENTORY_PREFIX$id" -n kube-system --ignore-not-found >/dev/null
+    fi
+  done
+}
+
+main() {
+  local id
+  local -a legacy
+  wait_for_bootstrap
+  # One sync at a time on this server (a change and the schedule may start two).
+  exec 9> "$STATE_DIR/sync.lock"
+  flock 9
+  [ -d "$WORK" ] || mkdir -p "$WORK"
+  download
+  read_inventories
+  # Record the union first: a sync that stops between apply and the end still knows what it applied.
+  for id in "${IDS[@]}"; do record "$id" "${PREVIOUS[$id]:-}"$'\n'"${CURRENT[$id]}"; done
+  for id in "${IDS[@]}"; do
+    log "applying delivery $id"
+    retry kc apply --server-side --force-conflicts --field-manager="$FIELD_MANAGER" -f "$WORK/$id.yaml" >/dev/null
+  done
+  # The version before this one: its files and downloads are now recorded in inventories.
+  legacy=("$LEGACY_K3S_DIR"/cdk-k8s-platform-*.yaml)
+  if [ -d "$LEGACY_WORK" ]; then legacy+=("$LEGACY_WORK"); fi
+  if [ "${#legacy[@]}" -gt 0 ]; then rm -rf "${legacy[@]}"; fi
+  prune
+  record_inventories
+  if [ "$FAILED" = 1 ]; then log "some removed objects could not be deleted (see above)"; exit 1; fi
+  log "workloads in sync (${#WANTED[@]} object names in ${#IDS[@]} deliveries)"
+}
+
+main "$@"
