@@ -10,8 +10,7 @@
  *
  * FUZZ_RUNS / FUZZ_SEED scale and seed them (`npm run fuzz`).
  */
-import { App, Size } from 'cdk8s';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App, Size } from 'cdk8s';
 import * as fc from 'fast-check';
 import { fuzzParams } from './arbitraries';
 import { ClusterTraits, PlatformChart, PlatformNamespace, StatefulService, WebService, Worker } from '../../lib/workloads';
@@ -61,7 +60,8 @@ function change(world: World, op: Op): void {
     case 'scale': if (d && d.workloads.length > 0) { const w = d.workloads[op.index % d.workloads.length]; w.replicas = w.replicas % 3 + 1; } break;
     case 'move': {
       const to = world.get(DELIVERY_IDS[op.to]);
-      if (d && to && to !== d && to.namespace === d.namespace && d.workloads.length > 0) to.workloads.push(...d.workloads.splice(op.index % d.workloads.length, 1));
+      const movable = d && to && to !== d && to.namespace === d.namespace && d.workloads.length > 0;
+      if (movable) to.workloads.push(...d.workloads.splice(op.index % d.workloads.length, 1));
       break;
     }
     case 'addDelivery': if (!d) world.set(id, { namespace: NAMESPACES[op.namespace], workloads: [] }); break;

@@ -489,7 +489,8 @@ export class ClusterModel {
     const full = obj as ModelObject;
     if (owner) {
       full.metadata.namespace = full.metadata.namespace ?? owner.metadata.namespace;
-      full.metadata.ownerReferences = [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true }];
+      const { apiVersion, kind } = owner;
+      full.metadata.ownerReferences = [{ apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true }];
     }
     return this.put(full, 'controller');
   }
