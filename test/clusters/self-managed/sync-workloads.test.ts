@@ -190,6 +190,23 @@ describe('k3s: the README shop through routine changes', () => {
   });
 });
 
+describe('the version that pruned by label', () => {
+  test('deleted the claim and the Endpoints on a routine sync: the model sees it', async () => {
+    await start('k3s');
+    // the same deliveries and values, rendered into the previous version's script
+    const oldScript = (deliveries: RenderedDelivery[]) => renderScript([path.join(__dirname, 'fixtures/sync-workloads-label-prune.sh')], {
+      MODE: 'k3s', REGION: 'eu-west-1', DELIVERIES: /^DELIVERIES='([^']*)'$/m.exec(syncScriptFor(cluster, 'k3s', deliveries))![1],
+    });
+    await cluster.run(node, oldScript([shop()]));
+    model.settle(); // k3s applies the auto-deploy file
+    expect(model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')).toBeDefined();
+    await cluster.run(node, oldScript([shop()]));
+    model.settle();
+    expect(deletedByScript(model)).toEqual(expect.arrayContaining(['PersistentVolumeClaim shop/data-postgres-0', 'Endpoints shop/postgres']));
+    expect(model.dataLost).toEqual(['shop/data-postgres-0']);
+  });
+});
+
 describe('upgrading from the version that pruned by label', () => {
   test('k3s: the auto-deploy file becomes the inventory, is removed, and nothing in the code is deleted', async () => {
     await start('k3s');

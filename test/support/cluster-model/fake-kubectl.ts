@@ -9,6 +9,7 @@
  *   [-o name | -o jsonpath=TEMPLATE]`
  * - `delete TYPE [NAME] [-n NS] [-l SELECTOR] [--field-selector metadata.name=N] [--ignore-not-found]
  *   [--wait=false]`
+ * - `api-resources -o name` (every type, `plural.group`)
  * - global `--kubeconfig PATH`
  */
 import * as fs from 'fs';
@@ -48,7 +49,9 @@ function parseArgs(argv: string[]): Args {
 const KNOWN_FLAGS: Record<string, string[]> = {
   apply: ['--server-side', '--force-conflicts', '--field-manager', '-f', '--kubeconfig'],
   get: ['-n', '--namespace', '-A', '--all-namespaces', '-l', '--selector', '--field-selector', '--ignore-not-found', '-o', '--output', '--kubeconfig'],
-  delete: ['-n', '--namespace', '-l', '--selector', '--field-selector', '--ignore-not-found', '--wait', '--kubeconfig'],
+  'delete': ['-n', '--namespace', '-l', '--selector', '--field-selector', '--ignore-not-found', '--wait', '--kubeconfig'],
+  // what the previous version's label-based prune called (kept to show the model catches its data loss)
+  'api-resources': ['--verbs', '-o', '--kubeconfig'],
 };
 
 /** Runs one kubectl command line against the model. */
@@ -62,6 +65,7 @@ export function kubectl(model: ClusterModel, argv: string[], cwd: string): Kubec
     if (unknown.length > 0) return unsupported(argv);
     if (verb === 'apply') return apply(model, args, cwd);
     if (verb === 'get') return get(model, args);
+    if (verb === 'api-resources') return { code: 0, stdout: model.types.map(t => `${t.plural}${t.group ? `.${t.group}` : ''}\n`).join(''), stderr: '' };
     return del(model, args);
   } catch (e) {
     return { code: 1, stdout: '', stderr: `${(e as Error).message}\n` };
@@ -217,9 +221,10 @@ function evaluate(expr: string, scope: unknown): unknown {
   const parts = expr.slice(1).split(/(?<!\\)\./).filter(p => p !== '').map(p => p.replace(/\\\./g, '.'));
   let cur: unknown = scope;
   for (const part of parts) {
-    const m = /^([^[]*)(\[\*\])?$/.exec(part)!;
+    const m = /^([^[]*)(?:\[(\*|\d+)\])?$/.exec(part)!;
     if (m[1]) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[m[1]] : undefined;
-    if (m[2] && !Array.isArray(cur)) cur = [];
+    if (m[2] === '*' && !Array.isArray(cur)) cur = [];
+    if (m[2] !== undefined && m[2] !== '*') cur = Array.isArray(cur) ? cur[Number(m[2])] : undefined;
   }
   return cur;
 }
