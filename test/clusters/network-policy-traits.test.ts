@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseAllDocuments } from 'yaml';
 import { K3sCluster } from '../../lib/clusters/k3s';
 import { KubeadmCluster } from '../../lib/clusters/kubeadm';
 import { KUBE_ROUTER, networkPolicyEngineObjects } from '../../lib/clusters/kubeadm/network-policy-engine';
@@ -53,10 +52,10 @@ describe('NetworkPolicy support: traits match what each cluster\'s CNI enforces'
       expect(cluster.traits.networkPolicySupport).toBe(true);
       const server = userDataOf(template, 'Server');
       const key = cluster.networkPolicyEngine.s3ObjectKey;
-      expect(key).toMatch(/^[0-9a-f]{64}\.yaml$/);
+      expect(key).toMatch(/^[0-9a-f]{64}\.json$/);
       expect(server).toContain(`NETWORK_POLICY_URL='s3://cdk-hnb659fds-assets-111111111111-eu-west-1/${key}'`);
       const flannel = server.indexOf('apply -f "$FLANNEL_MANIFEST"');
-      const engine = server.indexOf('-f "$STATE_DIR/network-policy.yaml"');
+      const engine = server.indexOf('-f "$STATE_DIR/network-policy.json"');
       expect(flannel).toBeGreaterThan(-1);
       expect(engine).toBeGreaterThan(flannel);
       expect(userDataOf(template, 'Agent')).not.toContain('NETWORK_POLICY_URL');
@@ -65,7 +64,9 @@ describe('NetworkPolicy support: traits match what each cluster\'s CNI enforces'
     test('the asset is the generated kube-router manifest: policy controller only, pinned image, read-only RBAC', () => {
       const assembly = app.synth();
       const staged = path.join(assembly.directory, cluster.networkPolicyEngine.assetPath);
-      const objects = parseAllDocuments(fs.readFileSync(staged, 'utf8')).map(d => d.toJS());
+      const list = JSON.parse(fs.readFileSync(staged, 'utf8'));
+      expect(list).toEqual(expect.objectContaining({ apiVersion: 'v1', kind: 'List' }));
+      const objects: any[] = list.items;
       expect(objects).toEqual(JSON.parse(JSON.stringify(networkPolicyEngineObjects())));
       expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toEqual(['ServiceAccount/kube-router', 'ClusterRole/kube-router',
         'ClusterRoleBinding/kube-router', 'DaemonSet/kube-router']);

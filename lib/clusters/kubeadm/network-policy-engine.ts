@@ -1,7 +1,7 @@
 import * as path from 'path';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { toYamlDocument, writeContentAddressed } from '../../delivery/private/render';
+import { writeContentAddressed } from '../../delivery/private/render';
 import { KubeObject } from '../../workloads';
 
 /**
@@ -95,13 +95,16 @@ function podSpec(): Record<string, unknown> {
   };
 }
 
-/** The engine's objects as one multi-document YAML file (deterministic bytes). */
-export function networkPolicyEngineYaml(): string {
-  return networkPolicyEngineObjects().map(o => `---\n${toYamlDocument(o)}`).join('');
+/**
+ * The engine's objects as one `v1 List` in JSON (deterministic bytes; `kubectl apply -f` applies its items).
+ * JSON, not YAML: the `.yaml` assets of a cloud assembly are the workload deliveries.
+ */
+export function networkPolicyEngineManifest(): string {
+  return `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: networkPolicyEngineObjects() }, undefined, 2)}\n`;
 }
 
 /** The engine's manifest as an S3 file asset (the control plane fetches it with its role and applies it after flannel). */
 export function networkPolicyEngineAsset(scope: Construct, id: string): s3assets.Asset {
-  const dir = writeContentAddressed('kubeadm-network-policy', new Map([['kube-router.yaml', networkPolicyEngineYaml()]]));
-  return new s3assets.Asset(scope, id, { path: path.join(dir, 'kube-router.yaml') });
+  const dir = writeContentAddressed('kubeadm-network-policy', new Map([['kube-router.json', networkPolicyEngineManifest()]]));
+  return new s3assets.Asset(scope, id, { path: path.join(dir, 'kube-router.json') });
 }

@@ -92,7 +92,7 @@ describe('KubeadmCluster template', () => {
     expect(of('s3:DeleteObject').map(text)).toEqual([expect.stringContaining('/etcd-snapshots/*')]);
     expect(of('s3:PutObject').map(text).sort()).toEqual([expect.stringContaining('/etcd-snapshots/*'), expect.stringContaining('/pki/*')].sort((a: any, b: any) => String(a).localeCompare(String(b))));
     expect(of('s3:GetObject').map(text).filter(t => t.includes('cdk-hnb659fds-assets'))).toEqual([
-      expect.stringMatching(/[0-9a-f]{64}\.sh"/), expect.stringMatching(/[0-9a-f]{64}\.yaml"/),
+      expect.stringMatching(/[0-9a-f]{64}\.sh"/), expect.stringMatching(/[0-9a-f]{64}\.json"/),
     ]);
     expect(of('kms:Decrypt').map(text)).toEqual([expect.stringContaining('StateKey')]);
     expect(of('secretsmanager:PutSecretValue').map(text).sort()).toEqual([expect.stringContaining('BootstrapToken'), expect.stringContaining('KubeconfigSecret')].sort((a: any, b: any) => String(a).localeCompare(String(b))));
@@ -178,12 +178,12 @@ describe('KubeadmCluster user data', () => {
   test('the NetworkPolicy engine is fetched from its S3 asset and applied right after flannel', () => {
     const run = new KubeadmModel().boot(controlPlane, 'i-0new');
     const flannel = callIndex(run.calls, `kubectl --kubeconfig ${run.root}/etc/kubernetes/admin.conf apply -f https://github.com/flannel-io/flannel/`);
-    const fetch = run.calls.findIndex(c => /^aws s3 cp .* s3:\/\/cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.yaml /.test(c));
-    const apply = callIndex(run.calls, `kubectl --kubeconfig ${run.root}/etc/kubernetes/admin.conf apply --server-side --field-manager=cdk-k8s-platform --force-conflicts -f ${run.root}/var/lib/cdk-k8s-platform/network-policy.yaml`);
+    const fetch = run.calls.findIndex(c => /^aws s3 cp .* s3:\/\/cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.json /.test(c));
+    const apply = callIndex(run.calls, `kubectl --kubeconfig ${run.root}/etc/kubernetes/admin.conf apply --server-side --field-manager=cdk-k8s-platform --force-conflicts -f ${run.root}/var/lib/cdk-k8s-platform/network-policy.json`);
     expect(flannel).toBeGreaterThan(-1);
     expect(flannel).toBeLessThan(fetch);
     expect(fetch).toBeLessThan(apply);
-    expect(run.file('var/lib/cdk-k8s-platform/network-policy.yaml')).toContain('--run-firewall=true');
+    expect(run.file('var/lib/cdk-k8s-platform/network-policy.json')).toContain('--run-firewall=true');
   });
 
   test('worker boot: waits for the CA hash, joins from a 0600 JoinConfiguration, token never on argv or in the log', () => {

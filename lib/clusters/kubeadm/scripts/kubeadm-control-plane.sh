@@ -44,8 +44,8 @@ install_tool() {
 install_addons() {
   retry "${KC[@]}" apply -f "$FLANNEL_MANIFEST"
   # flannel does not enforce NetworkPolicies: kube-router's policy controller (pinned, an S3 asset) does.
-  retry aws s3 cp --only-show-errors --region "$REGION" "$NETWORK_POLICY_URL" "$STATE_DIR/network-policy.yaml"
-  retry "${KC[@]}" apply --server-side --field-manager=cdk-k8s-platform --force-conflicts -f "$STATE_DIR/network-policy.yaml"
+  retry aws s3 cp --only-show-errors --region "$REGION" "$NETWORK_POLICY_URL" "$STATE_DIR/network-policy.json"
+  retry "${KC[@]}" apply --server-side --field-manager=cdk-k8s-platform --force-conflicts -f "$STATE_DIR/network-policy.json"
   retry "${KC[@]}" apply -f "$LOCAL_PATH_MANIFEST"
   retry "${KC[@]}" annotate storageclass local-path storageclass.kubernetes.io/is-default-class=true --overwrite
   retry "${KC[@]}" apply -f "$METRICS_SERVER_MANIFEST"

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { KubeadmCluster, KubeadmClusterProps } from '../../../../lib/clusters/kubeadm';
-import { networkPolicyEngineYaml } from '../../../../lib/clusters/kubeadm/network-policy-engine';
+import { networkPolicyEngineManifest } from '../../../../lib/clusters/kubeadm/network-policy-engine';
 import { PlatformNetwork } from '../../../../lib/network';
 import { StubRun, runWithStubs } from '../../self-managed/support/stub-run';
 import { userDataOf } from '../../self-managed/support/user-data';
@@ -26,7 +26,7 @@ export function kubeadmUserData(props: Partial<KubeadmClusterProps> = {}): { con
 
 /**
  * Stateful stubs for a live kubeadm cluster, kept in files under one directory that outlives each node:
- * - `s3/<key>`: the state bucket (PKI backup, etcd snapshots); asset URLs (`*.sh`, `*.yaml`) resolve to the real files;
+ * - `s3/<key>`: the state bucket (PKI backup, etcd snapshots); asset URLs (`*.sh`, `*.json`) resolve to the real files;
  * - `secret`: the bootstrap-token secret; `ca-hash`: the SSM parameter; `signals`: CloudFormation signals;
  * - `api/nodes/<name>` (content: role) and `api/tokens/<id>` (`secret|description`): what etcd holds. A snapshot is
  *   a tarball of `api/`; a node loss wipes `api/` (etcd died with the node); `kubeadm init` on a restored data dir
@@ -35,12 +35,12 @@ export function kubeadmUserData(props: Partial<KubeadmClusterProps> = {}): { con
  */
 export class KubeadmModel {
   public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeadm-model-'));
-  private readonly policy = path.join(this.dir, 'network-policy.yaml');
+  private readonly policy = path.join(this.dir, 'network-policy.json');
 
   constructor() {
     for (const d of ['s3', 'api/nodes', 'api/tokens']) fs.mkdirSync(path.join(this.dir, d), { recursive: true });
     fs.writeFileSync(path.join(this.dir, 'secret'), FIRST_TOKEN_RAW);
-    fs.writeFileSync(this.policy, networkPolicyEngineYaml());
+    fs.writeFileSync(this.policy, networkPolicyEngineManifest());
   }
 
   /** Boots a node from its user data. */
@@ -171,7 +171,7 @@ case "$1 $2" in
       k="\${src#s3://*/}"
       if [ -f "$m/s3/$k" ]; then cp "$m/s3/$k" "$dst"
       elif [[ "$k" == *.sh ]]; then cp "$TOOL_SRC" "$dst"
-      elif [[ "$k" == *.yaml ]]; then cp "$POLICY_SRC" "$dst"
+      elif [[ "$k" == *.json ]]; then cp "$POLICY_SRC" "$dst"
       else echo "fatal error: An error occurred (404) when calling the HeadObject operation: Key \\"$k\\" does not exist" >&2; exit 1; fi
     else
       k="\${dst#s3://*/}"; mkdir -p "$(dirname "$m/s3/$k")"; cp "$src" "$m/s3/$k"
