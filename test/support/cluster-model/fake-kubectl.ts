@@ -47,8 +47,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 const KNOWN_FLAGS: Record<string, string[]> = {
-  apply: ['--server-side', '--force-conflicts', '--field-manager', '-f', '--kubeconfig'],
-  get: ['-n', '--namespace', '-A', '--all-namespaces', '-l', '--selector', '--field-selector', '--ignore-not-found', '-o', '--output', '--kubeconfig'],
+  'apply': ['--server-side', '--force-conflicts', '--field-manager', '-f', '--kubeconfig'],
+  'get': ['-n', '--namespace', '-A', '--all-namespaces', '-l', '--selector', '--field-selector', '--ignore-not-found', '-o', '--output', '--kubeconfig'],
   'delete': ['-n', '--namespace', '-l', '--selector', '--field-selector', '--ignore-not-found', '--wait', '--kubeconfig'],
   // what the previous version's label-based prune called (kept to show the model catches its data loss)
   'api-resources': ['--verbs', '-o', '--kubeconfig'],
