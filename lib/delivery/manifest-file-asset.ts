@@ -62,9 +62,10 @@ export const MANIFEST_FILE_HEADER = '# cdk-k8s-platform manifest v1';
  *   Deployments, Ingresses, webhooks); within a kind, in chart order. A custom resource whose CRD is in
  *   the same file may need a second apply once the CRD is established.
  * - Every object carries the labels `app.kubernetes.io/managed-by: cdk-k8s-platform` and
- *   `platform.cdk-k8s.io/delivery: <deliveryId>` (labels already set in the code are kept). A node-side
- *   script removes objects deleted from the code by listing objects with these labels and deleting those
- *   that no current inventory lists (`grep '^# object: ' file | cut -d' ' -f3-`).
+ *   `platform.cdk-k8s.io/delivery: <deliveryId>` (labels already set in the code are kept). The header is
+ *   the delivery's inventory: the node-side sync records it in the cluster and deletes an object only when
+ *   an earlier inventory lists it and no current one does (never by a label query: controllers copy labels
+ *   onto the claims and Endpoints they make).
  * - YAML 1.1 quoting (as Kubernetes parses it), no line folding, no anchors; deterministic: the same
  *   charts give the same bytes and the same asset hash.
  *
