@@ -1,6 +1,6 @@
 /**
  * Property tests of the workload sync on a model of a live cluster: random sequences of deliveries (workloads
- * and whole deliveries added, changed, moved and removed; servers replaced; etcd snapshots restored) run
+ * and whole deliveries added, changed, scaled, resized, moved and removed; servers replaced; etcd snapshots restored) run
  * through the real sync script, and after every sync:
  *
  * - the sync succeeds, and every object of the code is live;
@@ -20,13 +20,13 @@ import { ModelCluster, ModelNode } from '../support/cluster-model/model-server';
 import { shopChart } from '../support/cluster-model/shop';
 
 type Kind = 'web' | 'db' | 'worker' | 'config';
-interface Workload { readonly kind: Kind; readonly name: string; version: number; replicas: number; ingress: boolean }
+interface Workload { readonly kind: Kind; readonly name: string; version: number; replicas: number; ingress: boolean; size?: number }
 interface Delivery { readonly namespace: string; readonly workloads: Workload[] }
 type World = Map<string, Delivery>;
 
 type Op =
   | { op: 'add'; delivery: number; kind: Kind; name: number; ingress: boolean }
-  | { op: 'remove' | 'change' | 'scale'; delivery: number; index: number }
+  | { op: 'remove' | 'change' | 'scale' | 'resize'; delivery: number; index: number }
   | { op: 'move'; delivery: number; to: number; index: number }
   | { op: 'addDelivery'; delivery: number; namespace: number }
   | { op: 'removeDelivery'; delivery: number }
@@ -39,7 +39,7 @@ const traits = ClusterTraits.k3s();
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant('add' as const), delivery: fc.nat(2), kind: fc.constantFrom<Kind>('web', 'db', 'worker', 'config'), name: fc.nat(5), ingress: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constantFrom('remove' as const, 'change' as const, 'scale' as const), delivery: fc.nat(2), index: fc.nat(5) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constantFrom('remove' as const, 'change' as const, 'scale' as const, 'resize' as const), delivery: fc.nat(2), index: fc.nat(5) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('move' as const), delivery: fc.nat(2), to: fc.nat(2), index: fc.nat(5) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('addDelivery' as const), delivery: fc.nat(2), namespace: fc.nat(2) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('removeDelivery' as const), delivery: fc.nat(2) }) },
@@ -57,6 +57,7 @@ function change(world: World, op: Op): void {
       break;
     case 'remove': if (d && d.workloads.length > 0) d.workloads.splice(op.index % d.workloads.length, 1); break;
     case 'change': if (d && d.workloads.length > 0) d.workloads[op.index % d.workloads.length].version += 1; break;
+    case 'resize': if (d && d.workloads.length > 0) { const w = d.workloads[op.index % d.workloads.length]; w.size = (w.size ?? 1) % 2 + 1; } break;
     case 'scale': if (d && d.workloads.length > 0) { const w = d.workloads[op.index % d.workloads.length]; w.replicas = w.replicas % 3 + 1; } break;
     case 'move': {
       const to = world.get(DELIVERY_IDS[op.to]);
@@ -88,7 +89,7 @@ function render(id: string, d: Delivery): RenderedDelivery {
         image,
         replicas: w.replicas,
         ports: [{ name: 'db', port: 5432 }],
-        volumes: [{ name: 'data', mountPath: '/data', size: Size.gibibytes(1) }],
+        volumes: [{ name: 'data', mountPath: '/data', size: Size.gibibytes(w.size ?? 1) }],
       });
     } else if (w.kind === 'worker') {
       new Worker(chart, w.name, { image, replicas: w.replicas });

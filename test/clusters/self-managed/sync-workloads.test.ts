@@ -142,14 +142,32 @@ describe('k3s: the README shop through routine changes', () => {
 
   test('a refused apply stops the sync before any deletion, with the API server\'s message', async () => {
     await sync([shop()]);
-    // a StatefulSet's claim templates are immutable: the API server refuses the change
-    const grown = shop({ postgres: true });
-    const text = grown.text.replace('storage: 20Gi', 'storage: 40Gi');
-    const run = await sync([{ id: 'shop', text: text.replace('name: api-canary', 'name: api-next') }]);
+    // an object of a kind the cluster does not serve (its CRD is missing), next to a removal
+    const text = `${shop({ postgres: false }).text.replace('# objects: ', '# object: example.com/v1|Widget|shop|w\n# objects: ')}---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: shop\n`;
+    const run = await sync([{ id: 'shop', text }]);
     expect(run.status).not.toBe(0);
-    expect(run.output).toContain('updates to statefulset spec for fields other than');
+    expect(run.output).toContain('no matches for kind "Widget" in version "example.com/v1"');
     expect(run.output).toContain('giving up after 4 attempts');
     expect(deletedByScript(model)).toEqual([]);
+    expect(model.get('StatefulSet', 'shop', 'postgres')).toBeDefined();
+  });
+
+  test('a changed claim template (immutable) recreates the StatefulSet without touching its pods or claims', async () => {
+    await sync([shop()]);
+    const pod = model.get('Pod', 'shop', 'postgres-0')!.metadata.uid;
+    const claim = model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')!.metadata.uid;
+    const grown = shop().text.replace('storage: 20Gi', 'storage: 40Gi');
+    const run = await sync([{ id: 'shop', text: grown }]);
+    expect(run.status).toBe(0);
+    expect(run.output).toContain('StatefulSet.apps "postgres" is invalid: spec: Forbidden');
+    expect(run.output).toContain('StatefulSet shop/postgres: a field the API server keeps immutable changed (claim templates?): recreating it');
+    expect(run.calls).toContain('k3s kubectl delete statefulsets.apps postgres -n shop --cascade=orphan --ignore-not-found');
+    const sts = model.get('StatefulSet', 'shop', 'postgres')!;
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('40Gi');
+    expect(model.get('Pod', 'shop', 'postgres-0')!.metadata.uid).toBe(pod);
+    expect(model.get('Pod', 'shop', 'postgres-0')!.metadata.ownerReferences![0].uid).toBe(sts.metadata.uid);
+    expect(model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')!.metadata.uid).toBe(claim);
+    expect(model.deletions.filter(d => d.kind !== 'StatefulSet' && d.kind !== 'Event' && d.cause !== 'kubectl')).toEqual([]);
   });
 
   test('an object someone took over (library label removed) is not deleted', async () => {

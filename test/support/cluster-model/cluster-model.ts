@@ -257,11 +257,20 @@ export class ClusterModel {
     return !existing ? 'created' : before === JSON.stringify(obj) ? 'unchanged' : 'configured';
   }
 
-  /** Deletes an object (Namespaces: marked terminating, emptied by the namespace controller). */
-  public delete(kind: string, namespace: string | undefined, name: string, cause: Deletion['cause']): boolean {
+  /**
+   * Deletes an object (Namespaces: marked terminating, emptied by the namespace controller). `orphan` (kubectl
+   * `--cascade=orphan`) first removes the object from its dependents' ownerReferences, so they stay.
+   */
+  public delete(kind: string, namespace: string | undefined, name: string, cause: Deletion['cause'], orphan = false): boolean {
     const k = key(kind, namespace, name);
     const entry = this.objects.get(k);
     if (!entry) return false;
+    if (orphan) {
+      for (const o of this.all()) {
+        const refs = o.metadata.ownerReferences?.filter(r => r.uid !== entry.obj.metadata.uid);
+        if (refs && refs.length !== o.metadata.ownerReferences!.length) o.metadata.ownerReferences = refs.length > 0 ? refs : undefined;
+      }
+    }
     if (kind === 'Namespace') {
       entry.obj.metadata.deletionTimestamp = entry.obj.metadata.deletionTimestamp ?? 'now';
       this.record(entry, cause);
@@ -355,6 +364,7 @@ export class ClusterModel {
       const replicas = sts.spec?.replicas ?? 1;
       const policy = sts.spec?.persistentVolumeClaimRetentionPolicy ?? {};
       const selector = sts.spec?.selector?.matchLabels ?? {};
+      this.adoptPods(sts, replicas);
       this.scalePods(sts, replicas, i => `${sts.metadata.name}-${i}`);
       for (const t of sts.spec?.volumeClaimTemplates ?? []) {
         for (let i = 0; ; i++) {
@@ -472,6 +482,16 @@ export class ClusterModel {
     return this.all().filter(o => o.kind === kind && (o.metadata.ownerReferences ?? []).some(r => r.uid === owner.metadata.uid));
   }
 
+  /** A StatefulSet adopts the orphaned pods of its ordinals (after a `--cascade=orphan` delete). */
+  private adoptPods(sts: ModelObject, replicas: number): void {
+    for (let i = 0; i < replicas; i++) {
+      const pod = this.get('Pod', sts.metadata.namespace, `${sts.metadata.name}-${i}`);
+      if (pod && !pod.metadata.ownerReferences) {
+        pod.metadata.ownerReferences = [{ apiVersion: sts.apiVersion, kind: sts.kind, name: sts.metadata.name, uid: sts.metadata.uid, controller: true }];
+      }
+    }
+  }
+
   private scalePods(owner: ModelObject, replicas: number, podName: (i: number) => string): void {
     const pods = this.owned(owner, 'Pod');
     for (let i = 0; i < Math.max(replicas, pods.length); i++) {
@@ -527,7 +547,7 @@ export class ClusterModel {
         return rest;
       };
       if (!same(strip(before.spec), strip(after.spec))) {
-        throw new Error(`The StatefulSet "${before.metadata.name}" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden`);
+        throw new Error(`Error from server (Invalid): StatefulSet.apps "${before.metadata.name}" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden`);
       }
     }
     if ((before.kind === 'Deployment' || before.kind === 'DaemonSet') && !same(before.spec?.selector, after.spec?.selector)) {

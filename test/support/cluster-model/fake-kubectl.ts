@@ -8,7 +8,7 @@
  * - `get TYPE [NAME] [-n NS | -A] [-l SELECTOR] [--field-selector metadata.name=N] [--ignore-not-found]
  *   [-o name | -o jsonpath=TEMPLATE]`
  * - `delete TYPE [NAME] [-n NS] [-l SELECTOR] [--field-selector metadata.name=N] [--ignore-not-found]
- *   [--wait=false]`
+ *   [--wait=false] [--cascade=orphan]`
  * - `api-resources -o name` (every type, `plural.group`)
  * - global `--kubeconfig PATH`
  */
@@ -49,7 +49,7 @@ function parseArgs(argv: string[]): Args {
 const KNOWN_FLAGS: Record<string, string[]> = {
   'apply': ['--server-side', '--force-conflicts', '--field-manager', '-f', '--kubeconfig'],
   'get': ['-n', '--namespace', '-A', '--all-namespaces', '-l', '--selector', '--field-selector', '--ignore-not-found', '-o', '--output', '--kubeconfig'],
-  'delete': ['-n', '--namespace', '-l', '--selector', '--field-selector', '--ignore-not-found', '--wait', '--kubeconfig'],
+  'delete': ['-n', '--namespace', '-l', '--selector', '--field-selector', '--ignore-not-found', '--wait', '--cascade', '--kubeconfig'],
   // what the previous version's label-based prune called (kept to show the model catches its data loss)
   'api-resources': ['--verbs', '-o', '--kubeconfig'],
 };
@@ -168,7 +168,9 @@ function del(model: ClusterModel, args: Args): KubectlResult {
     return ignore ? { code: 0, stdout: '', stderr: '' } : { code: 1, stdout: '', stderr: `${notFound(type, name)}\n` };
   }
   if (objects.length === 0) return { code: 0, stdout: '', stderr: 'No resources found\n' };
-  for (const o of objects) model.delete(o.kind, o.metadata.namespace, o.metadata.name, 'kubectl');
+  const cascade = args.flags.get('--cascade') ?? 'background';
+  if (!['background', 'foreground', 'orphan'].includes(cascade)) throw new Error(`error: invalid cascade value (${cascade}). Must be "background", "foreground", or "orphan".`);
+  for (const o of objects) model.delete(o.kind, o.metadata.namespace, o.metadata.name, 'kubectl', cascade === 'orphan');
   return { code: 0, stdout: objects.map(o => `${typeName(type)} "${o.metadata.name}" deleted\n`).join(''), stderr: '' };
 }
 

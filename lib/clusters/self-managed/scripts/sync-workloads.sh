@@ -143,6 +143,23 @@ record() {
   PREVIOUS[$id]=$text
 }
 
+# apply_delivery ID: server-side apply of a delivery. A StatefulSet whose claim templates (or other fields the
+# API server keeps immutable) changed is refused; it is then deleted with --cascade=orphan and applied again:
+# its pods keep running and are adopted, its claims stay as they are (existing claims are not resized).
+apply_delivery() {
+  local out name ns object
+  if out=$(kc apply --server-side --force-conflicts --field-manager="$FIELD_MANAGER" -f "$WORK/$1.yaml" 2>&1); then return 0; fi
+  printf '%s\n' "$out" >&2
+  while IFS= read -r name; do
+    while IFS= read -r object; do
+      IFS='|' read -r _ _ ns _ <<< "$object"
+      log "StatefulSet ${ns:-default}/$name: a field the API server keeps immutable changed (claim templates?): recreating it without touching its pods or claims (existing claims keep their size)"
+      kc delete statefulsets.apps "$name" -n "${ns:-default}" --cascade=orphan --ignore-not-found >/dev/null
+    done < <(grep -E "^apps/v1\|StatefulSet\|[^|]*\|$name\$" <<< "${CURRENT[$1]}" || true)
+  done < <(sed -n 's/.*StatefulSet\.apps "\([^"]*\)" is invalid: spec: Forbidden: updates to statefulset spec.*/\1/p' <<< "$out")
+  return 1
+}
+
 # Deletes one removed object: API type from apiVersion and kind (Deployment.v1.apps), only while it carries
 # the library's label (someone who took an object over keeps it), without waiting for finalizers.
 delete_object() {
@@ -225,7 +242,7 @@ main() {
   for id in "${IDS[@]}"; do record "$id" "${PREVIOUS[$id]:-}"$'\n'"${CURRENT[$id]}"; done
   for id in "${IDS[@]}"; do
     log "applying delivery $id"
-    retry kc apply --server-side --force-conflicts --field-manager="$FIELD_MANAGER" -f "$WORK/$id.yaml" >/dev/null
+    retry apply_delivery "$id"
   done
   # The version before this one: its files and downloads are now recorded in inventories.
   legacy=("$LEGACY_K3S_DIR"/cdk-k8s-platform-*.yaml)
