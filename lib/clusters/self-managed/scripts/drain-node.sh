@@ -39,7 +39,7 @@ esac
 if [ "$ROLE" = server ]; then
   if [ -x "$PRE_TERMINATE" ]; then
     log "server $NODE terminates: running $PRE_TERMINATE"
-    exec "$PRE_TERMINATE"
+    DRAIN_TIMEOUT="$DRAIN_TIMEOUT" exec "$PRE_TERMINATE"
   fi
   log "server $NODE terminates: no pre-terminate command on this node (an older bootstrap): snapshot and drain here"
   if [ "$MODE" = k3s ]; then k3s etcd-snapshot save --name "pre-terminate-$NODE"; fi
