@@ -46,8 +46,8 @@ main() {
   INSTANCE_ID=$(retry imds instance-id)
   prepare_node "$KUBERNETES_VERSION" "$OS_FAMILY"
   mkdir -p "$KUBE_DIR/cdk-k8s-platform"
-  CA_HASH=$(RETRIES=90 retry ca_hash)
-  RETRIES=60 retry join_once
+  CA_HASH=$(RETRY_MAX_DELAY=10 RETRIES=90 retry ca_hash)
+  RETRY_MAX_DELAY=10 RETRIES=60 retry join_once
   mark_ready
 }
 
