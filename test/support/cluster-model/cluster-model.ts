@@ -225,7 +225,7 @@ export class ClusterModel {
    * Server-side apply of one object by `manager`: creates it or replaces its content (uid kept). Throws the
    * API server's error message when it would refuse.
    */
-  public apply(input: Record<string, any>, manager: string): 'created' | 'configured' | 'unchanged' { // eslint-disable-line @typescript-eslint/no-explicit-any
+  public apply(input: Record<string, any>, manager: string, reconcile = true): 'created' | 'configured' | 'unchanged' { // eslint-disable-line @typescript-eslint/no-explicit-any
     const obj = JSON.parse(JSON.stringify(input)) as ModelObject;
     const { apiVersion, kind } = obj;
     const name = obj.metadata?.name;
@@ -253,7 +253,7 @@ export class ClusterModel {
     if (existing?.obj.metadata.ownerReferences && !obj.metadata.ownerReferences) obj.metadata.ownerReferences = existing.obj.metadata.ownerReferences;
     const before = existing ? JSON.stringify(existing.obj) : undefined;
     this.objects.set(k, { obj, origin: existing?.origin === 'controller' || existing?.origin === 'system' ? existing.origin : 'apply', manager });
-    this.reconcile();
+    if (reconcile) this.reconcile();
     return !existing ? 'created' : before === JSON.stringify(obj) ? 'unchanged' : 'configured';
   }
 
@@ -299,9 +299,8 @@ export class ClusterModel {
     this.reconcile();
   }
 
-  // ------------------------------------------------------------------------------------- controllers
-
-  private reconcile(): void {
+  /** Runs the controllers until nothing changes (after a batch of applies). */
+  public reconcile(): void {
     for (let i = 0; i < 50; i++) {
       const before = this.version();
       this.namespaceController();
@@ -315,6 +314,8 @@ export class ClusterModel {
     }
     throw new Error('the model\'s controllers did not settle');
   }
+
+  // ------------------------------------------------------------------------------------- controllers
 
   private version(): string {
     return `${this.objects.size}|${this.deletions.length}|${this.uidSeq}`;

@@ -81,23 +81,33 @@ function apply(model: ClusterModel, args: Args, cwd: string): KubectlResult {
   const manager = args.flags.get('--field-manager');
   if (!manager) throw new Error('error: --field-manager is required (the library always names itself)');
   const file = args.flags.get('-f')!;
-  const text = fs.readFileSync(path.resolve(cwd, file), 'utf8');
   const out: string[] = [];
   const errors: string[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new Error(`error: error parsing ${file}: ${doc.errors[0].message}`);
-    const obj = doc.toJS();
-    if (!obj) continue;
-    // binaryData holds base64; kubectl sends it as is.
+  for (const obj of parseObjects(path.resolve(cwd, file))) {
     try {
-      const result = model.apply(obj, manager);
-      const type = model.typeOf(obj.apiVersion, obj.kind)!;
-      out.push(`${typeName(type)}/${obj.metadata.name} ${result === 'created' ? 'serverside-applied' : 'serverside-applied'}`);
+      model.apply(obj, manager, false);
+      out.push(`${typeName(model.typeOf(obj.apiVersion, obj.kind)!)}/${obj.metadata.name} serverside-applied`);
     } catch (e) {
       errors.push((e as Error).message);
     }
   }
+  model.reconcile(); // the controllers react to the whole batch
   return { code: errors.length > 0 ? 1 : 0, stdout: out.map(l => `${l}\n`).join(''), stderr: errors.map(l => `${l}\n`).join('') };
+}
+
+const parsed = new Map<string, string>();
+/** The objects of a YAML file (parsed once per content: the same delivery is applied again and again). */
+function parseObjects(file: string): Array<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const text = fs.readFileSync(file, 'utf8');
+  let json = parsed.get(text);
+  if (json === undefined) {
+    const docs = parseAllDocuments(text);
+    const bad = docs.find(d => d.errors.length > 0);
+    if (bad) throw new Error(`error: error parsing ${file}: ${bad.errors[0].message}`);
+    json = JSON.stringify(docs.map(d => d.toJS()).filter(Boolean));
+    parsed.set(text, json);
+  }
+  return JSON.parse(json);
 }
 
 function typeName(type: ResourceType): string {

@@ -54,12 +54,14 @@ retry() {
   done
 }
 
-# header_objects FILE: the '<apiVersion>|<kind>|<namespace>|<name>' lines of a manifest file's header.
+# header_objects FILE: sets OBJECTS to the '<apiVersion>|<kind>|<namespace>|<name>' lines of a manifest file's
+# header. (Functions here set a variable instead of printing: no subshell, which costs a process.)
 header_objects() {
   local line
+  OBJECTS=''
   while IFS= read -r line; do
     case "$line" in
-      '# object: '*) printf '%s\n' "${line#'# object: '}" ;;
+      '# object: '*) OBJECTS+="${line#'# object: '}"$'\n' ;;
       ---) return 0 ;;
     esac
   done < "$1"
@@ -90,7 +92,8 @@ download() {
     retry aws s3 cp --region "$REGION" --only-show-errors "$url" "$WORK/$id.yaml"
     IFS= read -r first < "$WORK/$id.yaml" || true
     if [ "$first" != "$HEADER" ]; then log "delivery $id: $url is not a manifest file v1"; exit 1; fi
-    CURRENT[$id]=$(header_objects "$WORK/$id.yaml")
+    header_objects "$WORK/$id.yaml"
+    CURRENT[$id]=$OBJECTS
     while IFS= read -r object; do [ -z "$object" ] || want "$object"; done <<< "${CURRENT[$id]}"
     IDS+=("$id")
   done <<< "$DELIVERIES"
@@ -110,19 +113,21 @@ read_inventories() {
     id=${id%.yaml}
     if [ -z "${PREVIOUS[$id]+x}" ]; then
       log "delivery $id: inventory taken from $f (first sync of this version)"
-      PREVIOUS[$id]=$(header_objects "$f")
+      header_objects "$f"
+      PREVIOUS[$id]=$OBJECTS
       LEGACY[$id]=1
     fi
   done
 }
 
-# merge TEXT...: the distinct non-empty lines of the texts, in first-seen order.
+# merge TEXT...: sets MERGED to the distinct non-empty lines of the texts, in first-seen order.
 merge() {
   local -A seen=()
   local text line
+  MERGED=''
   for text in "$@"; do
     while IFS= read -r line; do
-      if [ -n "$line" ] && [ -z "${seen[$line]+x}" ]; then seen[$line]=1; printf '%s\n' "$line"; fi
+      if [ -n "$line" ] && [ -z "${seen[$line]+x}" ]; then seen[$line]=1; MERGED+="$line"$'\n'; fi
     done <<< "$text"
   done
 }
@@ -131,16 +136,21 @@ merge() {
 # (gzip: a ConfigMap holds at most 1 MiB).
 record() {
   local id="$1" text
-  text=$(merge "$2")
-  if [ "${PREVIOUS[$id]+x}" ] && [ "$text" = "$(merge "${PREVIOUS[$id]}")" ] && [ -z "${LEGACY[$id]+x}" ]; then return 0; fi
+  merge "$2"
+  text=$MERGED
+  if [ "${PREVIOUS[$id]+x}" ] && [ -z "${LEGACY[$id]+x}" ]; then
+    merge "${PREVIOUS[$id]}"
+    if [ "$text" = "$MERGED" ]; then return 0; fi
+  fi
   {
     printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s%s\n  namespace: kube-system\n' "$INVENTORY_PREFIX" "$id"
     printf '  labels:\n    %s: "%s"\nbinaryData:\n  objects: ' "$INVENTORY_LABEL" "$id"
-    printf '%s\n' "$text" | gzip -9n | base64 -w0
+    printf '%s' "$text" | gzip -9n | base64 -w0
     printf '\n'
   } > "$WORK/inventory-$id.yaml"
   kc apply --server-side --force-conflicts --field-manager="$FIELD_MANAGER" -f "$WORK/inventory-$id.yaml" >/dev/null
   PREVIOUS[$id]=$text
+  unset "LEGACY[$id]"
 }
 
 # apply_delivery ID: server-side apply of a delivery. A StatefulSet whose claim templates (or other fields the
