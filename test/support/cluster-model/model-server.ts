@@ -1,10 +1,10 @@
 /**
- * Runs the library's node scripts (bash) against a {@link ClusterModel}: `kubectl` and `k3s kubectl` on the
- * script's PATH are small bash stubs that send their arguments to this process over a loopback TCP socket
- * (bash's /dev/tcp) and print the model's answer, so one model serves every call of a long sequence of runs
- * without a process per object. `aws s3 cp` serves delivery files from a directory the test fills.
+ * Runs the library's node scripts (bash) against a {@link ClusterModel}: `kubectl` and `k3s kubectl` are bash
+ * functions exported to the script that send their arguments to this process over a loopback TCP socket
+ * (bash's /dev/tcp) and print the model's answer, so one model serves every call of a long sequence of runs.
+ * `aws s3 cp` serves delivery files from a directory the test fills.
  */
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -12,30 +12,34 @@ import * as path from 'path';
 import { ClusterModel } from './cluster-model';
 import { kubectl } from './fake-kubectl';
 
-/** The bash body shared by the kubectl and k3s stubs: one request, one answer. */
-const CLIENT = `exec 3<>"/dev/tcp/127.0.0.1/$KUBE_MODEL_PORT"
-printf '%s\\0' "$#" "$PWD" "$@" >&3
-IFS= read -r header <&3
-IFS= read -r -d '' body <&3 || true
-exec 3<&-
+/**
+ * The stubs, as bash functions exported to the script (`BASH_FUNC_<name>%%`): a function shadows the command
+ * of the same name like a stub first on PATH, without a process per call (this VM is slow to fork and exec).
+ * `__model` sends one request on its own descriptor (the script's 3-9 are left alone) and returns the answer.
+ */
+const FUNCTIONS: Record<string, string> = {
+  __model: `{ local fd header body
+exec {fd}<>"/dev/tcp/127.0.0.1/$KUBE_MODEL_PORT"
+printf '%s\\0' "$#" "$PWD" "$@" >&"$fd"
+IFS= read -r header <&"$fd"
+IFS= read -r -d '' body <&"$fd" || true
+exec {fd}<&-
 printf '%s' "$body"
-err=\${header#* }
-if [ -n "$err" ]; then printf '%s' "$err" | base64 -d >&2; fi
-exit "\${header%% *}"`;
-
-const STUBS: Record<string, string> = {
-  kubectl: `printf '%s\\n' "kubectl $*" >> "$CALLS"\n${CLIENT}`,
-  k3s: `printf '%s\\n' "k3s $*" >> "$CALLS"
-if [ "$1" != kubectl ]; then echo "fake k3s: unsupported: k3s $*" >&2; exit 2; fi
+if [ -n "\${header#* }" ]; then printf '%s' "\${header#* }" | base64 -d >&2; fi
+return "\${header%% *}"; }`,
+  kubectl: `{ printf '%s\\n' "kubectl $*" >> "$CALLS"; __model "$@"; }`,
+  k3s: `{ printf '%s\\n' "k3s $*" >> "$CALLS"
+if [ "$1" != kubectl ]; then echo "fake k3s: unsupported: k3s $*" >&2; return 2; fi
 shift
-${CLIENT}`,
-  aws: `printf '%s\\n' "aws $*" >> "$CALLS"
+__model "$@"; }`,
+  aws: `{ printf '%s\\n' "aws $*" >> "$CALLS"
 case "$1 $2" in
-  "s3 cp") src="\${*: -2:1}"; cp "$DELIVERY_FILES/\${src##*/}" "\${*: -1}" ;;
-  *) echo "fake aws: unsupported: aws $*" >&2; exit 2 ;;
-esac`,
-  sleep: ':',
+  "s3 cp") local src="\${*: -2:1}"; cp "$DELIVERY_FILES/\${src##*/}" "\${*: -1}" ;;
+  *) echo "fake aws: unsupported: aws $*" >&2; return 2 ;;
+esac; }`,
+  sleep: '{ :; }',
 };
+const FUNCTION_ENV = Object.fromEntries(Object.entries(FUNCTIONS).map(([name, body]) => [`BASH_FUNC_${name}%%`, `() ${body}`]));
 
 /** A server node's disk: its root directory keeps the script's state between runs. */
 export interface ModelNode {
@@ -63,15 +67,11 @@ export class ModelCluster {
 
   /** Delivery files `aws s3 cp` serves, by the last segment of their URL. */
   public readonly deliveryFiles: string;
-  private readonly bin: string;
   private nodes = 0;
 
   private constructor(public readonly model: ClusterModel, private readonly server: net.Server, private readonly dir: string) {
-    this.bin = path.join(dir, 'bin');
     this.deliveryFiles = path.join(dir, 'deliveries');
-    fs.mkdirSync(this.bin);
     fs.mkdirSync(this.deliveryFiles);
-    for (const [name, body] of Object.entries(STUBS)) fs.writeFileSync(path.join(this.bin, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
   }
 
   /** A new server node (an empty disk, bootstrap finished); k3s: its auto-deploy directory is watched. */
@@ -85,34 +85,25 @@ export class ModelCluster {
 
   /** Runs `script` with bash on `node`. */
   public async run(node: ModelNode, script: string, env: Record<string, string> = {}): Promise<ModelRun> {
-    const file = path.join(this.dir, `script-${process.hrtime.bigint()}.sh`);
+    const file = path.join(this.dir, `script-${++runs}.sh`);
     const calls = `${file}.calls`;
+    const out = `${file}.out`;
+    const vars: Record<string, string> = {
+      HOME: this.dir,
+      CDK_K8S_ROOT: node.root,
+      CALLS: calls,
+      DELIVERY_FILES: this.deliveryFiles,
+      KUBE_MODEL_PORT: String((this.server.address() as net.AddressInfo).port),
+      RETRY_DELAY: '0',
+      READY_ATTEMPTS: '1',
+      ...env,
+    };
     fs.writeFileSync(file, script);
+    fs.writeFileSync(`${file}.env`, Object.entries(vars).map(([k, v]) => `export ${k}='${v.replace(/'/g, '\'\\\'\'')}'\n`).join(''));
     fs.writeFileSync(calls, '');
-    const child = spawn('bash', [file], {
-      env: {
-        PATH: `${this.bin}:/usr/bin:/bin`,
-        HOME: this.dir,
-        CDK_K8S_ROOT: node.root,
-        CALLS: calls,
-        DELIVERY_FILES: this.deliveryFiles,
-        KUBE_MODEL_PORT: String((this.server.address() as net.AddressInfo).port),
-        RETRY_DELAY: '0',
-        READY_ATTEMPTS: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', d => { output += d; });
-    child.stderr.on('data', d => { output += d; });
-    const status = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`script timed out:\n${output}`)); }, 60_000);
-      child.on('close', code => { clearTimeout(timer); resolve(code ?? -1); });
-    });
-    const result = { status, output, calls: fs.readFileSync(calls, 'utf8').split('\n').filter(l => l !== '') };
-    fs.rmSync(file, { force: true });
-    fs.rmSync(calls, { force: true });
+    const status = await launcher().run(file, `${file}.env`, out);
+    const result = { status, output: fs.readFileSync(out, 'utf8'), calls: fs.readFileSync(calls, 'utf8').split('\n').filter(l => l !== '') };
+    for (const f of [file, `${file}.env`, calls, out]) fs.rmSync(f, { force: true });
     return result;
   }
 
@@ -121,6 +112,59 @@ export class ModelCluster {
     await new Promise<void>(resolve => this.server.close(() => resolve()));
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+let runs = 0;
+
+/**
+ * One long-lived bash process that starts the scripts: forking this (large) Node process for every script
+ * costs more than most syncs. It runs one script at a time, each in a subshell that sources the run's
+ * variables, with the stub functions exported once.
+ */
+class Launcher {
+  private readonly child: ChildProcess;
+  private queue: Promise<unknown> = Promise.resolve();
+  private pending?: (line: string) => void;
+  private buffered = '';
+
+  constructor() {
+    const loop = `while IFS=$'\\t' read -r file envfile out; do
+  ( . "$envfile"; exec bash "$file" ) > "$out" 2>&1 < /dev/null
+  printf '%s\\n' "$?"
+done`;
+    this.child = spawn('bash', ['--norc', '--noprofile', '-c', loop], { env: { ...FUNCTION_ENV, PATH: '/usr/bin:/bin', HOME: os.tmpdir() }, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child.stdout!.setEncoding('utf8');
+    this.child.stdout!.on('data', (chunk: string) => {
+      this.buffered += chunk;
+      const nl = this.buffered.indexOf('\n');
+      if (nl >= 0 && this.pending) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        this.pending(line);
+      }
+    });
+    this.child.unref();
+    (this.child.stdout as unknown as { unref(): void }).unref();
+    (this.child.stdin as unknown as { unref(): void }).unref();
+    process.once('exit', () => this.child.kill());
+  }
+
+  /** Runs one script; resolves with its exit status. */
+  public run(file: string, envFile: string, out: string): Promise<number> {
+    const next = this.queue.then(() => new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`script ${file} timed out`)), 60_000);
+      this.pending = line => { clearTimeout(timer); this.pending = undefined; resolve(Number(line)); };
+      this.child.stdin!.write(`${file}\t${envFile}\t${out}\n`);
+    }));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+let shared: Launcher | undefined;
+function launcher(): Launcher {
+  shared = shared ?? new Launcher();
+  return shared;
 }
 
 function serve(model: ClusterModel, socket: net.Socket): void {
