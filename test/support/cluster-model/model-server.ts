@@ -27,7 +27,7 @@ exec {fd}<&-
 printf '%s' "$body"
 if [ -n "\${header#* }" ]; then printf '%s' "\${header#* }" | base64 -d >&2; fi
 return "\${header%% *}"; }`,
-  kubectl: `{ printf '%s\\n' "kubectl $*" >> "$CALLS"; __model "$@"; }`,
+  kubectl: '{ printf \'%s\\n\' "kubectl $*" >> "$CALLS"; __model "$@"; }',
   k3s: `{ printf '%s\\n' "k3s $*" >> "$CALLS"
 if [ "$1" != kubectl ]; then echo "fake k3s: unsupported: k3s $*" >&2; return 2; fi
 shift
