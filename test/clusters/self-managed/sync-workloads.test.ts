@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App as K8sApp, ApiObject } from 'cdk8s';
@@ -118,6 +119,47 @@ describe('k3s: the README shop through routine changes', () => {
     expect(after.output).toContain('deleting Namespace shop');
     expect(model.get('Namespace', undefined, 'shop')).toBeUndefined();
     expect(model.get('ConfigMap', 'kube-system', 'cdk-k8s-platform-inventory-shop')).toBeUndefined();
+  });
+
+  test('a namespace that holds objects the library did not apply is kept, and deleted once they are gone', async () => {
+    await sync([shop({ postgres: false })]);
+    // cert-manager wrote a certificate's Secret into the namespace (no owner, not the library's)
+    model.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'shop-tls', namespace: 'shop' }, type: 'kubernetes.io/tls' }, 'cert-manager');
+    const run = await sync([]);
+    expect(run.status).toBe(0);
+    expect(run.output).toContain('kept Namespace shop although it left the code: it holds objects the library did not apply: Secret/shop-tls');
+    expect(model.get('Secret', 'shop', 'shop-tls')).toBeDefined();
+    expect(model.applied().filter(k => k.includes('|shop|'))).toEqual(['Secret|shop|shop-tls']);
+    model.delete('Secret', 'shop', 'shop-tls', 'kubectl');
+    const after = await sync([]);
+    expect(after.output).toContain('deleting Namespace shop');
+    expect(model.get('Namespace', undefined, 'shop')).toBeUndefined();
+  });
+
+  test('inventories that cannot be read stop the sync before anything is recorded or deleted', async () => {
+    await sync([shop()]);
+    const inventory = JSON.stringify(model.get('ConfigMap', 'kube-system', 'cdk-k8s-platform-inventory-shop'));
+    const script = syncScriptFor(cluster, 'k3s', [shop({ postgres: false })]);
+    // the API refuses the list (RBAC, an overloaded server): the fake kubectl answers with an error
+    const run = await cluster.run(node, script.replace('refs=$(kc get configmaps', 'refs=$(kc get nosuchtype'));
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('the server doesn\'t have a resource type "nosuchtype"');
+    expect(JSON.stringify(model.get('ConfigMap', 'kube-system', 'cdk-k8s-platform-inventory-shop'))).toBe(inventory);
+    expect(deletedByScript(model)).toEqual([]);
+  });
+
+  test('an object recorded under an API version the cluster no longer serves is deleted through a served one', async () => {
+    await sync([shop({ canary: false })]);
+    // an earlier sync recorded the HPA as autoscaling/v2beta2 (removed in Kubernetes 1.26)
+    const cm = model.get('ConfigMap', 'kube-system', 'cdk-k8s-platform-inventory-shop')!;
+    const lines = zlib.gunzipSync(Buffer.from(cm.binaryData.objects, 'base64')).toString().replace('autoscaling/v2|HorizontalPodAutoscaler|shop|api', 'autoscaling/v2beta2|HorizontalPodAutoscaler|shop|api');
+    cm.binaryData.objects = zlib.gzipSync(lines).toString('base64');
+    const api = shop({ canary: false }).text.split('\n---\n').filter(d => !d.startsWith('apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler')).join('\n---\n')
+      .replace(/^# object: autoscaling\/v2\|HorizontalPodAutoscaler\|shop\|api\n/m, '');
+    const run = await sync([{ id: 'shop', text: api }]);
+    expect(run.status).toBe(0);
+    expect(run.calls).toContain('k3s kubectl delete HorizontalPodAutoscaler.v2beta2.autoscaling -n shop -l app.kubernetes.io/managed-by=cdk-k8s-platform --field-selector metadata.name=api --ignore-not-found --wait=false');
+    expect(deletedByScript(model)).toEqual(['HorizontalPodAutoscaler shop/api']);
   });
 
   test('a new server (empty disk) prunes from the inventory the cluster holds', async () => {

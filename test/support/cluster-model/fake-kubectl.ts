@@ -9,7 +9,8 @@
  *   [-o name | -o jsonpath=TEMPLATE]`
  * - `delete TYPE [NAME] [-n NS] [-l SELECTOR] [--field-selector metadata.name=N] [--ignore-not-found]
  *   [--wait=false] [--cascade=orphan]`
- * - `api-resources -o name` (every type, `plural.group`)
+ * - `api-resources [--namespaced=true|false] -o name` (`plural.group`)
+ * - `get TYPE,TYPE,... -n NS -o jsonpath=...` (one List of every type's objects)
  * - global `--kubeconfig PATH`
  */
 import * as fs from 'fs';
@@ -51,7 +52,7 @@ const KNOWN_FLAGS: Record<string, string[]> = {
   'get': ['-n', '--namespace', '-A', '--all-namespaces', '-l', '--selector', '--field-selector', '--ignore-not-found', '-o', '--output', '--kubeconfig'],
   'delete': ['-n', '--namespace', '-l', '--selector', '--field-selector', '--ignore-not-found', '--wait', '--cascade', '--kubeconfig'],
   // what the previous version's label-based prune called (kept to show the model catches its data loss)
-  'api-resources': ['--verbs', '-o', '--kubeconfig'],
+  'api-resources': ['--verbs', '--namespaced', '-o', '--kubeconfig'],
 };
 
 /** Runs one kubectl command line against the model. */
@@ -65,11 +66,17 @@ export function kubectl(model: ClusterModel, argv: string[], cwd: string): Kubec
     if (unknown.length > 0) return unsupported(argv);
     if (verb === 'apply') return apply(model, args, cwd);
     if (verb === 'get') return get(model, args);
-    if (verb === 'api-resources') return { code: 0, stdout: model.types.map(t => `${t.plural}${t.group ? `.${t.group}` : ''}\n`).join(''), stderr: '' };
+    if (verb === 'api-resources') return apiResources(model, args);
     return del(model, args);
   } catch (e) {
     return { code: 1, stdout: '', stderr: `${(e as Error).message}\n` };
   }
+}
+
+function apiResources(model: ClusterModel, args: Args): KubectlResult {
+  const namespaced = args.flags.get('--namespaced');
+  const types = model.types.filter(t => namespaced === undefined || String(t.namespaced) === namespaced);
+  return { code: 0, stdout: types.map(t => `${t.plural}${t.group ? `.${t.group}` : ''}\n`).join(''), stderr: '' };
 }
 
 function unsupported(argv: string[]): KubectlResult {
@@ -157,6 +164,8 @@ function notFound(type: ResourceType, name: string): string {
 }
 
 function get(model: ClusterModel, args: Args): KubectlResult {
+  const typeArgs = (args.positional[1] ?? '').split(',');
+  if (typeArgs.length > 1) return getMany(model, typeArgs, args);
   const type = resolve(model, args.positional[1]);
   const { objects, name } = select(model, type, args);
   const ignore = args.flags.get('--ignore-not-found') === 'true';
@@ -168,6 +177,15 @@ function get(model: ClusterModel, args: Args): KubectlResult {
     return { code: 0, stdout: name && !objects[0] ? '' : jsonpath(output.slice('jsonpath='.length), data), stderr: '' };
   }
   throw new Error(`fake kubectl: unsupported output ${output}`);
+}
+
+/** `get a,b,c`: one List of every type's objects (names not allowed, as kubectl). */
+function getMany(model: ClusterModel, typeArgs: string[], args: Args): KubectlResult {
+  if (args.positional[2]) throw new Error('error: arguments in resource/name form must have a single resource and name');
+  const objects = typeArgs.flatMap(arg => select(model, resolve(model, arg), args).objects);
+  const output = args.flags.get('-o') ?? args.flags.get('--output');
+  if (!output?.startsWith('jsonpath=')) throw new Error(`fake kubectl: unsupported output ${output}`);
+  return { code: 0, stdout: jsonpath(output.slice('jsonpath='.length), { kind: 'List', items: objects }), stderr: '' };
 }
 
 function del(model: ClusterModel, args: Args): KubectlResult {

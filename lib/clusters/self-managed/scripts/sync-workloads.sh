@@ -9,7 +9,8 @@
 #   the library's label. Controllers copy labels onto what they make (claims, Endpoints): those objects are in
 #   no inventory, so they are never candidates.
 # - Never deleted, even when removed from the code: PersistentVolumeClaims, PersistentVolumes, Endpoints,
-#   EndpointSlices, Events, Leases, CustomResourceDefinitions, Nodes; a Namespace while it holds claims.
+#   EndpointSlices, Events, Leases, CustomResourceDefinitions, Nodes; a Namespace while it holds claims, objects
+#   a delivery still lists, or objects the library did not apply.
 set -euo pipefail
 shopt -s nullglob
 umask 077
@@ -37,6 +38,7 @@ declare -A PREVIOUS=()       # delivery id -> its recorded inventory ('<apiVersi
 declare -A CURRENT=()        # delivery id -> what it lists now
 declare -A RETAINED=()       # objects removed from the code but not deleted (retried next time)
 declare -A LEGACY=()         # deliveries whose inventory comes from the version before inventories
+declare -A LISTED=()         # '<kind>|<namespace>|<name>' of every object an inventory lists (the library's)
 FAILED=0
 
 log() { printf '%(%Y-%m-%dT%H:%M:%SZ)T cdk-k8s-platform sync: %s\n' -1 "$*" >&2; }
@@ -102,8 +104,10 @@ download() {
 # The inventories earlier syncs recorded in the cluster, then those of the version before inventories existed
 # (k3s: the files it left in the auto-deploy directory; kubeadm: its downloads on this server).
 read_inventories() {
-  local ref id f
-  for ref in $(kc get configmaps -n kube-system -l "$INVENTORY_LABEL" -o name); do
+  local refs ref id f
+  # its own assignment, so a failed call stops the sync (an empty list would forget what earlier syncs applied)
+  refs=$(kc get configmaps -n kube-system -l "$INVENTORY_LABEL" -o name)
+  for ref in $refs; do
     id=${ref#*/"$INVENTORY_PREFIX"}
     PREVIOUS[$id]=$(kc get configmap "$INVENTORY_PREFIX$id" -n kube-system -o 'jsonpath={.binaryData.objects}' | base64 -d | gunzip)
   done
@@ -171,12 +175,49 @@ apply_delivery() {
 }
 
 # Deletes one removed object: API type from apiVersion and kind (Deployment.v1.apps), only while it carries
-# the library's label (someone who took an object over keeps it), without waiting for finalizers.
+# the library's label (someone who took an object over keeps it), without waiting for finalizers. A version
+# the cluster no longer serves (after an upgrade) is retried with any served version of the kind; a kind the
+# cluster does not serve at all has no object left to delete.
 delete_object() {
-  local api="$1" kind="$2" ns="$3" name="$4" type="$2"
-  if [ "${api#*/}" != "$api" ]; then type="$kind.${api#*/}.${api%/*}"; fi
+  local api="$1" kind="$2" ns="$3" name="$4" type="$2" any="$2" err
+  if [ "${api#*/}" != "$api" ]; then type="$kind.${api#*/}.${api%/*}"; any="$kind.${api%/*}"; fi
   log "deleting $kind ${ns:+$ns/}$name: no longer in the code"
-  kc delete "$type" ${ns:+-n "$ns"} -l "$MANAGED" --field-selector "metadata.name=$name" --ignore-not-found --wait=false >/dev/null
+  for type in "$type" "$any"; do
+    if err=$(kc delete "$type" ${ns:+-n "$ns"} -l "$MANAGED" --field-selector "metadata.name=$name" --ignore-not-found --wait=false 2>&1 >/dev/null); then
+      return 0
+    fi
+    [[ "$err" == *"doesn't have a resource type"* ]] || break
+  done
+  if [[ "$err" == *"doesn't have a resource type"* ]]; then log "$api $kind is not served by the cluster any more: nothing left to delete"; return 0; fi
+  printf '%s\n' "$err" >&2
+  return 1
+}
+
+# foreign_objects NAMESPACE: sets FOREIGN to what deleting the namespace would take with it besides the library's
+# objects: objects no inventory lists and no controller made for an owner (a Secret cert-manager wrote, a
+# release someone installed by hand). Events, Endpoints, EndpointSlices, Leases, claims (checked apart), the
+# default ServiceAccount and kube-root-ca.crt come and go with the namespace.
+foreign_objects() {
+  local types listing kind name owner
+  FOREIGN=''
+  types=$(kc api-resources --verbs=list,delete --namespaced=true -o name) || return 1
+  listing=$(kc get "${types//$'\n'/,}" -n "$1" --ignore-not-found \
+    -o 'jsonpath={range .items[*]}{.kind}{"|"}{.metadata.name}{"|"}{.metadata.ownerReferences[0].uid}{"\n"}{end}') || return 1
+  while IFS='|' read -r kind name owner; do
+    if [ -z "$name" ] || [ -n "$owner" ] || [ "${LISTED[$kind|$1|$name]+x}" ]; then continue; fi
+    case "$kind/$name" in
+      Event/* | Endpoints/* | EndpointSlice/* | Lease/* | PersistentVolumeClaim/* | ServiceAccount/default | ConfigMap/kube-root-ca.crt) ;;
+      *) FOREIGN+=" $kind/$name" ;;
+    esac
+  done <<< "$listing"
+}
+
+# want_listed KEY: records '<kind>|<namespace>|<name>' as the library's (no namespace: "default").
+want_listed() {
+  local kind ns name
+  LISTED[$1]=1
+  IFS='|' read -r kind ns name <<< "$1"
+  if [ -z "$ns" ]; then LISTED[$kind|default|$name]=1; fi
 }
 
 # in_use NAMESPACE: some delivery lists an object in the namespace.
@@ -195,6 +236,7 @@ prune() {
   local text object api kind ns name claims=''
   for text in "${PREVIOUS[@]}"; do
     while IFS= read -r object; do
+      if [ -n "$object" ]; then want_listed "${object#*|}"; fi
       if [ -z "$object" ] || [ "${WANTED[${object#*|}]+x}" ] || [ "${seen[$object]+x}" ]; then continue; fi
       seen[$object]=1
       if [[ "$object" == *'|Namespace|'* ]]; then namespaces+=("$object"); else objects+=("$object"); fi
@@ -212,6 +254,13 @@ prune() {
       RETAINED[$object]=1
     elif [ "$kind" = Namespace ] && in_use "$name"; then
       log "kept Namespace $name although it left the code: a delivery still puts objects in it"
+      RETAINED[$object]=1
+    elif [ "$kind" = Namespace ] && ! foreign_objects "$name"; then
+      log "kept Namespace $name: could not list what it holds; the next sync tries again"
+      RETAINED[$object]=1
+      FAILED=1
+    elif [ "$kind" = Namespace ] && [ -n "$FOREIGN" ]; then
+      log "kept Namespace $name although it left the code: it holds objects the library did not apply:$FOREIGN (delete them, or the namespace, on purpose)"
       RETAINED[$object]=1
     elif ! delete_object "$api" "$kind" "$ns" "$name"; then
       log "could not delete $kind ${ns:+$ns/}$name: kept in the inventory, the next sync tries again"
