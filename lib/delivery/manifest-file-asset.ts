@@ -3,7 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { synthesizeManifests } from '../workloads';
+import { KubeObject, synthesizeManifests } from '../workloads';
 import { DeploymentBudget } from './deployment-budget';
 import { prepareObjects, sortForApply, toYamlDocument, writeContentAddressed } from './private/render';
 import { PropValidator } from '../workloads/private/validate';
@@ -33,6 +33,24 @@ export interface ManifestInventoryEntry {
   readonly namespace?: string;
   /** `metadata.name`. */
   readonly name: string;
+}
+
+/** A StatefulSet's claim template, as the delivery ships it. */
+export interface ManifestClaimTemplate {
+  /**
+   * The StatefulSet's namespace.
+   * @default - none (the default namespace)
+   */
+  readonly namespace?: string;
+  /** The StatefulSet's name. */
+  readonly statefulSet: string;
+  /** The claim template's name (claims are `<template>-<statefulSet>-<ordinal>`). */
+  readonly template: string;
+  /**
+   * The template's StorageClass.
+   * @default - none (the cluster's default class)
+   */
+  readonly storageClassName?: string;
 }
 
 /** First line of every manifest file: the format and its version. */
@@ -82,6 +100,8 @@ export class ManifestFileAsset extends Construct {
   public readonly deliveryId: string;
   /** Path of the written file (under the OS temp directory). */
   public readonly filePath: string;
+  /** The claim templates of the delivery's StatefulSets (what holds data on the cluster). */
+  public readonly claimTemplates: ManifestClaimTemplate[];
 
   constructor(scope: Construct, id: string, props: ManifestFileAssetProps) {
     super(scope, id);
@@ -100,12 +120,23 @@ export class ManifestFileAsset extends Construct {
       name: o.metadata.name!,
       ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
     }));
+    this.claimTemplates = objects.filter(o => o.kind === 'StatefulSet').flatMap(o => claimTemplatesOf(o));
     const text = renderManifestFile(this.deliveryId, this.inventory, objects.map(o => toYamlDocument(o)));
     const dir = writeContentAddressed('manifest', new Map([[`${this.deliveryId}.yaml`, text]]));
     this.filePath = path.join(dir, `${this.deliveryId}.yaml`);
     this.asset = new s3assets.Asset(this, 'File', { path: this.filePath });
     DeploymentBudget.apply(Stack.of(this));
   }
+}
+
+function claimTemplatesOf(o: KubeObject): ManifestClaimTemplate[] {
+  const spec = (o as { spec?: { volumeClaimTemplates?: Array<{ metadata?: { name?: string }; spec?: { storageClassName?: string } }> } }).spec;
+  return (spec?.volumeClaimTemplates ?? []).map(t => ({
+    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    statefulSet: o.metadata.name!,
+    template: t.metadata?.name ?? '',
+    ...(t.spec?.storageClassName ? { storageClassName: t.spec.storageClassName } : {}),
+  }));
 }
 
 function renderManifestFile(deliveryId: string, inventory: ManifestInventoryEntry[], docs: string[]): string {
