@@ -139,6 +139,10 @@ export class KubeadmCluster extends SelfManagedClusterBase {
     });
     acknowledge(this.stateBucket, { id: 'AwsSolutions-S1', reason: 'Only the control plane\'s role reads and writes the PKI backup and etcd snapshots here; CloudTrail data events cover audits better than a second log bucket.' });
     this.grantState();
+    // The control plane reads the cluster's groups to remove the Nodes of instances that left them (a replaced
+    // worker's Node), every 5 minutes: read-only, and the service has no resource-level permissions.
+    this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['autoscaling:DescribeAutoScalingGroups'], resources: ['*'] }));
+    acknowledge(this.serverRole, { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'autoscaling:DescribeAutoScalingGroups cannot be scoped to a resource; the control plane reads the cluster\'s groups (by its tag) to remove the Nodes of instances that left them.' });
     const tool = new s3assets.Asset(this, 'Day2Tool', { path: path.join(SCRIPTS, 'kubeadm-day2.sh') });
     const policyEngine = this.networkPolicyEngine = networkPolicyEngineAsset(this, 'NetworkPolicyEngine');
     for (const asset of [tool, policyEngine]) {

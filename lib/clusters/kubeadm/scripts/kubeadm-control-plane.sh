@@ -134,12 +134,14 @@ main() {
   "$TOOL" install-units
   install_addons
   if [ "$restored" = 1 ]; then "$TOOL" remove-stale-control-planes; fi
-  "$TOOL" snapshot boot || log "first etcd snapshot failed: the hourly timer retries"
   sed 's#server: https://.*#server: https://127.0.0.1:6443#' "$KUBE_DIR/admin.conf" > "$KUBE_DIR/cdk-k8s-platform/admin-local.conf"
   chmod 0600 "$KUBE_DIR/cdk-k8s-platform/admin-local.conf"
   retry aws secretsmanager put-secret-value --region "$REGION" --secret-id "$KUBECONFIG_SECRET_ARN" \
     --secret-string "file://$KUBE_DIR/cdk-k8s-platform/admin-local.conf" >/dev/null
   mark_ready
+  # Only a control plane that came up snapshots (a failed upgrade's must not leave the newest snapshot at a
+  # version its rollback cannot restore).
+  "$TOOL" snapshot boot || log "first etcd snapshot failed: the hourly timer retries"
 }
 
 main "$@"
