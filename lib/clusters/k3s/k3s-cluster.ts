@@ -128,8 +128,10 @@ export class K3sCluster extends SelfManagedClusterBase {
     this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups'], resources: ['*'],
     }));
-    acknowledge(this.serverRole, { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'autoscaling:Describe* cannot be scoped to a resource; servers read the cluster\'s groups to remove the Nodes of lost instances and to elect the server that initialises a new cluster.' });
+    acknowledge(this.serverRole, { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'autoscaling:Describe* and ec2:DescribeInstances cannot be scoped to a resource; servers read the cluster\'s groups to remove the Nodes of lost instances and, in HA, the launch times of the servers, so that no server initialises a new cluster next to a live one.' });
     if (this.highAvailability) {
+      // The election reads the servers' launch times: a server launched after live ones never runs cluster-init.
+      this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeInstances'], resources: ['*'] }));
       this.serverSecurityGroup.addIngressRule(this.serverSecurityGroup, ec2.Port.tcpRange(2379, 2380), 'embedded etcd between servers');
     }
     acknowledge(this.serverRole, { id: `AwsSolutions-IAM5[Resource::<${this.stackLogicalId(this.snapshotBucket)}.Arn>/${folder}/*]`, reason: 'k3s writes one object per snapshot under its folder; the grant is limited to that folder of the cluster\'s own bucket.' });

@@ -350,13 +350,13 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   /** Creates a launch template and its Auto Scaling group of exactly `count` nodes. @internal */
   protected _addNodeGroup(id: string, options: SelfManagedNodeGroupOptions): autoscaling.AutoScalingGroup {
     let group: autoscaling.AutoScalingGroup | undefined;
-    const userData = renderScript([COMMON_SCRIPT, ...options.scripts], {
+    const userData = withoutComments(renderScript([COMMON_SCRIPT, ...options.scripts], {
       ...options.values,
       REGION: Aws.REGION,
       STACK_NAME: Aws.STACK_NAME,
       // The group's logical id: every node signals its bootstrap result to it (CreationPolicy).
       NODE_GROUP_RESOURCE: Lazy.string({ produce: () => Stack.of(this).getLogicalId(group!.node.defaultChild as autoscaling.CfnAutoScalingGroup) }),
-    });
+    }));
     const securityGroups = options.server ? [this.nodeSecurityGroup, this.serverSecurityGroup] : [this.nodeSecurityGroup];
     const launchTemplate = new ec2.LaunchTemplate(this, `${id}LaunchTemplate`, {
       machineImage: this.nodeImage._machineImage(this.architecture),
@@ -503,3 +503,24 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   }
 }
 
+/**
+ * The script without its comment lines (the scripts under scripts/ keep them): user data is limited to 16 KB.
+ * Kept: the shebang, shellcheck directives, every line of a here-document, and comments after code.
+ */
+function withoutComments(script: string): string {
+  const out: string[] = [];
+  let heredoc: { end: string; tabs: boolean } | undefined;
+  script.split('\n').forEach((line, i) => {
+    if (heredoc) {
+      if ((heredoc.tabs ? line.replace(/^\t+/, '') : line) === heredoc.end) heredoc = undefined;
+      out.push(line);
+      return;
+    }
+    const comment = /^\s*#/.test(line);
+    if (comment && i > 0 && !/^\s*# shellcheck /.test(line)) return;
+    const start = comment ? null : /<<(-?)\s*['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?/.exec(line.replace(/<<</g, ''));
+    if (start) heredoc = { end: start[2], tabs: start[1] === '-' };
+    out.push(line);
+  });
+  return out.join('\n');
+}

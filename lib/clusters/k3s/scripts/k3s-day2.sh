@@ -32,11 +32,16 @@ remove_lost_nodes() {
   return "$rc"
 }
 
-# pre_terminate [ID]: before this server goes, an etcd snapshot to the bucket (once per 30 minutes), then
-# cordon and drain. With another node's ID: only cordon and drain it. Safe to run twice.
+# pre_terminate [ID]: before this server goes: an etcd snapshot to the bucket (once per 30 minutes), then
+# cordon and drain, then (HA) it leaves etcd. Only a server whose bootstrap finished ($STATE_DIR/ready)
+# snapshots or leaves: a new server that failed must not write the newest snapshot (an older replacement
+# would restore it). With another node's ID: only cordon and drain it. Safe to run twice.
 pre_terminate() {
-  local node="${1:-$INSTANCE_ID}" mark="$STATE_DIR/pre-terminate-snapshot" rc=0
-  if [ "$node" = "$INSTANCE_ID" ]; then
+  local node="${1:-$INSTANCE_ID}" mark="$STATE_DIR/pre-terminate-snapshot" rc=0 booted=true
+  [ -f "$STATE_DIR/ready" ] || booted=false
+  if [ "$node" = "$INSTANCE_ID" ] && [ "$booted" = false ]; then
+    log "no etcd snapshot: this server never finished its bootstrap ($STATE_DIR/ready is missing); the newest snapshot stays"
+  elif [ "$node" = "$INSTANCE_ID" ]; then
     if [ -n "$(find "$mark" -mmin -30 2>/dev/null)" ]; then
       log "snapshot already taken at $(cat "$mark")"
     elif RETRIES=3 retry k3s etcd-snapshot save --name "pre-terminate-$INSTANCE_ID" --etcd-s3 --etcd-s3-bucket "$SNAPSHOT_BUCKET" \
@@ -51,8 +56,24 @@ pre_terminate() {
   if [ -z "$found" ]; then log "no Node $node to drain"; return "$rc"; fi
   RETRIES=5 retry k3s kubectl cordon "$node" >/dev/null || rc=1
   k3s kubectl drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout="${DRAIN_TIMEOUT:-300s}" || rc=1
+  if [ "$node" = "$INSTANCE_ID" ] && [ "$HIGH_AVAILABILITY" = true ] && [ "$booted" = true ]; then leave_etcd || rc=1; fi
   log "pre-terminate of $node done (exit $rc)"
   return "$rc"
+}
+
+# HA: this server's etcd member goes with it, so its replacement joins three members, not four: the
+# annotation makes k3s remove the member (the Node stays until the cleanup removes it). Only while two other
+# servers are Ready (they keep the quorum); otherwise the member stays for the replacement's cleanup.
+leave_etcd() {
+  local nodes others
+  nodes=$(RETRIES=5 retry k3s kubectl get nodes -l "platform.cdk-k8s.io/cluster=$CLUSTER_NAME" \
+    -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}') || return 1
+  others=$(awk -v me="$INSTANCE_ID" '$1 != me && $2 == "True"' <<< "$nodes" | wc -l)
+  if [ "$others" -lt 2 ]; then
+    log "not leaving etcd: only $others other server(s) Ready; the replacement's cleanup removes this member"; return 0
+  fi
+  RETRIES=5 retry k3s kubectl annotate node "$INSTANCE_ID" --overwrite etcd.k3s.cattle.io/remove=true >/dev/null || return 1
+  log "left etcd: the Node of $INSTANCE_ID is annotated etcd.k3s.cattle.io/remove=true"
 }
 
 # install_command NAME 'VAR...' FUNCTION...: /usr/local/sbin/NAME runs the first FUNCTION with this node's VARs.
@@ -76,7 +97,8 @@ install_command() {
 install_day2_commands() {
   local units="${ROOT}/etc/systemd/system" name=cdk-k8s-platform-node-cleanup
   install_command "$name" 'REGION CLUSTER_NAME INSTANCE_ID' remove_lost_nodes group_instances
-  install_command cdk-k8s-platform-pre-terminate 'REGION INSTANCE_ID SNAPSHOT_BUCKET SNAPSHOT_FOLDER' pre_terminate
+  install_command cdk-k8s-platform-pre-terminate 'REGION CLUSTER_NAME INSTANCE_ID SNAPSHOT_BUCKET SNAPSHOT_FOLDER HIGH_AVAILABILITY' \
+    pre_terminate leave_etcd
   mkdir -p "$units"
   printf '[Unit]\nDescription=Remove the Nodes of instances that left the cluster\nAfter=k3s.service\n[Service]\nType=oneshot\nExecStart=/usr/local/sbin/%s\n' \
     "$name" > "$units/$name.service"

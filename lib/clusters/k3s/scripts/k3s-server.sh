@@ -18,22 +18,50 @@ OS_FAMILY='@@OS_FAMILY@@'
 K3S_CONFIG_DIR="${ROOT}/etc/rancher/k3s"
 K3S_DATA_DIR="${ROOT}/var/lib/rancher/k3s"
 
-# HA only: the first server of a new cluster initialises it; every other one joins through the API endpoint.
-# "First" is the lowest instance id of the server group, so no lock is needed and a cluster that lost all
-# its servers is restored by exactly one of the replacements. Runs in $(...), without set -e: `|| return 1`.
+api_answers() { curl -sfk --max-time 5 "https://${API_ENDPOINT}:6443/ping" >/dev/null; }
+
+# HA only: join when the API answers (asked several times, and again after the group settled). Otherwise the
+# first server of a new cluster initialises it: the lowest instance id of the group's InService/Pending
+# servers, so no lock is needed and a cluster that lost all its servers is restored by exactly one of the
+# replacements. Never init next to a live cluster: when another InService server was launched before this
+# one (older_servers), this one joins or fails its bootstrap. Runs in $(...), without set -e: `|| return 1`.
 elect_role() {
-  if curl -sfk --max-time 5 "https://${API_ENDPOINT}:6443/ping" >/dev/null; then echo join; return; fi
-  local group first
+  if RETRIES="${PING_ATTEMPTS:-6}" RETRY_MAX_DELAY=10 retry api_answers; then echo join; return; fi
+  local group first older
   group=$(retry aws autoscaling describe-auto-scaling-instances --region "$REGION" --instance-ids "$INSTANCE_ID" \
     --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text) || return 1
   sleep "${SETTLE_DELAY:-30}"
+  if api_answers; then echo join; return; fi
   # shellcheck disable=SC2016 # backticks are a JMESPath literal
   first=$(retry aws autoscaling describe-auto-scaling-groups --region "$REGION" --auto-scaling-group-names "$group" \
     --query 'AutoScalingGroups[0].Instances[?LifecycleState==`InService` || starts_with(LifecycleState, `Pending`)].InstanceId' --output text | tr '\t' '\n' | sort | head -n 1) || return 1
-  if [ "$first" = "$INSTANCE_ID" ]; then echo init; return; fi
+  older=$(older_servers "$group") || return 1
+  if [ "$first" = "$INSTANCE_ID" ] && [ -z "$older" ]; then echo init; return; fi
+  if [ -n "$older" ]; then
+    log "servers launched before this one are in service ($(paste -sd ' ' <<< "$older")): a cluster exists, this server joins it and never initialises one"
+  fi
   log "waiting for the first server ($first) to answer on $API_ENDPOINT"
-  RETRY_MAX_DELAY=10 RETRIES=90 retry curl -sfk --max-time 5 "https://${API_ENDPOINT}:6443/ping" >/dev/null || return 1
+  RETRY_MAX_DELAY=10 RETRIES=90 retry api_answers || return 1
   echo join
+}
+
+# older_servers GROUP: the other InService servers of GROUP launched more than ELECTION_MARGIN seconds (600)
+# before this instance (servers of a new cluster launch together). Fails when the group or EC2 cannot be read.
+older_servers() {
+  local ids launches mine id at
+  # shellcheck disable=SC2016 # backticks are a JMESPath literal
+  ids=$(retry aws autoscaling describe-auto-scaling-groups --region "$REGION" --auto-scaling-group-names "$1" \
+    --query 'AutoScalingGroups[0].Instances[?LifecycleState==`InService`].InstanceId' --output text \
+    | tr '\t' '\n' | awk '/^i-/' | paste -sd ,) || return 1
+  launches=$(retry aws ec2 describe-instances --region "$REGION" --filters "Name=instance-id,Values=$INSTANCE_ID${ids:+,$ids}" \
+    --query 'Reservations[].Instances[].[InstanceId,LaunchTime]' --output text) || return 1
+  mine=$(awk -v id="$INSTANCE_ID" '$1 == id { print $2 }' <<< "$launches")
+  mine=$(date -d "${mine:-now}" +%s) || return 1
+  while read -r id at; do
+    case "$id" in "$INSTANCE_ID" | "" | None) continue ;; esac
+    at=$(date -d "$at" +%s) || return 1
+    if [ $((mine - at)) -gt "${ELECTION_MARGIN:-600}" ]; then echo "$id"; fi
+  done <<< "$launches"
 }
 
 # The name of the newest etcd snapshot in the bucket by LastModified ("" when there is none; fails when the

@@ -3,8 +3,9 @@
 # Runs before an Auto Scaling group terminates a node (termination lifecycle hook -> EventBridge -> the
 # cluster's drain runbook -> SSM Run Command). Paths live under $CDK_K8S_ROOT (empty on a node) for tests.
 #   ROLE=server: runs ON the terminating server: the server bootstrap's pre-terminate command (etcd snapshot,
-#                then cordon and drain of this node); nodes bootstrapped before that command existed fall back
-#                to a snapshot (k3s) and a drain here.
+#                then cordon and drain of this node); without that command (a node bootstrapped before it
+#                existed, or one whose bootstrap failed before installing it) a snapshot (k3s, only when
+#                the bootstrap finished) and a drain here.
 #   ROLE=agent:  runs on the servers: cordons and drains the terminating agent's Node (named by instance id).
 # Every step is safe to run twice. A failure is reported; the runbook completes the lifecycle action anyway.
 set -euo pipefail
@@ -14,6 +15,7 @@ ROLE='@@ROLE@@'
 NODE='@@NODE@@'
 DRAIN_TIMEOUT='@@DRAIN_TIMEOUT@@'
 PRE_TERMINATE="${ROOT}/usr/local/sbin/cdk-k8s-platform-pre-terminate"
+READY="${ROOT}/var/lib/cdk-k8s-platform/ready"
 
 log() { printf '%s cdk-k8s-platform drain: %s\n' "$(date -u +%FT%TZ)" "$*" >&2; }
 
@@ -42,7 +44,12 @@ if [ "$ROLE" = server ]; then
     DRAIN_TIMEOUT="$DRAIN_TIMEOUT" exec "$PRE_TERMINATE"
   fi
   log "server $NODE terminates: no pre-terminate command on this node (an older bootstrap): snapshot and drain here"
-  if [ "$MODE" = k3s ]; then k3s etcd-snapshot save --name "pre-terminate-$NODE"; fi
+  # Only a server whose bootstrap finished: a new server that failed must not write the newest snapshot.
+  if [ "$MODE" = k3s ] && [ ! -f "$READY" ]; then
+    log "no etcd snapshot: $NODE never finished its bootstrap ($READY is missing); the newest snapshot stays"
+  elif [ "$MODE" = k3s ]; then
+    k3s etcd-snapshot save --name "pre-terminate-$NODE"
+  fi
   drain "$NODE"
 else
   log "agent $NODE terminates: draining it from this server"
