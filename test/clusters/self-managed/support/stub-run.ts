@@ -21,7 +21,8 @@ export interface StubRun {
   exists(p: string): boolean;
 }
 
-const LOG = 'printf \'%s\\n\' "$(basename "$0") $*" >> "$CALLS"';
+// `${0##*/}` is the stub's name, as basename would print it, without a process per call.
+const LOG = 'printf \'%s\\n\' "${0##*/} $*" >> "$CALLS"';
 
 /** Default stubs: every external command a bootstrap script may call on a node. Bodies see "$@". */
 const DEFAULT_STUBS: Record<string, string> = {
@@ -91,6 +92,11 @@ export function runWithStubs(script: string, options: StubRunOptions = {}): Stub
   for (const [name, body] of Object.entries(stubs)) {
     fs.writeFileSync(path.join(bin, name), `#!/bin/bash\n${LOG}\n${body}\n`, { mode: 0o755 });
   }
+  // The no-op stubs (body `:`) also as shell functions, read by every bash (BASH_ENV): the same call log line and
+  // status without a process (a retry loop sleeps once per attempt). `env`, `exec` or `xargs` still find the file.
+  const noops = Object.keys(stubs).filter(n => stubs[n] === ':');
+  const bashEnv = path.join(dir, 'bash-env');
+  fs.writeFileSync(bashEnv, noops.map(n => `${n}() { printf '%s\\n' "${n} $*" >> "$CALLS"; }\n`).join(''));
   for (const [name, text] of Object.entries(options.fixtures ?? {})) fs.writeFileSync(path.join(fixtures, name), text);
   options.setup?.(root);
   const file = path.join(dir, 'script.sh');
@@ -100,6 +106,7 @@ export function runWithStubs(script: string, options: StubRunOptions = {}): Stub
     timeout: 30_000,
     env: {
       PATH: `${bin}:/usr/bin:/bin`,
+      BASH_ENV: bashEnv,
       HOME: dir,
       CDK_K8S_ROOT: root,
       CALLS: calls,
