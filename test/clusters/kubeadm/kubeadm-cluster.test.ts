@@ -7,7 +7,7 @@ import { KubeadmCluster, KubeadmVersion } from '../../../lib/clusters/kubeadm';
 import { PlatformNetwork } from '../../../lib/network';
 import { IngressFlavour } from '../../../lib/workloads';
 import { ingressRules } from '../self-managed/support/fixtures';
-import { callIndex } from '../self-managed/support/stub-run';
+import { StubRun, callIndex } from '../self-managed/support/stub-run';
 import { bashSyntaxErrors, shellcheckFindings, userDataOf } from '../self-managed/support/user-data';
 
 let template: Template;
@@ -124,6 +124,12 @@ describe('KubeadmCluster template', () => {
 });
 
 describe('KubeadmCluster user data', () => {
+  /** The control plane's first boot of a new cluster, run once for the tests that read it. */
+  let firstBoot: StubRun;
+  beforeAll(() => {
+    firstBoot = new KubeadmModel().boot(controlPlane, 'i-0new');
+  });
+
   test('size, bash -n, shellcheck, pinned versions', () => {
     // The day-2 tool ships as an S3 asset, not in user data: linted on its own.
     const tool = fs.readFileSync(DAY2_TOOL, 'utf8');
@@ -146,8 +152,7 @@ describe('KubeadmCluster user data', () => {
   });
 
   test('control plane first boot: prepares the node, inits from a 0600 config, publishes the CA hash, timers, add-ons', () => {
-    const model = new KubeadmModel();
-    const run = model.boot(controlPlane, 'i-0new');
+    const run = firstBoot;
     expect(run.output).toContain('bootstrap complete');
     expect(run.status).toBe(0);
     const steps = ['modprobe br_netfilter', 'apt-get install -y -q kubelet=1.33.1-* kubeadm=1.33.1-* kubectl=1.33.1-*', 'systemctl restart containerd',
@@ -176,7 +181,7 @@ describe('KubeadmCluster user data', () => {
   });
 
   test('the NetworkPolicy engine is fetched from its S3 asset and applied right after flannel', () => {
-    const run = new KubeadmModel().boot(controlPlane, 'i-0new');
+    const run = firstBoot;
     const flannel = callIndex(run.calls, `kubectl --kubeconfig ${run.root}/etc/kubernetes/admin.conf apply -f https://github.com/flannel-io/flannel/`);
     const fetch = run.calls.findIndex(c => /^aws s3 cp .* s3:\/\/cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.json /.test(c));
     const apply = callIndex(run.calls, `kubectl --kubeconfig ${run.root}/etc/kubernetes/admin.conf apply --server-side --field-manager=cdk-k8s-platform --force-conflicts -f ${run.root}/var/lib/cdk-k8s-platform/network-policy.json`);

@@ -43,6 +43,17 @@ export class KubeadmModel {
     fs.writeFileSync(this.policy, networkPolicyEngineManifest());
   }
 
+  /**
+   * A model of the same cluster at this moment (its bucket, secret, CA hash, signals and API, copied), to go on
+   * with on its own: tests that start from the same cluster boot it once and each takes a copy.
+   */
+  public copy(): KubeadmModel {
+    const other = new KubeadmModel();
+    fs.rmSync(other.dir, { recursive: true, force: true });
+    fs.cpSync(this.dir, other.dir, { recursive: true });
+    return other;
+  }
+
   /** Boots a node from its user data. */
   public boot(script: string, instanceId: string, env: Record<string, string> = {}): StubRun {
     return runWithStubs(script, { env: this.env(instanceId, env), stubs: MODEL_STUBS });
