@@ -35,6 +35,26 @@ function expectSuccess(run: StubRun, model: NodeModel): void {
   expectNoToken(run);
 }
 
+/**
+ * The day-2 commands the HA bootstrap installs on server i-0a (they hold its REGION, CLUSTER_NAME and INSTANCE_ID,
+ * never the model's state), from one boot against a healthy cluster: tests that only run a command take it from here.
+ */
+let installedOnA: { cleanup: string; preTerminate: string } | undefined;
+function commandsOfA(): { cleanup: string; preTerminate: string } {
+  if (!installedOnA) {
+    const model = new NodeModel('acme-ha', {
+      nodes: [srv('i-0a'), srv('i-0b'), srv('i-0c')],
+      members: ['i-0a', 'i-0b', 'i-0c'],
+      instances: [inst('i-0a', 'InService'), inst('i-0b', 'InService'), inst('i-0c', 'InService')],
+      running: ['i-0a', 'i-0b', 'i-0c'],
+    });
+    const boot = model.run(haServer, 'i-0a');
+    expectSuccess(boot, model);
+    installedOnA = { cleanup: boot.file(CLEANUP), preTerminate: boot.file(PRE_TERMINATE) };
+  }
+  return installedOnA;
+}
+
 function expectNoToken(run: StubRun): void {
   const texts = [run.output, run.calls.join('\n')];
   if (run.exists('var/log/cdk-k8s-platform-bootstrap.log')) texts.push(run.file('var/log/cdk-k8s-platform-bootstrap.log'));
@@ -105,8 +125,7 @@ describe('k3s HA: what is never removed', () => {
   test('a server being drained (Terminating:Wait, still Ready) is left until it is NotReady, then removed', () => {
     const model = base();
     model.set({ nodes: [srv('i-0a'), srv('i-0b'), srv('i-0c')], instances: [inst('i-0a', 'InService'), inst('i-0b', 'InService'), inst('i-0c', 'Terminating:Wait')], running: ['i-0a', 'i-0b', 'i-0c'] });
-    const installed = model.run(haServer, 'i-0a');
-    const cleanup = installed.file(CLEANUP);
+    const cleanup = commandsOfA().cleanup;
     const draining = model.run(cleanup, 'i-0a');
     expect(draining.status).toBe(1);
     expect(draining.output).toContain('Node i-0c (Terminating:Wait) is still Ready: left for later');
@@ -120,9 +139,8 @@ describe('k3s HA: what is never removed', () => {
 
   test('nothing is removed when this instance is not in the listing (wrong filter, eventual consistency)', () => {
     const model = base();
-    const boot = model.run(haServer, 'i-0a');
     model.set({ instances: [inst('i-0b', 'InService')] });
-    const timer = model.run(boot.file(CLEANUP), 'i-0a');
+    const timer = model.run(commandsOfA().cleanup, 'i-0a');
     expect(timer.status).toBe(1);
     expect(timer.output).toContain('i-0a is not listed in the cluster\'s groups: no Node removed');
     expect(model.nodeNames()).toEqual(['i-0a', 'i-0b', 'i-0c']);
@@ -297,7 +315,7 @@ describe('k3s pre-terminate command', () => {
       instances: [inst('i-0a', 'InService'), inst('i-0b', 'InService'), inst('i-0c', 'InService')],
       running: ['i-0a', 'i-0b', 'i-0c'],
     });
-    command = model.run(haServer, 'i-0a').file(PRE_TERMINATE);
+    command = commandsOfA().preTerminate;
   });
 
   test('snapshots etcd to the cluster\'s S3 folder, then cordons and drains this node', () => {

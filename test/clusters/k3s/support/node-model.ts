@@ -99,11 +99,14 @@ export class NodeModel {
   }
 }
 
-/** `failing NAME`: true (and one failure used up) while the model's fail-NAME count is above 0. */
+/**
+ * `failing NAME`: true (and one failure used up) while the model's fail-NAME count is above 0. Reads the count
+ * with the `read` builtin: a retry loop calls it once per attempt, and a `cat` per attempt is a process each.
+ */
 const FAILING = `failing() {
-  local f="$MODEL/fail-$1" n
+  local f="$MODEL/fail-$1" n=""
   [ -f "$f" ] || return 1
-  n=$(cat "$f")
+  read -r n < "$f" || [ -n "$n" ] || return 1
   [ "$n" -gt 0 ] || return 1
   echo $((n - 1)) > "$f"
 }`;
