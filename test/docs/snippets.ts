@@ -124,7 +124,10 @@ export function checkSnippets(snippets: readonly Snippet[]): SnippetError[] {
   const sources = new Map<string, string>([[GLOBALS_PATH, GLOBALS]]);
   for (const s of snippets) sources.set(s.virtualPath, `${s.prelude}${s.code}\nexport {};\n`);
 
-  const host = ts.createCompilerHost(options, true);
+  // Parse as tsc does: no parent pointers up front (the binder sets them), and in TypeScript files only the JSDoc
+  // that can change a type error (@see/@link). The program parses thousands of declaration files: a third less work.
+  const host = ts.createCompilerHost(options);
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
   const getSourceFile = host.getSourceFile.bind(host);
   const fileExists = host.fileExists.bind(host);
   const readFile = host.readFile.bind(host);
