@@ -61,8 +61,11 @@ const STATE_PREFIXES = { pki: 'pki', snapshots: 'etcd-snapshots' } as const;
  *
  * The cluster's identity survives the control plane: after the first `kubeadm init` the CA, service-account
  * keys, front-proxy CA and etcd CA are written once to a retained, versioned, KMS-encrypted state bucket, and
- * etcd snapshots follow every hour (and before the node terminates). A replacement restores both before
- * `kubeadm init`, so the CA hash does not change and the workers keep working.
+ * etcd snapshots follow every hour (and before the node terminates), only from a control plane that finished
+ * its bootstrap. A replacement restores both before `kubeadm init`, so the CA hash does not change and the
+ * workers keep working; a bucket it cannot list, or a PKI backup without a snapshot it can restore, fails its
+ * bootstrap instead of starting a new or empty cluster. Every 5 minutes the control plane removes the Nodes of
+ * instances that left the cluster's Auto Scaling groups (a replaced worker's).
  */
 export class KubeadmCluster extends SelfManagedClusterBase {
   public readonly traits: ClusterTraits;
