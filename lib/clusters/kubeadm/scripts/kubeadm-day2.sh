@@ -102,8 +102,8 @@ version_of() {
 }
 
 # pick_snapshot: of the keys on stdin (oldest first), the newest this node can start from: of its own minor
-# version or one older (an upgrade). A newer one (left by a failed upgrade) is skipped with a log line; when the
-# newest usable one is older than that, it refuses (exit 1). Prints nothing when none is usable.
+# version or one older (an upgrade). A newer one (a newer release's, which a rollback replaces) is skipped with a
+# log line; when the newest usable one is older than that, it refuses (exit 1). Prints nothing when none is usable.
 pick_snapshot() {
   local key from mine newer=""
   mine=$(minor "$KUBERNETES_VERSION")
