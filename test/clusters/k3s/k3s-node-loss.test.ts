@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ModelInstance, ModelNode, NodeModel } from './support/node-model';
@@ -39,8 +42,8 @@ function expectSuccess(run: StubRun, model: NodeModel): void {
  * The day-2 commands the HA bootstrap installs on server i-0a (they hold its REGION, CLUSTER_NAME and INSTANCE_ID,
  * never the model's state), from one boot against a healthy cluster: tests that only run a command take it from here.
  */
-let installedOnA: { cleanup: string; preTerminate: string } | undefined;
-function commandsOfA(): { cleanup: string; preTerminate: string } {
+let installedOnA: { cleanup: string; preTerminate: string; root: string } | undefined;
+function commandsOfA(): { cleanup: string; preTerminate: string; root: string } {
   if (!installedOnA) {
     const model = new NodeModel('acme-ha', {
       nodes: [srv('i-0a'), srv('i-0b'), srv('i-0c')],
@@ -50,9 +53,16 @@ function commandsOfA(): { cleanup: string; preTerminate: string } {
     });
     const boot = model.run(haServer, 'i-0a');
     expectSuccess(boot, model);
-    installedOnA = { cleanup: boot.file(CLEANUP), preTerminate: boot.file(PRE_TERMINATE) };
+    installedOnA = { cleanup: boot.file(CLEANUP), preTerminate: boot.file(PRE_TERMINATE), root: boot.root };
   }
   return installedOnA;
+}
+
+/** A copy of the disk of server i-0a after its bootstrap finished (its ready mark), for a command to run on. */
+function diskOfA(): string {
+  const disk = fs.mkdtempSync(path.join(os.tmpdir(), 'k3s-disk-'));
+  fs.cpSync(commandsOfA().root, disk, { recursive: true });
+  return disk;
 }
 
 function expectNoToken(run: StubRun): void {
@@ -154,7 +164,8 @@ describe('k3s HA: no server answers', () => {
     expect(run.status).not.toBe(0);
     expect(model.signals()).toEqual(['FAILURE']);
     expect(run.output).toContain('waiting for the first server (i-0a)');
-    expect(run.calls.filter(c => c.includes('/ping'))).toHaveLength(91);
+    // 6 pings before the election, 1 after the settle delay, then 90 waiting for the first server.
+    expect(run.calls.filter(c => c.includes('/ping'))).toHaveLength(97);
     expect(run.calls.some(c => c.startsWith('systemctl start') || c.startsWith('installer'))).toBe(false);
   });
 });
@@ -319,7 +330,7 @@ describe('k3s pre-terminate command', () => {
   });
 
   test('snapshots etcd to the cluster\'s S3 folder, then cordons and drains this node', () => {
-    const run = model.run(command, 'i-0a');
+    const run = model.run(command, 'i-0a', { CDK_K8S_ROOT: diskOfA() });
     expect(run.status).toBe(0);
     const snapshot = run.calls.findIndex(c => c.startsWith('k3s etcd-snapshot save'));
     expect(run.calls[snapshot]).toMatch(/^k3s etcd-snapshot save --name pre-terminate-i-0a --etcd-s3 --etcd-s3-bucket REF_HaSnapshotBucket\w+ --etcd-s3-folder etcd-snapshots --etcd-s3-region eu-west-1$/);
@@ -331,9 +342,10 @@ describe('k3s pre-terminate command', () => {
   });
 
   test('is safe to run twice: one snapshot, the drain again', () => {
-    const first = model.run(command, 'i-0a');
+    const disk = diskOfA();
+    const first = model.run(command, 'i-0a', { CDK_K8S_ROOT: disk });
     expect(first.status).toBe(0);
-    const twice = model.run(command, 'i-0a', { CDK_K8S_ROOT: first.root }); // the same node's disk
+    const twice = model.run(command, 'i-0a', { CDK_K8S_ROOT: disk }); // the same node's disk
     expect(twice.status).toBe(0);
     expect(twice.output).toContain('snapshot already taken');
     expect(twice.calls.some(c => c.startsWith('k3s etcd-snapshot'))).toBe(false);
