@@ -48,6 +48,14 @@ const BOOTSTRAP_TIMEOUT = Duration.minutes(30);
  * after it is replaced.
  */
 const SERVER_HEALTH_GRACE = Duration.minutes(20);
+/**
+ * The API target group's TCP health check. The server group replaces a server the check finds unhealthy
+ * (ELB health type), so it tolerates about five minutes of a closed API port (10 failed checks 30 s apart):
+ * `systemctl restart k3s`, an OOM-killed API server, an etcd defrag or a kubeadm static-pod restart never
+ * replace the control plane; a server down longer is replaced (drained, snapshot first). Two passes (one
+ * minute) bring a new server into rotation. NLB limits: interval 10 or 30 s, thresholds 2 to 10.
+ */
+const API_HEALTH_CHECK = { interval: Duration.seconds(30), healthyThresholdCount: 2, unhealthyThresholdCount: 10 };
 /** How often the workload association runs again on its own, so drift on the servers is repaired. */
 const SYNC_SCHEDULE = 'rate(30 minutes)';
 const CLUSTER_NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
@@ -249,7 +257,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       targetType: elbv2.TargetType.INSTANCE,
       preserveClientIp: false,
       deregistrationDelay: Duration.seconds(30),
-      healthCheck: { protocol: elbv2.Protocol.TCP, interval: Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
+      healthCheck: { protocol: elbv2.Protocol.TCP, ...API_HEALTH_CHECK },
     });
     this.apiLoadBalancer.addListener('Api', { port: 6443, protocol: elbv2.Protocol.TCP, defaultTargetGroups: [this.apiTargetGroup] });
     this.apiEndpoint = this.apiLoadBalancer.loadBalancerDnsName;
@@ -386,8 +394,8 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       signals: autoscaling.Signals.waitForAll({ timeout: BOOTSTRAP_TIMEOUT }),
       updatePolicy: this.rollingUpdate(options.count),
       // Servers: EC2 status AND the API load balancer's target health (TCP 6443), after a grace period that
-      // covers a bootstrap with a snapshot restore; a server whose API stays down is replaced (drained,
-      // snapshot first). Agents: EC2 status only. Their only load balancer is the ingress one, whose health
+      // covers a bootstrap with a snapshot restore; a server whose API stays down about five minutes
+      // (API_HEALTH_CHECK) is replaced (drained, snapshot first). Agents: EC2 status only. Their only load balancer is the ingress one, whose health
       // follows the ingress controller (a workload): a broken Traefik must not make the group replace nodes.
       ...(options.server ? {
         healthChecks: autoscaling.HealthChecks.withAdditionalChecks({

@@ -48,6 +48,18 @@ describe('heal and report', () => {
     expect(agent.Properties.HealthCheckGracePeriod).toBeUndefined();
   });
 
+  test('a server is replaced only after about five minutes of API downtime (a k3s restart or an etcd defrag is not enough)', () => {
+    const [[, api]] = ofType(resources, 'AWS::ElasticLoadBalancingV2::TargetGroup').filter(([id]) => id.includes('ApiTargetGroup'));
+    const p = api.Properties;
+    expect([p.HealthCheckProtocol, p.HealthCheckIntervalSeconds, p.UnhealthyThresholdCount, p.HealthyThresholdCount]).toEqual(['TCP', 30, 10, 2]);
+    expect(p.HealthCheckIntervalSeconds * p.UnhealthyThresholdCount).toBeGreaterThanOrEqual(300);
+    // within the NLB's limits: interval 10 or 30 s, thresholds 2 to 10
+    expect([10, 30]).toContain(p.HealthCheckIntervalSeconds);
+    for (const n of [p.UnhealthyThresholdCount, p.HealthyThresholdCount]) expect(n >= 2 && n <= 10).toBe(true);
+    const kubeadmApi = ofType(kubeadm().template.toJSON().Resources, 'AWS::ElasticLoadBalancingV2::TargetGroup').find(([id]) => id.includes('ApiTargetGroup'))!;
+    expect(kubeadmApi[1].Properties.UnhealthyThresholdCount).toBe(10);
+  });
+
   test('the servers are in the API target group only; the ingress load balancer targets the agents', () => {
     const [, server] = group(resources, 'Server');
     const [, agent] = group(resources, 'Agent');
