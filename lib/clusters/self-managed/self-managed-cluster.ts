@@ -21,7 +21,11 @@ import { ClusterTraits } from '../../workloads';
 
 /** Tag that marks the servers which apply the cluster's workloads (the SSM association targets it). */
 export const DELIVERY_TARGET_TAG = 'platform.cdk-k8s.io/delivery-target';
-/** Tag on every group and node: the cluster's name (it scopes the drain runbook's role). */
+/**
+ * Tag on every group and node: the cluster's name. Two stacks may name their clusters alike: whatever it
+ * scopes (the drain runbook's role, a server's listing of the cluster's groups) also requires this stack's
+ * `aws:cloudformation:stack-id` / `stack-name` tag, which CloudFormation puts on the groups and instances.
+ */
 export const CLUSTER_TAG = 'platform.cdk-k8s.io/cluster';
 /**
  * Tag on every group (and its nodes): the distribution's release the group runs (`v1.33.1+k3s1`, `1.33.1`).

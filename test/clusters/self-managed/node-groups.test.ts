@@ -206,16 +206,17 @@ describe('drain before termination', () => {
     expect(flatten(content.parameters.AutomationAssumeRole.default)).toMatch(/^ATT_ClusterNodeDrainAutomationRole\w+_Arn$/);
   });
 
-  test('IAM: the runbook sends only AWS-RunShellScript to the cluster\'s instances and completes only the cluster\'s lifecycle actions', () => {
+  test('IAM: the runbook sends only AWS-RunShellScript to the cluster\'s instances and completes only the cluster\'s lifecycle actions (of this stack)', () => {
     const policy = (part: string) => ofType(resources, 'AWS::IAM::Policy').find(([id]) => id.includes(part))![1].Properties.PolicyDocument.Statement as any[];
-    const automation = policy('NodeDrainAutomationRole').map(s => ({ ...s, Resource: flatten(s.Resource) }));
+    const flatCondition = (c: any) => (c ? { StringEquals: Object.fromEntries(Object.entries(c.StringEquals).map(([k, v]) => [k, flatten(v)])) } : undefined);
+    const automation = policy('NodeDrainAutomationRole').map(s => JSON.parse(JSON.stringify({ ...s, Resource: flatten(s.Resource), Condition: flatCondition(s.Condition) })));
     expect(automation).toEqual([
       { Action: 'ssm:SendCommand', Effect: 'Allow', Resource: 'arn:aws:ssm:eu-west-1::document/AWS-RunShellScript' },
       {
         Action: 'ssm:SendCommand',
         Effect: 'Allow',
         Resource: 'arn:aws:ec2:eu-west-1:111111111111:instance/*',
-        Condition: { StringEquals: { 'ssm:resourceTag/platform.cdk-k8s.io/cluster': 'acme' } },
+        Condition: { StringEquals: { 'ssm:resourceTag/platform.cdk-k8s.io/cluster': 'acme', 'ssm:resourceTag/aws:cloudformation:stack-id': 'REF_AWS::StackId' } },
       },
       {
         Action: ['ssm:ListCommands', 'ssm:ListCommandInvocations', 'ssm:GetCommandInvocation', 'ssm:DescribeInstanceInformation'], Effect: 'Allow', Resource: '*',
@@ -224,7 +225,7 @@ describe('drain before termination', () => {
         Action: 'autoscaling:CompleteLifecycleAction',
         Effect: 'Allow',
         Resource: 'arn:aws:autoscaling:eu-west-1:111111111111:autoScalingGroup:*:autoScalingGroupName/*',
-        Condition: { StringEquals: { 'autoscaling:ResourceTag/platform.cdk-k8s.io/cluster': 'acme' } },
+        Condition: { StringEquals: { 'autoscaling:ResourceTag/platform.cdk-k8s.io/cluster': 'acme', 'autoscaling:ResourceTag/aws:cloudformation:stack-id': 'REF_AWS::StackId' } },
       },
     ]);
     const eventsStatements = policy('NodeDrainEventsRole');

@@ -2,10 +2,11 @@
 # k3s server day-2 functions. The bootstrap installs them as commands (install_command), so they also run
 # later: from a systemd timer (node cleanup) and before the server terminates (pre-terminate).
 
-# The instances of the cluster's Auto Scaling groups (servers and agents, by the cluster tag): `id state`.
+# The instances of the cluster's Auto Scaling groups (servers and agents): `id state`. By the cluster tag and
+# the stack name CloudFormation tags them with: another stack's cluster may have the same name.
 group_instances() {
   aws autoscaling describe-auto-scaling-groups --region "$REGION" \
-    --filters "Name=tag:platform.cdk-k8s.io/cluster,Values=$CLUSTER_NAME" \
+    --filters "Name=tag:platform.cdk-k8s.io/cluster,Values=$CLUSTER_NAME" "Name=tag:aws:cloudformation:stack-name,Values=$STACK_NAME" \
     --query 'AutoScalingGroups[].Instances[].[InstanceId,LifecycleState]' --output text
 }
 
@@ -96,7 +97,7 @@ install_command() {
 
 install_day2_commands() {
   local units="${ROOT}/etc/systemd/system" name=cdk-k8s-platform-node-cleanup
-  install_command "$name" 'REGION CLUSTER_NAME INSTANCE_ID' remove_lost_nodes group_instances
+  install_command "$name" 'REGION CLUSTER_NAME STACK_NAME INSTANCE_ID' remove_lost_nodes group_instances
   install_command cdk-k8s-platform-pre-terminate 'REGION CLUSTER_NAME INSTANCE_ID SNAPSHOT_BUCKET SNAPSHOT_FOLDER HIGH_AVAILABILITY' \
     pre_terminate leave_etcd
   mkdir -p "$units"

@@ -24,9 +24,18 @@ export interface NodeDrainProps {
   readonly mode: 'k3s' | 'kubeadm';
   /** Tag (key and value) of the servers, which drain an agent's Node. */
   readonly serverTag: { readonly key: string; readonly value: string };
-  /** Tag (key and value) on every node and group of the cluster: scopes the runbook's role. */
+  /**
+   * Tag (key and value) on every node and group of the cluster: scopes the runbook's role, together with
+   * the stack's id (STACK_TAG), since two stacks of one account may name their clusters alike.
+   */
   readonly clusterTag: { readonly key: string; readonly value: string };
 }
+
+/**
+ * The tag CloudFormation puts on every Auto Scaling group it creates and on the group's instances: the
+ * stack's id. Its `aws:` prefix is reserved, so no other stack's or user's resource can carry this value.
+ */
+export const STACK_TAG = 'aws:cloudformation:stack-id';
 
 /**
  * Cordons and drains every node of a self-managed cluster before its Auto Scaling group terminates it
@@ -131,7 +140,7 @@ export class NodeDrain extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ssm:SendCommand'],
       resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
-      conditions: { StringEquals: { [`ssm:resourceTag/${clusterTag.key}`]: clusterTag.value } },
+      conditions: { StringEquals: { [`ssm:resourceTag/${clusterTag.key}`]: clusterTag.value, [`ssm:resourceTag/${STACK_TAG}`]: Aws.STACK_ID } },
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ssm:ListCommands', 'ssm:ListCommandInvocations', 'ssm:GetCommandInvocation', 'ssm:DescribeInstanceInformation'],
@@ -140,7 +149,7 @@ export class NodeDrain extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['autoscaling:CompleteLifecycleAction'],
       resources: [stack.formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: '*:autoScalingGroupName/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      conditions: { StringEquals: { [`autoscaling:ResourceTag/${clusterTag.key}`]: clusterTag.value } },
+      conditions: { StringEquals: { [`autoscaling:ResourceTag/${clusterTag.key}`]: clusterTag.value, [`autoscaling:ResourceTag/${STACK_TAG}`]: Aws.STACK_ID } },
     }));
     acknowledge(role,
       {
@@ -149,11 +158,11 @@ export class NodeDrain extends Construct {
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*]',
-        reason: 'The drain runs on instances the Auto Scaling groups create; the statement is conditioned on the cluster\'s tag (ssm:resourceTag).',
+        reason: 'The drain runs on instances the Auto Scaling groups create; the statement is conditioned on the cluster\'s tag and the stack id tag CloudFormation puts on them (ssm:resourceTag).',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*]',
-        reason: 'A group\'s ARN holds a generated id and referencing it would make the group depend on its own drain; the statement is conditioned on the cluster\'s tag (autoscaling:ResourceTag).',
+        reason: 'A group\'s ARN holds a generated id and referencing it would make the group depend on its own drain; the statement is conditioned on the cluster\'s tag and the stack id tag CloudFormation puts on the group (autoscaling:ResourceTag).',
       });
   }
 
