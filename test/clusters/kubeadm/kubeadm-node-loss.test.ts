@@ -220,7 +220,7 @@ describe('kubeadm bootstrap token rotation', () => {
     const create = callIndex(run.calls, 'kubeadm token create');
     const publish = callIndex(run.calls, 'aws secretsmanager put-secret-value');
     const remove = callIndex(run.calls, 'kubeadm token delete abcdef');
-    expect(run.calls[create]).toContain('--ttl 24h');
+    expect(run.calls[create]).toBe(`kubeadm token create --config ${run.root}/var/lib/cdk-k8s-platform/token-create.yaml`);
     expect(create).toBeLessThan(publish);
     expect(publish).toBeLessThan(remove);
     expect(run.calls[publish]).toContain('--secret-string file://');

@@ -59,7 +59,10 @@ export class KubeadmModel {
     return runWithStubs(script, { env: this.env(instanceId, env), stubs: MODEL_STUBS });
   }
 
-  /** Runs the installed day-2 tool of a control plane (as its systemd timer or the lifecycle hook would). */
+  /**
+   * Runs the installed day-2 tool of a control plane (as its systemd timer or the lifecycle hook would), on a
+   * node that finished its bootstrap (`/var/lib/cdk-k8s-platform/ready`).
+   */
   public tool(args: string, instanceId: string, env: Record<string, string> = {}, values: Record<string, string> = {}): StubRun {
     const settings: Record<string, string> = {
       CLUSTER_NAME: 'acme',
@@ -79,6 +82,8 @@ export class KubeadmModel {
       setup: root => {
         fs.mkdirSync(path.join(root, 'usr/local/sbin'), { recursive: true });
         fs.mkdirSync(path.join(root, 'etc/cdk-k8s-platform'), { recursive: true });
+        fs.mkdirSync(path.join(root, 'var/lib/cdk-k8s-platform'), { recursive: true });
+        fs.writeFileSync(path.join(root, 'var/lib/cdk-k8s-platform/ready'), '2026-01-01T00:00:00Z\n');
         fs.copyFileSync(DAY2_TOOL, path.join(root, 'usr/local/sbin/cdk-k8s-platform-kubeadm'));
         fs.writeFileSync(path.join(root, 'etc/cdk-k8s-platform/kubeadm.env'),
           Object.entries(settings).map(([k, v]) => `${k}='${v}'\n`).join(''));
@@ -221,7 +226,10 @@ case "$1" in
   token)
     case "$2" in
       generate) n=$(( $(cat "$MODEL/generated" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$MODEL/generated"; printf 'rot%03d.%016d\\n' "$n" "$n" ;;
-      create) desc=$(arg --description "$@"); echo "\${3#*.}|$desc" > "$api/tokens/\${3%%.*}" ;;
+      create)
+        cfg=$(arg --config "$@")
+        t=$(sed -n 's/^  - token: "\\(.*\\)"$/\\1/p' "$cfg"); desc=$(sed -n 's/^    description: "\\(.*\\)"$/\\1/p' "$cfg")
+        echo "\${t#*.}|$desc" > "$api/tokens/\${t%%.*}" ;;
       delete) [ -f "$api/tokens/$3" ] || exit 1; rm "$api/tokens/$3" ;;
     esac ;;
   config) printf 'registry.k8s.io/kube-apiserver:v1.33.1\\nregistry.k8s.io/etcd:3.5.21-0\\nregistry.k8s.io/pause:3.10\\n' ;;
