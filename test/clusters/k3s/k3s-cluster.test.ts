@@ -203,6 +203,12 @@ describe('K3sCluster options', () => {
     const server = userDataOf(t, 'Server');
     expect(server).toContain("HIGH_AVAILABILITY='true'");
     expect(bashSyntaxErrors(server)).toBe('');
+    // the election reads the servers' launch times (read-only, no resource-level permissions): HA only
+    const [, policy] = Object.entries(t.findResources('AWS::IAM::Policy')).find(([id]) => id.includes('ServerRole'))!;
+    expect((policy.Properties.PolicyDocument.Statement as any[]).filter(s => s.Resource === '*')).toEqual([
+      { Action: ['autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups'], Effect: 'Allow', Resource: '*' },
+      { Action: 'ec2:DescribeInstances', Effect: 'Allow', Resource: '*' },
+    ]);
   });
 
   test('admin CIDRs open 6443 on the API load balancer only; x86_64 and an internet-facing ingress', () => {
