@@ -1,13 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { ModelInstance, ModelNode, NodeModel } from './support/node-model';
-import { K3sCluster } from '../../../lib/clusters/k3s';
-import { PlatformNetwork } from '../../../lib/network';
+import { k3sUserData } from './support/user-data';
 import { StubRun } from '../self-managed/support/stub-run';
-import { shellcheckFindings, userDataOf } from '../self-managed/support/user-data';
+import { shellcheckFindings } from '../self-managed/support/user-data';
 
 // Node-loss scenarios: the real rendered user data, and the commands it installs, run against a model of a
 // live cluster (Nodes, etcd members, the cluster's Auto Scaling groups, the snapshot bucket) kept in files.
@@ -15,14 +12,7 @@ let server: string;
 let haServer: string;
 let agent: string;
 beforeAll(() => {
-  const stack = new Stack(new App(), 'k3s');
-  const vpc = new PlatformNetwork(stack, 'Network', { azCount: 2 }).vpc;
-  new K3sCluster(stack, 'Cluster', { vpc, clusterName: 'acme' });
-  new K3sCluster(stack, 'Ha', { vpc, clusterName: 'acme-ha', highAvailability: true });
-  const t = Template.fromStack(stack);
-  server = userDataOf(t, 'ClusterServer');
-  haServer = userDataOf(t, 'HaServer');
-  agent = userDataOf(t, 'ClusterAgent');
+  ({ server, haServer, agent } = k3sUserData());
 });
 
 const CLEANUP = 'usr/local/sbin/cdk-k8s-platform-node-cleanup';

@@ -1,23 +1,12 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { K3sCluster } from '../../../lib/clusters/k3s';
-import { PlatformNetwork } from '../../../lib/network';
+import { k3sUserData } from './support/user-data';
 import { callIndex, runWithStubs } from '../self-managed/support/stub-run';
-import { userDataOf } from '../self-managed/support/user-data';
 
 // The rendered user data (from a real synth, intrinsics flattened) runs end to end under stubbed commands.
 let server: string;
 let haServer: string;
 let agent: string;
 beforeAll(() => {
-  const stack = new Stack(new App(), 'k3s');
-  const vpc = new PlatformNetwork(stack, 'Network', { azCount: 2 }).vpc;
-  new K3sCluster(stack, 'Cluster', { vpc, clusterName: 'acme' });
-  new K3sCluster(stack, 'Ha', { vpc, clusterName: 'acme-ha', highAvailability: true });
-  const t = Template.fromStack(stack);
-  server = userDataOf(t, 'ClusterServer');
-  agent = userDataOf(t, 'ClusterAgent');
-  haServer = userDataOf(t, 'HaServer');
+  ({ server, haServer, agent } = k3sUserData());
 });
 
 describe('k3s server first boot', () => {

@@ -139,7 +139,7 @@ case "$1 $2" in
   "autoscaling describe-auto-scaling-instances") echo server-group ;;
   "autoscaling describe-auto-scaling-groups")
     case "$*" in
-      *"--filters Name=tag:platform.cdk-k8s.io/cluster,Values=$MODEL_CLUSTER --query AutoScalingGroups[].Instances[].[InstanceId,LifecycleState] "*)
+      *"--filters Name=tag:platform.cdk-k8s.io/cluster,Values=$MODEL_CLUSTER Name=tag:aws:cloudformation:stack-name,Values=teststack --query AutoScalingGroups[].Instances[].[InstanceId,LifecycleState] "*)
         awk -F '\\t' -v OFS='\\t' '{ print $1, $2 }' "$MODEL/asg" ;;
       *--filters*) ;;
       *) awk -F '\\t' '$3 == "server" && ($2 == "InService" || $2 ~ /^Pending/) { print $1 }' "$MODEL/asg" | paste -sd '\\t' ;;
