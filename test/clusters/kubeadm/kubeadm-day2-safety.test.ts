@@ -157,6 +157,7 @@ function tool(args: string, bucket: Bucket, env: Record<string, string> = {}, re
     SNAPSHOT_RETENTION: '48',
     INSTANCE_ID: 'i-0cp',
     NODE_IP: '10.0.1.10',
+    STACK_NAME: 'teststack',
   };
   return runWithStubs(`#!/bin/bash\nexec bash "$CDK_K8S_ROOT/usr/local/sbin/cdk-k8s-platform-kubeadm" ${args}\n`, {
     stubs: STUBS,
@@ -341,7 +342,7 @@ describe('remove-lost-nodes: the Nodes of instances that left the cluster\'s gro
     expect(run.output).toContain('Node i-0alive (not in a group) is still Ready: left for later');
     expect(run.status).toBe(1); // the timer tries again for i-0alive
     expect(run.calls.find(c => c.startsWith('aws autoscaling describe-auto-scaling-groups')))
-      .toContain('--filters Name=tag:platform.cdk-k8s.io/cluster,Values=acme');
+      .toContain('--filters Name=tag:platform.cdk-k8s.io/cluster,Values=acme Name=tag:aws:cloudformation:stack-name,Values=teststack');
   });
 
   test('nothing is deleted when this instance is missing from the listing, or the listing fails', () => {

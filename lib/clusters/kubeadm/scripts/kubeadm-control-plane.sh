@@ -35,7 +35,7 @@ install_tool() {
   printf "%s='%s'\n" CLUSTER_NAME "$CLUSTER_NAME" REGION "$REGION" KUBERNETES_VERSION "$KUBERNETES_VERSION" \
     STATE_BUCKET "$STATE_BUCKET" BOOTSTRAP_TOKEN_SECRET_ARN "$BOOTSTRAP_TOKEN_SECRET_ARN" \
     SNAPSHOT_CALENDAR "$SNAPSHOT_CALENDAR" SNAPSHOT_RETENTION "$SNAPSHOT_RETENTION" INSTANCE_ID "$INSTANCE_ID" \
-    NODE_IP "$NODE_IP" > "${ROOT}/etc/cdk-k8s-platform/kubeadm.env"
+    NODE_IP "$NODE_IP" STACK_NAME "$STACK_NAME" > "${ROOT}/etc/cdk-k8s-platform/kubeadm.env"
   # shellcheck disable=SC2016 # "$@" belongs to the written script
   printf '#!/bin/sh\nexec /usr/local/sbin/cdk-k8s-platform-kubeadm pre-terminate "$@"\n' > "${ROOT}/usr/local/sbin/cdk-k8s-platform-pre-terminate"
   chmod 0700 "${ROOT}/usr/local/sbin/cdk-k8s-platform-pre-terminate"

@@ -242,10 +242,11 @@ remove_stale_control_planes() {
     done
 }
 
-# The instances of the cluster's Auto Scaling groups (control plane and workers, by the cluster tag): `id state`.
+# The instances of the cluster's Auto Scaling groups (control plane and workers, by the cluster tag, in this
+# cluster's stack: another stack may use the same cluster name): `id state`.
 group_instances() {
   aws autoscaling describe-auto-scaling-groups --region "$REGION" \
-    --filters "Name=tag:platform.cdk-k8s.io/cluster,Values=$CLUSTER_NAME" \
+    --filters "Name=tag:platform.cdk-k8s.io/cluster,Values=$CLUSTER_NAME" "Name=tag:aws:cloudformation:stack-name,Values=${STACK_NAME:-}" \
     --query 'AutoScalingGroups[].Instances[].[InstanceId,LifecycleState]' --output text
 }
 

@@ -74,6 +74,7 @@ export class KubeadmModel {
       SNAPSHOT_RETENTION: '48',
       INSTANCE_ID: instanceId,
       NODE_IP: '10.0.1.10',
+      STACK_NAME: 'teststack',
       ...values,
     };
     return runWithStubs(`#!/bin/bash\nexec bash "$CDK_K8S_ROOT/usr/local/sbin/cdk-k8s-platform-kubeadm" ${args}\n`, {
