@@ -173,7 +173,7 @@ project.testTask.exec(`bash -c 'tsc --noEmit -p tsconfig.dev.json & tsc=$!; ${LI
 // two minutes of CPU on two cores. They are their own task, which CI runs after `npm test`, so that `npm test`
 // stays a quick loop (the project's budget is 90 s on an idle two-core machine).
 const DAY2_SUITES = '/test/(clusters/(k3s/k3s-(node-loss|ha-election)|kubeadm/kubeadm-(node-loss|day2-safety)'
-  + '|self-managed/(sync-workloads|node-drain|rolling-upgrade))|robustness/workload-sync\\.property)\\.test\\.ts$';
+  + '|self-managed/(sync-workloads|node-drain|rolling-upgrade))|robustness/workload-sync(-ha)?\\.property)\\.test\\.ts$';
 project.testTask.exec(`jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /cdk.out/ /dist/ '${DAY2_SUITES}'`, { receiveArgs: true });
 project.addTask('test:day2', {
   description: 'The day-2 scenarios: node scripts against models of live clusters (CI runs them after npm test)',
