@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DAY2_TOOL, kubeadmUserData } from './support/kubeadm-model';
+import { ARG, CURL_STUB, DAY2_TOOL, kubeadmUserData } from './support/kubeadm-model';
 import { StubRun, callIndex, runWithStubs } from '../self-managed/support/stub-run';
 
 /**
@@ -14,16 +14,8 @@ import { StubRun, callIndex, runWithStubs } from '../self-managed/support/stub-r
  * - `PUBLISH_FAILS`, `GROUPS_FAIL`, `NODES_FAIL`: that call fails;
  * - `$M/token-config` and `$M/token-config-mode`: the file `kubeadm token create --config` was given.
  */
-const ARG = 'arg() { local f="$1" prev=""; shift; for a in "$@"; do [ "$prev" = "$f" ] && { echo "$a"; return; }; prev="$a"; done; }';
 const STUBS: Record<string, string> = {
-  curl: `for a in "$@"; do
-  case "$a" in
-    */api/token) echo imds-session; exit 0 ;;
-    */meta-data/instance-id) echo "$INSTANCE_ID"; exit 0 ;;
-    */meta-data/local-ipv4) echo 10.0.1.10; exit 0 ;;
-  esac
-done
-for a in "$@"; do case "$a" in "$CDK_K8S_ROOT"/*) echo stub > "$a" ;; esac; done`,
+  curl: CURL_STUB,
   aws: `${ARG}
 case "$1 $2" in
   "secretsmanager get-secret-value") echo abcdef0123456789abcdef ;;

@@ -150,18 +150,21 @@ export class KubeadmModel {
   }
 }
 
-/** `name` of the argument after `flag` in "$@" (bash). */
-const ARG = 'arg() { local f="$1" prev=""; shift; for a in "$@"; do [ "$prev" = "$f" ] && { echo "$a"; return; }; prev="$a"; done; }';
+/** `arg FLAG "$@"`: the argument after FLAG (bash). */
+export const ARG = 'arg() { local f="$1" prev=""; shift; for a in "$@"; do [ "$prev" = "$f" ] && { echo "$a"; return; }; prev="$a"; done; }';
 
-const MODEL_STUBS: Record<string, string> = {
-  curl: `for a in "$@"; do
+/** curl on a node: IMDSv2 (token, instance id, IP) and downloads into the node's root. */
+export const CURL_STUB = `for a in "$@"; do
   case "$a" in
     */api/token) echo imds-session; exit 0 ;;
     */meta-data/instance-id) echo "$INSTANCE_ID"; exit 0 ;;
     */meta-data/local-ipv4) echo 10.0.1.10; exit 0 ;;
   esac
 done
-for a in "$@"; do case "$a" in "$CDK_K8S_ROOT"/*) echo stub > "$a" ;; esac; done`,
+for a in "$@"; do case "$a" in "$CDK_K8S_ROOT"/*) echo stub > "$a" ;; esac; done`;
+
+const MODEL_STUBS: Record<string, string> = {
+  curl: CURL_STUB,
   aws: `m="$MODEL"
 value() { local prev=""; for a in "$@"; do [ "$prev" = "$FLAG" ] && { echo "$a"; return; }; prev="$a"; done; }
 case "$1 $2" in
