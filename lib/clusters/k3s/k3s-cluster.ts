@@ -73,11 +73,7 @@ export class K3sCluster extends SelfManagedClusterBase {
     this.version = props.version ?? K3sVersion.V1_33_1;
     this.highAvailability = props.highAvailability ?? false;
     this.traits = ClusterTraits.k3s({ storageClassName: props.storageClassName });
-    const interval = props.snapshotInterval ?? Duration.hours(1);
-    const hours = interval.toHours({ integral: false });
-    v.check([1, 2, 3, 4, 6, 8, 12, 24].includes(hours), 'snapshotInterval', interval.toHumanString(),
-      'must be 1, 2, 3, 4, 6, 8, 12 or 24 hours (a divisor of a day, written as an hourly cron).');
-    const retention = v.integer('snapshotRetention', props.snapshotRetention ?? 48, 1, 1000);
+    const { hours, retention } = this._snapshotSchedule(props.snapshotInterval, props.snapshotRetention);
     const architecture = this.architecture;
     const defaultType = architecture === ec2.InstanceArchitecture.ARM_64 ? 't4g.medium' : 't3.medium';
     const serverType = props.serverInstanceType ?? new ec2.InstanceType(defaultType);

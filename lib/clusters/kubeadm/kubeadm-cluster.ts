@@ -86,11 +86,7 @@ export class KubeadmCluster extends SelfManagedClusterBase {
     super(scope, id, props, 'KubeadmCluster', 'kubeadm');
     const v = this.validator;
     this.version = props.version ?? KubeadmVersion.V1_33_1;
-    const interval = props.snapshotInterval ?? Duration.hours(1);
-    const hours = interval.toHours({ integral: false });
-    v.check([1, 2, 3, 4, 6, 8, 12, 24].includes(hours), 'snapshotInterval', interval.toHumanString(),
-      'must be 1, 2, 3, 4, 6, 8, 12 or 24 hours (a divisor of a day, written as a systemd calendar).');
-    const retention = v.integer('snapshotRetention', props.snapshotRetention ?? 48, 1, 1000);
+    const { hours, retention } = this._snapshotSchedule(props.snapshotInterval, props.snapshotRetention);
     this.traits = ClusterTraits.custom({
       ingressFlavour: IngressFlavour.TRAEFIK,
       storageClassName: 'local-path',

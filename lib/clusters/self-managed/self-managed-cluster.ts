@@ -341,6 +341,17 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     });
   }
 
+  /**
+   * Validates the etcd snapshot schedule both distributions offer: every `interval` (a divisor of a day, in
+   * hours) keeping `retention` snapshots. @internal
+   */
+  protected _snapshotSchedule(interval: Duration = Duration.hours(1), retention: number = 48): { hours: number; retention: number } {
+    const hours = interval.toHours({ integral: false });
+    this.validator.check([1, 2, 3, 4, 6, 8, 12, 24].includes(hours), 'snapshotInterval', interval.toHumanString(),
+      'must be 1, 2, 3, 4, 6, 8, 12 or 24 hours (a divisor of a day).');
+    return { hours, retention: this.validator.integer('snapshotRetention', retention, 1, 1000) };
+  }
+
   /** Lets `grantee` read the admin kubeconfig. */
   public grantKubeconfigRead(grantee: iam.IGrantable): iam.Grant {
     return this.kubeconfigSecret.grantRead(grantee);
