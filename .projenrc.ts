@@ -31,15 +31,21 @@ const project = new typescript.TypeScriptProject({
     'cdk8s@^2.70.0',
     'cdk8s-plus-28@^2.5.6',
   ],
-  peerDependencyOptions: { pinnedDevDependency: true },
+  // The peer ranges keep their floor; development and the main test suite run on the latest releases, and
+  // `npm run test:floor` installs the floor versions into a fresh app (scripts/consumer-test.ts).
+  peerDependencyOptions: { pinnedDevDependency: false },
   deps: [
     // kubectl layers for the pinned EKS Kubernetes version (see lib/clusters/eks/versions.ts)
     '@aws-cdk/lambda-layer-kubectl-v35@^2.2.2',
     'yaml@^2.8.0',
   ],
   devDeps: [
-    'aws-cdk@2.1129.0',
-    '@aws-quickstart/eks-blueprints@1.19.0',
+    'aws-cdk-lib@2.276.0',
+    'constructs@10.8.1',
+    'cdk8s@2.70.106',
+    'cdk8s-plus-28@2.5.6',
+    // the CLI must read the cloud assembly of the aws-cdk-lib above (README: "the CDK CLI")
+    'aws-cdk@2.1148.1',
     'esbuild@^0.28.0',
     'tsx@^4.23.0',
     'kubernetes-models@4.5.1',
@@ -48,6 +54,7 @@ const project = new typescript.TypeScriptProject({
     '@kubernetes-models/external-secrets@0.5.2',
     'fast-check@^4.10.0',
     'cdk-nag@^3.0.2',
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
     'typedoc@^0.28.20',
   ],
   jest: true,

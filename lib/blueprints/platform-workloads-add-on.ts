@@ -1,8 +1,21 @@
-import type { ClusterAddOn, ClusterInfo } from '@aws-quickstart/eks-blueprints';
 import { Duration } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BlueprintWorkloads } from './blueprint-workloads';
+
+/**
+ * The part of eks-blueprints' `ClusterInfo` the add-on reads. Declared here, structurally, so that the
+ * library does not import eks-blueprints (an optional peer that pins aws-cdk-lib exactly): blueprints passes
+ * its own `ClusterInfo`, which has these members. test/blueprints-app type-checks the add-on against
+ * eks-blueprints' `ClusterAddOn`.
+ */
+export interface BlueprintClusterInfo {
+  /** The blueprint's cluster (aws-eks v1). */
+  readonly cluster: eks.ICluster;
+  /** The add-ons scheduled so far, by id, each resolving to its construct. */
+  getAllScheduledAddons(): Map<string, Promise<Construct>>;
+}
 
 /** Props of a {@link PlatformWorkloadsAddOn}. */
 export interface PlatformWorkloadsAddOnProps {
@@ -55,7 +68,7 @@ export interface PlatformWorkloadsAddOnProps {
  *
  * Pin every add-on version (as above): an add-on left at "auto" asks AWS for versions at synth time.
  */
-export class PlatformWorkloadsAddOn implements ClusterAddOn {
+export class PlatformWorkloadsAddOn {
   public readonly id: string;
   private readonly props: PlatformWorkloadsAddOnProps;
 
@@ -64,7 +77,7 @@ export class PlatformWorkloadsAddOn implements ClusterAddOn {
     this.id = props.id ?? 'PlatformWorkloads';
   }
 
-  public deploy(clusterInfo: ClusterInfo): Promise<Construct> {
+  public deploy(clusterInfo: BlueprintClusterInfo): Promise<Construct> {
     const scheduled = clusterInfo.getAllScheduledAddons();
     const names = this.props.dependsOn ?? [...scheduled.keys()].filter(k => k !== this.id);
     const dependencies = names.map(name => {
