@@ -5,10 +5,12 @@ import { ClusterTraits, PlatformChart, PlatformNamespace, ReleaseStrategy, WebSe
  * The sample workloads of the bundled platform, built for a cluster's traits: the examples from the
  * product brief.
  *
- * - `nginx`: an nginx Deployment of 3 replicas behind a ClusterIP Service on port 80 and an Ingress for
- *   host `myapp.example.com`, path `/`. The unprivileged nginx image listens on 8080 and needs writable
- *   /tmp and /var/cache/nginx with a read-only root filesystem.
- * - `users`: a service of 2 replicas, releasing a new version as a canary that gets 10% of the requests.
+ * - `nginx`: an nginx Deployment behind a ClusterIP Service on port 80 and an Ingress for host
+ *   `myapp.example.com`, path `/`, autoscaled by a HorizontalPodAutoscaler from 3 to 10 replicas at 70% of
+ *   the CPU request (the Deployment has no `replicas` field, so a deploy never resets the autoscaler's
+ *   choice). The unprivileged nginx image listens on 8080, runs as user 101 and needs writable /tmp and
+ *   /var/cache/nginx with a read-only root filesystem.
+ * - `users`: a service of 2 fixed replicas, releasing a new version as a canary that gets 10% of the requests.
  *
  * The namespace enforces Pod Security "restricted" and denies ingress by default; each service admits its
  * own namespace and the ingress controller.
@@ -19,7 +21,7 @@ export function sampleWorkloads(app: App, traits: ClusterTraits): PlatformChart[
 
   new WebService(chart, 'nginx', {
     image: 'nginxinc/nginx-unprivileged:1.27.3-alpine',
-    replicas: 3,
+    autoscaling: { minReplicas: 3, maxReplicas: 10, cpuUtilization: 70 },
     ports: [{ name: 'http', port: 80, targetPort: 8080 }],
     healthCheckPath: '/',
     writablePaths: ['/tmp', '/var/cache/nginx'],

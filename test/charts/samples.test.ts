@@ -17,9 +17,8 @@ describe.each(targets)('sample workloads for %s', (_kind, traits) => {
     expectValidManifests(manifests, { failOnWarnings: true });
   });
 
-  test('the brief: nginx with 3 replicas behind a ClusterIP Service on port 80 and an Ingress for myapp.example.com/', () => {
+  test('the brief: nginx with at least 3 replicas behind a ClusterIP Service on port 80 and an Ingress for myapp.example.com/', () => {
     const nginx = objects.find(o => o.kind === 'Deployment' && o.metadata.name === 'nginx');
-    expect(nginx.spec.replicas).toBe(3);
     const svc = objects.find(o => o.kind === 'Service' && o.metadata.name === 'nginx');
     expect(svc.spec.type).toBe('ClusterIP');
     expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
@@ -28,6 +27,29 @@ describe.each(targets)('sample workloads for %s', (_kind, traits) => {
     // the read-only root filesystem must not break nginx: its writable paths are mounted
     const mounts = nginx.spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath);
     expect(mounts).toEqual(expect.arrayContaining(['/tmp', '/var/cache/nginx']));
+  });
+
+  test('nginx is autoscaled: an HPA from 3 to 10 replicas on CPU targets its Deployment, which sets no replicas', () => {
+    const hpas = objects.filter(o => o.kind === 'HorizontalPodAutoscaler');
+    expect(hpas.map(h => h.metadata.name)).toEqual(['nginx']);
+    const [hpa] = hpas;
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.metadata.namespace).toBe('samples');
+    expect(hpa.spec).toMatchObject({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'nginx' },
+      minReplicas: 3,
+      maxReplicas: 10,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+    });
+    const target = objects.find(o => o.kind === 'Deployment' && o.metadata.name === hpa.spec.scaleTargetRef.name);
+    expect(target.metadata.namespace).toBe(hpa.metadata.namespace);
+    // a replicas field would reset the autoscaler's choice at every deploy
+    expect(target.spec).not.toHaveProperty('replicas');
+    // utilisation is a percentage of the CPU request: the container must have one
+    expect(target.spec.template.spec.containers[0].resources.requests.cpu).toBeDefined();
+    // the disruption budget leaves the HPA's minimum able to drain a node
+    const pdb = objects.find(o => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'nginx');
+    expect(pdb.spec.maxUnavailable).toBe(1);
   });
 
   test('the users service runs 2 stable replicas and a canary', () => {

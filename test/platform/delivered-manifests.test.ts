@@ -33,6 +33,14 @@ function helmTemplateObjects(dir: string): any[] {
   });
 }
 
+/** The sample nginx service arrives with its HorizontalPodAutoscaler, aimed at its Deployment (which leaves replicas to it). */
+function expectSampleAutoscaler(objects: any[]): void {
+  const hpas = objects.filter(o => o.kind === 'HorizontalPodAutoscaler');
+  expect(hpas.map(h => h.spec.scaleTargetRef)).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'nginx' }]);
+  const nginx = objects.find(o => o.kind === 'Deployment' && o.metadata.name === 'nginx');
+  expect(nginx.spec.replicas).toBeUndefined();
+}
+
 describe.each([['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDistribution.kubeadm()]])('%s: the delivered YAML asset', (_name, distribution) => {
   const outdir = synthToDir(app => {
     const stack = new K3sPlatformStack(app, 'acme-k3s', { platformName: 'acme', distribution });
@@ -45,6 +53,7 @@ describe.each([['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDi
     const objects = files.flatMap(yamlObjects);
     expect(objects.length).toBeGreaterThan(10);
     expect(objects.filter(o => o.kind === 'Deployment').map(o => o.metadata.name).sort()).toEqual(['nginx', 'users', 'users-canary']);
+    expectSampleAutoscaler(objects);
     expectValidManifests(objects, { failOnWarnings: true });
   });
 });
@@ -61,6 +70,7 @@ describe('EKS: the delivered Helm chart asset', () => {
     expect(charts.length).toBeGreaterThanOrEqual(1);
     const objects = charts.flatMap(helmTemplateObjects);
     expect(objects.filter(o => o.kind === 'Deployment').map(o => o.metadata.name).sort()).toEqual(['nginx', 'users', 'users-canary']);
+    expectSampleAutoscaler(objects);
     expectValidManifests(objects, { failOnWarnings: true });
   });
 });
