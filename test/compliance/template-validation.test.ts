@@ -18,10 +18,18 @@ import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
-import { Acknowledgement, STACK_VARIANTS, acknowledgementsOf, checkAcknowledgementTable } from './stacks';
+import { Acknowledgement, STACK_VARIANTS, StackVariant, acknowledgementsOf, checkAcknowledgementTable } from './stacks';
+import * as threeTierEks from '../../examples/three-tier-eks/app';
+import * as threeTierK3s from '../../examples/three-tier-k3s/app';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const GUARD = 'cdk-validator-cfnguard::';
+/** Every stack kind, and the platform examples as their READMEs build them. */
+const CHECKED: StackVariant[] = [
+  ...STACK_VARIANTS,
+  { label: 'example three-tier-eks', build: app => threeTierEks.build(app).stack },
+  { label: 'example three-tier-k3s', build: app => threeTierK3s.build(app).stack },
+];
 const CFN = 'CloudFormation-Validate::';
 
 interface Finding { readonly plugin: string; readonly rule: string; readonly severity: string; readonly stack: string; readonly at: string }
@@ -61,7 +69,7 @@ describe('CloudFormation validation and AWS guard rules over every stack the lib
       // the report is left to the caller (as the CLI does) instead of thrown, so every finding is listed
       const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
       Validations.of(app).addPlugins(new CloudFormationValidatePlugin(), new CfnGuardValidator());
-      const stacks = STACK_VARIANTS.map(v => {
+      const stacks = CHECKED.map(v => {
         const stack = v.build(app);
         labels.set(stack.stackName, v.label);
         return { label: v.label, stack };
@@ -88,12 +96,12 @@ describe('CloudFormation validation and AWS guard rules over every stack the lib
     ]));
   });
 
-  test('no finding that is not acknowledged, warnings included, in any stack kind', () => {
-    const byStack = STACK_VARIANTS.map(v => ({
+  test('no finding that is not acknowledged, warnings included, in any stack kind or platform example', () => {
+    const byStack = CHECKED.map(v => ({
       stack: v.label,
       findings: findings.filter(f => labels.get(f.stack) === v.label).map(f => `${f.plugin} ${f.severity} ${f.rule} at ${f.at}`),
     }));
-    expect(byStack).toEqual(STACK_VARIANTS.map(v => ({ stack: v.label, findings: [] })));
+    expect(byStack).toEqual(CHECKED.map(v => ({ stack: v.label, findings: [] })));
     expect(findings.filter(f => f.stack !== 'known-bad' && !labels.has(f.stack))).toEqual([]);
   });
 
@@ -112,7 +120,7 @@ describe('the bundled app, as `npx cdk synth` runs it', () => {
   test('built-in CloudFormation validation is on and reports nothing', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-k8s-platform-app-validate-'));
     try {
-      const env = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ 'cdk-k8s-platform:replacementGuard': 'verify', '@aws-cdk/core:strictCfnValidateErrors': true }) };
+      const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ 'cdk-k8s-platform:replacementGuard': 'verify', '@aws-cdk/core:strictCfnValidateErrors': true }) };
       delete env.CDK_VALIDATION;
       const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], { cwd: ROOT, encoding: 'utf-8', env });
       expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
