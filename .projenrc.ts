@@ -1,5 +1,8 @@
 import { DependencyType, JsonFile, javascript, typescript } from 'projen';
 
+/** Files that import eks-blueprints: checked in test/blueprints-app's install, not in this tree's. */
+const BLUEPRINTS_FIXTURE = ['test/blueprints-app', 'bench/contenders/blueprints.ts'];
+
 /**
  * The project definition. projen owns package.json, tsconfig*.json, the eslint and jest
  * configuration and cdk.json: edit this file and run `npx projen`, never the generated files.
@@ -65,7 +68,8 @@ const project = new typescript.TypeScriptProject({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/dist/'],
-      modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/cdk.out/'],
+      // bench/results holds an install of test/blueprints-app (a second package.json of the same name)
+      modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/cdk.out/', '<rootDir>/bench/results/', '<rootDir>/test/blueprints-app/'],
       testTimeout: 60_000,
       collectCoverage: false,
     },
@@ -105,15 +109,18 @@ const project = new typescript.TypeScriptProject({
       isolatedModules: true,
     },
     include: ['lib/**/*.ts', 'bin/**/*.ts', 'charts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
-    exclude: ['node_modules', 'cdk.out', 'dist', 'charts/dist'],
+    // test/blueprints-app and the blueprints benchmark contender import eks-blueprints, which pins an older
+    // aws-cdk-lib than the one this tree develops on: they are type-checked in the fixture's own install
+    // (`npm run test:blueprints`, scripts/blueprints-test.ts).
+    exclude: ['node_modules', 'cdk.out', 'dist', 'charts/dist', 'bench/results', ...BLUEPRINTS_FIXTURE],
   },
   eslintOptions: {
     tsconfigPath: './tsconfig.dev.json',
     dirs: ['lib', 'bin', 'charts', 'examples', 'bench', 'scripts'],
     devdirs: ['test', 'projenrc'],
-    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', 'cdk.out/', 'dist/', 'charts/dist/', 'coverage/', '*.generated.ts'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', 'cdk.out/', 'dist/', 'charts/dist/', 'coverage/', '*.generated.ts', 'bench/results/', ...BLUEPRINTS_FIXTURE],
   },
-  gitignore: ['cdk.out/', 'charts/dist/', '.cdk.staging/', 'bench/results/', '*.cpuprofile', 'docs/api/'],
+  gitignore: ['cdk.out/', 'charts/dist/', '.cdk.staging/', 'bench/results/', '*.cpuprofile', 'docs/api/', 'test/blueprints-app/node_modules/', 'test/blueprints-app/*.js', 'test/blueprints-app/contenders/'],
   npmignoreEnabled: true,
 });
 
@@ -188,7 +195,19 @@ project.addTask('test:day2', {
   receiveArgs: true,
 });
 project.addTask('test:update', { exec: 'jest --updateSnapshot', receiveArgs: true });
-project.addTask('test:consumer', { description: 'Pack the library and use it from a fresh CDK app', exec: 'tsx scripts/consumer-test.ts' });
+project.addTask('test:consumer', {
+  description: 'Pack the library, install it with the README\'s commands (the latest versions) into a fresh CDK app and synthesize',
+  exec: 'tsx scripts/consumer-test.ts',
+});
+project.addTask('test:floor', {
+  description: 'The consumer test on the floor of the peer ranges (aws-cdk-lib 2.261.0 ...) and CLI 2.1129.0',
+  exec: 'tsx scripts/consumer-test.ts',
+  env: { CONSUMER_VERSIONS: 'floor' },
+});
+project.addTask('test:blueprints', {
+  description: 'The eks-blueprints adapter in test/blueprints-app, on the versions eks-blueprints 1.19 pins',
+  exec: 'tsx scripts/blueprints-test.ts',
+});
 project.addTask('docs', { description: 'API reference (TypeDoc) into docs/api', exec: 'typedoc --options docs/typedoc.json' });
 project.addTask('charts', { description: 'Synthesize charts/ to YAML in charts/dist/', exec: 'tsx charts/main.ts' });
 project.addTask('bench', { description: 'Benchmark synthesis speed, memory and scale against the anchors', exec: 'tsx bench/run.ts', receiveArgs: true });

@@ -29,6 +29,14 @@ import { checkTargets, consoleTable, JobResult, markdownReport, peakMiB, ratioRo
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const BUILD = path.join(RESULTS, 'build');
+/**
+ * The blueprints contender runs from an install of test/blueprints-app (the exact versions eks-blueprints
+ * pins, older than this tree's aws-cdk-lib): its script is transpiled next to that node_modules.
+ */
+const BLUEPRINTS_APP = path.join(RESULTS, 'blueprints-app');
+const BLUEPRINTS_FIXTURE = path.join(ROOT, 'test', 'blueprints-app');
+/** The contender that runs from {@link BLUEPRINTS_APP}, and the files it needs. */
+const BLUEPRINTS_CONTENDER = ['blueprints.ts', path.join('private', 'plus-services.ts')];
 const DIST = path.join(ROOT, 'dist');
 const DEFAULT_SIZES = [10, 100, 1000];
 
@@ -43,16 +51,16 @@ interface Contender {
   command(n: number | undefined, outdir: string, nodeFlags: string[]): Pick<Command, 'cmd' | 'args'> & { env?: NodeJS.ProcessEnv };
 }
 
-const node = (script: string, env?: NodeJS.ProcessEnv): Contender['command'] => (n, outdir, flags) => ({
+const node = (script: string, env?: NodeJS.ProcessEnv, dir = BUILD): Contender['command'] => (n, outdir, flags) => ({
   cmd: process.execPath,
-  args: [...flags, path.join(BUILD, 'contenders', script), String(n), outdir],
+  args: [...flags, path.join(dir, 'contenders', script), String(n), outdir],
   env,
 });
 
 const CONTENDERS: Contender[] = [
   { id: 'lib', title: 'library (EksPlatformStack + WebService)', sized: true, reducible: false, command: node('library-eks.js', { BENCH_LIBRARY: DIST }) },
   { id: 'anchor', title: 'anchor: aws-eks-v2 + addCdk8sChart', sized: true, reducible: false, command: node('anchor-eks-v2.js') },
-  { id: 'blueprints', title: 'eks-blueprints + addCdk8sChart', sized: true, reducible: true, command: node('blueprints.js') },
+  { id: 'blueprints', title: 'eks-blueprints + addCdk8sChart', sized: true, reducible: true, command: node('blueprints.js', undefined, BLUEPRINTS_APP) },
   { id: 'cdk8s-plus', title: 'cdk8s-plus-28 alone (YAML)', sized: true, reducible: true, command: node('cdk8s-plus.js') },
   {
     id: 'app',
@@ -182,32 +190,58 @@ function compileLibrary(): void {
   if (!fs.existsSync(path.join(DIST, 'index.js'))) fail('dist/index.js was not produced; run `npx projen compile` to see why');
 }
 
-/** Transpiles bench/contenders/** to bench/results/build/contenders/** (CommonJS, the project's compiler options). */
-function buildContenders(): void {
+/** Transpiles one contender file (CommonJS, the project's compiler options) into `outDir`/contenders/. */
+function transpileContender(file: string, outDir: string): void {
   const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile);
   const { options } = ts.convertCompilerOptionsFromJson(config.config.compilerOptions, ROOT);
   const compilerOptions: ts.CompilerOptions = { ...options, declaration: false, inlineSourceMap: false, inlineSources: false, sourceMap: false };
+  const src = path.join(ROOT, 'bench', 'contenders');
+  const out = path.join(outDir, 'contenders', path.relative(src, file)).replace(/\.ts$/, '.js');
+  const js = ts.transpileModule(fs.readFileSync(file, 'utf-8'), { compilerOptions, fileName: file }).outputText;
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, js);
+}
+
+/**
+ * Transpiles bench/contenders/** to bench/results/build/contenders/**, except the blueprints contender,
+ * which goes next to the install of test/blueprints-app (see {@link prepareBlueprintsApp}).
+ */
+function buildContenders(): void {
   const src = path.join(ROOT, 'bench', 'contenders');
   fs.rmSync(path.join(BUILD, 'contenders'), { recursive: true, force: true });
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        walk(p);
-      } else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
-        const out = path.join(BUILD, 'contenders', path.relative(src, p)).replace(/\.ts$/, '.js');
-        const js = ts.transpileModule(fs.readFileSync(p, 'utf-8'), { compilerOptions, fileName: p }).outputText;
-        fs.mkdirSync(path.dirname(out), { recursive: true });
-        fs.writeFileSync(out, js);
-      }
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && path.relative(src, p) !== BLUEPRINTS_CONTENDER[0]) transpileContender(p, BUILD);
     }
   };
   walk(src);
 }
 
-function packageVersion(name: string): string {
+/**
+ * Installs test/blueprints-app into bench/results/blueprints-app from its lock file (`npm ci`, skipped when
+ * the lock file installed there is the same) and transpiles the blueprints contender next to it.
+ */
+function prepareBlueprintsApp(): void {
+  const lock = fs.readFileSync(path.join(BLUEPRINTS_FIXTURE, 'package-lock.json'), 'utf-8');
+  const stamp = path.join(BLUEPRINTS_APP, 'node_modules', '.bench-installed-lock.json');
+  if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf-8') !== lock) {
+    log('installing test/blueprints-app (the versions eks-blueprints pins) into bench/results/blueprints-app ...');
+    fs.rmSync(BLUEPRINTS_APP, { recursive: true, force: true });
+    fs.mkdirSync(BLUEPRINTS_APP, { recursive: true });
+    for (const f of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(BLUEPRINTS_FIXTURE, f), path.join(BLUEPRINTS_APP, f));
+    const r = spawnSync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: BLUEPRINTS_APP, encoding: 'utf-8', env: runEnv(undefined) });
+    if (r.status !== 0) fail(`npm ci of test/blueprints-app in ${BLUEPRINTS_APP} failed:\n${r.stdout}${r.stderr}`);
+    fs.writeFileSync(stamp, lock);
+  }
+  fs.rmSync(path.join(BLUEPRINTS_APP, 'contenders'), { recursive: true, force: true });
+  for (const f of BLUEPRINTS_CONTENDER) transpileContender(path.join(ROOT, 'bench', 'contenders', f), BLUEPRINTS_APP);
+}
+
+function packageVersion(name: string, dir = ROOT): string {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf-8')) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', name, 'package.json'), 'utf-8')) as { version: string }).version;
   } catch {
     return 'not installed';
   }
@@ -307,7 +341,7 @@ async function main(): Promise<void> {
       node: process.version,
       os: `${os.type()} ${os.release()}`,
     },
-    versions: Object.fromEntries(['aws-cdk-lib', 'aws-cdk', 'constructs', 'cdk8s', 'cdk8s-plus-28', '@aws-quickstart/eks-blueprints',
+    versions: Object.fromEntries(['aws-cdk-lib', 'aws-cdk', 'constructs', 'cdk8s', 'cdk8s-plus-28',
       '@aws-cdk/lambda-layer-kubectl-v35', 'typescript', 'tsx', 'ts-node'].map(p => [p, packageVersion(p)])),
     library: libraryDescription(),
     loadBefore: os.loadavg(),
@@ -319,6 +353,12 @@ async function main(): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true });
   if (opts.only.includes('lib') && !opts.skipCompile) compileLibrary();
   buildContenders();
+  if (opts.only.includes('blueprints')) {
+    prepareBlueprintsApp();
+    // the blueprints contender runs on the versions eks-blueprints pins, not on this tree's
+    ctx.versions['blueprints contender on'] = ['@aws-quickstart/eks-blueprints', 'aws-cdk-lib', 'constructs', 'cdk8s', 'cdk8s-plus-28']
+      .map(p => `${p} ${packageVersion(p, BLUEPRINTS_APP)}`).join(' / ');
+  }
 
   const all = jobs(opts);
   if (!fs.existsSync(path.join(ROOT, 'bin', 'app.ts'))) {
