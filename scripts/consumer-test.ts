@@ -1,81 +1,119 @@
 /*
- * Consumer test: proves the npm package works in another CDK app, using only its public entry points.
+ * Consumer test: proves the npm package works in another CDK app, installed the way the README says, using
+ * only its public entry points.
  *
- *   npm run test:consumer            (tsx scripts/consumer-test.ts)
+ *   npm run test:consumer    (tsx scripts/consumer-test.ts): what users get today
+ *   npm run test:floor       (CONSUMER_VERSIONS=floor): the oldest versions the peer ranges allow
  *
- * 1. `npm run compile` (tsc → dist/, plus the shell scripts lib/ reads at synth time);
- * 2. `npm pack` into a temporary folder;
- * 3. a fresh app there: package.json with the peers at this repo's pinned versions and the tarball, installed
- *    from the npm registry (`--prefer-offline`, so a warm cache needs no network);
+ * 1. `npm run compile` (tsc → dist/, plus the shell scripts lib/ reads at synth time), then `npm pack`;
+ * 2. a fresh app, installed with the commands of README.md's "Using the library from another CDK app" (read
+ *    from the README, so README and test cannot drift; the library's name is replaced by the tarball):
+ *    - latest (default): exactly those lines: the peers by their ranges and the CDK CLI the README names;
+ *      the installed versions must be the newest the ranges allow (what `npm install` gives users today);
+ *    - floor: the peers at the minimum of package.json's peerDependencies and the CLI the README names for
+ *      them; the installed versions must be exactly those;
+ *    the README's ranges must equal package.json's peerDependencies; the versions installed are printed;
+ * 3. exactly one copy of `constructs`, `aws-cdk-lib` and `cdk8s` is installed (a nested copy under
+ *    cdk-k8s-platform would make constructs from two copies that cannot be mixed);
  * 4. app.ts imports only `cdk-k8s-platform` and `cdk-k8s-platform/testing`, builds an EKS and a k3s platform
  *    with two services each, and is type-checked by `tsc` against the installed package's types, twice:
  *    `module: NodeNext` (what `cdk init` writes) and `module: commonjs` with `moduleResolution: node`
  *    (older apps, which read `typesVersions` instead of `exports`; node10 ignores `exports`, so the deep-import
  *    check below runs under NodeNext only);
- * 5. `node app.js` synthesizes; the stacks, their resources and the snapshot helper's output are checked;
- * 6. deep imports (`cdk-k8s-platform/dist/...`, `/lib/...`) must be refused by the `exports` map, at run time
+ * 5. deep imports (`cdk-k8s-platform/dist/...`, `/lib/...`) must be refused by the `exports` map, at run time
  *    and by the type checker;
+ * 6. the installed CDK CLI synthesizes the app (`npx cdk synth --app 'node app.js'`, with aws-cdk-lib's
+ *    built-in validation as users have it); the stacks, their resources and the snapshot helper's output are
+ *    checked;
  * 7. named imports from an ES module (`import { WebService } from 'cdk-k8s-platform'`) resolve: the compiled
- *    index.js files load their modules lazily, in a form Node's CommonJS lexer still reads;
- * 8. exactly one copy of `constructs`, `aws-cdk-lib` and `cdk8s` is installed (a nested copy under
- *    cdk-k8s-platform would make constructs from two copies that cannot be mixed).
+ *    index.js files load their modules lazily, in a form Node's CommonJS lexer still reads.
  *
- * Options (environment): CONSUMER_SKIP_COMPILE=1 reuses dist/; CONSUMER_KEEP=1 keeps the temporary folder.
- * Exits non-zero with a message saying which step failed and why.
+ * Options (environment): CONSUMER_VERSIONS=latest|floor (default latest); CONSUMER_SKIP_COMPILE=1 reuses
+ * dist/; CONSUMER_KEEP=1 keeps the temporary folder.
+ * Exits non-zero with a message naming the step that failed and why.
  */
-import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { assertSingleCopies, CLI_ENV, compileAndPack, fail, installedVersion, readPackage, ROOT, run, runAll, Steps } from './private/steps';
 
-const ROOT = path.resolve(__dirname, '..');
-const started = Date.now();
-const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-  name: string;
-  devDependencies: Record<string, string>;
-};
-
-/** The peers the consumer installs, at the exact versions this repo develops against. */
-const PEERS = ['aws-cdk-lib', 'constructs', 'cdk8s', 'cdk8s-plus-28'];
+const PKG = readPackage(ROOT);
+const MODE = process.env.CONSUMER_VERSIONS ?? 'latest';
+const steps = new Steps(MODE === 'floor' ? 'consumer-test (floor)' : 'consumer-test');
 /** Packages that must exist exactly once in the consumer's node_modules. */
 const SINGLETONS = ['constructs', 'aws-cdk-lib', 'cdk8s'];
+const README_SECTION = '## Using the library from another CDK app';
 
-class StepError extends Error {}
-
-function fail(message: string): never {
-  throw new StepError(message);
+/** `name@range` from an install command. */
+interface Spec {
+  readonly name: string;
+  readonly range: string;
 }
 
-function step(name: string): void {
-  process.stdout.write(`consumer-test: ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+/** The install commands of the README's section, parsed. */
+interface ReadmeInstall {
+  /** The line that installs the library and its peers. */
+  readonly peers: Spec[];
+  /** The CDK CLI (`npm install --save-dev aws-cdk@...`). */
+  readonly cli: Spec;
+  /** The CLI the README names for the floor versions. */
+  readonly floorCli: string;
 }
 
-function run(cmd: string, args: string[], cwd: string, what: string, env: NodeJS.ProcessEnv = {}): string {
-  try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message: string };
-    fail(`${what} failed: ${cmd} ${args.join(' ')} (in ${cwd})\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
-  }
+function parseSpec(token: string): Spec {
+  const at = token.lastIndexOf('@');
+  return at > 0 ? { name: token.slice(0, at), range: token.slice(at + 1) } : { name: token, range: '' };
 }
 
-/** Runs commands in parallel (the machine has 2 cores; each tsc run loads all of aws-cdk-lib's types). */
-async function runAll(jobs: Array<{ cmd: string; args: string[]; cwd: string; what: string }>): Promise<void> {
-  const results = await Promise.all(jobs.map(j => new Promise<string | undefined>(resolve => {
-    execFile(j.cmd, j.args, { cwd: j.cwd, encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve(err ? `${j.what} failed: ${j.cmd} ${j.args.join(' ')} (in ${j.cwd})\n${stdout}${stderr || err.message}` : undefined);
-    });
-  })));
-  const failures = results.filter((r): r is string => r !== undefined);
-  if (failures.length > 0) fail(failures.join('\n'));
+/** Reads the install commands from README.md and checks them against package.json. */
+function readmeInstall(): ReadmeInstall {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf(`\n${README_SECTION}\n`);
+  if (start < 0) fail(`README.md has no section "${README_SECTION}"`);
+  const section = readme.slice(start + 1).split(/\n## /)[0];
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? fail(`README.md "${README_SECTION}" has no \`\`\`sh block`);
+  const lines = block.split('\n').map(l => l.trim().split(/\s+/)).filter(t => t[0] === 'npm' && t[1] === 'install');
+  const libLine = lines.find(t => t.includes(PKG.name)) ?? fail(`README.md "${README_SECTION}": no \`npm install ${PKG.name} ...\` line`);
+  const cliLine = lines.find(t => t.some(x => parseSpec(x).name === 'aws-cdk'))
+    ?? fail(`README.md "${README_SECTION}": no \`npm install --save-dev aws-cdk@...\` line naming the CDK CLI to use`);
+  if (!cliLine.includes('--save-dev') && !cliLine.includes('-D')) fail(`README.md: the CDK CLI line should install it as a devDependency: ${cliLine.join(' ')}`);
+  const peers = libLine.slice(2).filter(t => !t.startsWith('-') && t !== PKG.name).map(parseSpec);
+  const declared = Object.entries(PKG.peerDependencies ?? {}).filter(([name]) => name !== '@aws-quickstart/eks-blueprints');
+  const readmeText = peers.map(p => `${p.name}@${p.range}`).sort().join(' ');
+  const pkgText = declared.map(([n, r]) => `${n}@${r}`).sort().join(' ');
+  if (readmeText !== pkgText) fail(`README.md's install line and package.json's peerDependencies differ:\n  README:       ${readmeText}\n  package.json: ${pkgText}\nchange the README's line.`);
+  const floorCli = /`aws-cdk@(\d+\.\d+\.\d+)`/.exec(section.replace(block, ''))?.[1]
+    ?? fail(`README.md "${README_SECTION}" names no CDK CLI (\`aws-cdk@x.y.z\`) for the floor versions`);
+  return { peers, cli: parseSpec(cliLine.find(t => parseSpec(t).name === 'aws-cdk')!), floorCli };
 }
 
-function exactVersion(name: string): string {
-  const range = PKG.devDependencies[name];
-  if (!range) fail(`package.json has no devDependency ${name}: the consumer test installs the peers at the repo's versions.`);
-  const installed = path.join(ROOT, 'node_modules', name, 'package.json');
-  // the version this repo actually tests against (a range such as ^20 resolves to the installed one)
-  return fs.existsSync(installed) ? (JSON.parse(fs.readFileSync(installed, 'utf8')) as { version: string }).version : range;
+/** The minimum of a caret range (`^2.261.0` → `2.261.0`). */
+function floorOf(spec: Spec): string {
+  const m = /^\^(\d+\.\d+\.\d+)$/.exec(spec.range);
+  if (!m) fail(`${spec.name}@${spec.range}: the test understands caret ranges (^x.y.z) only`);
+  return m[1];
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
+  return 0;
+}
+
+/** What `npm install name@^x.y.z` installs today: the `latest` tag if it is in the range, otherwise the newest in the range. */
+function npmChoice(spec: Spec): string {
+  const floor = floorOf(spec);
+  const view = JSON.parse(run('npm', ['view', spec.name, 'dist-tags', 'versions', '--json', '--prefer-online'], ROOT, `asking the registry for ${spec.name}'s versions`)) as {
+    'dist-tags': Record<string, string>;
+    'versions': string[];
+  };
+  const major = floor.split('.')[0];
+  const inRange = (v: string) => /^\d+\.\d+\.\d+$/.test(v) && v.split('.')[0] === major && compareVersions(v, floor) >= 0;
+  const latest = view['dist-tags'].latest;
+  if (latest && inRange(latest)) return latest;
+  const candidates = view.versions.filter(inRange).sort(compareVersions);
+  return candidates[candidates.length - 1] ?? fail(`no version of ${spec.name} satisfies ${spec.range}`);
 }
 
 /** The consumer's app: public entry points only. */
@@ -101,7 +139,7 @@ function shop(cluster: IPlatformCluster): void {
   cluster.addWorkloads('shop', [chart]);
 }
 
-const app = new App({ outdir: 'cdk.out' });
+const app = new App(); // the CDK CLI sets the output directory (CDK_OUTDIR)
 const eks = new EksPlatformStack(app, 'consumer-eks', { platformName: 'consumer' });
 shop(eks.cluster);
 const k3s = new K3sPlatformStack(app, 'consumer-k3s', { platformName: 'consumer' });
@@ -150,69 +188,85 @@ function tsconfig(files: string[], moduleOptions: Record<string, string>): strin
   }, null, 2);
 }
 
-function findCopies(dir: string, names: Set<string>, found: Map<string, string[]>): void {
-  const nm = path.join(dir, 'node_modules');
-  if (!fs.existsSync(nm)) return;
-  for (const entry of fs.readdirSync(nm, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name === '.bin') continue;
-    const pkgDirs = entry.name.startsWith('@')
-      ? fs.readdirSync(path.join(nm, entry.name)).map(n => path.join(nm, entry.name, n))
-      : [path.join(nm, entry.name)];
-    for (const p of pkgDirs) {
-      const name = path.relative(nm, p).split(path.sep).join('/');
-      if (names.has(name)) found.set(name, [...(found.get(name) ?? []), p]);
-      findCopies(p, names, found);
-    }
+/** Installs the tarball, the peers and the CLI into `app` as the README says (latest) or at the floor; returns what is expected installed. */
+function install(app: string, tarball: string, readme: ReadmeInstall): Map<string, string> {
+  const flags = ['--no-audit', '--no-fund', '--loglevel=error', MODE === 'floor' ? '--prefer-offline' : '--prefer-online'];
+  const expected = new Map<string, string>();
+  const peers = readme.peers.map(p => {
+    const version = MODE === 'floor' ? floorOf(p) : npmChoice(p);
+    expected.set(p.name, version);
+    return MODE === 'floor' ? `${p.name}@${version}` : `${p.name}@${p.range}`;
+  });
+  const cli = MODE === 'floor' ? readme.floorCli : npmChoice(readme.cli);
+  expected.set('aws-cdk', cli);
+  steps.step(`npm install ${PKG.name} ${peers.join(' ')}`);
+  run('npm', ['install', tarball, ...peers, ...flags], app, 'installing the package and its peers (the README\'s install line)');
+  const cliSpec = MODE === 'floor' ? `aws-cdk@${cli}` : `aws-cdk@${readme.cli.range}`;
+  steps.step(`npm install --save-dev ${cliSpec}`);
+  run('npm', ['install', '--save-dev', cliSpec, ...flags], app, 'installing the CDK CLI (the README\'s CLI line)');
+  return expected;
+}
+
+/** Prints the versions installed and fails unless they are the expected ones. */
+function checkVersions(app: string, expected: Map<string, string>): void {
+  const rows = [...expected].map(([name, want]) => ({ name, want, got: installedVersion(app, name) ?? 'not installed' }));
+  rows.push({ name: PKG.name, want: PKG.version, got: installedVersion(app, PKG.name) ?? 'not installed' });
+  for (const r of rows) process.stdout.write(`  ${r.name.padEnd(18)} ${r.got}${r.got === r.want ? '' : `   (expected ${r.want})`}\n`);
+  const wrong = rows.filter(r => r.got !== r.want);
+  if (wrong.length > 0) {
+    fail(`installed versions are not ${MODE === 'floor' ? 'the floor of the peer ranges' : 'the newest the README\'s ranges allow (what users get)'}: `
+      + wrong.map(r => `${r.name} ${r.got}, expected ${r.want}`).join('; '));
+  }
+}
+
+/** Checks the cloud assembly and the snapshot helper's output. */
+function checkSynthesis(app: string): void {
+  const manifest = JSON.parse(fs.readFileSync(path.join(app, 'cdk.out', 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string }> };
+  const expectations: Record<string, string[]> = {
+    'consumer-eks': ['AWS::EKS::Cluster', 'AWS::EC2::VPC', 'Custom::AWSCDK-EKS-HelmChart'],
+    'consumer-k3s': ['AWS::AutoScaling::AutoScalingGroup', 'AWS::EC2::VPC', 'AWS::SSM::Association'],
+  };
+  for (const [stack, types] of Object.entries(expectations)) {
+    if (manifest.artifacts[stack]?.type !== 'aws:cloudformation:stack') fail(`cdk.out/manifest.json has no stack ${stack}; artifacts: ${Object.keys(manifest.artifacts).join(', ')}`);
+    const template = JSON.parse(fs.readFileSync(path.join(app, 'cdk.out', `${stack}.template.json`), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    const present = new Set(Object.values(template.Resources).map(r => r.Type));
+    const missing = types.filter(t => !present.has(t));
+    if (missing.length > 0) fail(`stack ${stack} lacks ${missing.join(', ')}`);
+  }
+  const snapshot = JSON.parse(fs.readFileSync(path.join(app, 'snapshot.json'), 'utf8')) as Record<string, { template: { Resources?: object } }>;
+  for (const stack of Object.keys(expectations)) {
+    const text = JSON.stringify(snapshot[stack] ?? {});
+    if (!snapshot[stack]?.template?.Resources) fail(`platformSnapshot of ${stack} has no template resources`);
+    if (/[0-9a-f]{64}/.test(text)) fail(`platformSnapshot of ${stack} still holds a 64-hex asset hash: ${/.{40}[0-9a-f]{64}/.exec(text)?.[0]}`);
   }
 }
 
 async function main(): Promise<void> {
+  if (MODE !== 'latest' && MODE !== 'floor') fail(`CONSUMER_VERSIONS is "${MODE}": use "latest" (the default) or "floor".`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-k8s-platform-consumer-'));
   try {
-    if (process.env.CONSUMER_SKIP_COMPILE !== '1') {
-      step('npm run compile');
-      run('npm', ['run', 'compile', '--silent'], ROOT, 'compiling the library');
-    }
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'index.d.ts'))) fail('dist/index.d.ts is missing: run `npm run compile` first.');
+    steps.step('reading the install commands from README.md');
+    const readme = readmeInstall();
+    const tarball = compileAndPack(steps, tmp, process.env.CONSUMER_SKIP_COMPILE === '1');
 
-    step('npm pack');
-    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', tmp], ROOT, 'npm pack')) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    const tarball = path.join(tmp, path.basename(packed[0].filename));
-    const files = packed[0].files.map(f => f.path);
-    for (const required of ['dist/index.js', 'dist/index.d.ts', 'dist/testing/index.d.ts', 'README.md', 'LICENSE']) {
-      if (!files.includes(required)) fail(`the package lacks ${required}: check "files" in package.json.`);
-    }
-    if (!files.some(f => f.endsWith('.sh'))) fail('the package holds no *.sh: the node bootstrap scripts lib/ reads at synth time are missing (projenrc/copy-assets.ts).');
-    const leaked = files.filter(f => /^(lib|test|bin|charts|examples|bench)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'));
-    if (leaked.length > 0) fail(`the package holds sources it should not: ${leaked.slice(0, 5).join(', ')}`);
-
-    step(`npm install in ${tmp}`);
     const app = path.join(tmp, 'app');
     fs.mkdirSync(app);
-    const dependencies: Record<string, string> = { [PKG.name]: `file:${tarball}` };
-    for (const p of PEERS) dependencies[p] = exactVersion(p);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({
       name: 'consumer-app',
       version: '1.0.0',
       private: true,
       license: 'UNLICENSED',
-      dependencies,
-      devDependencies: { '@types/node': exactVersion('@types/node') },
+      devDependencies: { '@types/node': installedVersion(ROOT, '@types/node') ?? fail('@types/node is not installed in this repository') },
     }, null, 2));
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app, 'installing the package and its peers');
+    const expected = install(app, tarball, readme);
 
-    step('checking single copies of constructs, aws-cdk-lib, cdk8s');
-    const copies = new Map<string, string[]>();
-    findCopies(app, new Set(SINGLETONS), copies);
-    for (const name of SINGLETONS) {
-      const found = copies.get(name) ?? [];
-      if (found.length !== 1) {
-        fail(`expected exactly one copy of ${name} in the consumer's node_modules, found ${found.length}:\n  ${found.map(f => path.relative(app, f)).join('\n  ')}\n` +
-          `${name} must be a peerDependency of ${PKG.name} (never a dependency), so the app's copy is used.`);
-      }
-    }
+    steps.step(`checking the installed versions (${MODE})`);
+    checkVersions(app, expected);
 
-    step('tsc (NodeNext and node10 resolution)');
+    steps.step('checking single copies of constructs, aws-cdk-lib, cdk8s');
+    assertSingleCopies(app, SINGLETONS, PKG.name);
+
+    steps.step('tsc (NodeNext and node10 resolution)');
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     fs.writeFileSync(path.join(app, 'app.ts'), APP_TS);
     fs.writeFileSync(path.join(app, 'deep.ts'), DEEP_TS);
@@ -228,48 +282,23 @@ async function main(): Promise<void> {
       },
     ]);
 
-    step('deep imports are refused');
+    steps.step('deep imports are refused');
     const allowed = JSON.parse(run('node', ['-e', CHECK_JS], app, 'resolving entry points')) as string[];
     if (allowed.length > 0) fail(`deep imports resolve, but only the "exports" entry points may: ${allowed.join(', ')}`);
 
-    step('node app.js (synthesize)');
-    run('node', ['app.js'], app, 'synthesizing the consumer app');
-    const manifest = JSON.parse(fs.readFileSync(path.join(app, 'cdk.out', 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string }> };
-    const expectations: Record<string, string[]> = {
-      'consumer-eks': ['AWS::EKS::Cluster', 'AWS::EC2::VPC', 'Custom::AWSCDK-EKS-HelmChart'],
-      'consumer-k3s': ['AWS::AutoScaling::AutoScalingGroup', 'AWS::EC2::VPC', 'AWS::SSM::Association'],
-    };
-    for (const [stack, types] of Object.entries(expectations)) {
-      if (manifest.artifacts[stack]?.type !== 'aws:cloudformation:stack') fail(`cdk.out/manifest.json has no stack ${stack}; artifacts: ${Object.keys(manifest.artifacts).join(', ')}`);
-      const template = JSON.parse(fs.readFileSync(path.join(app, 'cdk.out', `${stack}.template.json`), 'utf8')) as { Resources: Record<string, { Type: string }> };
-      const present = new Set(Object.values(template.Resources).map(r => r.Type));
-      const missing = types.filter(t => !present.has(t));
-      if (missing.length > 0) fail(`stack ${stack} lacks ${missing.join(', ')}`);
-    }
-    const snapshot = JSON.parse(fs.readFileSync(path.join(app, 'snapshot.json'), 'utf8')) as Record<string, { template: { Resources?: object } }>;
-    for (const stack of Object.keys(expectations)) {
-      const text = JSON.stringify(snapshot[stack] ?? {});
-      if (!snapshot[stack]?.template?.Resources) fail(`platformSnapshot of ${stack} has no template resources`);
-      if (/[0-9a-f]{64}/.test(text)) fail(`platformSnapshot of ${stack} still holds a 64-hex asset hash: ${/.{40}[0-9a-f]{64}/.exec(text)?.[0]}`);
-    }
+    steps.step(`npx cdk synth --app 'node app.js' (CLI ${installedVersion(app, 'aws-cdk')}, aws-cdk-lib ${installedVersion(app, 'aws-cdk-lib')})`);
+    run('npx', ['--no-install', 'cdk', 'synth', '--app', 'node app.js', '--no-notices', '--quiet'], app, 'synthesizing the consumer app with the CDK CLI',
+      { ...CLI_ENV, CDK_VALIDATION: undefined, NODE_OPTIONS: undefined });
+    checkSynthesis(app);
 
-    step('named imports from an ES module (the lazy index.js files keep every name visible to Node\'s CommonJS lexer)');
+    steps.step('named imports from an ES module (the lazy index.js files keep every name visible to Node\'s CommonJS lexer)');
     fs.writeFileSync(path.join(app, 'esm.mjs'), ESM_JS);
     const esm = run('node', ['esm.mjs'], app, 'importing named exports from an ES module').trim();
     if (esm !== 'function function function function') fail(`named ESM imports gave "${esm}", expected four functions`);
-
-    step(`passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
-    if (process.env.CONSUMER_KEEP === '1') process.stdout.write(`consumer-test: kept ${tmp}\n`);
+    if (process.env.CONSUMER_KEEP === '1') process.stdout.write(`${MODE === 'floor' ? 'consumer-test (floor)' : 'consumer-test'}: kept ${tmp}\n`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof StepError) {
-    process.stderr.write(`\nconsumer-test FAILED: ${e.message}\n`);
-    process.exit(1);
-  }
-  process.stderr.write(`\nconsumer-test FAILED: ${e instanceof Error ? e.stack : String(e)}\n`);
-  process.exit(1);
-});
+void steps.main(main);

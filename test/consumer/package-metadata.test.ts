@@ -1,6 +1,7 @@
 /*
- * Fast, static checks of the package metadata that the consumer test (`npm run test:consumer`, which packs
- * the library and installs it into a fresh app) proves end to end. These run in `npm test`.
+ * Fast, static checks of the package metadata that the consumer tests (`npm run test:consumer` and
+ * `test:floor`, which pack the library and install it into a fresh app, and `test:blueprints`) prove end to
+ * end. These run in `npm test`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,6 +19,15 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
   peerDependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
+
+/** Whether `version` (x.y.z) is in the caret range `^a.b.c` (a > 0): same major, not older. */
+function satisfiesCaret(version: string, range: string): boolean {
+  const v = version.split('.').map(Number);
+  const r = range.replace(/^\^/, '').split('.').map(Number);
+  if (v[0] !== r[0]) return false;
+  for (let i = 1; i < 3; i++) if (v[i] !== r[i]) return v[i] > r[i];
+  return true;
+}
 
 /** dist/x/index.js → lib/x/index.ts */
 function sourceOf(distPath: string): string {
@@ -48,9 +58,22 @@ describe('package.json of cdk-k8s-platform', () => {
 
   test.each(['aws-cdk-lib', 'constructs', 'cdk8s', 'cdk8s-plus-28'])('%s is a peer dependency, never a dependency (one copy in the app)', (name) => {
     expect(pkg.dependencies?.[name]).toBeUndefined();
-    expect(pkg.peerDependencies[name]).toMatch(/^\^/);
-    // the version developed and tested against satisfies the peer range's minimum
-    expect(pkg.devDependencies[name].replace(/^[\^~]/, '')).toBe(pkg.peerDependencies[name].slice(1));
+    expect(pkg.peerDependencies[name]).toMatch(/^\^\d+\.\d+\.\d+$/);
+  });
+
+  test.each(['aws-cdk-lib', 'constructs', 'cdk8s', 'cdk8s-plus-28'])('%s: developed on an exact version inside the peer range (the floor is `npm run test:floor`)', (name) => {
+    const dev = pkg.devDependencies[name];
+    expect(dev).toMatch(/^\d+\.\d+\.\d+$/);
+    expect({ name, dev, peer: pkg.peerDependencies[name], satisfied: satisfiesCaret(dev, pkg.peerDependencies[name]) })
+      .toEqual({ name, dev, peer: pkg.peerDependencies[name], satisfied: true });
+  });
+
+  test('satisfiesCaret: the check above can fail', () => {
+    expect(satisfiesCaret('2.276.0', '^2.261.0')).toBe(true);
+    expect(satisfiesCaret('2.261.0', '^2.261.0')).toBe(true);
+    expect(satisfiesCaret('2.260.9', '^2.261.0')).toBe(false);
+    expect(satisfiesCaret('3.0.0', '^2.261.0')).toBe(false);
+    expect(satisfiesCaret('10.10.0', '^10.6.0')).toBe(true);
   });
 
   test('files ship the compiled code and every non-TypeScript file lib/ reads at synth time', () => {
