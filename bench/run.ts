@@ -14,6 +14,10 @@
  *   --timeout S       kill a run after S seconds (default 300)
  *   --report          measure nothing: render the report again from bench/results/last-run.json (after an
  *                     edit of the report's text; with --docs it rewrites docs/benchmarks.md)
+ *
+ * The blueprints contender runs on the versions eks-blueprints pins (aws-cdk-lib 2.261.0), not on this tree's:
+ * the run installs test/blueprints-app into bench/results/blueprints-app (`npm ci`, again only when its lock
+ * file changes) and runs the contender from there.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
