@@ -1,8 +1,10 @@
-import { Annotations, Fn, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, Fn, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Construct } from 'constructs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct, IConstruct } from 'constructs';
 import { FlowLogs } from './flow-logs';
 import { NatGateways } from './nat-gateways';
+import { acknowledge, CDK_DEFAULT_POLICY } from '../private/nag';
 import { CdkPropValidator } from '../private/validate';
 
 /** Props of a {@link PlatformNetwork} that creates its VPC. */
@@ -37,9 +39,16 @@ export interface PlatformNetworkProps {
   readonly natGateways?: NatGateways;
   /**
    * Where VPC flow logs go.
-   * @default FlowLogs.cloudWatch() (three months' retention, log group retained)
+   * @default FlowLogs.cloudWatch() (one year's retention, log group retained)
    */
   readonly flowLogs?: FlowLogs;
+  /**
+   * Customer-managed KMS key for the flow log group (or a flow log bucket this construct creates). When the
+   * key is defined in the same app, its policy gets the statement CloudWatch Logs (or log delivery to S3)
+   * needs; for a key from elsewhere, add it yourself (a warning gives the statement).
+   * @default - AWS-managed keys; the customer-managed-key findings are acknowledged
+   */
+  readonly encryptionKey?: kms.IKey;
   /**
    * Add an S3 gateway endpoint (free; image layers from ECR and S3 traffic skip the NAT gateway).
    * @default true
@@ -118,6 +127,8 @@ export class PlatformNetwork extends Construct {
       natGateways: nat.countFor(availabilityZones.length),
       enableDnsHostnames: true,
       enableDnsSupport: true,
+      // Removes the default security group's rules (nothing here uses it): a CDK custom resource at deploy time.
+      restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
         { name: SUBNET_PUBLIC, subnetType: ec2.SubnetType.PUBLIC, cidrMask: prefix + 6, mapPublicIpOnLaunch: false },
         { name: SUBNET_PRIVATE, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: prefix + 3 },
@@ -130,10 +141,11 @@ export class PlatformNetwork extends Construct {
     tagSubnets(vpc.publicSubnets, 'kubernetes.io/role/elb');
     tagSubnets(vpc.privateSubnets, 'kubernetes.io/role/internal-elb');
 
-    vpc.addFlowLog('FlowLog', {
-      destination: (props.flowLogs ?? FlowLogs.cloudWatch())._bind(this),
+    const flowLog = vpc.addFlowLog('FlowLog', {
+      destination: (props.flowLogs ?? FlowLogs.cloudWatch())._bind(this, props.encryptionKey),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    acknowledgeNetwork(vpc, flowLog);
 
     if (props.s3GatewayEndpoint ?? true) {
       vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
@@ -149,6 +161,29 @@ export class PlatformNetwork extends Construct {
   public get publicSubnets(): ec2.ISubnet[] {
     return this.vpc.publicSubnets;
   }
+}
+
+/** Findings inherent to a VPC with public subnets, and to CDK's own helpers in it. */
+function acknowledgeNetwork(vpc: ec2.Vpc, flowLog: ec2.FlowLog): void {
+  for (const subnet of vpc.publicSubnets) {
+    acknowledge(subnet, {
+      id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+      reason: 'A public subnet is public through its default route to the internet gateway; it holds only the NAT gateways and internet-facing load balancers. The platform nodes run in the private subnets by default, and instances in a public subnet get no public IP on launch.',
+    });
+  }
+  const role = flowLog.node.tryFindChild('IAMRole');
+  if (role) acknowledge(role, CDK_DEFAULT_POLICY);
+  // restrictDefaultSecurityGroup: one provider function per stack (aws-cdk-lib CustomResourceProvider)
+  const provider = Stack.of(vpc).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+  if (provider) acknowledgeRestrictDefaultSgProvider(provider);
+}
+
+/** The deploy-time function of aws-cdk-lib that empties the VPC's default security group. */
+function acknowledgeRestrictDefaultSgProvider(provider: IConstruct): void {
+  acknowledge(provider, {
+    id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+    reason: 'aws-cdk-lib\'s deploy-time function that removes the rules of the VPC\'s default security group (restrictDefaultSecurityGroup) only calls the EC2 API during deployments; aws-cdk-lib defines it without VPC settings.',
+  });
 }
 
 function tagSubnets(subnets: ec2.ISubnet[], key: string): void {

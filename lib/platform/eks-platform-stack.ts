@@ -1,10 +1,12 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ClusterCapacity, ClusterEndpointAccess, EksPlatformCluster, ExternalSecretsOptions, VolumeReclaimPolicy } from '../clusters/eks';
-import { PlatformNetwork } from '../network';
 import { EksPlatformNetworkConfig } from './platform-network-config';
+import { ClusterCapacity, ClusterEndpointAccess, EksPlatformCluster, ExternalSecretsOptions, VolumeReclaimPolicy } from '../clusters/eks';
+import { validateEndpointAccess } from '../clusters/eks/private/endpoint';
+import { PlatformNetwork } from '../network';
 import { platformNetwork } from './private/network';
 import { CdkPropValidator } from '../private/validate';
 
@@ -18,8 +20,9 @@ export interface EksPlatformStackProps extends StackProps {
    */
   readonly network?: EksPlatformNetworkConfig;
   /**
-   * Who can reach the Kubernetes API.
-   * @default ClusterEndpointAccess.publicAndPrivate()
+   * Who can reach the Kubernetes API. `publicAndPrivate(...cidrs)` needs at least one CIDR and refuses `/0`;
+   * a public endpoint for every address is the explicit `ClusterEndpointAccess.publicFromAnywhere()`.
+   * @default ClusterEndpointAccess.privateOnly() (reach it from the VPC or a connected network: docs/eks.md)
    */
   readonly endpointAccess?: ClusterEndpointAccess;
   /**
@@ -33,10 +36,24 @@ export interface EksPlatformStackProps extends StackProps {
    */
   readonly adminRole?: iam.IRole;
   /**
-   * Retention of control-plane logs.
-   * @default logs.RetentionDays.THREE_MONTHS
+   * Retention of control-plane logs (shorter than a year is acknowledged as your choice).
+   * @default logs.RetentionDays.ONE_YEAR
    */
   readonly controlPlaneLogRetention?: logs.RetentionDays;
+  /**
+   * One customer-managed KMS key for the log groups (VPC flow logs, control-plane logs) and a flow log bucket
+   * the platform creates. A key defined in the same app gets the key-policy statements CloudWatch Logs and
+   * log delivery need; for a key from elsewhere, add them yourself (a synth warning gives them). Kubernetes
+   * Secrets keep their own key (changing a cluster's key replaces the cluster).
+   * @default - AWS-managed keys; the customer-managed-key findings are acknowledged
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Keep the deprecated `EncryptionConfig[].Resources` on the cluster, as earlier versions of this library
+   * wrote it: set it for a cluster deployed with such a version (see EksPlatformClusterProps.legacyEncryptionConfig).
+   * @default false
+   */
+  readonly legacyEncryptionConfig?: boolean;
   /**
    * EKS deletion protection.
    * @default true
@@ -75,7 +92,8 @@ export class EksPlatformStack extends Stack {
     v.check(typeof props.platformName === 'string' && PLATFORM_NAME.test(props.platformName), 'platformName', props.platformName,
       'must be 2-40 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "acme").');
 
-    this.network = platformNetwork(this, v, props.network);
+    if (props.endpointAccess) validateEndpointAccess(v, 'endpointAccess', props.endpointAccess);
+    this.network = platformNetwork(this, v, props.network, props.encryptionKey);
 
     this.cluster = new EksPlatformCluster(this, 'Eks', {
       vpc: this.network.vpc,
@@ -85,6 +103,8 @@ export class EksPlatformStack extends Stack {
       capacity: props.capacity,
       adminRole: props.adminRole,
       controlPlaneLogRetention: props.controlPlaneLogRetention,
+      encryptionKey: props.encryptionKey,
+      legacyEncryptionConfig: props.legacyEncryptionConfig,
       deletionProtection: props.deletionProtection,
       volumeReclaimPolicy: props.volumeReclaimPolicy,
       externalSecrets: props.externalSecrets,

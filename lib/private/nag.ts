@@ -24,3 +24,12 @@ export function acknowledge(scope: IConstruct, ...acks: NagAcknowledgement[]): v
     }
   }
 }
+
+/**
+ * NIST 800-53 R5 IAMNoInlinePolicy on a role whose permissions CDK grants add (`grant*`,
+ * `addToPrincipalPolicy`): they land in the role's own `DefaultPolicy`. One reason for every such role.
+ */
+export const CDK_DEFAULT_POLICY: NagAcknowledgement = {
+  id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+  reason: 'The statements are the least-privilege grants CDK adds to this one role (its DefaultPolicy); the policy cannot be attached to any other identity and is deleted with the role, so a managed policy would add an attachable object without narrowing access.',
+};

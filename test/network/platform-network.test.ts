@@ -1,7 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { acknowledgementsOf } from './acknowledgements';
 import { FlowLogs, NatGateways, PlatformNetwork, PlatformNetworkProps } from '../../lib/network';
 
 function synth(props?: PlatformNetworkProps): { stack: Stack; network: PlatformNetwork; template: Template } {
@@ -13,7 +15,8 @@ function synth(props?: PlatformNetworkProps): { stack: Stack; network: PlatformN
 describe('PlatformNetwork defaults', () => {
   let template: Template;
   let network: PlatformNetwork;
-  beforeAll(() => ({ template, network } = synth()));
+  let stack: Stack;
+  beforeAll(() => ({ template, network, stack } = synth()));
 
   test('3 AZs resolved at deploy time: 3 public and 3 private subnets, no account or lookup needed', () => {
     template.resourceCountIs('AWS::EC2::Subnet', 6);
@@ -53,9 +56,31 @@ describe('PlatformNetwork defaults', () => {
     expect(network.vpcCidr).toBe('10.0.0.0/16');
   });
 
-  test('flow logs of all traffic go to a retained CloudWatch log group with a retention', () => {
+  test('flow logs of all traffic go to a retained CloudWatch log group kept a year', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
-    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 90 }, DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365, KmsKeyId: Match.absent() }, DeletionPolicy: 'Retain' });
+    // no encryptionKey: the customer-managed-key findings are acknowledged, naming the prop
+    const acks = acknowledgementsOf(network.node.findChild('FlowLogGroup'));
+    expect(acks.map(a => a.id).sort()).toEqual(['NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check']);
+    for (const a of acks) expect(a.reason).toContain('encryptionKey');
+  });
+
+  test('the default security group is closed (its rules removed at deploy time)', () => {
+    const [vpcId] = Object.keys(template.findResources('AWS::EC2::VPC'));
+    template.hasResourceProperties('Custom::VpcRestrictDefaultSG', { DefaultSecurityGroupId: { 'Fn::GetAtt': [vpcId, 'DefaultSecurityGroup'] } });
+    // the deploy-time function is aws-cdk-lib's; only the guard rule that wants it in a VPC is acknowledged
+    expect(acknowledgementsOf(stack.node.findChild('Custom::VpcRestrictDefaultSGCustomResourceProvider')).map(a => a.id))
+      .toEqual(['cdk-validator-cfnguard::lambda_inside_vpc_check']);
+  });
+
+  test('public subnets: their route to the internet gateway is acknowledged; the flow log role\'s default policy too', () => {
+    for (const subnet of network.publicSubnets) {
+      expect(acknowledgementsOf(subnet).map(a => a.id)).toEqual(['NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW']);
+    }
+    for (const subnet of network.privateSubnets) expect(acknowledgementsOf(subnet)).toEqual([]);
+    // (aws-cdk-lib acknowledges CloudFormation-Validate rules on the flow log itself)
+    expect(acknowledgementsOf(network.node.findChild('Vpc').node.findChild('FlowLog')).map(a => a.id).filter(id => !id.startsWith('CloudFormation-Validate::')))
+      .toEqual(['NIST.800.53.R5-IAMNoInlinePolicy']);
   });
 
   test('an S3 gateway endpoint on the route tables', () => {
@@ -95,10 +120,66 @@ describe('PlatformNetwork options', () => {
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
-  test('azCount 2 and a custom flow-log retention', () => {
-    const { template } = synth({ azCount: 2, flowLogs: FlowLogs.cloudWatch({ retention: logs.RetentionDays.ONE_WEEK }) });
+  test('azCount 2 and a custom flow-log retention, shorter than a year: acknowledged as the user\'s choice', () => {
+    const { template, network } = synth({ azCount: 2, flowLogs: FlowLogs.cloudWatch({ retention: logs.RetentionDays.ONE_WEEK }) });
     template.resourceCountIs('AWS::EC2::Subnet', 4);
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    expect(acknowledgementsOf(network.node.findChild('FlowLogGroup'))).toContainEqual(expect.objectContaining({
+      id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
+      reason: expect.stringContaining('7 days (flowLogs: FlowLogs.cloudWatch({ retention }))'),
+    }));
+  });
+
+  test('flow logs kept forever: the missing retention is acknowledged as the user\'s choice', () => {
+    const { network } = synth({ flowLogs: FlowLogs.cloudWatch({ retention: logs.RetentionDays.INFINITE }) });
+    expect(acknowledgementsOf(network.node.findChild('FlowLogGroup'))).toContainEqual(expect.objectContaining({
+      id: 'NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod', reason: expect.stringContaining('RetentionDays.INFINITE'),
+    }));
+  });
+
+  test('encryptionKey encrypts the flow log group; CloudWatch Logs may use the key for log groups of this account and region', () => {
+    const stack = new Stack(new App(), 'Keyed');
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const network = new PlatformNetwork(stack, 'Network', { encryptionKey: key });
+    const template = Template.fromStack(stack);
+    const keyId = stack.getLogicalId(key.node.defaultChild as kms.CfnKey);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'AllowCloudWatchLogs',
+          Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+          Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:*']] } } },
+        })]),
+      },
+    });
+    expect(acknowledgementsOf(network.node.findChild('FlowLogGroup'))).toEqual([]);
+  });
+
+  test('encryptionKey with flow logs to a created S3 bucket: SSE-KMS with a bucket key; log delivery may use the key', () => {
+    const stack = new Stack(new App(), 'KeyedS3');
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new PlatformNetwork(stack, 'Network', { encryptionKey: key, flowLogs: FlowLogs.s3() });
+    const template = Template.fromStack(stack);
+    const keyId = stack.getLogicalId(key.node.defaultChild as kms.CfnKey);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } } }] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'AllowVpcFlowLogDelivery', Principal: { Service: 'delivery.logs.amazonaws.com' }, Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }),
+        })]),
+      },
+    });
+  });
+
+  test('an encryptionKey from outside the app: a warning says which key-policy statement to add', () => {
+    const stack = new Stack(new App(), 'Imported');
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    new PlatformNetwork(stack, 'Network', { encryptionKey: key });
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: key.keyArn });
+    Annotations.fromStack(stack).hasWarning('/Imported/Network', Match.stringLikeRegexp('logs.<region>.amazonaws.com .*log-group:\\*'));
   });
 
   test('fromVpc wraps an existing VPC without creating resources', () => {

@@ -1,6 +1,7 @@
 import { App, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClusterEndpointAccess, EKS_VERSIONS } from '../../lib/clusters/eks';
 import { NatGateways } from '../../lib/network';
@@ -72,6 +73,35 @@ describe('EksPlatformStack options', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 3);
     template.hasResourceProperties('AWS::EKS::Cluster', { Name: 'prod', ResourcesVpcConfig: { PublicAccessCidrs: ['198.51.100.0/24'] } });
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+
+  test('the API endpoint is private by default', () => {
+    const stack = new EksPlatformStack(new App(), 'private-eks', { platformName: 'acme' });
+    Template.fromStack(stack).hasResourceProperties('AWS::EKS::Cluster', { ResourcesVpcConfig: { EndpointPublicAccess: false, EndpointPrivateAccess: true } });
+  });
+
+  test('one encryptionKey encrypts the flow log group and the control-plane log group', () => {
+    const app = new App();
+    const keys = new Stack(app, 'Keys');
+    const key = new kms.Key(keys, 'PlatformKey', { enableKeyRotation: true });
+    const stack = new EksPlatformStack(app, 'keyed-eks', { platformName: 'keyed', encryptionKey: key });
+    const groups = Object.values(Template.fromStack(stack).findResources('AWS::Logs::LogGroup')) as Array<{ Properties: { KmsKeyId?: unknown } }>;
+    expect(groups).toHaveLength(2);
+    for (const g of groups) expect(JSON.stringify(g.Properties.KmsKeyId)).toContain('PlatformKey');
+    // the key lives in another stack, but in this app: its policy gets both CloudWatch Logs statements
+    const keyResources = Template.fromStack(keys).toJSON().Resources as Record<string, any>;
+    const statements = keyResources[keys.getLogicalId(key.node.defaultChild as kms.CfnKey)].Properties.KeyPolicy.Statement;
+    expect(statements.map((x: { Sid?: string }) => x.Sid)).toEqual(expect.arrayContaining(['AllowCloudWatchLogs', 'AllowCloudWatchLogsawsekskeyedcluster']));
+  });
+
+  test('validation: the endpoint needs CIDRs and refuses /0 without the opt-in, naming the stack prop', () => {
+    expect(() => new EksPlatformStack(new App(), 'open', { platformName: 'open', endpointAccess: ClusterEndpointAccess.publicAndPrivate('0.0.0.0/0') })).toThrow(
+      '[open] EksPlatformStack.endpointAccess is "ClusterEndpointAccess.publicAndPrivate(\'0.0.0.0/0\')": opens the public endpoint to every address ("0.0.0.0/0"). '
+      + 'List narrower CIDRs, or opt in explicitly with ClusterEndpointAccess.publicFromAnywhere() if the API must be reachable from anywhere.');
+    expect(() => new EksPlatformStack(new App(), 'none', { platformName: 'none', endpointAccess: ClusterEndpointAccess.publicAndPrivate() }))
+      .toThrow('[none] EksPlatformStack.endpointAccess is "ClusterEndpointAccess.publicAndPrivate()": lists no CIDR');
+    expect(() => new EksPlatformStack(new App(), 'bad', { platformName: 'bad', endpointAccess: ClusterEndpointAccess.publicAndPrivate('10.0.0.300/32') }))
+      .toThrow('[bad] EksPlatformStack.endpointAccess.publicCidrs[0] is "10.0.0.300/32": must be an IPv4 CIDR block');
   });
 
   test('an existing VPC is used as is', () => {

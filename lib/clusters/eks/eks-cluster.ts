@@ -14,9 +14,11 @@ import { EksClusterAutoscaler } from './eks-cluster-autoscaler';
 import { EksExternalSecrets, ExternalSecretsOptions } from './eks-external-secrets';
 import { EksNodeGroup } from './eks-node-group';
 import { ClusterEndpointAccess } from './endpoint-access';
+import { validateEndpointAccess } from './private/endpoint';
 import * as nag from './private/nag';
 import { EKS_VERSIONS, kubectlLayer } from './versions';
 import { HelmChartDelivery } from '../../delivery/helm-chart-delivery';
+import { acknowledgeLogGroupChoices, allowLogsToUseKey, DEFAULT_LOG_RETENTION } from '../../network/private/log-groups';
 import { CdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
 import { IPlatformCluster } from '../platform-cluster';
@@ -37,8 +39,9 @@ export interface EksPlatformClusterProps {
    */
   readonly clusterName?: string;
   /**
-   * Who can reach the Kubernetes API endpoint.
-   * @default ClusterEndpointAccess.publicAndPrivate() (public endpoint open to any address, IAM-authenticated)
+   * Who can reach the Kubernetes API endpoint. `publicAndPrivate(...cidrs)` needs at least one CIDR and
+   * refuses `/0`; a public endpoint for every address is the explicit `publicFromAnywhere()`.
+   * @default ClusterEndpointAccess.privateOnly() (reach it from the VPC or a network connected to it)
    */
   readonly endpointAccess?: ClusterEndpointAccess;
   /**
@@ -53,15 +56,33 @@ export interface EksPlatformClusterProps {
    */
   readonly adminRole?: iam.IRole;
   /**
-   * KMS key for envelope encryption of Kubernetes Secrets.
-   * @default - a key with rotation, retained when the stack is deleted
+   * KMS key for envelope encryption of Kubernetes Secrets (and, from Kubernetes 1.28 on, all Kubernetes API
+   * data). Changing it replaces the cluster.
+   * @default - a key with rotation, retained when the stack is deleted, whose policy lets only AWS services create grants
    */
   readonly secretsEncryptionKey?: kms.IKey;
   /**
-   * Retention of the control-plane logs (api, audit, authenticator).
-   * @default logs.RetentionDays.THREE_MONTHS
+   * Customer-managed KMS key for the control-plane log group. When the key is defined in the same app, its
+   * policy gets the statement CloudWatch Logs needs; for a key from elsewhere add it yourself (a warning
+   * gives it). Kubernetes Secrets keep `secretsEncryptionKey`: changing a cluster's key replaces the cluster.
+   * @default - the CloudWatch Logs service key; the customer-managed-key findings are acknowledged
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Retention of the control-plane logs (api, audit, authenticator). Shorter than a year fails AWS's guard
+   * rule CT.CLOUDWATCH.PR.2; the finding is then acknowledged as your choice.
+   * @default logs.RetentionDays.ONE_YEAR
    */
   readonly controlPlaneLogRetention?: logs.RetentionDays;
+  /**
+   * Write the cluster's encryption configuration as versions of this library before the CloudFormation
+   * validation fixes did: with the deprecated `EncryptionConfig[].Resources: ['secrets']`. Set it for a
+   * cluster deployed with such a version: CloudFormation cannot change `EncryptionConfig` without replacing
+   * the cluster, so dropping the property would fail the update. Its deprecation warning (W9009) is then
+   * acknowledged.
+   * @default false
+   */
+  readonly legacyEncryptionConfig?: boolean;
   /**
    * Refuse deletion of the cluster (EKS `deletionProtection`); turn off before deleting the stack.
    * @default true
@@ -89,7 +110,7 @@ const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 
 /**
  * An EKS cluster on `aws-eks-v2`, secure by default: Kubernetes version pinned (versions.ts), Secrets
- * encrypted with a retained KMS key, api/audit/authenticator logs with a retention, `upgradePolicy`
+ * encrypted with a retained KMS key, private API endpoint, api/audit/authenticator logs kept a year, `upgradePolicy`
  * STANDARD (no extended-support billing), deletion protection, access entries only (no implicit
  * cluster-creator admin), AL2023 managed node groups with IMDSv2 (hop limit 1) and encrypted gp3 volumes
  * (or EKS Auto Mode), and the add-ons workloads need: vpc-cni, kube-proxy, CoreDNS, Pod Identity agent,
@@ -134,27 +155,24 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
       'must be 1-100 letters, digits, \'-\' and \'_\', starting with a letter or digit, and known at synth time (e.g. "acme").');
     this.clusterName = clusterName;
 
-    const endpoint = props.endpointAccess ?? ClusterEndpointAccess.publicAndPrivate();
-    endpoint.publicCidrs.forEach((c, i) => v.cidr(`endpointAccess.publicCidrs[${i}]`, c));
+    const endpoint = props.endpointAccess ?? ClusterEndpointAccess.privateOnly();
+    validateEndpointAccess(v, 'endpointAccess', endpoint);
     const capacity = props.capacity ?? ClusterCapacity.managedNodeGroups();
     const autoMode = capacity.kind === 'autoMode';
 
-    // Logs: the log group exists before the cluster, so EKS writes into it with our retention.
-    this.controlPlaneLogGroup = new logs.LogGroup(this, 'ControlPlaneLogs', {
-      logGroupName: `/aws/eks/${clusterName}/cluster`,
-      retention: props.controlPlaneLogRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    this.secretsKey = props.secretsEncryptionKey ?? new kms.Key(this, 'SecretsKey', {
-      description: `Envelope encryption of Kubernetes Secrets of EKS cluster ${clusterName}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.controlPlaneLogGroup = controlPlaneLogGroup(this, clusterName, props);
+    this.secretsKey = props.secretsEncryptionKey ?? secretsKey(this, clusterName);
 
     // The kubectl/helm Lambda stays out of the VPC when the public endpoint is open to any address: the
-    // L2 is told "public" and the private endpoint is switched on below through the CfnCluster.
+    // L2 is told "public" and the private endpoint is switched on below through the CfnCluster. Otherwise it
+    // runs in the private subnets with its own security group (HTTPS out only), admitted by the control plane.
     const kubectlOutsideVpc = endpoint.openToInternet;
+    const kubectlSecurityGroup = kubectlOutsideVpc ? undefined : new ec2.SecurityGroup(this, 'KubectlSecurityGroup', {
+      vpc: props.vpc,
+      description: `kubectl/helm Lambda of EKS cluster ${clusterName}: HTTPS to the Kubernetes API, AWS APIs and chart sources`,
+      allowAllOutbound: false,
+    });
+    kubectlSecurityGroup?.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the Kubernetes API, AWS APIs and chart sources');
     const l2Endpoint = !endpoint.publicAccess ? eks.EndpointAccess.PRIVATE
       : kubectlOutsideVpc ? eks.EndpointAccess.PUBLIC
         : eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...endpoint.publicCidrs);
@@ -172,7 +190,10 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
       ...(autoMode
         ? { defaultCapacityType: eks.DefaultCapacityType.AUTOMODE, compute: { nodePools: capacity.autoModeOptions?.nodePools ?? ['system', 'general-purpose'] } }
         : { defaultCapacityType: eks.DefaultCapacityType.NODEGROUP, defaultCapacity: 0 }),
-      kubectlProviderOptions: { kubectlLayer: kubectlLayer(this, 'KubectlLayer') },
+      kubectlProviderOptions: {
+        kubectlLayer: kubectlLayer(this, 'KubectlLayer'),
+        securityGroups: kubectlSecurityGroup ? [kubectlSecurityGroup] : undefined,
+      },
       outputConfigCommand: false,
       tags: props.tags,
     });
@@ -180,6 +201,20 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     cfn.upgradePolicy = { supportType: 'STANDARD' };
     cfn.deletionProtection = props.deletionProtection ?? true;
     if (kubectlOutsideVpc) cfn.addPropertyOverride('ResourcesVpcConfig.EndpointPrivateAccess', true);
+    // The key alone: EncryptionConfig[].Resources is deprecated (EKS encrypts all API data with it).
+    if (!props.legacyEncryptionConfig) cfn.encryptionConfig = [{ provider: { keyArn: this.secretsKey.keyArn } }];
+    if (kubectlSecurityGroup) {
+      // the rule exists before the cluster, so the first kubectl call never meets a closed endpoint
+      const controlPlane = this.cluster.node.findChild('ControlPlaneSecurityGroup') as ec2.ISecurityGroup;
+      cfn.node.addDependency(new ec2.CfnSecurityGroupIngress(this, 'KubectlToApi', {
+        groupId: controlPlane.securityGroupId,
+        sourceSecurityGroupId: kubectlSecurityGroup.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        description: 'kubectl/helm Lambda to the Kubernetes API',
+      }));
+    }
     cfn.node.addDependency(this.controlPlaneLogGroup);
     // EKS uses the cluster role to encrypt and decrypt the Secrets' data keys.
     this.secretsKey.grant(this.cluster.role, 'kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant').applyBefore(cfn);
@@ -250,11 +285,13 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
       ...(this.externalSecrets ? [this.externalSecrets.store] : []),
     ];
 
-    // cdk-nag (v3) acknowledgements that are inherent to this design.
-    nag.acknowledge(this.cluster, ...nag.CLUSTER_ROLE, ...nag.clusterAcknowledgements(endpoint.publicAccess));
+    // cdk-nag (v3) and guard-rule acknowledgements that are inherent to this design or the user's choice.
+    nag.acknowledge(this.cluster, ...nag.CLUSTER_ROLE, ...nag.clusterAcknowledgements(endpoint), nag.CDK_DEFAULT_POLICY);
+    nag.acknowledge(cfn, props.legacyEncryptionConfig ? nag.LEGACY_ENCRYPTION_CONFIG : nag.SECRETS_KEY_WITHOUT_RESOURCES);
     if (autoMode) nag.acknowledge(this.cluster, ...nag.AUTO_MODE_ROLES);
     if (this.cluster.kubectlProvider) {
-      nag.acknowledge(this.cluster.kubectlProvider, ...nag.KUBECTL_PROVIDER, ...nag.kubectlProviderAcknowledgements(this.cluster.kubectlProvider));
+      nag.acknowledge(this.cluster.kubectlProvider, ...nag.KUBECTL_PROVIDER, ...nag.kubectlProviderAcknowledgements(this.cluster.kubectlProvider),
+        ...nag.kubectlLambdaAcknowledgements(endpoint));
     }
 
     const vpcCidr = props.vpcCidr ?? (Token.isUnresolved(props.vpc.vpcCidrBlock) ? undefined : props.vpc.vpcCidrBlock);
@@ -280,6 +317,42 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     });
     if (this.cluster.kubectlProvider) nag.acknowledge(this.cluster.kubectlProvider, ...chartAssetAcknowledgements(Stack.of(this)));
   }
+}
+
+/** The control-plane log group: it exists before the cluster, so EKS writes into it with our retention and key. */
+function controlPlaneLogGroup(scope: Construct, clusterName: string, props: EksPlatformClusterProps): logs.LogGroup {
+  const logGroupName = `/aws/eks/${clusterName}/cluster`;
+  const retention = props.controlPlaneLogRetention ?? DEFAULT_LOG_RETENTION;
+  if (props.encryptionKey) allowLogsToUseKey(scope, props.encryptionKey, logGroupName);
+  const logGroup = new logs.LogGroup(scope, 'ControlPlaneLogs', {
+    logGroupName,
+    retention,
+    encryptionKey: props.encryptionKey,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  acknowledgeLogGroupChoices(logGroup, { retention, retentionProp: 'controlPlaneLogRetention', encryptionKey: props.encryptionKey });
+  return logGroup;
+}
+
+/**
+ * The Secrets key: rotated, retained, and only AWS services may create grants on it (CT.KMS.PR.3; EKS creates
+ * its grant through the cluster role with `kms:GrantIsForAWSResource` true).
+ */
+function secretsKey(scope: Construct, clusterName: string): kms.Key {
+  const key = new kms.Key(scope, 'SecretsKey', {
+    description: `Envelope encryption of Kubernetes Secrets of EKS cluster ${clusterName}`,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'DenyGrantsExceptForAwsServices',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
+  return key;
 }
 
 /** The kubectl/helm Lambda reads chart assets from the CDK assets bucket (aws-eks-v2 `chartAsset` grant). */

@@ -28,7 +28,8 @@ export interface EksNodeGroupProps extends NodeGroupOptions {
 
 /**
  * One EKS managed node group on AL2023 (AMI type set explicitly) with a launch template that requires
- * IMDSv2 with a hop limit of 1 (pods cannot use the node's credentials) and an encrypted gp3 root volume.
+ * IMDSv2 with a hop limit of 1 (pods cannot use the node's credentials), an encrypted gp3 root volume and
+ * EC2 detailed monitoring (1-minute metrics).
  */
 export class EksNodeGroup extends Construct {
   /** The managed node group. */
@@ -58,6 +59,8 @@ export class EksNodeGroup extends Construct {
       requireImdsv2: true,
       httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
       httpPutResponseHopLimit: 1,
+      // 1-minute EC2 metrics (CT.EC2.PR.10); a few CloudWatch metrics per node, no agent.
+      detailedMonitoring: true,
       blockDevices: [{
         deviceName: '/dev/xvda',
         volume: ec2.BlockDeviceVolume.ebs(diskGib, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),

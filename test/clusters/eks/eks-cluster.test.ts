@@ -3,11 +3,14 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Chart } from 'cdk8s';
 import {
   ClusterCapacity, ClusterEndpointAccess, EKS_VERSIONS, EksPlatformCluster, EksPlatformClusterProps, NodeArchitecture, VolumeReclaimPolicy,
 } from '../../../lib/clusters/eks';
 import { PlatformNetwork } from '../../../lib/network';
+import { acknowledgementsOf, isKubectlFunction } from '../../network/acknowledgements';
 
 // The delivery construct is another unit (test/delivery); here we only check what the cluster hands to it.
 const deliveries: Array<{ id: string; props: { cluster: unknown; charts: unknown[]; dependsOn?: unknown[] } }> = [];
@@ -53,14 +56,18 @@ describe('EksPlatformCluster defaults (managed node groups)', () => {
     expect(EKS_VERSIONS.kubernetesVersion.version).toBe('1.35');
   });
 
-  test('control-plane logs api, audit, authenticator into a pre-created, retained log group with a retention', () => {
+  test('control-plane logs api, audit, authenticator into a pre-created, retained log group kept a year', () => {
     template.hasResourceProperties('AWS::EKS::Cluster', {
       Logging: { ClusterLogging: { EnabledTypes: [{ Type: 'api' }, { Type: 'audit' }, { Type: 'authenticator' }] } },
     });
     template.hasResource('AWS::Logs::LogGroup', {
-      Properties: { LogGroupName: '/aws/eks/acme/cluster', RetentionInDays: 90 },
+      Properties: { LogGroupName: '/aws/eks/acme/cluster', RetentionInDays: 365, KmsKeyId: Match.absent() },
       DeletionPolicy: 'Retain',
     });
+    // no encryptionKey: the customer-managed-key findings are acknowledged, naming the prop
+    const acks = acknowledgementsOf(cluster.controlPlaneLogGroup);
+    expect(acks.map(a => a.id).sort()).toEqual(['NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check']);
+    for (const a of acks) expect(a.reason).toContain('encryptionKey');
     const [[, eksCluster]] = resourcesOf(template, 'AWS::EKS::Cluster');
     const [[logGroupId]] = resourcesOf(template, 'AWS::Logs::LogGroup').filter(([, r]) => r.Properties.LogGroupName === '/aws/eks/acme/cluster');
     expect(eksCluster.DependsOn).toContain(logGroupId);
@@ -70,9 +77,9 @@ describe('EksPlatformCluster defaults (managed node groups)', () => {
     const [[keyId, key]] = resourcesOf(template, 'AWS::KMS::Key');
     expect(key.DeletionPolicy).toBe('Retain');
     expect(key.Properties.EnableKeyRotation).toBe(true);
-    template.hasResourceProperties('AWS::EKS::Cluster', {
-      EncryptionConfig: [{ Provider: { KeyArn: { 'Fn::GetAtt': [keyId, 'Arn'] } }, Resources: ['secrets'] }],
-    });
+    // the customer key, without the deprecated Resources (CloudFormation W9009): EKS encrypts all API data with it
+    const [[, eksCluster]] = resourcesOf(template, 'AWS::EKS::Cluster');
+    expect(eksCluster.Properties.EncryptionConfig).toEqual([{ Provider: { KeyArn: { 'Fn::GetAtt': [keyId, 'Arn'] } } }]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt', 'kms:CreateGrant']), Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } })]) },
     });
@@ -91,12 +98,43 @@ describe('EksPlatformCluster defaults (managed node groups)', () => {
     template.resourceCountIs('AWS::EKS::AccessEntry', 2);
   });
 
-  test('endpoint public + private, kubectl/helm Lambda out of the VPC', () => {
-    template.hasResourceProperties('AWS::EKS::Cluster', {
-      ResourcesVpcConfig: { EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: Match.absent() },
+  test('only AWS services may create grants on the Secrets key (CT.KMS.PR.3)', () => {
+    const [[, key]] = resourcesOf(template, 'AWS::KMS::Key');
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual({
+      Sid: 'DenyGrantsExceptForAwsServices',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     });
-    for (const [, fn] of resourcesOf(template, 'AWS::Lambda::Function')) expect(fn.Properties.VpcConfig).toBeUndefined();
+  });
+
+  test('endpoint private only; the kubectl/helm Lambdas run in the private subnets with their own security group', () => {
+    const [[, c]] = resourcesOf(template, 'AWS::EKS::Cluster');
+    expect(c.Properties.ResourcesVpcConfig).toMatchObject({ EndpointPublicAccess: false, EndpointPrivateAccess: true });
+    expect(c.Properties.ResourcesVpcConfig.PublicAccessCidrs).toBeUndefined();
     template.hasResourceProperties('AWS::EKS::Cluster', { BootstrapSelfManagedAddons: false, ComputeConfig: { Enabled: false } });
+    const sgId = stack.getLogicalId(cluster.node.findChild('KubectlSecurityGroup').node.defaultChild as ec2.CfnSecurityGroup);
+    const fns = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => isKubectlFunction(id));
+    expect(fns).toHaveLength(2); // the kubectl handler and the provider framework's onEvent
+    for (const [, fn] of fns) {
+      expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [sgId, 'GroupId'] }]);
+      expect(fn.Properties.VpcConfig.SubnetIds.map((x: any) => x.Ref)).toEqual([expect.stringMatching(/PrivateSubnet1/), expect.stringMatching(/PrivateSubnet2/), expect.stringMatching(/PrivateSubnet3/)]);
+    }
+    // HTTPS out only, and the control plane admits it on 443
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() }],
+    });
+    const [[controlPlaneId]] = resourcesOf(template, 'AWS::EC2::SecurityGroup').filter(([, r]) => r.Properties.GroupDescription === 'EKS Control Plane Security Group');
+    const ingress = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => JSON.stringify(r.Properties.GroupId).includes(controlPlaneId));
+    expect(ingress.map(([, r]) => r.Properties)).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] } }),
+    ]);
+    expect(resourcesOf(template, 'AWS::EKS::Cluster')[0][1].DependsOn).toContain(ingress[0][0]);
+    // nothing public to acknowledge
+    expect(acknowledgementsOf(cluster).map(a => a.id)).not.toEqual(expect.arrayContaining(['AwsSolutions-EKS1']));
+    expect(acknowledgementsOf(cluster).map(a => a.id)).not.toContain('NIST.800.53.R5-LambdaInsideVPC');
   });
 
   test('the control plane uses the private subnets only', () => {
@@ -117,10 +155,11 @@ describe('EksPlatformCluster defaults (managed node groups)', () => {
     });
   });
 
-  test('launch template: IMDSv2 required with hop limit 1, encrypted gp3 root volume', () => {
+  test('launch template: IMDSv2 required with hop limit 1, encrypted gp3 root volume, detailed monitoring', () => {
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: {
         MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+        Monitoring: { Enabled: true },
         BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 50 } }],
       },
     });
@@ -245,13 +284,80 @@ describe('EksPlatformCluster options', () => {
     expect(sc.reclaimPolicy).toBe('Delete');
   });
 
-  test('public endpoint restricted to CIDRs puts the kubectl Lambda in the VPC', () => {
-    const { template, stack } = synth({ endpointAccess: ClusterEndpointAccess.publicAndPrivate('203.0.113.0/24') });
+  test('public endpoint restricted to CIDRs puts the kubectl Lambda in the VPC; the public endpoint is acknowledged as that choice', () => {
+    const { template, stack, cluster } = synth({ endpointAccess: ClusterEndpointAccess.publicAndPrivate('203.0.113.0/24', '198.51.100.7/32') });
     template.hasResourceProperties('AWS::EKS::Cluster', {
-      ResourcesVpcConfig: { EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: ['203.0.113.0/24'] },
+      ResourcesVpcConfig: { EndpointPublicAccess: true, EndpointPrivateAccess: true, PublicAccessCidrs: ['203.0.113.0/24', '198.51.100.7/32'] },
     });
-    expect(resourcesOf(template, 'AWS::Lambda::Function').some(([, f]) => f.Properties.VpcConfig !== undefined)).toBe(true);
+    const fns = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => isKubectlFunction(id));
+    expect(fns).toHaveLength(2);
+    for (const [, fn] of fns) expect(fn.Properties.VpcConfig).toBeDefined();
     Annotations.fromStack(stack).hasInfo('/Test/Eks', Match.stringLikeRegexp('kubectl/helm Lambda runs in the private subnets'));
+    const acks = acknowledgementsOf(cluster).filter(a => a.id === 'AwsSolutions-EKS1' || a.id === 'cdk-validator-cfnguard::eks_endpoint_no_public_access_check');
+    expect(acks).toHaveLength(2);
+    for (const a of acks) expect(a.reason).toContain('endpointAccess: ClusterEndpointAccess.publicAndPrivate(\'203.0.113.0/24\', \'198.51.100.7/32\')');
+    expect(acknowledgementsOf(cluster).map(a => a.id)).not.toContain('NIST.800.53.R5-LambdaInsideVPC');
+  });
+
+  test('publicFromAnywhere: public endpoint for every address (plus private), kubectl Lambdas outside the VPC, acknowledged as the choice', () => {
+    const { template, cluster } = synth({ endpointAccess: ClusterEndpointAccess.publicFromAnywhere() });
+    const [[, c]] = resourcesOf(template, 'AWS::EKS::Cluster');
+    expect(c.Properties.ResourcesVpcConfig).toMatchObject({ EndpointPublicAccess: true, EndpointPrivateAccess: true });
+    expect(c.Properties.ResourcesVpcConfig.PublicAccessCidrs).toBeUndefined();
+    const fns = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => isKubectlFunction(id));
+    expect(fns).toHaveLength(2);
+    for (const [, fn] of fns) expect(fn.Properties.VpcConfig).toBeUndefined();
+    expect(cluster.node.tryFindChild('KubectlSecurityGroup')).toBeUndefined();
+    const acks = acknowledgementsOf(cluster);
+    for (const id of ['AwsSolutions-EKS1', 'cdk-validator-cfnguard::eks_endpoint_no_public_access_check', 'NIST.800.53.R5-LambdaInsideVPC', 'cdk-validator-cfnguard::lambda_inside_vpc_check']) {
+      expect({ id, reasons: acks.filter(a => a.id === id).map(a => a.reason.includes('ClusterEndpointAccess.publicFromAnywhere()')) }).toEqual({ id, reasons: [true] });
+    }
+  });
+
+  test('encryptionKey encrypts the control-plane log group; the key policy lets CloudWatch Logs use it for that log group only', () => {
+    const stack = new Stack(new App(), 'Keyed');
+    const network = new PlatformNetwork(stack, 'Network');
+    const key = new kms.Key(stack, 'PlatformKey', { enableKeyRotation: true });
+    const cluster = new EksPlatformCluster(stack, 'Eks', { vpc: network.vpc, clusterName: 'acme', encryptionKey: key });
+    const template = Template.fromStack(stack);
+    const keyId = stack.getLogicalId(key.node.defaultChild as kms.CfnKey);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/eks/acme/cluster', KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    const policy = resourcesOf(template, 'AWS::KMS::Key').find(([id]) => id === keyId)![1].Properties.KeyPolicy;
+    expect(policy.Statement).toContainEqual(expect.objectContaining({
+      Effect: 'Allow',
+      Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+      Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:/aws/eks/acme/cluster']] } } },
+    }));
+    expect(acknowledgementsOf(cluster.controlPlaneLogGroup)).toEqual([]);
+    // Secrets keep their own key: changing a cluster's key replaces the cluster
+    expect(cluster.secretsKey).not.toBe(key);
+  });
+
+  test('an encryptionKey from outside the app: a warning says which key-policy statement to add', () => {
+    const stack = new Stack(new App(), 'Imported');
+    const network = new PlatformNetwork(stack, 'Network');
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    new EksPlatformCluster(stack, 'Eks', { vpc: network.vpc, clusterName: 'acme', encryptionKey: key });
+    Annotations.fromStack(stack).hasWarning('/Imported/Eks', Match.stringLikeRegexp('logs.<region>.amazonaws.com .*log-group:/aws/eks/acme/cluster'));
+  });
+
+  test('a retention shorter than a year is acknowledged as the user\'s choice, naming the prop', () => {
+    const { template, cluster } = synth({ controlPlaneLogRetention: logs.RetentionDays.ONE_MONTH });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/eks/acme/cluster', RetentionInDays: 30 });
+    expect(acknowledgementsOf(cluster.controlPlaneLogGroup)).toContainEqual(expect.objectContaining({
+      id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
+      reason: expect.stringContaining('30 days (controlPlaneLogRetention)'),
+    }));
+  });
+
+  test('legacyEncryptionConfig keeps Resources [secrets] for clusters deployed before, and acknowledges W9009', () => {
+    const { template, cluster } = synth({ legacyEncryptionConfig: true });
+    const [[, c]] = resourcesOf(template, 'AWS::EKS::Cluster');
+    expect(c.Properties.EncryptionConfig).toEqual([{ Provider: { KeyArn: Match.anyValue() }, Resources: ['secrets'] }].map(e => ({ ...e, Provider: c.Properties.EncryptionConfig[0].Provider })));
+    const ids = acknowledgementsOf(cluster).map(a => a.id);
+    expect(ids).toContain('CloudFormation-Validate::W9009');
+    expect(ids).not.toContain('cdk-validator-cfnguard::eks_secrets_encrypted_check');
   });
 
   test('EKS Auto Mode: compute, storage and load balancing built in; metrics-server, StorageClass and alb IngressClass added', () => {
@@ -304,7 +410,23 @@ describe('EksPlatformCluster validation', () => {
   test('clusterName and public CIDRs are checked', () => {
     expect(make({ clusterName: '-bad name' })).toThrow('[V/Eks] EksPlatformCluster.clusterName is "-bad name": must be 1-100 letters, digits, \'-\' and \'_\', starting with a letter or digit, and known at synth time (e.g. "acme").');
     expect(make({ endpointAccess: ClusterEndpointAccess.publicAndPrivate('1.2.3.4') }))
-      .toThrow('[V/Eks] EksPlatformCluster.endpointAccess.publicCidrs[0] is "1.2.3.4": must be an IPv4 CIDR block with a prefix length from /0 to /32, such as "10.0.0.0/16".');
+      .toThrow('[V/Eks] EksPlatformCluster.endpointAccess.publicCidrs[0] is "1.2.3.4": must be an IPv4 CIDR block with a prefix length from /1 to /32, such as "10.0.0.0/16".');
+    expect(make({ endpointAccess: ClusterEndpointAccess.publicAndPrivate('203.0.113.9/24') }))
+      .toThrow('[V/Eks] EksPlatformCluster.endpointAccess.publicCidrs[0] is "203.0.113.9/24": is not a network address: the bits after /24 must be zero. Did you mean "203.0.113.0/24"?');
+  });
+
+  test('a public endpoint needs CIDRs, and /0 needs the explicit opt-in', () => {
+    expect(make({ endpointAccess: ClusterEndpointAccess.publicAndPrivate() })).toThrow(
+      '[V/Eks] EksPlatformCluster.endpointAccess is "ClusterEndpointAccess.publicAndPrivate()": lists no CIDR: give the addresses that may reach the public endpoint '
+      + '(e.g. ClusterEndpointAccess.publicAndPrivate(\'203.0.113.0/24\')), or use ClusterEndpointAccess.privateOnly() (the default) or ClusterEndpointAccess.publicFromAnywhere().');
+    for (const open of ['0.0.0.0/0', '::/0']) {
+      expect(make({ endpointAccess: ClusterEndpointAccess.publicAndPrivate('203.0.113.0/24', open) })).toThrow(
+        `[V/Eks] EksPlatformCluster.endpointAccess is "ClusterEndpointAccess.publicAndPrivate('203.0.113.0/24', '${open}')": opens the public endpoint to every address ("${open}"). `
+        + 'List narrower CIDRs, or opt in explicitly with ClusterEndpointAccess.publicFromAnywhere() if the API must be reachable from anywhere.');
+    }
+    expect(make({ endpointAccess: ClusterEndpointAccess.publicAndPrivate('2001:db8::/32') }))
+      .toThrow('[V/Eks] EksPlatformCluster.endpointAccess.publicCidrs[0] is "2001:db8::/32": must be an IPv4 CIDR block');
+    expect(make({ endpointAccess: ClusterEndpointAccess.publicFromAnywhere() })).not.toThrow();
   });
 
   test('disk size is at least 20 GiB', () => {

@@ -1,8 +1,9 @@
 import { CfnCondition, CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { NagAcknowledgement } from '../../../private/nag';
+import type { ClusterEndpointAccess } from '../endpoint-access';
 
-export { acknowledge } from '../../../private/nag';
+export { acknowledge, CDK_DEFAULT_POLICY } from '../../../private/nag';
 export type { NagAcknowledgement } from '../../../private/nag';
 
 const policy = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
@@ -37,17 +38,51 @@ export const KUBECTL_PROVIDER: NagAcknowledgement[] = [
   { id: 'AwsSolutions-L1', reason: 'The runtimes of the aws-eks-v2 kubectl handler and the custom-resource provider framework are chosen by aws-cdk-lib and move with it.' },
 ];
 
-/** Cluster-level design choices. */
-export function clusterAcknowledgements(publicEndpoint: boolean): NagAcknowledgement[] {
+/** The deprecated `EncryptionConfig[].Resources`, kept on request for clusters deployed before. */
+export const LEGACY_ENCRYPTION_CONFIG: NagAcknowledgement = {
+  id: 'CloudFormation-Validate::W9009',
+  reason: 'The user set legacyEncryptionConfig: the cluster was deployed with EncryptionConfig[].Resources, and CloudFormation can only change EncryptionConfig by replacing the cluster.',
+};
+
+/**
+ * CT.EKS.PR.2 asks for `EncryptionConfig[].Resources: ['secrets']`, which CloudFormation's schema deprecates
+ * (W9009); the library writes the key alone unless `legacyEncryptionConfig` is set.
+ */
+export const SECRETS_KEY_WITHOUT_RESOURCES: NagAcknowledgement = {
+  id: 'cdk-validator-cfnguard::eks_secrets_encrypted_check',
+  reason: 'Secrets are encrypted with the customer-managed key in EncryptionConfig[0].Provider.KeyArn; the rule also wants EncryptionConfig[].Resources = [secrets], which the AWS::EKS::Cluster schema deprecates (W9009) because EKS (Kubernetes 1.28+) encrypts all API data, Secrets included, with that key.',
+};
+
+/** Cluster-level design choices, and the user's choice of a public endpoint. */
+export function clusterAcknowledgements(endpoint: ClusterEndpointAccess): NagAcknowledgement[] {
   const acks: NagAcknowledgement[] = ['controllerManager', 'scheduler'].map(log => ({
     id: `AwsSolutions-EKS2[LogExport::${log}]`,
     reason: 'The api, audit and authenticator control-plane logs are enabled (with a retention); controllerManager and scheduler logs are left off for their volume and cost.',
   }));
-  if (publicEndpoint) {
-    acks.push({
-      id: 'AwsSolutions-EKS1',
-      reason: 'The public endpoint is a documented choice (ClusterEndpointAccess.publicAndPrivate, optionally restricted to CIDRs); every request needs IAM authentication and an access entry. Use ClusterEndpointAccess.privateOnly() to disable it.',
-    });
+  if (endpoint.publicAccess) {
+    const reason = endpoint.openToInternet
+      ? 'The user chose a public API endpoint for every address (endpointAccess: ClusterEndpointAccess.publicFromAnywhere()); every request still needs IAM authentication and an access entry. The default is ClusterEndpointAccess.privateOnly().'
+      : `The user chose a public API endpoint limited to their CIDRs (endpointAccess: ${endpoint.toString()}); every request still needs IAM authentication and an access entry. The default is ClusterEndpointAccess.privateOnly().`;
+    acks.push({ id: 'AwsSolutions-EKS1', reason }, { id: 'cdk-validator-cfnguard::eks_endpoint_no_public_access_check', reason });
+  }
+  return acks;
+}
+
+/** The kubectl/helm handler and the provider framework's onEvent function (aws-eks-v2 KubectlProvider). */
+export function kubectlLambdaAcknowledgements(endpoint: ClusterEndpointAccess): NagAcknowledgement[] {
+  const acks: NagAcknowledgement[] = [
+    {
+      id: 'NIST.800.53.R5-LambdaDLQ',
+      reason: 'The kubectl/helm functions of aws-eks-v2 serve CloudFormation custom resources: the provider framework reports every failure to CloudFormation, which fails and rolls back the deployment; a dead-letter queue would hold events nobody replays.',
+    },
+    {
+      id: 'NIST.800.53.R5-LambdaConcurrency',
+      reason: 'The kubectl/helm functions of aws-eks-v2 run only during deployments of this stack; reserved concurrency would take capacity from the account\'s unreserved pool and fails to deploy in accounts at the minimum quota.',
+    },
+  ];
+  if (endpoint.openToInternet) {
+    const reason = 'The user chose a public API endpoint for every address (endpointAccess: ClusterEndpointAccess.publicFromAnywhere()), so the kubectl/helm functions run outside the VPC and reach it over the public endpoint (faster stack deletion).';
+    acks.push({ id: 'NIST.800.53.R5-LambdaInsideVPC', reason }, { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason });
   }
   return acks;
 }

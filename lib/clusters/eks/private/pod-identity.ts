@@ -2,6 +2,7 @@ import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { acknowledge, CDK_DEFAULT_POLICY } from '../../../private/nag';
 
 /** Props of a {@link PodIdentity}. */
 export interface PodIdentityProps {
@@ -40,6 +41,7 @@ export class PodIdentity extends Construct {
       managedPolicies: props.managedPolicies,
     });
     for (const statement of props.statements ?? []) this.role.addToPrincipalPolicy(statement);
+    if (props.statements?.length) acknowledge(this.role, CDK_DEFAULT_POLICY);
     this.association = new CfnPodIdentityAssociation(this, 'Association', {
       clusterName: props.cluster.clusterName,
       namespace: props.namespace,
