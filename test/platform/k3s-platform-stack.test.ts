@@ -5,14 +5,14 @@ import { K3sCluster } from '../../lib/clusters/k3s';
 import { KubeadmCluster } from '../../lib/clusters/kubeadm';
 import { K3sPlatformStack, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
 import { sampleChart } from '../clusters/self-managed/support/fixtures';
-import { nagFindings, userDataOf } from '../clusters/self-managed/support/user-data';
+import { nagFindings, reportingApp, userDataOf } from '../clusters/self-managed/support/user-data';
 
 describe('K3sPlatformStack', () => {
   let app: App;
   let stack: K3sPlatformStack;
   let template: Template;
   beforeAll(() => {
-    app = new App();
+    app = reportingApp();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     stack = new K3sPlatformStack(app, 'acme-k3s', { platformName: 'acme' });
     stack.cluster.addWorkloads('shop', [sampleChart(stack.cluster.traits)]);

@@ -6,10 +6,10 @@ import { K3sCluster, K3sClusterProps, K3sVersion } from '../../../lib/clusters/k
 import { IngressExposure } from '../../../lib/clusters/self-managed';
 import { PlatformNetwork } from '../../../lib/network';
 import { sampleChart, ingressRules } from '../self-managed/support/fixtures';
-import { bashSyntaxErrors, flatten, nagFindings, shellcheckFindings, userDataByLaunchTemplate, userDataOf } from '../self-managed/support/user-data';
+import { bashSyntaxErrors, flatten, nagFindings, reportingApp, shellcheckFindings, userDataByLaunchTemplate, userDataOf } from '../self-managed/support/user-data';
 
 function build(props: Partial<K3sClusterProps> = {}, data?: Record<string, string>, nag = false) {
-  const app = new App();
+  const app = nag ? reportingApp() : new App();
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new Stack(app, 'k3s');
   const vpc = new PlatformNetwork(stack, 'Network', { azCount: 2 }).vpc;
@@ -282,7 +282,7 @@ describe('K3sCluster cdk-nag', () => {
   });
 
   test('the check reports findings that are not acknowledged', () => {
-    const app = new App();
+    const app = reportingApp();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     new ec2.Vpc(new Stack(app, 'bare'), 'Vpc');
     expect(nagFindings(app)).toContainEqual(expect.stringMatching(/VPC7/));

@@ -1,4 +1,7 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 
 /** Flattens CloudFormation intrinsics into text: Ref X → `REF_X`, GetAtt X.Y → `ATT_X_Y`, pseudo parameters to samples. */
@@ -64,15 +67,27 @@ export function shellcheckFindings(script: string): string | undefined {
   return r.status === 0 ? '' : r.stdout;
 }
 
-/** Active (not acknowledged) cdk-nag findings of a synthesized app, as `rule path` lines. */
-export function nagFindings(app: { synth(): { directory: string } }): string[] {
-  const fs = require('fs') as typeof import('fs');
-  const path = require('path') as typeof import('path');
+/**
+ * An App whose validation plugins (cdk-nag packs, guard rules) report into validation-report.json instead of
+ * throwing from `app.synth()` (aws-cdk-lib >= 2.262 throws in jest), so that {@link nagFindings} lists them.
+ */
+export function reportingApp(): App {
+  return new App({ context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+}
+
+/**
+ * Active (not acknowledged) findings of the validation plugins of an app made by {@link reportingApp}, as
+ * `rule path` lines. Fails when no plugin reported (no plugin registered, or an app that throws instead).
+ */
+export function nagFindings(app: App): string[] {
+  if (app.node.tryGetContext('@aws-cdk/core:failSynthOnValidationErrors') !== false) {
+    throw new Error('nagFindings needs an app from reportingApp(): other apps throw the report from synth().');
+  }
   const previous = process.exitCode;
   const assembly = app.synth();
   process.exitCode = previous;
   const file = path.join(assembly.directory, 'validation-report.json');
-  if (!fs.existsSync(file)) return [];
+  if (!fs.existsSync(file)) throw new Error(`no validation report in ${assembly.directory}: register a validation plugin on the app`);
   const report = JSON.parse(fs.readFileSync(file, 'utf8'));
   const out: string[] = [];
   for (const plugin of report.pluginReports ?? []) {
