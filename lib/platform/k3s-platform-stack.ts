@@ -1,4 +1,5 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { K3sCluster, K3sClusterProps } from '../clusters/k3s';
 import { KubeadmCluster, KubeadmClusterProps } from '../clusters/kubeadm';
@@ -56,6 +57,12 @@ export interface K3sPlatformStackProps extends StackProps {
    * @default - 1 server + 2 agents, t4g.medium, Ubuntu 24.04, internal ingress NLB
    */
   readonly cluster?: SelfManagedClusterOptions;
+  /**
+   * A customer-managed KMS key for the flow-log group, the cluster's secrets and, on k3s, the etcd snapshot
+   * bucket (see `SelfManagedClusterProps.encryptionKey` for what the node roles get).
+   * @default - AWS-managed keys; the customer-managed-key findings are acknowledged
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 const PLATFORM_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -78,8 +85,10 @@ export class K3sPlatformStack extends Stack {
     const v = new CdkPropValidator(this, 'K3sPlatformStack');
     v.check(typeof props.platformName === 'string' && PLATFORM_NAME.test(props.platformName), 'platformName', props.platformName,
       'must be 2-32 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "acme").');
-    this.network = platformNetwork(this, v, props.network);
+    this.network = platformNetwork(this, v, props.network, props.encryptionKey);
     const distribution = props.distribution ?? SelfManagedDistribution.k3s();
-    this.cluster = distribution._create(this, 'Cluster', { ...props.cluster, vpc: this.network.vpc, clusterName: props.platformName });
+    this.cluster = distribution._create(this, 'Cluster', {
+      ...props.cluster, vpc: this.network.vpc, clusterName: props.platformName, encryptionKey: props.encryptionKey,
+    });
   }
 }

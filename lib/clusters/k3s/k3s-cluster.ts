@@ -7,6 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { K3sVersion } from './k3s-version';
 import { ClusterTraits } from '../../workloads';
+import { secretFindings, stateBucketFindings } from '../self-managed/private/compliance';
 import { acknowledge } from '../self-managed/private/nag';
 import { SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed/self-managed-cluster';
 
@@ -90,28 +91,37 @@ export class K3sCluster extends SelfManagedClusterBase {
       description: `k3s server token of ${this.clusterName} (retained: restoring a snapshot needs it)`,
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
+      encryptionKey: this.encryptionKey,
     });
     this.agentToken = new secretsmanager.Secret(this, 'AgentToken', {
       description: `k3s agent token of ${this.clusterName}`,
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
+      encryptionKey: this.encryptionKey,
     });
-    this.serverToken.grantRead(this.serverRole);
-    this.agentToken.grantRead(this.serverRole);
-    this.agentToken.grantRead(this.agentRole);
+    this._grantSecretRead(this.serverToken, this.serverRole);
+    this._grantSecretRead(this.agentToken, this.serverRole);
+    this._grantSecretRead(this.agentToken, this.agentRole);
+    const rotation = 'A k3s token cannot be rotated under a running cluster (the server token encrypts the datastore bootstrap data).';
     for (const secret of [this.serverToken, this.agentToken]) {
-      acknowledge(secret, { id: 'AwsSolutions-SMG4', reason: 'A k3s token cannot be rotated under a running cluster (the server token encrypts the datastore bootstrap data).' });
+      acknowledge(secret, { id: 'AwsSolutions-SMG4', reason: rotation });
+      secretFindings(secret, rotation, this.encryptionKey !== undefined);
     }
 
     this.snapshotBucket = new s3.Bucket(this, 'SnapshotBucket', {
       versioned: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      // SSE-KMS with the customer-managed key when given (snapshots written before stay SSE-S3 and readable)
+      ...(this.encryptionKey
+        ? { encryption: s3.BucketEncryption.KMS, encryptionKey: this.encryptionKey, bucketKeyEnabled: true }
+        : { encryption: s3.BucketEncryption.S3_MANAGED }),
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
     });
     acknowledge(this.snapshotBucket, { id: 'AwsSolutions-S1', reason: 'Only the servers\' role writes etcd snapshots here; CloudTrail data events cover audits better than a second log bucket.' });
+    stateBucketFindings(this.snapshotBucket, this.encryptionKey !== undefined);
+    this._grantEncryptionKey(this.serverRole, ['kms:Decrypt', 'kms:GenerateDataKey'], ['s3']);
     const folder = 'etcd-snapshots';
     this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [this.snapshotBucket.bucketArn],

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { KubeadmVersion } from './kubeadm-version';
 import { networkPolicyEngineAsset } from './network-policy-engine';
 import { ClusterTraits, IngressFlavour } from '../../workloads';
+import { secretFindings, stateBucketFindings } from '../self-managed/private/compliance';
 import { acknowledge } from '../self-managed/private/nag';
 import { SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed/self-managed-cluster';
 
@@ -107,12 +108,15 @@ export class KubeadmCluster extends SelfManagedClusterBase {
       description: `kubeadm bootstrap token of ${this.clusterName} (22 characters, formatted xxxxxx.yyyyyyyyyyyyyyyy on the nodes)`,
       generateSecretString: { passwordLength: 22, excludePunctuation: true, excludeUppercase: true, includeSpace: false },
       removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: this.encryptionKey,
     });
-    this.bootstrapToken.grantRead(this.serverRole);
-    this.bootstrapToken.grantRead(this.agentRole);
+    this._grantSecretRead(this.bootstrapToken, this.serverRole);
+    this._grantSecretRead(this.bootstrapToken, this.agentRole);
     // The control plane rotates the token itself (kubeadm token create, then publish, then delete the old ones).
     this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [this.bootstrapToken.secretArn] }));
-    acknowledge(this.bootstrapToken, { id: 'AwsSolutions-SMG4', reason: 'The control plane rotates the token every 12 h (a new kubeadm token valid 24 h, published with PutSecretValue, older ones deleted); a Secrets Manager rotation Lambda cannot create kubeadm tokens.' });
+    const rotation = 'The control plane rotates the token every 12 h (a new kubeadm token valid 24 h, published with PutSecretValue, older ones deleted); a Secrets Manager rotation Lambda cannot create kubeadm tokens.';
+    acknowledge(this.bootstrapToken, { id: 'AwsSolutions-SMG4', reason: rotation });
+    secretFindings(this.bootstrapToken, rotation, this.encryptionKey !== undefined);
 
     this.caHashParameter = new ssm.StringParameter(this, 'CaHash', {
       description: `CA certificate hash of ${this.clusterName}, published by the control plane`,
@@ -126,6 +130,15 @@ export class KubeadmCluster extends SelfManagedClusterBase {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // CT.KMS.PR.3: grants on the key only for AWS services acting for a principal (S3 with a bucket key needs none).
+    this.stateKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyCreateGrantExceptForAwsServices',
+      effect: iam.Effect.DENY,
+      principals: [new iam.StarPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }));
     this.stateBucket = new s3.Bucket(this, 'StateBucket', {
       versioned: true,
       encryption: s3.BucketEncryption.KMS,
@@ -137,6 +150,7 @@ export class KubeadmCluster extends SelfManagedClusterBase {
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
     });
     acknowledge(this.stateBucket, { id: 'AwsSolutions-S1', reason: 'Only the control plane\'s role reads and writes the PKI backup and etcd snapshots here; CloudTrail data events cover audits better than a second log bucket.' });
+    stateBucketFindings(this.stateBucket, true);
     this.grantState();
     // The control plane reads the cluster's groups to remove the Nodes of instances that left them (a replaced
     // worker's Node), every 5 minutes: read-only, and the service has no resource-level permissions.

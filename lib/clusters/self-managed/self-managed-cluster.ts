@@ -1,9 +1,10 @@
 import * as path from 'path';
-import { Aws, CfnOutput, Duration, Lazy, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Lazy, RemovalPolicy, Size, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Chart } from 'cdk8s';
@@ -11,6 +12,9 @@ import { Construct } from 'constructs';
 import { IngressExposure } from './ingress-exposure';
 import { NodeImage } from './node-image';
 import { IPlatformCluster } from '../platform-cluster';
+import {
+  agentHealthCheckFindings, inlinePolicyFindings, ingressSecurityGroupFindings, nodeGroupFindings, secretFindings, tcpLoadBalancerFindings,
+} from './private/compliance';
 import { acknowledge } from './private/nag';
 import { DRAIN_HEARTBEAT, NodeDrain } from './private/node-drain';
 import { renderScript } from './private/render';
@@ -113,6 +117,13 @@ export interface SelfManagedClusterOptions {
    * @default IngressExposure.internal() (an internal NLB open to the VPC CIDR)
    */
   readonly ingress?: IngressExposure;
+  /**
+   * Deletion protection of the API and ingress load balancers. With it, `cdk destroy` (and any change that
+   * replaces a load balancer, such as another ingress scheme) fails on the load balancer: deploy with
+   * `deletionProtection: false` first.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** Props shared by {@link K3sCluster} and {@link KubeadmCluster}. */
@@ -124,6 +135,15 @@ export interface SelfManagedClusterProps extends SelfManagedClusterOptions {
    * @default - the construct id, lowercased
    */
   readonly clusterName?: string;
+  /**
+   * A customer-managed KMS key for the cluster's secrets (kubeconfig, tokens) and, on k3s, the etcd snapshot
+   * bucket. The node roles get `kms:Decrypt` (servers also `kms:GenerateDataKey`) on it, only through Secrets
+   * Manager and S3. A key in another account, or one whose policy does not let IAM policies of its account
+   * grant access, must allow the node roles itself (docs/self-managed.md). kubeadm's state bucket keeps its
+   * own key (`stateKey`).
+   * @default - AWS-managed keys; the customer-managed-key findings are acknowledged
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** A delivery of charts onto a self-managed cluster. */
@@ -188,6 +208,8 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   public readonly kubeconfigSecret: secretsmanager.Secret;
   /** The association that applies the workloads on the servers (on every change and every 30 minutes). */
   public readonly workloadSync: ssm.CfnAssociation;
+  /** The customer-managed key of the secrets (and the k3s snapshot bucket), when one was given. */
+  public readonly encryptionKey?: kms.IKey;
 
   protected readonly vpc: ec2.IVpc;
   protected readonly vpcSubnets: ec2.SubnetSelection;
@@ -210,6 +232,9 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     const v = this.validator = new CdkPropValidator(this, kind);
     if (!props.vpc) v.fail('vpc', props.vpc, 'is required: pass the platform network\'s VPC (new PlatformNetwork(...).vpc).');
     this.vpc = props.vpc;
+    this.encryptionKey = props.encryptionKey;
+    checkEncryptionKey(v, props.encryptionKey);
+    const deletionProtection = props.deletionProtection ?? true;
     this.clusterName = props.clusterName ?? id.toLowerCase();
     v.check(CLUSTER_NAME.test(this.clusterName), props.clusterName === undefined ? 'clusterName (from the construct id)' : 'clusterName', this.clusterName,
       'must be a lowercase DNS label of at most 32 characters: letters, digits and \'-\', starting with a letter (e.g. "acme").');
@@ -253,6 +278,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       internetFacing: false,
       crossZoneEnabled: true,
       securityGroups: [this.apiSecurityGroup],
+      deletionProtection,
     });
     this.apiTargetGroup = new elbv2.NetworkTargetGroup(this, 'ApiTargetGroup', {
       vpc: this.vpc,
@@ -266,6 +292,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     this.apiLoadBalancer.addListener('Api', { port: 6443, protocol: elbv2.Protocol.TCP, defaultTargetGroups: [this.apiTargetGroup] });
     this.apiEndpoint = this.apiLoadBalancer.loadBalancerDnsName;
     acknowledge(this.apiLoadBalancer, { id: 'AwsSolutions-ELB2', reason: 'The internal API load balancer passes TCP through; the API server audits requests, so NLB access logs would add cost without information.' });
+    tcpLoadBalancerFindings(this.apiLoadBalancer, 'the API server terminates TLS with the cluster CA\'s certificate, which kubeconfigs pin', deletionProtection);
 
     const ingress = props.ingress ?? IngressExposure.internal();
     if (ingress.exposed) {
@@ -279,6 +306,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
         crossZoneEnabled: true,
         vpcSubnets: ingress.internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : this.vpcSubnets,
         securityGroups: [this.ingressSecurityGroup],
+        deletionProtection,
       });
       for (const port of [80, 443]) {
         for (const peer of peers) this.ingressSecurityGroup.addIngressRule(peer, ec2.Port.tcp(port), `HTTP${port === 443 ? 'S' : ''} to the ingress controller`);
@@ -295,6 +323,8 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
         this.ingressTargetGroups.push(tg);
       }
       acknowledge(this.ingressLoadBalancer, { id: 'AwsSolutions-ELB2', reason: 'TCP pass-through to Traefik, which logs each HTTP request; NLB access logs would duplicate them.' });
+      tcpLoadBalancerFindings(this.ingressLoadBalancer, 'Traefik terminates TLS with the certificates the Ingress objects name', deletionProtection);
+      ingressSecurityGroupFindings(this.ingressSecurityGroup, peers);
       acknowledge(this.ingressSecurityGroup, { id: 'AwsSolutions-EC23', reason: 'The ingress load balancer admits HTTP(S) from its audience only (the VPC CIDR when internal, the internet when internet-facing, by design); the nodes admit only this group on 80/443.' });
     }
 
@@ -307,6 +337,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), managedPolicies: [ssmCore], description: `${this.clusterName} agents`,
     });
     for (const role of [this.serverRole, this.agentRole]) {
+      inlinePolicyFindings(role);
       acknowledge(role, { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]', reason: 'The AWS-maintained SSM core policy lets nodes register with Systems Manager: Session Manager replaces SSH and State Manager delivers the workloads.' });
     }
 
@@ -314,9 +345,15 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       description: `Admin kubeconfig of ${this.clusterName} (written by the server at boot; its client certificate cannot be revoked: grant read sparingly)`,
       generateSecretString: { passwordLength: 32, excludePunctuation: true },
       removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: this.encryptionKey,
     });
     this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [this.kubeconfigSecret.secretArn] }));
-    acknowledge(this.kubeconfigSecret, { id: 'AwsSolutions-SMG4', reason: 'The server re-publishes the kubeconfig at every boot; Secrets Manager cannot rotate a k3s/kubeadm client certificate.' });
+    const kubeconfigRotation = 'The server re-publishes the kubeconfig at every boot; Secrets Manager cannot rotate a k3s/kubeadm client certificate.';
+    acknowledge(this.kubeconfigSecret, { id: 'AwsSolutions-SMG4', reason: kubeconfigRotation });
+    secretFindings(this.kubeconfigSecret, kubeconfigRotation, this.encryptionKey !== undefined);
+    // The secrets' key: servers read and write secrets (the kubeconfig, kubeadm's token), agents read their token.
+    this._grantEncryptionKey(this.serverRole, ['kms:Decrypt', 'kms:GenerateDataKey'], ['secretsmanager']);
+    this._grantEncryptionKey(this.agentRole, ['kms:Decrypt'], ['secretsmanager']);
 
     // Workloads: one association for the whole cluster, its parameters carry the asset URLs, so a change of
     // workloads changes the association (which runs again) and nothing in any launch template.
@@ -350,6 +387,30 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     this.validator.check([1, 2, 3, 4, 6, 8, 12, 24].includes(hours), 'snapshotInterval', interval.toHumanString(),
       'must be 1, 2, 3, 4, 6, 8, 12 or 24 hours (a divisor of a day).');
     return { hours, retention: this.validator.integer('snapshotRetention', retention, 1, 1000) };
+  }
+
+  /**
+   * Lets `role` use the customer-managed key (when one was given) for `actions`, only through `services`
+   * (`kms:ViaService`, e.g. `secretsmanager`, `s3`): scoped to the key, and no direct KMS use. @internal
+   */
+  protected _grantEncryptionKey(role: iam.Role, actions: string[], services: string[]): void {
+    if (!this.encryptionKey) return;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions,
+      resources: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': services.map(s => `${s}.${Aws.REGION}.amazonaws.com`) } },
+    }));
+  }
+
+  /**
+   * Lets a node role read a cluster secret (the statements of `Secret.grantRead`). The key's part is
+   * {@link _grantEncryptionKey}'s: `grantRead` would also add the role to the policy of a key defined in
+   * another stack, a reference cycle between that stack and this one. @internal
+   */
+  protected _grantSecretRead(secret: secretsmanager.ISecret, role: iam.Role): void {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [secret.secretArn],
+    }));
   }
 
   /** Lets `grantee` read the admin kubeconfig. */
@@ -388,6 +449,8 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       securityGroup: securityGroups[0],
       userData: ec2.UserData.custom(userData),
       requireImdsv2: true,
+      // 1-minute EC2 metrics (CT.EC2.PR.10): a few CloudWatch metrics per node.
+      detailedMonitoring: true,
       httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
       httpPutResponseHopLimit: 1,
       blockDevices: [{
@@ -436,6 +499,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       this.groups.filter(g => g.server).forEach(g => group.node.addDependency(g.group));
     }
     this.nodeDrain.addGroup(group, options.server ? 'server' : 'agent');
+    nodeGroupFindings(group, options.server ? 'serverInstanceType' : 'agentInstanceType');
     acknowledge(group, { id: 'AwsSolutions-AS3', reason: 'Node replacement is automatic and visible in the group\'s activity history; no one acts on scaling notifications for a fixed-size group.' });
     this.groups.push({ group, server: options.server });
     return group;
@@ -479,6 +543,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     if (this.ingressTargetGroups.length === 0) return;
     const agents = this.groups.filter(g => !g.server);
     const targets = agents.length > 0 ? agents : this.groups;
+    agents.forEach(g => agentHealthCheckFindings(g.group));
     for (const tg of this.ingressTargetGroups) {
       targets.forEach(g => g.group.attachToNetworkTargetGroup(tg));
       if (agents.length === 0) tg.configureHealthCheck({ protocol: elbv2.Protocol.TCP, port: '6443' });
@@ -524,6 +589,17 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       'rc=0; bash "$f" || rc=$?; rm -f "$f"; exit "$rc"',
     ];
   }
+}
+
+/** A key of this app must be a symmetric encryption key: Secrets Manager and S3 encrypt with no other kind. */
+function checkEncryptionKey(v: CdkPropValidator, key: kms.IKey | undefined): void {
+  const cfn = key?.node.defaultChild;
+  if (!(cfn instanceof kms.CfnKey)) return; // imported: its kind is unknown at synth
+  const spec = cfn.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
+  const usage = cfn.keyUsage ?? kms.KeyUsage.ENCRYPT_DECRYPT;
+  if (Token.isUnresolved(spec) || Token.isUnresolved(usage)) return;
+  v.check(spec === kms.KeySpec.SYMMETRIC_DEFAULT && usage === kms.KeyUsage.ENCRYPT_DECRYPT, 'encryptionKey', `${key!.node.path} (${spec}, ${usage})`,
+    'must be a symmetric encryption key (keySpec SYMMETRIC_DEFAULT, keyUsage ENCRYPT_DECRYPT): Secrets Manager and S3 encrypt with no other kind.');
 }
 
 /**

@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { inlinePolicyFindings } from './compliance';
 import { acknowledge } from './nag';
 import { renderScript } from './render';
 
@@ -85,6 +86,8 @@ export class NodeDrain extends Construct {
       resources: [this.automationRole.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
     }));
+    inlinePolicyFindings(this.automationRole);
+    inlinePolicyFindings(this.eventsRole);
     acknowledge(this.eventsRole, {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition/<${this.logicalIdOf(this.document)}>:*]`,
       reason: 'EventBridge starts the current version of the cluster\'s own drain runbook; an automation definition ARN names its version after the colon.',
