@@ -413,9 +413,22 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     }));
   }
 
-  /** Lets `grantee` read the admin kubeconfig. */
+  /**
+   * Lets `grantee` read the admin kubeconfig. With an `encryptionKey`, `grantee` also gets `kms:Decrypt` on the
+   * key through Secrets Manager in its own policy (a grantee of another account needs the key's policy too).
+   */
   public grantKubeconfigRead(grantee: iam.IGrantable): iam.Grant {
-    return this.kubeconfigSecret.grantRead(grantee);
+    if (!this.encryptionKey) return this.kubeconfigSecret.grantRead(grantee);
+    // Not grantRead: it would add `grantee` to the policy of a key from another stack, a reference cycle.
+    const read = iam.Grant.addToPrincipalOrResource({
+      grantee, actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resourceArns: [this.kubeconfigSecret.secretArn], resource: this.kubeconfigSecret,
+    });
+    return read.combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': [`secretsmanager.${Aws.REGION}.amazonaws.com`] } },
+    }));
   }
 
   public addWorkloads(id: string, charts: Chart[]): void {

@@ -8,6 +8,7 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { NIST80053R5Checks } from 'cdk-nag';
 import { reportingApp, nagFindings } from './support/user-data';
@@ -162,6 +163,26 @@ describe('the defaults', () => {
     expect(ackIds(none).filter(a => a.id === rule)).toEqual([]);
     const [, agents] = resourcesOf(k3s, 'AWS::AutoScaling::AutoScalingGroup').find(([id]) => id.startsWith('ClusterAgentGroup'))!;
     expect(agents.Properties.HealthCheckType).toBeUndefined();
+  });
+});
+
+describe('grantKubeconfigRead with an encryptionKey from another stack', () => {
+  test('the grantee gets the secret and kms:Decrypt through Secrets Manager in its own policy; no reference cycle', () => {
+    const app = new App();
+    const key = new kms.Key(new Stack(app, 'keys'), 'Key');
+    const k3s = new K3sPlatformStack(app, 'k3s', { platformName: 'acme', encryptionKey: key });
+    const reader = new iam.Role(k3s, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    k3s.cluster.grantKubeconfigRead(reader);
+    expect(() => app.synth()).not.toThrow();
+    expect(policyOf(k3s, 'Reader')).toEqual([
+      { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^ClusterKubeconfigSecret/) } },
+      {
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:ViaService': [{ 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }] } },
+        Effect: 'Allow',
+        Resource: { 'Fn::ImportValue': expect.stringMatching(/^keys:ExportsOutputFnGetAttKey/) },
+      },
+    ]);
   });
 });
 
