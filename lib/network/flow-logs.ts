@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeLogGroupChoices, allowLogsToUseKey, DEFAULT_LOG_RETENTION } from './private/log-groups';
+import { acknowledge, NagAcknowledgement } from '../private/nag';
 
 /** Options of flow logs to CloudWatch Logs. */
 export interface CloudWatchFlowLogsOptions {
@@ -26,7 +27,7 @@ export interface CloudWatchFlowLogsOptions {
 export interface S3FlowLogsOptions {
   /**
    * The bucket that receives the records.
-   * @default - a bucket is created (encrypted, TLS only, public access blocked, retained)
+   * @default - a bucket is created (encrypted, TLS only, public access blocked, versioned, retained)
    */
   readonly bucket?: s3.IBucket;
   /**
@@ -67,22 +68,7 @@ export class FlowLogs {
    */
   public static s3(options: S3FlowLogsOptions = {}): FlowLogs {
     return new FlowLogs('s3', (scope, encryptionKey) => {
-      let bucket = options.bucket;
-      if (!bucket) {
-        if (encryptionKey) allowFlowLogDeliveryToUseKey(scope, encryptionKey);
-        const created = new s3.Bucket(scope, 'FlowLogBucket', {
-          ...(encryptionKey ? { encryption: s3.BucketEncryption.KMS, encryptionKey, bucketKeyEnabled: true } : { encryption: s3.BucketEncryption.S3_MANAGED }),
-          blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-          enforceSSL: true,
-          removalPolicy: RemovalPolicy.RETAIN,
-          lifecycleRules: [{ expiration: options.expiration ?? Duration.days(90) }],
-        });
-        Validations.of(created).acknowledge({
-          id: 'AwsSolutions-S1',
-          reason: 'This bucket is itself a log destination (VPC flow logs); server access logs of a log bucket would need yet another log bucket.',
-        });
-        bucket = created;
-      }
+      const bucket = options.bucket ?? flowLogBucket(scope, options, encryptionKey);
       return ec2.FlowLogDestination.toS3(bucket, options.keyPrefix ?? 'vpc-flow-logs/');
     });
   }
@@ -100,6 +86,52 @@ export class FlowLogs {
   public _bind(scope: Construct, encryptionKey?: kms.IKey): ec2.FlowLogDestination {
     return this.make(scope, encryptionKey);
   }
+}
+
+/**
+ * The created flow-log bucket: encrypted (SSE-KMS with the network's key, else S3-managed), private, TLS only,
+ * versioned, EventBridge notifications on, records expiring after `expiration`, retained.
+ */
+function flowLogBucket(scope: Construct, options: S3FlowLogsOptions, encryptionKey?: kms.IKey): s3.Bucket {
+  if (encryptionKey) allowFlowLogDeliveryToUseKey(scope, encryptionKey);
+  const expiration = options.expiration ?? Duration.days(90);
+  const bucket = new s3.Bucket(scope, 'FlowLogBucket', {
+    ...(encryptionKey ? { encryption: s3.BucketEncryption.KMS, encryptionKey, bucketKeyEnabled: true } : { encryption: s3.BucketEncryption.S3_MANAGED }),
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    versioned: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+    lifecycleRules: [
+      { expiration, noncurrentVersionExpiration: Duration.days(1) },
+      { expiredObjectDeleteMarker: true },
+    ],
+  });
+  // EventBridge notifications through CloudFormation itself (eventBridgeEnabled would add a custom resource)
+  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+  acknowledge(bucket, ...flowLogBucketAcknowledgements(encryptionKey));
+  return bucket;
+}
+
+function flowLogBucketAcknowledgements(encryptionKey?: kms.IKey): NagAcknowledgement[] {
+  const logBucket = 'This bucket is itself a log destination (VPC flow logs); server access logs of a log bucket would need yet another log bucket.';
+  const acks: NagAcknowledgement[] = [
+    { id: 'AwsSolutions-S1', reason: logBucket },
+    { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: logBucket },
+    { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: logBucket },
+    {
+      id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+      reason: 'Flow log records expire on the schedule the user chose (FlowLogs.s3({ expiration })); Object Lock would keep them from being deleted on it. The bucket is versioned, private and TLS only.',
+    },
+    {
+      id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+      reason: 'Flow logs are operational records of this VPC, kept for the chosen expiration; replicating them to another region would double their storage. Pass FlowLogs.s3({ bucket }) to use a replicated bucket.',
+    },
+  ];
+  if (!encryptionKey) {
+    const reason = 'Encrypted with S3-managed keys because no customer-managed encryptionKey was given to the platform (EksPlatformStack, K3sPlatformStack or PlatformNetwork prop encryptionKey); pass one for SSE-KMS.';
+    acks.push({ id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason }, { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason });
+  }
+  return acks;
 }
 
 /**

@@ -115,8 +115,21 @@ describe('PlatformNetwork options', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', { LogDestinationType: 's3' });
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({ BucketEncryption: Match.anyValue(), PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true }) }),
+      Properties: Match.objectLike({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true }),
+        VersioningConfiguration: { Status: 'Enabled' },
+        NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+        LifecycleConfiguration: {
+          Rules: [
+            { ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' },
+            { ExpiredObjectDeleteMarker: true, Status: 'Enabled' },
+          ],
+        },
+      }),
     });
+    // EventBridge through CloudFormation: no notifications custom resource (and its Lambda)
+    template.resourceCountIs('AWS::Lambda::Function', 1); // the default security group's cleanup only
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
@@ -132,9 +145,19 @@ describe('PlatformNetwork options', () => {
 
   test('flow logs kept forever: the missing retention is acknowledged as the user\'s choice', () => {
     const { network } = synth({ flowLogs: FlowLogs.cloudWatch({ retention: logs.RetentionDays.INFINITE }) });
-    expect(acknowledgementsOf(network.node.findChild('FlowLogGroup'))).toContainEqual(expect.objectContaining({
-      id: 'NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod', reason: expect.stringContaining('RetentionDays.INFINITE'),
-    }));
+    const acks = acknowledgementsOf(network.node.findChild('FlowLogGroup')).filter(a => /[Rr]etention/.test(a.id));
+    expect(acks.map(a => a.id).sort()).toEqual(['NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod', 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check']);
+    for (const a of acks) expect(a.reason).toContain('flowLogs: FlowLogs.cloudWatch({ retention }): RetentionDays.INFINITE');
+  });
+
+  test('a created flow-log bucket: only the findings inherent to a log bucket are acknowledged, and S3-managed keys without encryptionKey', () => {
+    const ids = (props: PlatformNetworkProps) => acknowledgementsOf(synth(props).network.node.findChild('FlowLogBucket')).map(a => a.id).sort();
+    const inherent = ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check'];
+    expect(ids({ flowLogs: FlowLogs.s3() })).toEqual([...inherent, 'NIST.800.53.R5-S3DefaultEncryptionKMS', 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check'].sort());
+    const stack = new Stack(new App(), 'K');
+    const network = new PlatformNetwork(stack, 'Network', { flowLogs: FlowLogs.s3(), encryptionKey: new kms.Key(stack, 'Key') });
+    expect(acknowledgementsOf(network.node.findChild('FlowLogBucket')).map(a => a.id).sort()).toEqual(inherent.sort());
   });
 
   test('encryptionKey encrypts the flow log group; CloudWatch Logs may use the key for log groups of this account and region', () => {
@@ -154,6 +177,15 @@ describe('PlatformNetwork options', () => {
       },
     });
     expect(acknowledgementsOf(network.node.findChild('FlowLogGroup'))).toEqual([]);
+  });
+
+  test('an encryptionKey from another stack of the app: the guard rule that cannot follow the reference is acknowledged', () => {
+    const app = new App();
+    const key = new kms.Key(new Stack(app, 'Keys'), 'Key', { enableKeyRotation: true });
+    const network = new PlatformNetwork(new Stack(app, 'Net'), 'Network', { encryptionKey: key });
+    expect(acknowledgementsOf(network.node.findChild('FlowLogGroup'))).toEqual([expect.objectContaining({
+      id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason: expect.stringContaining('cross-stack reference'),
+    })]);
   });
 
   test('encryptionKey with flow logs to a created S3 bucket: SSE-KMS with a bucket key; log delivery may use the key', () => {

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -48,12 +48,21 @@ export function allowLogsToUseKey(scope: IConstruct, key: kms.IKey, logGroupName
  */
 export function acknowledgeLogGroupChoices(logGroup: IConstruct, choices: LogGroupChoices): void {
   const acks: NagAcknowledgement[] = [];
-  if (!choices.encryptionKey) {
+  const key = choices.encryptionKey;
+  if (!key) {
     const reason = 'Encrypted with the CloudWatch Logs service key because no customer-managed encryptionKey was given to the platform (EksPlatformStack, K3sPlatformStack or PlatformNetwork prop encryptionKey); pass one to encrypt the log group with it.';
     acks.push({ id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason }, { id: 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason });
+  } else if (Token.isUnresolved(key.keyArn) && Stack.of(key) !== Stack.of(logGroup)) {
+    acks.push({
+      id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+      reason: 'Encrypted with the encryptionKey the user gave, defined in another stack: KmsKeyId is a cross-stack reference (Fn::ImportValue), and the rule recognizes only keys of the same template or literal ARNs.',
+    });
   }
   if (choices.retention === logs.RetentionDays.INFINITE) {
-    acks.push({ id: 'NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod', reason: `The user chose to keep these logs forever (${choices.retentionProp}: RetentionDays.INFINITE); the default is one year.` });
+    const reason = `The user chose to keep these logs forever (${choices.retentionProp}: RetentionDays.INFINITE); the default is one year.`;
+    acks.push({ id: 'NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod', reason });
+    // without RetentionInDays (and without a key) the log group has no Properties, which the guard rule cannot read
+    if (!key) acks.push({ id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check', reason: `${reason} The log group then has no properties, which the rule reads as a failure.` });
   } else if (choices.retention < 365) {
     acks.push({
       id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
