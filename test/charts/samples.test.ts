@@ -1,6 +1,9 @@
 import { App } from 'cdk8s';
+import * as ts from 'typescript';
 import { sampleWorkloads } from '../../charts/samples';
+import * as lib from '../../lib';
 import { ClusterTraits, synthesizeManifests } from '../../lib';
+import { extractSnippets, repositoryDocs } from '../docs/snippets';
 import { expectValidManifests } from '../support/k8s-check';
 
 const targets: Array<[string, ClusterTraits]> = [
@@ -61,5 +64,41 @@ describe.each(targets)('sample workloads for %s', (_kind, traits) => {
   test('the namespace enforces restricted', () => {
     const ns = objects.find(o => o.kind === 'Namespace');
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+});
+
+/**
+ * The README's "Your own service in five minutes" is added to charts/samples.ts: run it there, as written, and
+ * check it follows the sample nginx's recipe (the one that runs under the restricted defaults).
+ */
+describe("the README's five-minute service", () => {
+  const readme = repositoryDocs().find(d => d.file === 'README.md')!;
+  const snippet = extractSnippets(readme).find(s => s.code.includes('declare const samples'));
+  const js = ts.transpileModule(snippet?.code ?? '', { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+
+  test.each(targets)('on %s: synthesizes in the samples chart with zero findings, on the sample nginx\'s image recipe', (_kind, traits) => {
+    expect(snippet).toBeDefined();
+    const app = new App();
+    const [samples] = sampleWorkloads(app, traits);
+    const load = (id: string): unknown => (id === 'cdk-k8s-platform' ? lib : require(id));
+    new Function('require', 'exports', 'samples', js)(load, {}, samples);
+
+    const manifests = synthesizeManifests(app);
+    expectValidManifests(manifests, { failOnWarnings: true });
+    const deployments = manifests.flatMap(m => m.objects as any[]).filter(o => o.kind === 'Deployment');
+    const added = deployments.filter(d => !['nginx', 'users', 'users-canary'].includes(d.metadata.name));
+    expect(added).toHaveLength(1);
+    const recipe = (d: any) => {
+      const pod = d.spec.template.spec;
+      const c = pod.containers[0];
+      return {
+        image: c.image.split(':')[0],
+        runAsUser: c.securityContext.runAsUser ?? pod.securityContext.runAsUser,
+        runAsGroup: c.securityContext.runAsGroup ?? pod.securityContext.runAsGroup,
+        writable: c.volumeMounts.map((m: any) => m.mountPath).sort(),
+        ports: c.ports.map((p: any) => p.containerPort),
+      };
+    };
+    expect(recipe(added[0])).toEqual(recipe(deployments.find(d => d.metadata.name === 'nginx')));
   });
 });
