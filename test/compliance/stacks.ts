@@ -65,7 +65,7 @@ export function acknowledgementsOf(scope: IConstruct, prefix: string): Acknowled
     for (const m of c.node.metadata) {
       if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
       for (const [raw, reason] of Object.entries(m.data as Record<string, string>)) {
-        const id = raw.replace(/^annotation::/, '');
+        const id = raw.replace(/^annotation::/i, '');
         if (id.startsWith(prefix)) out.push({ id, reason, path: c.node.path });
       }
     }

@@ -222,6 +222,17 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
     expect(() => synthK3s(file, { cluster: { serverInstanceType: new ec2.InstanceType('t4g.large') } }, 'hello', { allow: [AllowReplacement.SERVER] })).not.toThrow();
   });
 
+  test('any other launch-template change (here detailed monitoring off) is a roll too, named as the template data', () => {
+    const noMonitoring = (app: App) => {
+      const lt = app.node.findAll().find(c => c.node.path === 'acme-k3s/Cluster/ServerLaunchTemplate/Resource') as CfnResource;
+      lt.addPropertyOverride('LaunchTemplateData.Monitoring.Enabled', false);
+    };
+    const message = errorOf(() => synthK3s(lockCopy(), {}, 'hello', { tweak: noMonitoring }));
+    expect(message).toMatch(/ServerLaunchTemplate\/Resource\) rolls its nodes: LaunchTemplateData changes from "sha256:[0-9a-f]{64}" to "sha256:[0-9a-f]{64}"\. The Auto Scaling group rolls/);
+    expect(message).not.toContain('AgentLaunchTemplate');
+    expect(() => synthK3s(lockCopy(), {}, 'hello', { tweak: noMonitoring, allow: [AllowReplacement.SERVER] })).not.toThrow();
+  });
+
   test('records each node group\'s release and the token secrets (not the kubeconfig)', () => {
     const resources = Object.values(JSON.parse(locked).stacks['acme-k3s']) as Array<{ type: string; category: string; path: string; kubernetesVersion?: string }>;
     expect(resources.filter(r => r.type === 'AWS::AutoScaling::AutoScalingGroup').map(r => r.kubernetesVersion)).toEqual(['v1.33.1+k3s1', 'v1.33.1+k3s1']);

@@ -134,7 +134,9 @@ export function compare(previous: LockedStacks, current: LockedStacks, allow: Re
         continue;
       }
       const keys = new Set([...Object.keys(old.properties), ...Object.keys(cur.properties)]);
-      const changed = [...keys].sort().filter(k => canonical(old.properties[k]) !== canonical(cur.properties[k]));
+      const differ = [...keys].sort().filter(k => canonical(old.properties[k]) !== canonical(cur.properties[k]));
+      // a whole-object property (e.g. LaunchTemplateData) is named only when none of its named parts changed
+      const changed = differ.filter(k => !differ.some(o => o.startsWith(`${k}.`)));
       if (changed.length > 0) violation(changeMessage(old, cur, changed));
     }
   }

@@ -53,13 +53,14 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     category: 'NodeGroup',
     properties: ['ClusterName', 'NodegroupName', 'AmiType', 'CapacityType', 'InstanceTypes', 'DiskSize', 'NodeRole', 'Subnets', 'RemoteAccess'],
   },
-  // Self-managed nodes: a launch template that picks the AMI is a server's (or agent's) definition; a new
-  // version with another image, type, boot script or disk gives the group new instances.
+  // Self-managed nodes: a launch template that picks the AMI is a server's (or agent's) definition; every
+  // change of its data is a new version, and the group rolls onto new instances (the named properties say
+  // what changed; `LaunchTemplateData` as a whole catches the rest, e.g. monitoring or metadata options).
   'AWS::EC2::LaunchTemplate': {
     category: 'Server',
     properties: [
       'LaunchTemplateName', 'LaunchTemplateData.ImageId', 'LaunchTemplateData.InstanceType', 'LaunchTemplateData.UserData',
-      'LaunchTemplateData.BlockDeviceMappings', 'LaunchTemplateData.IamInstanceProfile',
+      'LaunchTemplateData.BlockDeviceMappings', 'LaunchTemplateData.IamInstanceProfile', 'LaunchTemplateData',
     ],
     applies: p => isObject(p.LaunchTemplateData) && p.LaunchTemplateData.ImageId !== undefined,
   },
