@@ -167,12 +167,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     // L2 is told "public" and the private endpoint is switched on below through the CfnCluster. Otherwise it
     // runs in the private subnets with its own security group (HTTPS out only), admitted by the control plane.
     const kubectlOutsideVpc = endpoint.openToInternet;
-    const kubectlSecurityGroup = kubectlOutsideVpc ? undefined : new ec2.SecurityGroup(this, 'KubectlSecurityGroup', {
-      vpc: props.vpc,
-      description: `kubectl/helm Lambda of EKS cluster ${clusterName}: HTTPS to the Kubernetes API, AWS APIs and chart sources`,
-      allowAllOutbound: false,
-    });
-    kubectlSecurityGroup?.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the Kubernetes API, AWS APIs and chart sources');
+    const kubectlSecurityGroup = kubectlOutsideVpc ? undefined : httpsOnlySecurityGroup(this, props.vpc, clusterName);
     const l2Endpoint = !endpoint.publicAccess ? eks.EndpointAccess.PRIVATE
       : kubectlOutsideVpc ? eks.EndpointAccess.PUBLIC
         : eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...endpoint.publicCidrs);
@@ -203,18 +198,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     if (kubectlOutsideVpc) cfn.addPropertyOverride('ResourcesVpcConfig.EndpointPrivateAccess', true);
     // The key alone: EncryptionConfig[].Resources is deprecated (EKS encrypts all API data with it).
     if (!props.legacyEncryptionConfig) cfn.encryptionConfig = [{ provider: { keyArn: this.secretsKey.keyArn } }];
-    if (kubectlSecurityGroup) {
-      // the rule exists before the cluster, so the first kubectl call never meets a closed endpoint
-      const controlPlane = this.cluster.node.findChild('ControlPlaneSecurityGroup') as ec2.ISecurityGroup;
-      cfn.node.addDependency(new ec2.CfnSecurityGroupIngress(this, 'KubectlToApi', {
-        groupId: controlPlane.securityGroupId,
-        sourceSecurityGroupId: kubectlSecurityGroup.securityGroupId,
-        ipProtocol: 'tcp',
-        fromPort: 443,
-        toPort: 443,
-        description: 'kubectl/helm Lambda to the Kubernetes API',
-      }));
-    }
+    if (kubectlSecurityGroup) admitKubectlBeforeCluster(this, this.cluster, kubectlSecurityGroup);
     cfn.node.addDependency(this.controlPlaneLogGroup);
     // EKS uses the cluster role to encrypt and decrypt the Secrets' data keys.
     this.secretsKey.grant(this.cluster.role, 'kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant').applyBefore(cfn);
@@ -317,6 +301,33 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     });
     if (this.cluster.kubectlProvider) nag.acknowledge(this.cluster.kubectlProvider, ...chartAssetAcknowledgements(Stack.of(this)));
   }
+}
+
+/** The kubectl/helm Lambdas' security group: HTTPS out only (Kubernetes API, AWS APIs, chart sources). */
+function httpsOnlySecurityGroup(scope: Construct, vpc: ec2.IVpc, clusterName: string): ec2.SecurityGroup {
+  const sg = new ec2.SecurityGroup(scope, 'KubectlSecurityGroup', {
+    vpc,
+    description: `kubectl/helm Lambda of EKS cluster ${clusterName}: HTTPS to the Kubernetes API, AWS APIs and chart sources`,
+    allowAllOutbound: false,
+  });
+  sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the Kubernetes API, AWS APIs and chart sources');
+  return sg;
+}
+
+/**
+ * The control plane admits the kubectl/helm Lambdas on 443. The rule exists before the cluster, so the first
+ * kubectl call never meets a closed endpoint.
+ */
+function admitKubectlBeforeCluster(scope: Construct, cluster: eks.Cluster, kubectl: ec2.ISecurityGroup): void {
+  const controlPlane = cluster.node.findChild('ControlPlaneSecurityGroup') as ec2.ISecurityGroup;
+  cluster.node.defaultChild!.node.addDependency(new ec2.CfnSecurityGroupIngress(scope, 'KubectlToApi', {
+    groupId: controlPlane.securityGroupId,
+    sourceSecurityGroupId: kubectl.securityGroupId,
+    ipProtocol: 'tcp',
+    fromPort: 443,
+    toPort: 443,
+    description: 'kubectl/helm Lambda to the Kubernetes API',
+  }));
 }
 
 /** The control-plane log group: it exists before the cluster, so EKS writes into it with our retention and key. */
