@@ -70,6 +70,15 @@ describe('ReplacementGuard on the EKS platform', () => {
     expect(byType('AWS::EC2::LaunchTemplate')).toEqual([]);
   });
 
+  test('a cluster deployed with the deprecated EncryptionConfig Resources: the replacement is refused, naming legacyEncryptionConfig', () => {
+    const file = path.join(tmpDir('guard-legacy'), 'platform.lock.json');
+    synthEks(file, { props: { legacyEncryptionConfig: true } });
+    const message = errorOf(() => synthEks(file));
+    expect(message).toMatch(/AWS::EKS::Cluster \S+ \(acme-eks\/Eks\/Cluster\/Resource\) would be replaced: EncryptionConfig changes from /);
+    expect(message).toContain('keep the deployed form with `legacyEncryptionConfig: true` on the EksPlatformStack');
+    expect(() => synthEks(file, { props: { legacyEncryptionConfig: true } })).not.toThrow();
+  });
+
   test('an unchanged app passes and leaves the lock file untouched', () => {
     const file = lockCopy();
     synthEks(file);

@@ -157,10 +157,12 @@ function changeMessage(old: LockedResource, cur: LockedResource, changed: string
   const rolls = cur.rolls && (old.type === 'AWS::EC2::LaunchTemplate'
     || (old.type === 'AWS::AutoScaling::AutoScalingGroup' && changed.every(k => ROLLING_GROUP_PROPERTIES.includes(k))));
   if (rolls) return `rolls its nodes: ${what}. ${ROLL} Revert the change, or opt in to the roll.`;
+  const hints = changed.map(k => REPLACEMENT_RULES[old.type]?.hints?.[k]).filter(h => h !== undefined);
   return `would be replaced: ${what}. `
     + (old.type === 'AWS::EC2::LaunchTemplate'
       ? 'A new launch template version makes the Auto Scaling group replace the instances launched from it, with their local state. '
       : 'CloudFormation replaces the resource to apply these properties. ')
+    + hints.map(h => `${h} `).join('')
     + 'Revert the change, or opt in to the replacement.';
 }
 

@@ -16,6 +16,8 @@ export interface ReplacementRule {
   readonly properties: readonly string[];
   /** Only resources for which this holds are protected (e.g. launch templates that pick an AMI). */
   readonly applies?: (properties: Record<string, unknown>, resource: CfnResource) => boolean;
+  /** What to do when a given property changes, added to the message (e.g. a prop that keeps the old form). */
+  readonly hints?: Readonly<Record<string, string>>;
 }
 
 /** The opt-in categories, in the order the docs list them. */
@@ -47,6 +49,10 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
       'KubernetesNetworkConfig.ServiceIpv4Cidr', 'KubernetesNetworkConfig.ServiceIpv6Cidr', 'KubernetesNetworkConfig.IpFamily',
       'AccessConfig.BootstrapClusterCreatorAdminPermissions', 'BootstrapSelfManagedAddons', 'OutpostConfig',
     ],
+    hints: {
+      EncryptionConfig: 'If the only change is the dropped `Resources: ["secrets"]` (earlier versions of cdk-k8s-platform wrote it; '
+        + 'CloudFormation now marks it deprecated), keep the deployed form with `legacyEncryptionConfig: true` on the EksPlatformStack.',
+    },
   },
   // EKS managed node groups: createOnlyProperties of AWS::EKS::Nodegroup.
   'AWS::EKS::Nodegroup': {
