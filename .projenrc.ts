@@ -179,19 +179,31 @@ project.compileTask.exec('tsx projenrc/lazy-exports.ts dist');
 // CPU-bound (synthesis, and bash processes for the node scripts), so it runs on both.
 const LINT = 'eslint --ext .ts --no-error-on-unmatched-pattern --max-warnings 0 lib bin charts examples bench scripts test projenrc .projenrc.ts';
 project.testTask.reset();
-project.testTask.exec(`bash -c 'tsc --noEmit -p tsconfig.dev.json & tsc=$!; ${LINT}; lint=$?; wait "$tsc" && exit "$lint"'`, {
+// tsc keeps its incremental state under node_modules/.cache (a repeated run re-checks only what changed; tsc
+// guarantees the same result as a full check).
+const TYPE_CHECK = 'tsc --noEmit --incremental --tsBuildInfoFile node_modules/.cache/tsc/dev.tsbuildinfo -p tsconfig.dev.json';
+project.testTask.exec(`bash -c '${TYPE_CHECK} & tsc=$!; ${LINT}; lint=$?; wait "$tsc" && exit "$lint"'`, {
   name: 'type-check and lint',
   env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
 });
-// The day-2 scenarios run the node scripts (bash, hundreds of processes each) against cluster models: about
-// two minutes of CPU on two cores. They are their own task, which CI runs after `npm test`, so that `npm test`
+// The day-2 scenarios run the node scripts (bash, hundreds of processes each) against cluster models, and the
+// replacement guard against every change a deploy could make to a running platform: about two and a half
+// minutes of CPU on two cores. They are their own task, which CI runs after `npm test`, so that `npm test`
 // stays a quick loop (the project's budget is 90 s on an idle two-core machine).
 const DAY2_SUITES = '/test/(clusters/(k3s/k3s-(node-loss|ha-election)|kubeadm/kubeadm-(node-loss|day2-safety)'
-  + '|self-managed/(sync-workloads|node-drain|rolling-upgrade))|robustness/workload-sync(-ha)?\\.property)\\.test\\.ts$';
-project.testTask.exec(`jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /cdk.out/ /dist/ '${DAY2_SUITES}'`, { receiveArgs: true });
+  + '|self-managed/(sync-workloads|node-drain|rolling-upgrade))|robustness/(workload-sync(-ha)?\\.property|replacement-guard))\\.test\\.ts$';
+// The compliance checks run cfn-guard (~12 s of CPU per template) and aws-cdk-lib's CloudFormation validation
+// (a WebAssembly engine, ~8 s to load) over every stack kind: about a minute of CPU, their own task too.
+const COMPLIANCE_SUITES = '/test/compliance/';
+project.testTask.exec(`jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /cdk.out/ /dist/ '${DAY2_SUITES}' '${COMPLIANCE_SUITES}'`, { receiveArgs: true });
 project.addTask('test:day2', {
   description: 'The day-2 scenarios: node scripts against models of live clusters (CI runs them after npm test)',
   exec: `jest --ci --maxWorkers=2 --testPathPattern '${DAY2_SUITES}'`,
+  receiveArgs: true,
+});
+project.addTask('test:compliance', {
+  description: 'AWS guard rules, CloudFormation validation and cdk-nag (AwsSolutions, NIST 800-53 R5) over every stack kind (CI runs them after npm test)',
+  exec: `jest --ci --maxWorkers=2 --testPathPattern '${COMPLIANCE_SUITES}'`,
   receiveArgs: true,
 });
 project.addTask('test:update', { exec: 'jest --updateSnapshot', receiveArgs: true });

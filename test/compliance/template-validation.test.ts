@@ -124,9 +124,13 @@ describe('the bundled app, as `npx cdk synth` runs it', () => {
       delete env.CDK_VALIDATION;
       const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], { cwd: ROOT, encoding: 'utf-8', env });
       expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
-      const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
-      expect(report.pluginReports.map(p => p.pluginName)).toContain('CloudFormation Validate');
-      expect(report.pluginReports.flatMap(p => p.violations.map(v => v.ruleName))).toEqual([]);
+      // aws-cdk-lib writes the report only when a validation plugin ran: the built-in one is the app's only
+      // plugin, so the file proves it ran (with CDK_VALIDATION=false there is none); it lists no plugin report
+      // when nothing was found
+      const file = path.join(outdir, 'validation-report.json');
+      expect({ validated: fs.existsSync(file) }).toEqual({ validated: true });
+      const report = JSON.parse(fs.readFileSync(file, 'utf8')) as ValidationReport;
+      expect(report.pluginReports.flatMap(p => p.violations.map(v => `${p.pluginName} ${v.ruleName}`))).toEqual([]);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }

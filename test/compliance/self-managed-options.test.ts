@@ -11,9 +11,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { NIST80053R5Checks } from 'cdk-nag';
-import { reportingApp, nagFindings } from './support/user-data';
-import { IngressExposure } from '../../../lib/clusters/self-managed';
-import { K3sPlatformStack, SelfManagedDistribution } from '../../../lib/platform/k3s-platform-stack';
+import { IngressExposure } from '../../lib/clusters/self-managed';
+import { K3sPlatformStack, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
+import { reportingApp, nagFindings } from '../clusters/self-managed/support/user-data';
 
 /** The customer-managed-key rules: gone with a key, acknowledged (naming encryptionKey) without one. */
 const KEY_RULES = [
