@@ -40,7 +40,9 @@ const project = new typescript.TypeScriptProject({
   deps: [
     // kubectl layers for the pinned EKS Kubernetes version (see lib/clusters/eks/versions.ts)
     '@aws-cdk/lambda-layer-kubectl-v35@^2.2.2',
-    'yaml@^2.8.0',
+    // exact: lib/delivery/private/yaml-fast-path.ts writes yaml's bytes itself, and is proven identical to this
+    // version's `stringify` (test/delivery/yaml-fast-path.test.ts); bump it together with that test's run
+    'yaml@2.9.1',
   ],
   devDeps: [
     'aws-cdk-lib@2.276.0',

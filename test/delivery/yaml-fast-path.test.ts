@@ -18,6 +18,12 @@ function counted(): { render: (o: unknown) => string; calls: () => number } {
 }
 
 describe('the YAML fast path', () => {
+  test('depends on exactly the yaml version it is proven against (package.json pins it, no range)', () => {
+    const pkg = require('../../package.json') as { dependencies: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-require-imports
+    const installed = (require('yaml/package.json') as { version: string }).version; // eslint-disable-line @typescript-eslint/no-require-imports
+    expect(pkg.dependencies.yaml).toBe(installed);
+  });
+
   test('writes the same bytes as the yaml library for every object of 50 web services, without falling back', () => {
     const chart = new PlatformChart(new App(), 'shop', { traits: ClusterTraits.eks({ vpcCidr: '10.0.0.0/16' }), namespace: 'shop' });
     for (let i = 0; i < 50; i++) {
