@@ -193,7 +193,7 @@ project.testTask.exec(`bash -c '${TYPE_CHECK} & tsc=$!; ${LINT}; lint=$?; wait "
 // minutes of CPU on two cores. They are their own task, which CI runs after `npm test`, so that `npm test`
 // stays a quick loop (the project's budget is 90 s on an idle two-core machine).
 const DAY2_SUITES = '/test/(clusters/(k3s/k3s-(node-loss|ha-election)|kubeadm/kubeadm-(node-loss|day2-safety)'
-  + '|self-managed/(sync-workloads|node-drain|rolling-upgrade))|robustness/(workload-sync(-ha)?\\.property|replacement-guard))\\.test\\.ts$';
+  + '|self-managed/(sync-workloads|node-drain|rolling-upgrade))|robustness/workload-sync(-ha)?\\.property|guards/replacement-guard)\\.test\\.ts$';
 // The compliance checks run cfn-guard (~12 s of CPU per template) and aws-cdk-lib's CloudFormation validation
 // (a WebAssembly engine, ~8 s to load) over every stack kind: about a minute of CPU, their own task too.
 const COMPLIANCE_SUITES = '/test/compliance/';

@@ -1,8 +1,10 @@
 import { App } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fc from 'fast-check';
 import { brokenEksPlatform, eksPlatformProps, fuzzParams } from './arbitraries';
-import { errorOf, selfManaged, tmpDir } from './support';
+import { thrownMessage, tmpDir } from './support';
 import { EksPlatformStack } from '../../lib/platform/eks-platform-stack';
+import { K3sPlatformStack, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
 
 describe('EKS platform props (property-based)', () => {
   test('valid network, endpoint and node group props synthesize (few runs: each is a whole stack)', () => {
@@ -22,7 +24,7 @@ describe('EKS platform props (property-based)', () => {
 
   test('one broken field: construction fails with an error that names the prop and shows the value', () => {
     fc.assert(fc.property(brokenEksPlatform, ({ props, prop }) => {
-      const message = errorOf(() => new EksPlatformStack(new App(), 'fuzz', props));
+      const message = thrownMessage(() => new EksPlatformStack(new App(), 'fuzz', props));
       if (message === undefined || !new RegExp(`\\.${prop.replace(/[.[\]]/g, '\\$&')} is `).test(message)) {
         throw new Error(`expected an error naming ${prop}, got: ${message ?? 'no error'}`);
       }
@@ -30,29 +32,25 @@ describe('EKS platform props (property-based)', () => {
   });
 });
 
-const k3s = selfManaged ? describe : describe.skip;
-k3s('self-managed platform props (property-based)', () => {
-  const fcK3s = () => {
-    const ec2 = require('aws-cdk-lib/aws-ec2') as typeof import('aws-cdk-lib/aws-ec2'); // eslint-disable-line @typescript-eslint/no-require-imports
-    return fc.record({
-      platformName: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/),
-      azCount: fc.constantFrom(2, 3),
-      distribution: fc.constantFrom('k3s', 'kubeadm'),
-      adminCidrs: fc.option(fc.uniqueArray(fc.tuple(fc.integer({ min: 11, max: 100 }), fc.integer({ min: 16, max: 32 })).map(([a, p]) => `${a}.0.0.0/${p}`), { minLength: 1, maxLength: 2 }), { nil: undefined }),
-      serverType: fc.constantFrom('t4g.medium', 't4g.large', 'm7g.large'),
-    }).map(r => ({
-      platformName: r.platformName,
-      network: { azCount: r.azCount },
-      distribution: r.distribution === 'k3s' ? selfManaged!.SelfManagedDistribution.k3s() : selfManaged!.SelfManagedDistribution.kubeadm(),
-      cluster: { adminCidrs: r.adminCidrs, serverInstanceType: new ec2.InstanceType(r.serverType) },
-    }));
-  };
+describe('self-managed platform props (property-based)', () => {
+  const fcK3s = () => fc.record({
+    platformName: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/),
+    azCount: fc.constantFrom(2, 3),
+    distribution: fc.constantFrom('k3s', 'kubeadm'),
+    adminCidrs: fc.option(fc.uniqueArray(fc.tuple(fc.integer({ min: 11, max: 100 }), fc.integer({ min: 16, max: 32 })).map(([a, p]) => `${a}.0.0.0/${p}`), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+    serverType: fc.constantFrom('t4g.medium', 't4g.large', 'm7g.large'),
+  }).map(r => ({
+    platformName: r.platformName,
+    network: { azCount: r.azCount },
+    distribution: r.distribution === 'k3s' ? SelfManagedDistribution.k3s() : SelfManagedDistribution.kubeadm(),
+    cluster: { adminCidrs: r.adminCidrs, serverInstanceType: new ec2.InstanceType(r.serverType) },
+  }));
 
   test('valid props synthesize', () => {
     const outdir = tmpDir('fuzz-k3s');
     fc.assert(fc.property(fcK3s(), props => {
       const app = new App({ outdir });
-      new selfManaged!.K3sPlatformStack(app, 'fuzz', props);
+      new K3sPlatformStack(app, 'fuzz', props);
       const template = app.synth().getStackByName('fuzz').template;
       const lts = Object.values(template.Resources as Record<string, any>).filter(r => r.Type === 'AWS::EC2::LaunchTemplate');
       expect(lts.length).toBeGreaterThan(0);
@@ -69,13 +67,13 @@ k3s('self-managed platform props (property-based)', () => {
       { change: { cluster: { adminCidrs: ['0.0.0.0/0'] } }, prop: 'adminCidrs[0]' },
     );
     fc.assert(fc.property(broken, ({ change, prop }) => {
-      const message = errorOf(() => new selfManaged!.K3sPlatformStack(new App(), 'fuzz', { platformName: 'acme', ...change } as any));
+      const message = thrownMessage(() => new K3sPlatformStack(new App(), 'fuzz', { platformName: 'acme', ...change } as any));
       if (message === undefined || !message.includes(`.${prop} is `)) throw new Error(`expected an error naming ${prop}, got: ${message ?? 'no error'}`);
     }), fuzzParams(0.25));
   });
 });
 
 test('a CIDR with host bits is refused with the network address it probably meant (CDK would carve another range)', () => {
-  expect(errorOf(() => new EksPlatformStack(new App(), 'x', { platformName: 'acme', network: { cidr: '10.0.1.0/16' } })))
+  expect(thrownMessage(() => new EksPlatformStack(new App(), 'x', { platformName: 'acme', network: { cidr: '10.0.1.0/16' } })))
     .toContain('PlatformNetwork.cidr is "10.0.1.0/16": is not a network address: the bits after /16 must be zero. Did you mean "10.0.0.0/16"?');
 });

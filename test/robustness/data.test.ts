@@ -1,9 +1,12 @@
-import { App } from 'aws-cdk-lib';
+import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Size, Testing } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { selfManagedApp, tmpDir } from './support';
 import { VolumeReclaimPolicy } from '../../lib/clusters/eks';
+import { K3sCluster } from '../../lib/clusters/k3s';
 import { EksPlatformStack } from '../../lib/platform/eks-platform-stack';
+import { K3sPlatformStack } from '../../lib/platform/k3s-platform-stack';
 import { ClaimRetentionPolicy, ClusterTraits, PlatformChart, StatefulService } from '../../lib/workloads';
 
 /** One cloud assembly directory for the file: assets already staged there are not copied again. */
@@ -68,19 +71,17 @@ describe('stateful workloads keep their volume claims', () => {
   });
 });
 
-const k3sBuilt = selfManagedApp('k3s');
-const k3s = k3sBuilt ? describe : describe.skip;
-k3s('data is kept on the self-managed (k3s) platform', () => {
+describe('data is kept on the self-managed (k3s) platform', () => {
   let resources: Resources;
-  let cluster: any;
+  let stack: K3sPlatformStack;
+  let cluster: K3sCluster;
   beforeAll(() => {
-    cluster = k3sBuilt!.stack.cluster;
-    resources = Template.fromStack(k3sBuilt!.stack).toJSON().Resources;
+    stack = selfManagedApp('k3s', {}, { outdir: OUTDIR }).stack;
+    if (!(stack.cluster instanceof K3sCluster)) throw new Error(`expected a K3sCluster, got ${stack.cluster.constructor.name}`);
+    cluster = stack.cluster;
+    resources = Template.fromStack(stack).toJSON().Resources;
   });
-  const byConstruct = (c: any) => {
-    const id = k3sBuilt!.stack.getLogicalId(c.node.defaultChild);
-    return resources[id];
-  };
+  const byConstruct = (c: IConstruct) => resources[stack.getLogicalId(c.node.defaultChild as CfnElement)];
 
   test('the server and agent token secrets are retained (a restored snapshot needs the server token)', () => {
     expect(retained(byConstruct(cluster.serverToken))).toEqual(RETAIN);

@@ -2,21 +2,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, AppProps, Stack } from 'aws-cdk-lib';
+import { App, AppProps } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { EksPlatformStack, EksPlatformStackProps } from '../../lib/platform/eks-platform-stack';
+import { K3sPlatformStack, K3sPlatformStackProps, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
 import { ClusterTraits, PlatformChart, SecretRef, WebService } from '../../lib/workloads';
-
-/** Loads a module of the library if it exists yet (other engineers are still writing some of them). */
-export function optionalModule<T>(relative: string): T | undefined {
-  const file = path.join(__dirname, '..', '..', 'lib', relative);
-  if (!['.ts', '/index.ts'].some(ext => fs.existsSync(file + ext))) return undefined;
-  return require(file) as T; // eslint-disable-line @typescript-eslint/no-require-imports
-}
-
-/** The self-managed platform stack, when it exists. */
-export type SelfManagedModule = typeof import('../../lib/platform/k3s-platform-stack');
-export const selfManaged = optionalModule<SelfManagedModule>('platform/k3s-platform-stack');
 
 const created: string[] = [];
 /** A fresh temporary directory, removed after the test file. */
@@ -57,12 +47,11 @@ export function eksApp(props: Partial<EksPlatformStackProps> = {}, appProps: App
   return { app, stack };
 }
 
-/** A self-managed (k3s or kubeadm) platform app, when the module exists. */
-export function selfManagedApp(distribution: 'k3s' | 'kubeadm', props: Record<string, unknown> = {}, appProps: AppProps = {}): { app: App; stack: Stack & { cluster: any } } | undefined {
-  if (!selfManaged) return undefined;
+/** A self-managed (k3s or kubeadm) platform app. */
+export function selfManagedApp(distribution: 'k3s' | 'kubeadm', props: Partial<K3sPlatformStackProps> = {}, appProps: AppProps = {}): { app: App; stack: K3sPlatformStack } {
   const app = new App(appProps);
-  const d = distribution === 'k3s' ? selfManaged.SelfManagedDistribution.k3s() : selfManaged.SelfManagedDistribution.kubeadm();
-  const stack = new selfManaged.K3sPlatformStack(app, `acme-${distribution}`, { platformName: 'acme', distribution: d, ...props });
+  const d = distribution === 'k3s' ? SelfManagedDistribution.k3s() : SelfManagedDistribution.kubeadm();
+  const stack = new K3sPlatformStack(app, `acme-${distribution}`, { platformName: 'acme', distribution: d, ...props });
   return { app, stack };
 }
 
@@ -80,12 +69,19 @@ export function filesBelow(dir: string): string[] {
   return out;
 }
 
-/** Runs `build` and returns the error message, or undefined when nothing was thrown. */
-export function errorOf(build: () => unknown): string | undefined {
+/** Runs `build` and returns the message it threw, or undefined when it did not throw. */
+export function thrownMessage(build: () => unknown): string | undefined {
   try {
     build();
   } catch (e) {
     return (e as Error).message;
   }
   return undefined;
+}
+
+/** Runs `build`, which must throw, and returns the message; fails the test when nothing is thrown. */
+export function expectThrownMessage(build: () => unknown): string {
+  const message = thrownMessage(build);
+  if (message === undefined) throw new Error('expected an error, but nothing was thrown');
+  return message;
 }

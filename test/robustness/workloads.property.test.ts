@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { brokenStatefulService, brokenWebService, fuzzParams, statefulServiceProps, webServiceCase } from './arbitraries';
-import { errorOf } from './support';
+import { thrownMessage } from './support';
 import { ClusterTraits, PlatformChart, SecretRef, StatefulService, WebService } from '../../lib/workloads';
 import { expectValidManifests } from '../support/k8s-check';
 
@@ -28,7 +28,7 @@ describe('WebService (property-based)', () => {
 
   test('one broken field: synthesis fails with an error that names the prop', () => {
     fc.assert(fc.property(brokenWebService, ({ props, traits, prop }) => {
-      const message = errorOf(() => {
+      const message = thrownMessage(() => {
         const chart = new PlatformChart(Testing.app(), 'shop', { traits, namespace: 'shop' });
         new WebService(chart, 'svc', props);
         Testing.synth(chart);
@@ -39,7 +39,7 @@ describe('WebService (property-based)', () => {
 
   test('an error never shows the value of a secret-looking env variable', () => {
     const chart = new PlatformChart(Testing.app(), 'shop', { traits: ClusterTraits.k3s() });
-    const message = errorOf(() => new WebService(chart, 'svc', { image: 'nginx:1.27', env: { DB_PASSWORD: 'hunter2-s3cr3t' } }));
+    const message = thrownMessage(() => new WebService(chart, 'svc', { image: 'nginx:1.27', env: { DB_PASSWORD: 'hunter2-s3cr3t' } }));
     expect(message).toContain('WebService.env.DB_PASSWORD is "(value hidden)"');
     expect(message).not.toContain('hunter2');
   });
@@ -48,7 +48,7 @@ describe('WebService (property-based)', () => {
   // which Kubernetes rejects (IANA_SVC_NAME). StatefulService/Worker (private/ports.ts) refuse it.
   test('a port name with a double hyphen is refused (Kubernetes rejects it at deploy time)', () => {
     const chart = new PlatformChart(Testing.app(), 'shop', { traits: ClusterTraits.k3s() });
-    expect(errorOf(() => new WebService(chart, 'svc', { image: 'nginx:1.27', ports: [{ name: 'http--alt', port: 80 }] }))).toContain('WebService.ports[0].name');
+    expect(thrownMessage(() => new WebService(chart, 'svc', { image: 'nginx:1.27', ports: [{ name: 'http--alt', port: 80 }] }))).toContain('WebService.ports[0].name');
   });
 });
 
@@ -66,7 +66,7 @@ describe('StatefulService (property-based)', () => {
 
   test('one broken field: synthesis fails with an error that names the prop', () => {
     fc.assert(fc.property(brokenStatefulService, ({ props, prop }) => {
-      const message = errorOf(() => {
+      const message = thrownMessage(() => {
         const chart = new PlatformChart(Testing.app(), 'db', { traits: ClusterTraits.k3s(), namespace: 'db' });
         new StatefulService(chart, 'db', props);
         Testing.synth(chart);

@@ -2,12 +2,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { eksApp, selfManaged, selfManagedApp, tmpDir, webChart } from './support';
 import { ClusterCapacity } from '../../lib/clusters/eks';
 import { K3sVersion } from '../../lib/clusters/k3s';
+import { NodeImage } from '../../lib/clusters/self-managed';
 import { AllowReplacement, ReplacementGuard, ReplacementGuardMode } from '../../lib/guards';
 import { versionStep } from '../../lib/guards/private/lock-file';
 import { EksPlatformStackProps } from '../../lib/platform/eks-platform-stack';
+import { K3sPlatformStackProps, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
+import { eksApp, expectThrownMessage, selfManagedApp, tmpDir, webChart } from '../robustness/support';
 
 interface Variant {
   readonly props?: Partial<EksPlatformStackProps>;
@@ -30,15 +32,6 @@ function synthEks(lockFile: string, variant: Variant = {}): App {
   variant.tweak?.(app);
   app.synth();
   return app;
-}
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected synthesis to fail');
 }
 
 describe('ReplacementGuard on the EKS platform', () => {
@@ -73,7 +66,7 @@ describe('ReplacementGuard on the EKS platform', () => {
   test('a cluster deployed with the deprecated EncryptionConfig Resources: the replacement is refused, naming legacyEncryptionConfig', () => {
     const file = path.join(tmpDir('guard-legacy'), 'platform.lock.json');
     synthEks(file, { props: { legacyEncryptionConfig: true } });
-    const message = errorOf(() => synthEks(file));
+    const message = expectThrownMessage(() => synthEks(file));
     expect(message).toMatch(/AWS::EKS::Cluster \S+ \(acme-eks\/Eks\/Cluster\/Resource\) would be replaced: EncryptionConfig changes from /);
     expect(message).toContain('keep the deployed form with `legacyEncryptionConfig: true` on the EksPlatformStack');
     expect(() => synthEks(file, { props: { legacyEncryptionConfig: true } })).not.toThrow();
@@ -92,7 +85,7 @@ describe('ReplacementGuard on the EKS platform', () => {
   });
 
   test('renaming the cluster is refused: names the cluster, the property, old and new value and the opt-in', () => {
-    const message = errorOf(() => synthEks(lockCopy(), { props: { platformName: 'acme2' } }));
+    const message = expectThrownMessage(() => synthEks(lockCopy(), { props: { platformName: 'acme2' } }));
     expect(message).toMatch(/ReplacementGuard: AWS::EKS::Cluster \S+ \(acme-eks\/Eks\/Cluster\/Resource\) would be replaced: Name changes from "acme" to "acme2"/);
     expect(message).toContain('AllowReplacement.CLUSTER');
     expect(message).toContain('CloudFormation replaces the resource to apply these properties.');
@@ -100,13 +93,13 @@ describe('ReplacementGuard on the EKS platform', () => {
   });
 
   test('changing the cluster subnets (3 AZs to 2) is refused for the cluster and the removed subnets', () => {
-    const message = errorOf(() => synthEks(lockCopy(), { props: { network: { azCount: 2 } } }));
+    const message = expectThrownMessage(() => synthEks(lockCopy(), { props: { network: { azCount: 2 } } }));
     expect(message).toMatch(/AWS::EKS::Cluster \S+ .* ResourcesVpcConfig\.SubnetIds changes from/);
     expect(message).toMatch(/AWS::EC2::Subnet \S+ .* is gone from the template/);
   });
 
   test('new node group instance types are refused (EKS replaces the node group)', () => {
-    const message = errorOf(() => synthEks(lockCopy(), {
+    const message = expectThrownMessage(() => synthEks(lockCopy(), {
       props: { capacity: ClusterCapacity.managedNodeGroups({ onDemand: { instanceTypes: [new ec2.InstanceType('m6i.large')] } }) },
     }));
     expect(message).toMatch(/AWS::EKS::Nodegroup \S+ \(acme-eks\/Eks\/OnDemand\/Nodegroup\/Resource\) would be replaced: InstanceTypes changes from \["m7i\.large"\] to \["m6i\.large"\]/);
@@ -123,14 +116,14 @@ describe('ReplacementGuard on the EKS platform', () => {
   });
 
   test('a new VPC CIDR is refused for the VPC and every subnet', () => {
-    const message = errorOf(() => synthEks(lockCopy(), { props: { network: { cidr: '10.1.0.0/16' } } }));
+    const message = expectThrownMessage(() => synthEks(lockCopy(), { props: { network: { cidr: '10.1.0.0/16' } } }));
     expect(message).toMatch(/AWS::EC2::VPC \S+ \(acme-eks\/Network\/Vpc\/Resource\) would be replaced: CidrBlock changes from "10\.0\.0\.0\/16" to "10\.1\.0\.0\/16"/);
     expect(message.match(/AWS::EC2::Subnet \S+ .*?would be replaced: CidrBlock changes/g)).toHaveLength(6);
     expect(message).toContain('AllowReplacement.NETWORK');
   });
 
   test('a moved logical ID is refused and named as a move', () => {
-    const message = errorOf(() => synthEks(lockCopy(), {
+    const message = expectThrownMessage(() => synthEks(lockCopy(), {
       tweak: app => {
         const ng = app.node.findAll().find(c => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::EKS::Nodegroup') as CfnResource;
         ng.overrideLogicalId('MovedNodegroup');
@@ -147,7 +140,7 @@ describe('ReplacementGuard on the EKS platform', () => {
   });
 
   test('an opt-in covers only what it names', () => {
-    const message = errorOf(() => synthEks(lockCopy(), { props: { network: { cidr: '10.1.0.0/16' } }, allow: [AllowReplacement.CLUSTER] }));
+    const message = expectThrownMessage(() => synthEks(lockCopy(), { props: { network: { cidr: '10.1.0.0/16' } }, allow: [AllowReplacement.CLUSTER] }));
     expect(message).toContain('AWS::EC2::VPC');
   });
 
@@ -155,18 +148,18 @@ describe('ReplacementGuard on the EKS platform', () => {
     expect(() => synthEks(lockCopy(), { props: { network: { cidr: '10.1.0.0/16' } }, context: { 'cdk-k8s-platform:allowReplacement': 'Network' } })).not.toThrow();
     expect(() => synthEks(lockCopy(), { props: { platformName: 'acme2' }, context: { 'cdk-k8s-platform:allowReplacement': 'acme-eks/Eks' } })).not.toThrow();
     expect(() => synthEks(lockCopy(), { props: { platformName: 'acme2' }, allow: [AllowReplacement.resource('acme-eks/Eks/Cluster')] })).not.toThrow();
-    expect(errorOf(() => synthEks(lockCopy(), { context: { 'cdk-k8s-platform:allowReplacement': '[1]' } })))
+    expect(expectThrownMessage(() => synthEks(lockCopy(), { context: { 'cdk-k8s-platform:allowReplacement': '[1]' } })))
       .toMatch(/context cdk-k8s-platform:allowReplacement is "\[1\]": must be names separated by commas/);
   });
 
   test('verify mode (CI): fails without a lock file or with new protected resources, never writes', () => {
     const missing = path.join(tmpDir('guard-verify'), 'platform.lock.json');
-    expect(errorOf(() => synthEks(missing, { mode: ReplacementGuardMode.VERIFY }))).toMatch(/platform\.lock\.json does not exist \(mode verify\)/);
+    expect(expectThrownMessage(() => synthEks(missing, { mode: ReplacementGuardMode.VERIFY }))).toMatch(/platform\.lock\.json does not exist \(mode verify\)/);
     expect(fs.existsSync(missing)).toBe(false);
     const file = lockCopy();
     expect(() => synthEks(file, { context: { 'cdk-k8s-platform:replacementGuard': 'verify' } })).not.toThrow();
-    expect(errorOf(() => synthEks(file, { mode: ReplacementGuardMode.VERIFY, props: { capacity: ClusterCapacity.managedNodeGroups({ spot: {} }) } })))
-      .toMatch(/is out of date/);
+    const spot = { capacity: ClusterCapacity.managedNodeGroups({ spot: {} }) };
+    expect(expectThrownMessage(() => synthEks(file, { mode: ReplacementGuardMode.VERIFY, props: spot }))).toMatch(/is out of date/);
     expect(fs.readFileSync(file, 'utf8')).toBe(locked);
   });
 
@@ -176,14 +169,14 @@ describe('ReplacementGuard on the EKS platform', () => {
     expect(() => new ReplacementGuard(new App({ context: { 'cdk-k8s-platform:replacementGuard': 'off' } }), 'G')).toThrow(/must be "update" or "verify"/);
     const file = path.join(tmpDir('guard-bad'), 'platform.lock.json');
     fs.writeFileSync(file, '{ nope');
-    expect(errorOf(() => synthEks(file))).toMatch(/platform\.lock\.json is not valid JSON/);
+    expect(expectThrownMessage(() => synthEks(file))).toMatch(/platform\.lock\.json is not valid JSON/);
   });
 });
 
 describe('ReplacementGuard on the self-managed (k3s) platform', () => {
   let locked: string;
-  const synthK3s = (lockFile: string, props: Record<string, unknown> = {}, data = 'hello', options: { allow?: AllowReplacement[]; tweak?: (app: App) => void } = {}) => {
-    const built = selfManagedApp('k3s', props, { outdir: OUTDIR })!;
+  const synthK3s = (lockFile: string, props: Partial<K3sPlatformStackProps> = {}, data = 'hello', options: { allow?: AllowReplacement[]; tweak?: (app: App) => void } = {}) => {
+    const built = selfManagedApp('k3s', props, { outdir: OUTDIR });
     built.stack.cluster.addWorkloads('shop', [webChart(built.stack.cluster.traits, { tag: data })]);
     new ReplacementGuard(built.app, 'ReplacementGuard', { lockFile, allowReplacement: options.allow });
     options.tweak?.(built.app);
@@ -214,8 +207,7 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
   });
 
   test('a new server AMI (image serial) is refused: says the nodes roll one at a time, drained, servers snapshot first', () => {
-    const { NodeImage } = require('../../lib/clusters/self-managed'); // eslint-disable-line @typescript-eslint/no-require-imports
-    const message = errorOf(() => synthK3s(lockCopy(), { cluster: { nodeImage: NodeImage.ubuntu2404({ serial: '20250115' }) } }));
+    const message = expectThrownMessage(() => synthK3s(lockCopy(), { cluster: { nodeImage: NodeImage.ubuntu2404({ serial: '20250115' }) } }));
     expect(message).toMatch(/AWS::EC2::LaunchTemplate \S+ \(acme-k3s\/Cluster\/ServerLaunchTemplate\/Resource\) rolls its nodes: LaunchTemplateData\.ImageId changes/);
     expect(message).toContain('The Auto Scaling group rolls its nodes one at a time (each drained first; servers snapshot etcd first) and waits for each new node\'s bootstrap');
     expect(message).toContain('Revert the change, or opt in to the roll.');
@@ -225,7 +217,7 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
 
   test('a new server instance type is refused (a roll), and passes with the Server opt-in', () => {
     const file = lockCopy();
-    const message = errorOf(() => synthK3s(file, { cluster: { serverInstanceType: new ec2.InstanceType('t4g.large') } }));
+    const message = expectThrownMessage(() => synthK3s(file, { cluster: { serverInstanceType: new ec2.InstanceType('t4g.large') } }));
     expect(message).toMatch(/ServerLaunchTemplate\/Resource\) rolls its nodes: LaunchTemplateData\.InstanceType changes from "t4g\.medium" to "t4g\.large"/);
     expect(message).toContain('cdk-k8s-platform:allowReplacement=Server');
     expect(() => synthK3s(file, { cluster: { serverInstanceType: new ec2.InstanceType('t4g.large') } }, 'hello', { allow: [AllowReplacement.SERVER] })).not.toThrow();
@@ -236,7 +228,7 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
       const lt = app.node.findAll().find(c => c.node.path === 'acme-k3s/Cluster/ServerLaunchTemplate/Resource') as CfnResource;
       lt.addPropertyOverride('LaunchTemplateData.Monitoring.Enabled', false);
     };
-    const message = errorOf(() => synthK3s(lockCopy(), {}, 'hello', { tweak: noMonitoring }));
+    const message = expectThrownMessage(() => synthK3s(lockCopy(), {}, 'hello', { tweak: noMonitoring }));
     expect(message).toMatch(/ServerLaunchTemplate\/Resource\) rolls its nodes: LaunchTemplateData changes from "sha256:[0-9a-f]{64}" to "sha256:[0-9a-f]{64}"\. The Auto Scaling group rolls/);
     expect(message).not.toContain('AgentLaunchTemplate');
     expect(() => synthK3s(lockCopy(), {}, 'hello', { tweak: noMonitoring, allow: [AllowReplacement.SERVER] })).not.toThrow();
@@ -251,7 +243,7 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
 
   test('new generation settings of a token secret are refused: a new value locks every node out', () => {
     const longer = (app: App) => tokenOf(app, 'ServerToken').addPropertyOverride('GenerateSecretString.PasswordLength', 64);
-    const message = errorOf(() => synthK3s(lockCopy(), {}, 'hello', { tweak: longer }));
+    const message = expectThrownMessage(() => synthK3s(lockCopy(), {}, 'hello', { tweak: longer }));
     expect(message).toMatch(/ReplacementGuard: AWS::SecretsManager::Secret \S+ \(acme-k3s\/Cluster\/ServerToken\/Resource\) would get a new value: GenerateSecretString\.PasswordLength changes from 48 to 64\. /);
     expect(message).toContain('A new token value locks every node out');
     expect(message).toContain('AllowReplacement.TOKEN');
@@ -260,7 +252,7 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
   });
 
   test('a token secret whose logical ID moves is refused with what a new token means', () => {
-    const message = errorOf(() => synthK3s(lockCopy(), {}, 'hello', { tweak: app => tokenOf(app, 'AgentToken').overrideLogicalId('MovedAgentToken') }));
+    const message = expectThrownMessage(() => synthK3s(lockCopy(), {}, 'hello', { tweak: app => tokenOf(app, 'AgentToken').overrideLogicalId('MovedAgentToken') }));
     expect(message).toMatch(/AWS::SecretsManager::Secret \S+ \(acme-k3s\/Cluster\/AgentToken\/Resource\) is gone from the template and a new AWS::SecretsManager::Secret MovedAgentToken/);
     expect(message).toContain('A new token value locks every node out');
   });
@@ -271,7 +263,7 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
   });
 
   describe('Kubernetes versions: one minor at a time, never back', () => {
-    const version = (v: string) => ({ distribution: selfManaged!.SelfManagedDistribution.k3s({ version: K3sVersion.of(v) }) });
+    const version = (v: string) => ({ distribution: SelfManagedDistribution.k3s({ version: K3sVersion.of(v) }) });
     let lock132: string;
     beforeAll(() => {
       const file = path.join(tmpDir('guard-k3s-132'), 'platform.lock.json');
@@ -285,7 +277,7 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
     };
 
     test('1.32 to 1.34 is refused even with the Server opt-in, naming both releases and the next step', () => {
-      const message = errorOf(() => synthK3s(copy(), version('v1.34.1+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }));
+      const message = expectThrownMessage(() => synthK3s(copy(), version('v1.34.1+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }));
       const skips = message.split('\n').filter(l => l.includes('skipping'));
       expect(skips).toHaveLength(2); // the server and the agent group
       expect(skips[0]).toMatch(/ReplacementGuard: AWS::AutoScaling::AutoScalingGroup \S+ \(acme-k3s\/Cluster\/(Server|Agent)Group\/ASG\) Kubernetes version changes from v1\.32\.5\+k3s1 to v1\.34\.1\+k3s1, skipping 1\.33: k3s and kubeadm upgrade one minor version at a time\. Deploy 1\.33\.x first \(each node group rolls onto it\), then 1\.34\./);
@@ -294,7 +286,7 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
 
     test('1.32 to 1.33 rolls the nodes: allowed with the Server opt-in, and the lock records 1.33', () => {
       const file = copy();
-      expect(errorOf(() => synthK3s(file, version('v1.33.1+k3s1')))).toContain('rolls its nodes');
+      expect(expectThrownMessage(() => synthK3s(file, version('v1.33.1+k3s1')))).toContain('rolls its nodes');
       synthK3s(file, version('v1.33.1+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] });
       expect(fs.readFileSync(file, 'utf8')).toContain('"kubernetesVersion": "v1.33.1+k3s1"');
       expect(() => synthK3s(file, version('v1.33.1+k3s1'))).not.toThrow();
@@ -302,9 +294,9 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
 
     test('a downgrade (1.33 to 1.32, or a patch back) is refused', () => {
       const file = lockCopy(); // recorded at v1.33.1+k3s1
-      const message = errorOf(() => synthK3s(file, version('v1.32.5+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }));
+      const message = expectThrownMessage(() => synthK3s(file, version('v1.32.5+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }));
       expect(message).toContain('Kubernetes version goes back from v1.33.1+k3s1 to v1.32.5+k3s1: a cluster cannot be downgraded');
-      expect(errorOf(() => synthK3s(lockCopy(), version('v1.33.0+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }))).toContain('goes back from v1.33.1+k3s1 to v1.33.0+k3s1');
+      expect(expectThrownMessage(() => synthK3s(lockCopy(), version('v1.33.0+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }))).toContain('goes back from v1.33.1+k3s1 to v1.33.0+k3s1');
     });
 
     test('a patch upgrade and the next minor pass the version check; VersionSkip lets a rebuild through', () => {
