@@ -1,4 +1,5 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { one } from './fixtures';
 import {
   Callers, ClusterTraits, Cpu, DisruptionBudget, PathType, PlatformChart, Probe, SecretRef, ServiceType, WebService,
 } from '../../lib';
@@ -20,12 +21,6 @@ function chartFor(traits = ClusterTraits.eks({ vpcCidr: '10.0.0.0/16', externalS
 
 function byKind(objects: any[], kind: string, name?: string): any[] {
   return objects.filter(o => o.kind === kind && (name === undefined || o.metadata.name === name));
-}
-
-function one(objects: any[], kind: string, name?: string): any {
-  const found = byKind(objects, kind, name);
-  expect(found).toHaveLength(1);
-  return found[0];
 }
 
 describe('WebService defaults', () => {

@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
-import { CANDIDATE, COLOUR, inventory, one, SELECTOR, selects, STABLE, synthRelease, TRACK } from './release-helpers';
+import { CANDIDATE, COLOUR, inventory, SELECTOR, selects, STABLE, synthRelease, TRACK } from './release-helpers';
 import { ClusterTraits, Colour, DisruptionBudget, IngressFlavour, PlatformChart, ReleaseKind, ReleaseStrategy, WebService } from '../../../lib';
 import { expectValidManifests } from '../../support/k8s-check';
+import { one } from '../fixtures';
 
 const canary = (weight = 10) => ReleaseStrategy.canary({ image: CANDIDATE, weight });
 

@@ -30,8 +30,8 @@ export function synthRelease(flavour: Flavour, release: ReleaseStrategy | undefi
   return { objects: Testing.synth(chart), web };
 }
 
-/** Builds a web service and returns the error message (or fails the test). */
-export function errorOf(flavour: Flavour, release: ReleaseStrategy | undefined, props: Partial<WebServiceProps> = {}): string {
+/** Builds web service `web` with the release, which must fail, and returns the error message (or fails the test). */
+export function releaseError(flavour: Flavour, release: ReleaseStrategy | undefined, props: Partial<WebServiceProps> = {}): string {
   try {
     synthRelease(flavour, release, props);
   } catch (e) {
@@ -42,12 +42,6 @@ export function errorOf(flavour: Flavour, release: ReleaseStrategy | undefined, 
 
 export function byKind(objects: any[], kind: string, name?: string): any[] {
   return objects.filter(o => o.kind === kind && (name === undefined || o.metadata.name === name));
-}
-
-export function one(objects: any[], kind: string, name?: string): any {
-  const found = byKind(objects, kind, name);
-  if (found.length !== 1) throw new Error(`expected one ${kind}${name ? `/${name}` : ''}, found ${found.length}: ${objects.map(o => `${o.kind}/${o.metadata.name}`).join(', ')}`);
-  return found[0];
 }
 
 /** True if a matchLabels/Service selector matches the labels. */

@@ -1,6 +1,7 @@
-import { byKind, CANDIDATE, COLOUR, errorOf, Flavour, HOST, inventory, one, SELECTOR, synthRelease } from './release-helpers';
+import { byKind, CANDIDATE, COLOUR, Flavour, HOST, inventory, releaseError, SELECTOR, synthRelease } from './release-helpers';
 import { Colour, PathType, ReleaseStrategy } from '../../../lib';
 import { expectValidManifests } from '../../support/k8s-check';
+import { one } from '../fixtures';
 
 const STRATEGIES = {
   'rolling': () => ReleaseStrategy.rolling({ maxSurge: 1 }),
@@ -114,7 +115,7 @@ describe('ALB', () => {
   });
 
   test('shadow is refused: an ALB cannot mirror', () => {
-    expect(errorOf('alb', STRATEGIES.shadow())).toBe(
+    expect(releaseError('alb', STRATEGIES.shadow())).toBe(
       '[shop/web] WebService.release is "ReleaseStrategy.shadow": is not possible with the AWS Load Balancer Controller (ingress flavour alb): '
       + 'an ALB cannot mirror requests, so a shadow candidate would never receive any. Mirroring works with Traefik (TraefikService mirroring), '
       + 'Gateway API (RequestMirror filter, on implementations that support it) and ingress-nginx (mirror-target, 100% only). '
@@ -122,7 +123,7 @@ describe('ALB', () => {
   });
 
   test('a header value with ALB wildcards is refused', () => {
-    expect(errorOf('alb', ReleaseStrategy.abTest({ image: CANDIDATE, header: { name: 'X-Canary', value: 'beta*' } }))).toBe(
+    expect(releaseError('alb', ReleaseStrategy.abTest({ image: CANDIDATE, header: { name: 'X-Canary', value: 'beta*' } }))).toBe(
       '[shop/web] WebService.release.header.value is "beta*": contains "*" or "?", which an ALB http-header condition treats as wildcards: use a value without them.');
   });
 });
@@ -222,7 +223,7 @@ describe('ingress-nginx', () => {
   });
 
   test('shadow below 100% is refused', () => {
-    expect(errorOf('nginx', STRATEGIES['shadow-20']())).toBe(
+    expect(releaseError('nginx', STRATEGIES['shadow-20']())).toBe(
       '[shop/web] WebService.release.percent is 20: must be 100 with ingress-nginx: its mirror-target copies every request and has no percentage. '
       + 'Use percent 100, or a cluster whose ingress can mirror a share (Traefik, Gateway API).');
   });
