@@ -197,7 +197,10 @@ const DAY2_SUITES = '/test/(clusters/(k3s/k3s-(node-loss|ha-election)|kubeadm/ku
 // The compliance checks run cfn-guard (~12 s of CPU per template) and aws-cdk-lib's CloudFormation validation
 // (a WebAssembly engine, ~8 s to load) over every stack kind: about a minute of CPU, their own task too.
 const COMPLIANCE_SUITES = '/test/compliance/';
-project.testTask.exec(`jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /cdk.out/ /dist/ '${DAY2_SUITES}' '${COMPLIANCE_SUITES}'`, { receiveArgs: true });
+// The docs-snippet check type-checks every ```ts block of README.md and docs/ in one TypeScript program (~15 s
+// of one core): its own task too, so that editing code does not wait for the docs and vice versa.
+const DOCS_SUITES = '/test/docs/snippets\\.test\\.ts$';
+project.testTask.exec(`jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /cdk.out/ /dist/ '${DAY2_SUITES}' '${COMPLIANCE_SUITES}' '${DOCS_SUITES}'`, { receiveArgs: true });
 project.addTask('test:day2', {
   description: 'The day-2 scenarios: node scripts against models of live clusters (CI runs them after npm test)',
   exec: `jest --ci --maxWorkers=2 --testPathPattern '${DAY2_SUITES}'`,
@@ -219,6 +222,11 @@ project.addTask('test:floor', {
   env: { CONSUMER_VERSIONS: 'floor' },
 });
 project.addTask('test:blueprints', {
+project.addTask('test:docs', {
+  description: 'Type-check every TypeScript snippet of README.md and docs/*.md against the library (CI runs it after npm test)',
+  exec: `jest --ci --testPathPattern '${DOCS_SUITES}'`,
+  receiveArgs: true,
+});
   description: 'The eks-blueprints adapter in test/blueprints-app, on the versions eks-blueprints 1.19 pins',
   exec: 'tsx scripts/blueprints-test.ts',
 });

@@ -73,11 +73,22 @@ describe('CI runs the install tests', () => {
     expect(tasks['test:blueprints'].steps).toEqual([{ exec: 'tsx scripts/blueprints-test.ts' }]);
   });
 
-  test('.ci/run runs test:consumer, test:floor and test:blueprints after npm test', () => {
+  test('.ci/run runs the docs, day-2, compliance and install tests after npm test', () => {
     const ci = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8').split('\n');
     // a command line, possibly after environment assignments (CONSUMER_SKIP_COMPILE=1 reuses the compiled dist/)
     const at = (cmd: string) => ci.findIndex(l => new RegExp(`^([A-Z_]+=\\S+ )*${cmd}$`).test(l.trim()));
     expect(at('npm test')).toBeGreaterThan(-1);
-    for (const t of ['test:consumer', 'test:floor', 'test:blueprints']) expect({ t, after: at(`npm run ${t}`) > at('npm test') }).toEqual({ t, after: true });
+    for (const t of ['test:docs', 'test:day2', 'test:compliance', 'test:consumer', 'test:floor', 'test:blueprints']) {
+      expect({ t, after: at(`npm run ${t}`) > at('npm test') }).toEqual({ t, after: true });
+    }
+  });
+
+  test('test:docs runs the snippet check, and npm test\'s jest step leaves out exactly that pattern', () => {
+    const docs = /--testPathPattern '([^']+)'/.exec(tasks['test:docs']?.steps?.[0]?.exec ?? '')?.[1];
+    expect(docs).toBeDefined();
+    expect(new RegExp(docs!).test('/repo/test/docs/snippets.test.ts')).toBe(true);
+    expect(new RegExp(docs!).test('/repo/test/docs/links.test.ts')).toBe(false);
+    const jest = tasks.test.steps?.find(s => s.exec?.startsWith('jest '))?.exec ?? '';
+    expect(jest.split('--testPathIgnorePatterns')[1]).toContain(` '${docs}'`);
   });
 });
