@@ -7,9 +7,12 @@ import { PlatformChart } from './platform-chart';
 import { buildIngress } from './private/ingress';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
+import { SharedPodObjects } from './private/pod-template';
+import { resolvePorts, ResolvedPort } from './private/ports';
 import { autoscalingBounds, buildHpa, buildPdb } from './private/scaling';
+import { PropValidator } from './private/validate';
 import { ProbeOptions } from './probe';
-import { planRelease } from './release/private/plan';
+import { BlueGreenPlan, planRelease, ReleasePlan } from './release/private/plan';
 import { buildCandidateRouting, buildPreviewRouting } from './release/private/routing';
 import { buildTrack, buildTrackService, candidateTrack, colourTrack, TrackContext } from './release/private/tracks';
 import { ReleaseObjects, ReleaseTrack } from './release/release-objects';
@@ -164,7 +167,27 @@ export interface WebServiceProps extends ContainerWorkloadProps {
   readonly callers?: Callers;
 }
 
-const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DEFAULT_PORTS: WebServicePort[] = [{ name: 'http', port: 80, targetPort: 8080 }];
+
+/** The autoscaler and disruption budget of the stable Deployment, or of the live colour. */
+interface Scaling {
+  readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+}
+
+/** The Ingress (when exposed) and the release's other routing objects. */
+interface Exposure {
+  readonly ingress?: k8s.KubeIngress;
+  readonly routing: ApiObject[];
+}
+
+/** The colours of a blue-green release. */
+interface Colours {
+  readonly blue: ReleaseTrack;
+  readonly green?: ReleaseTrack;
+  readonly live: ReleaseTrack;
+  readonly idle?: ReleaseTrack;
+}
 
 /**
  * An HTTP(S) service: Deployment + Service + HorizontalPodAutoscaler + PodDisruptionBudget (+ Ingress,
@@ -195,28 +218,9 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
     const v = this.validator;
     const chart = PlatformChart.of(this);
     v.serviceName('name', this.name);
-
-    // ports
-    const ports = (props.ports ?? [{ name: 'http', port: 80, targetPort: 8080 }]).map((p, i) => {
-      v.check(typeof p.name === 'string' && p.name.length <= 15 && PORT_NAME.test(p.name) && !p.name.includes('--') && /[a-z]/.test(p.name), `ports[${i}].name`, p.name,
-        'must be an IANA service name: at most 15 lowercase letters, digits and \'-\', with at least one letter and no "--" (e.g. "http").');
-      v.port(`ports[${i}].port`, p.port);
-      const targetPort = p.targetPort ?? p.port;
-      v.port(`ports[${i}].targetPort`, targetPort);
-      return { name: p.name, port: p.port, targetPort, protocol: (p.protocol ?? Protocol.TCP).value };
-    });
-    v.check(ports.length > 0, 'ports', props.ports, 'must list at least one port.');
-    v.unique('ports[].name', ports.map(p => p.name), 'port name');
-    v.unique('ports[].port', ports.map(p => `${p.port}/${p.protocol}`), 'service port');
-    v.unique('ports[].targetPort', ports.map(p => `${p.targetPort}/${p.protocol}`), 'container port');
+    const ports = resolvePorts(v, 'ports', props.ports ?? DEFAULT_PORTS, { required: true, mapped: true, emptyMessage: 'must list at least one port.' });
     this.ports = ports;
-
-    // replicas
-    if (props.replicas !== undefined && props.autoscaling !== undefined) {
-      v.fail('replicas', props.replicas, 'cannot be combined with autoscaling: give a fixed replica count or autoscaling, not both.');
-    }
-    if (props.replicas !== undefined) v.integer('replicas', props.replicas, 0, 1000);
-
+    checkReplicas(v, props);
     const release = planRelease(v, props.release, {
       name: this.name,
       image: this.image,
@@ -226,117 +230,137 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
     });
     this.release = release.strategy;
 
+    const tracks = this.trackContext(chart, props, ports, release);
+    const pod = tracks.buildPod(this.image, this.standard, '');
+    const colours = release.blueGreen ? buildColours(tracks, release.blueGreen, this.name, pod.shared) : undefined;
+    this.deployment = colours?.live.deployment ?? this.buildDeployment(tracks, pod.template);
+    this.service = this.buildService(chart, props, ports, colours?.live.selectorLabels ?? this.selectorLabels);
+    const live: Scaling = colours?.live ?? this.buildScaling(tracks);
+    this.autoscaler = live.autoscaler;
+    this.disruptionBudget = live.disruptionBudget;
+    const c = colours ? undefined : release.candidate;
+    // a second Deployment whose pods are another instance: the Service above never selects them
+    const candidate = c ? buildTrack(tracks, candidateTrack(c.track, c.image, c.share, this.name, pod.shared)) : undefined;
+    const previewService = colours?.idle ? buildTrackService(this, 'PreviewService', tracks, `${this.name}-preview`, this.labels, colours.idle.selectorLabels) : undefined;
+    const exposure = this.buildRouting(chart, props, ports, release);
+    this.ingress = exposure.ingress;
+    this.releaseObjects = { candidate, blue: colours?.blue, green: colours?.green, previewService, routing: exposure.routing };
+
+    this.networkPolicy = buildNetworkPolicy(this, v, chart, {
+      metadata: this.metadata(),
+      selector: this.selectorLabels,
+      namespace: this.namespace,
+      callers: tracks.networkPolicy.callers,
+      ports: tracks.networkPolicy.ports,
+      fromIngressController: props.ingress !== undefined || (props.serviceType ?? ServiceType.CLUSTER_IP) !== ServiceType.CLUSTER_IP,
+    });
+  }
+
+  /** What the release tracks share with the stable version (also builds the stable pod template). */
+  private trackContext(chart: PlatformChart, props: WebServiceProps, ports: ResolvedPort[], release: ReleasePlan): TrackContext {
     const podOptions = {
       ports: ports.map(p => ({ name: p.name, containerPort: p.targetPort, protocol: p.protocol })),
       probes: props.probes,
       healthCheckPath: props.healthCheckPath,
     };
-    const pod = this.buildPod(podOptions);
-
-    const autoscaling = props.replicas === undefined ? (props.autoscaling ?? {}) : undefined;
-    const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
-    const internetFacing = props.internetFacing ?? false;
-    const callers = props.callers ?? Callers.sameNamespace();
-    const policyPorts = ports.map(p => ({ port: p.targetPort, protocol: p.protocol }));
-    const tracks: TrackContext = {
+    return {
       scope: this,
-      v,
+      v: this.validator,
       chart,
       name: this.name,
       namespace: this.namespace,
       standard: this.standard,
       userLabels: props.labels,
       ports,
-      autoscaling,
+      autoscaling: props.replicas === undefined ? (props.autoscaling ?? {}) : undefined,
       replicas: props.replicas,
       resources: props.resources,
       disruptionBudget: props.disruptionBudget,
       deploymentStrategy: release.deploymentStrategy,
       buildPod: (image, labels, idPrefix, shared) => this.buildPod({ ...podOptions, image, labels, idPrefix, shared }),
-      networkPolicy: { namespace: this.namespace, callers, ports: policyPorts, fromIngressController: true },
+      networkPolicy: {
+        namespace: this.namespace,
+        callers: props.callers ?? Callers.sameNamespace(),
+        ports: ports.map(p => ({ port: p.targetPort, protocol: p.protocol })),
+        fromIngressController: true,
+      },
     };
+  }
 
-    let serviceSelector = this.selectorLabels;
-    let blue: ReleaseTrack | undefined;
-    let green: ReleaseTrack | undefined;
-    let candidate: ReleaseTrack | undefined;
-    if (release.blueGreen) {
-      // two Deployments told apart by a colour label; the Service selects the live one
-      const bg = release.blueGreen;
-      blue = buildTrack(tracks, colourTrack('blue', bg.images.blue!, this.name, pod.shared));
-      green = bg.images.green ? buildTrack(tracks, colourTrack('green', bg.images.green, this.name, pod.shared)) : undefined;
-      const live = bg.live === Colour.BLUE ? blue : green!;
-      this.deployment = live.deployment;
-      this.autoscaler = live.autoscaler;
-      this.disruptionBudget = live.disruptionBudget;
-      serviceSelector = live.selectorLabels;
-    } else {
-      this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-        metadata: this.metadata(),
-        spec: {
-          replicas: autoscaling ? undefined : props.replicas,
-          selector: { matchLabels: this.selectorLabels },
-          revisionHistoryLimit: 5,
-          progressDeadlineSeconds: 600,
-          strategy: release.deploymentStrategy,
-          template: pod.template,
-        },
-      });
-    }
+  /** The stable Deployment (no blue-green release). */
+  private buildDeployment(tracks: TrackContext, template: k8s.PodTemplateSpec): k8s.KubeDeployment {
+    return new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: this.metadata(),
+      spec: {
+        replicas: tracks.autoscaling ? undefined : tracks.replicas,
+        selector: { matchLabels: this.selectorLabels },
+        revisionHistoryLimit: 5,
+        progressDeadlineSeconds: 600,
+        strategy: tracks.deploymentStrategy,
+        template,
+      },
+    });
+  }
 
-    // service
-    const lbAnnotations = serviceType === ServiceType.LOAD_BALANCER ? chart.traits.loadBalancerAnnotations({ internetFacing }) : {};
-    this.service = new k8s.KubeService(this, 'Service', {
+  /** The Service, selecting the stable pods or the live colour. */
+  private buildService(chart: PlatformChart, props: WebServiceProps, ports: ResolvedPort[], selector: Record<string, string>): k8s.KubeService {
+    const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
+    const lbAnnotations = serviceType === ServiceType.LOAD_BALANCER
+      ? chart.traits.loadBalancerAnnotations({ internetFacing: props.internetFacing ?? false })
+      : {};
+    return new k8s.KubeService(this, 'Service', {
       metadata: this.metadata(Object.keys(lbAnnotations).length ? lbAnnotations : undefined),
       spec: {
         type: serviceType.value,
-        selector: serviceSelector,
+        selector,
         ports: ports.map(p => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol })),
       },
     });
-    if (!release.blueGreen) {
-      if (autoscaling) {
-        this.autoscaler = buildHpa(this, v, this.name, this.metadata(), { kind: 'Deployment', name: this.name }, autoscaling, props.resources);
-      }
-      const minReplicas = autoscaling ? autoscalingBounds(autoscaling).min : props.replicas!;
-      this.disruptionBudget = buildPdb(this, v, this.metadata(), this.selectorLabels, props.disruptionBudget, minReplicas);
-      if (release.candidate) {
-        // a second Deployment whose pods are another instance: the Service above never selects them
-        const c = release.candidate;
-        candidate = buildTrack(tracks, candidateTrack(c.track, c.image, c.share, this.name, pod.shared));
-      }
-    }
-    const idle = release.blueGreen ? (release.blueGreen.live === Colour.BLUE ? green : blue) : undefined;
-    const previewService = idle ? buildTrackService(this, 'PreviewService', tracks, `${this.name}-preview`, this.labels, idle.selectorLabels) : undefined;
-
-    const routing: ApiObject[] = [];
-    if (props.ingress) {
-      const ingressInput = {
-        name: this.name,
-        metadata: this.metadata(),
-        options: props.ingress,
-        ports,
-        internetFacing,
-        healthCheckPath: props.healthCheckPath,
-      };
-      if (release.candidate) {
-        const out = buildCandidateRouting(this, v, chart, { ...ingressInput, candidate: release.candidate, namespace: this.namespace });
-        this.ingress = out.ingress;
-        routing.push(...out.routing);
-      } else {
-        this.ingress = buildIngress(this, v, chart, ingressInput).ingress;
-        if (release.blueGreen?.previewHost) routing.push(buildPreviewRouting(this, v, chart, ingressInput, release.blueGreen.previewHost));
-      }
-    }
-    this.releaseObjects = { candidate, blue, green, previewService, routing };
-
-    this.networkPolicy = buildNetworkPolicy(this, v, chart, {
-      metadata: this.metadata(),
-      selector: this.selectorLabels,
-      namespace: this.namespace,
-      callers,
-      ports: policyPorts,
-      fromIngressController: props.ingress !== undefined || serviceType !== ServiceType.CLUSTER_IP,
-    });
   }
+
+  /** The stable Deployment's HorizontalPodAutoscaler and PodDisruptionBudget. */
+  private buildScaling(tracks: TrackContext): Scaling {
+    const { v, autoscaling } = tracks;
+    const autoscaler = autoscaling
+      ? buildHpa(this, v, this.name, this.metadata(), { kind: 'Deployment', name: this.name }, autoscaling, tracks.resources)
+      : undefined;
+    const minReplicas = autoscaling ? autoscalingBounds(autoscaling).min : tracks.replicas!;
+    return { autoscaler, disruptionBudget: buildPdb(this, v, this.metadata(), this.selectorLabels, tracks.disruptionBudget, minReplicas) };
+  }
+
+  /** The Ingress and the release's routing objects. */
+  private buildRouting(chart: PlatformChart, props: WebServiceProps, ports: ResolvedPort[], release: ReleasePlan): Exposure {
+    if (!props.ingress) return { routing: [] };
+    const v = this.validator;
+    const ingressInput = {
+      name: this.name,
+      metadata: this.metadata(),
+      options: props.ingress,
+      ports,
+      internetFacing: props.internetFacing ?? false,
+      healthCheckPath: props.healthCheckPath,
+    };
+    if (release.candidate) {
+      const out = buildCandidateRouting(this, v, chart, { ...ingressInput, candidate: release.candidate, namespace: this.namespace });
+      return { ingress: out.ingress, routing: [...out.routing] };
+    }
+    const ingress = buildIngress(this, v, chart, ingressInput).ingress;
+    const previewHost = release.blueGreen?.previewHost;
+    return { ingress, routing: previewHost ? [buildPreviewRouting(this, v, chart, ingressInput, previewHost)] : [] };
+  }
+}
+
+/** `replicas` is a whole number and not combined with autoscaling. */
+function checkReplicas(v: PropValidator, props: WebServiceProps): void {
+  if (props.replicas !== undefined && props.autoscaling !== undefined) {
+    v.fail('replicas', props.replicas, 'cannot be combined with autoscaling: give a fixed replica count or autoscaling, not both.');
+  }
+  if (props.replicas !== undefined) v.integer('replicas', props.replicas, 0, 1000);
+}
+
+/** Two Deployments told apart by a colour label; the Service selects the live one. */
+function buildColours(tracks: TrackContext, bg: BlueGreenPlan, name: string, shared: SharedPodObjects): Colours {
+  const blue = buildTrack(tracks, colourTrack('blue', bg.images.blue!, name, shared));
+  const green = bg.images.green ? buildTrack(tracks, colourTrack('green', bg.images.green, name, shared)) : undefined;
+  return bg.live === Colour.BLUE ? { blue, green, live: blue, idle: green } : { blue, green, live: green!, idle: blue };
 }

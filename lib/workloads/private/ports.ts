@@ -19,11 +19,24 @@ export interface PortInput {
 
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** How {@link resolvePorts} treats a list. */
+export interface ResolvePortsOptions {
+  /** At least one port must be given. */
+  readonly required: boolean;
+  /** Ports map a Service port to a container port (`targetPort` allowed); otherwise `port` is the container port. */
+  readonly mapped: boolean;
+  /**
+   * What the error says when `required` and the list is empty.
+   * @default 'must list at least one port (e.g. [{ name: "db", port: 5432 }]).'
+   */
+  readonly emptyMessage?: string;
+}
+
 /**
  * Validates a list of named ports: IANA service names, numbers 1-65535, unique names, unique Service ports
- * and unique container ports (per protocol).
+ * and unique container ports (per protocol). Every workload resolves its ports here.
  */
-export function resolvePorts(v: PropValidator, prop: string, ports: ReadonlyArray<PortInput>, options: { required: boolean; mapped: boolean }): ResolvedPort[] {
+export function resolvePorts(v: PropValidator, prop: string, ports: ReadonlyArray<PortInput>, options: ResolvePortsOptions): ResolvedPort[] {
   if (ports !== undefined) v.check(Array.isArray(ports), prop, ports, 'must be a list of ports.');
   const out = (ports ?? []).map((p, i) => {
     v.check(typeof p?.name === 'string' && p.name.length <= 15 && PORT_NAME.test(p.name) && /[a-z]/.test(p.name) && !p.name.includes('--'), `${prop}[${i}].name`, p?.name,
@@ -34,7 +47,7 @@ export function resolvePorts(v: PropValidator, prop: string, ports: ReadonlyArra
     v.port(`${prop}[${i}].targetPort`, targetPort);
     return { name: p.name, port: p.port, targetPort, protocol: (p.protocol ?? Protocol.TCP).value };
   });
-  if (options.required) v.check(out.length > 0, prop, ports, 'must list at least one port (e.g. [{ name: "db", port: 5432 }]).');
+  if (options.required) v.check(out.length > 0, prop, ports, options.emptyMessage ?? 'must list at least one port (e.g. [{ name: "db", port: 5432 }]).');
   v.unique(`${prop}[].name`, out.map(p => p.name), 'port name');
   if (options.mapped) v.unique(`${prop}[].port`, out.map(p => `${p.port}/${p.protocol}`), 'service port');
   v.unique(`${prop}[].${options.mapped ? 'targetPort' : 'port'}`, out.map(p => `${p.targetPort}/${p.protocol}`), 'container port');
