@@ -211,6 +211,11 @@ project.addTask('test:compliance', {
   exec: `jest --ci --maxWorkers=2 --testPathPattern '${COMPLIANCE_SUITES}'`,
   receiveArgs: true,
 });
+project.addTask('test:docs', {
+  description: 'Type-check every TypeScript snippet of README.md and docs/*.md against the library (CI runs it after npm test)',
+  exec: `jest --ci --testPathPattern '${DOCS_SUITES}'`,
+  receiveArgs: true,
+});
 project.addTask('test:update', { exec: 'jest --updateSnapshot', receiveArgs: true });
 project.addTask('test:consumer', {
   description: 'Pack the library, install it with the README\'s commands (the latest versions) into a fresh CDK app and synthesize',
@@ -222,11 +227,6 @@ project.addTask('test:floor', {
   env: { CONSUMER_VERSIONS: 'floor' },
 });
 project.addTask('test:blueprints', {
-project.addTask('test:docs', {
-  description: 'Type-check every TypeScript snippet of README.md and docs/*.md against the library (CI runs it after npm test)',
-  exec: `jest --ci --testPathPattern '${DOCS_SUITES}'`,
-  receiveArgs: true,
-});
   description: 'The eks-blueprints adapter in test/blueprints-app, on the versions eks-blueprints 1.19 pins',
   exec: 'tsx scripts/blueprints-test.ts',
 });
