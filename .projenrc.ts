@@ -166,6 +166,17 @@ project.tryFindObjectFile('.eslintrc.json')!.addDeletionOverride('parserOptions.
 project.tryFindObjectFile('.eslintrc.json')!.addOverride('parserOptions.project', './tsconfig.dev.json');
 // Tests may require() lazily (after jest.mock, in stubs) and check file modes with bit masks.
 project.eslint!.addOverride({ files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-require-imports': 'off', 'no-bitwise': 'off' } });
+// Every error the library raises is a ValidationError naming path, prop and value (lib/errors.ts), or an
+// AssumptionError for an internal invariant; a bare Error would give users neither.
+project.eslint!.addOverride({
+  files: ['lib/**/*.ts'],
+  rules: {
+    'no-restricted-syntax': ['error', {
+      selector: "ThrowStatement > NewExpression[callee.name='Error']",
+      message: 'Throw ValidationError (lib/errors.ts) with the construct path, prop and value, or AssumptionError for an internal invariant; not a bare Error.',
+    }],
+  },
+});
 project.eslint!.addRules({
   '@stylistic/max-len': ['error', { code: 160, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreComments: true }],
 });

@@ -4,3 +4,5 @@ export * from './clusters';
 export * from './delivery';
 export * from './guards';
 export * from './platform';
+export { ValidationError } from './errors';
+export type { ValidationErrorDetails } from './errors';

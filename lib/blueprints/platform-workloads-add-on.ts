@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ValidationError } from '../errors';
 import { BlueprintWorkloads } from './blueprint-workloads';
 
 /**
@@ -83,8 +84,9 @@ export class PlatformWorkloadsAddOn {
     const dependencies = names.map(name => {
       const promise = scheduled.get(name);
       if (promise === undefined) {
-        throw new Error(`[${clusterInfo.cluster.stack.node.path}] PlatformWorkloadsAddOn.dependsOn is ${JSON.stringify(name)}: no such add-on is listed before "${this.id}" in the blueprint `
-          + `(listed: ${JSON.stringify([...scheduled.keys()])}); add it to addOns(...) before this add-on, or remove it from dependsOn.`);
+        throw new ValidationError(`[${clusterInfo.cluster.stack.node.path}] PlatformWorkloadsAddOn.dependsOn is ${JSON.stringify(name)}: no such add-on is listed before "${this.id}" in the blueprint `
+          + `(listed: ${JSON.stringify([...scheduled.keys()])}); add it to addOns(...) before this add-on, or remove it from dependsOn.`,
+        { constructPath: clusterInfo.cluster.stack.node.path, prop: 'dependsOn', value: name });
       }
       return promise;
     });

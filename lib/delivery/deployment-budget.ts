@@ -1,5 +1,6 @@
 import { Aspects, IAspect, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { ValidationError } from '../errors';
 
 /** The largest custom resource of a template, by the size of its properties. */
 export interface CustomResourcePayload {
@@ -153,7 +154,8 @@ export class DeploymentBudget implements IAspect {
         const name = Token.isUnresolved(this.stackName) ? this.node.path : this.stackName;
         const errors = DeploymentBudget.errors(name, DeploymentBudget.measure(template, { suppressIndentation: suppressed(this) }));
         if (errors.length > 0) {
-          throw new Error(`DeploymentBudget: synthesis stopped before writing a template that would not deploy:\n${errors.map(e => `  [${this.node.path}] ${e}`).join('\n')}`);
+          throw new ValidationError(`DeploymentBudget: synthesis stopped before writing a template that would not deploy:\n${errors.map(e => `  [${this.node.path}] ${e}`).join('\n')}`,
+            { constructPath: this.node.path });
         }
         return template;
       },

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Annotations, Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { ValidationError } from '../errors';
 import { collectProtected, compare, readLock, renderLock, writeLock, LockedStacks } from './private/lock-file';
 
 /** Context key with opt-ins (comma-separated, or a JSON list): `cdk synth -c cdk-k8s-platform:allowReplacement=NodeGroup`. */
@@ -39,7 +40,8 @@ export class AllowReplacement {
   /** One resource by logical ID (as in the error message) or by construct path (and everything below it). */
   public static resource(logicalIdOrPath: string): AllowReplacement {
     if (typeof logicalIdOrPath !== 'string' || logicalIdOrPath.trim() === '') {
-      throw new Error(`AllowReplacement.resource(logicalIdOrPath) is ${JSON.stringify(logicalIdOrPath)}: give the logical ID or construct path named in the ReplacementGuard error.`);
+      throw new ValidationError(`AllowReplacement.resource(logicalIdOrPath) is ${JSON.stringify(logicalIdOrPath)}: give the logical ID or construct path named in the ReplacementGuard error.`,
+        { prop: 'logicalIdOrPath', value: logicalIdOrPath });
     }
     return new AllowReplacement(logicalIdOrPath.trim());
   }
@@ -121,13 +123,15 @@ export class ReplacementGuard extends Construct {
     const kind = 'ReplacementGuard';
     const lockFile = props.lockFile ?? 'platform.lock.json';
     if (typeof lockFile !== 'string' || lockFile.trim() === '' || !lockFile.endsWith('.json')) {
-      throw new Error(`[${this.node.path}] ${kind}.lockFile is ${JSON.stringify(lockFile)}: must be the path of a .json file such as "platform.lock.json".`);
+      throw new ValidationError(`[${this.node.path}] ${kind}.lockFile is ${JSON.stringify(lockFile)}: must be the path of a .json file such as "platform.lock.json".`,
+        { constructPath: this.node.path, prop: 'lockFile', value: lockFile });
     }
     this.lockFile = path.resolve(lockFile);
 
     const modeContext = this.node.tryGetContext(REPLACEMENT_GUARD_MODE_CONTEXT);
     if (modeContext !== undefined && modeContext !== 'update' && modeContext !== 'verify') {
-      throw new Error(`[${this.node.path}] context ${REPLACEMENT_GUARD_MODE_CONTEXT} is ${JSON.stringify(modeContext)}: must be "update" or "verify".`);
+      throw new ValidationError(`[${this.node.path}] context ${REPLACEMENT_GUARD_MODE_CONTEXT} is ${JSON.stringify(modeContext)}: must be "update" or "verify".`,
+        { constructPath: this.node.path, prop: `context ${REPLACEMENT_GUARD_MODE_CONTEXT}`, value: modeContext });
     }
     this.mode = modeContext === 'verify' ? ReplacementGuardMode.VERIFY : modeContext === 'update' ? ReplacementGuardMode.UPDATE : (props.mode ?? ReplacementGuardMode.UPDATE);
     this.allowReplacement = [...(props.allowReplacement ?? []).map(a => a.name), ...contextOptIns(this, this.node.tryGetContext(ALLOW_REPLACEMENT_CONTEXT))];
@@ -192,7 +196,8 @@ function contextOptIns(scope: IConstruct, value: unknown): string[] {
     }
   }
   if (!Array.isArray(list) || !list.every(x => typeof x === 'string' && x.trim() !== '')) {
-    throw new Error(`[${scope.node.path}] context ${ALLOW_REPLACEMENT_CONTEXT} is ${JSON.stringify(value)}: must be names separated by commas (Network, Cluster, NodeGroup, Server, Token, VersionSkip, logical IDs or construct paths), e.g. "NodeGroup".`);
+    throw new ValidationError(`[${scope.node.path}] context ${ALLOW_REPLACEMENT_CONTEXT} is ${JSON.stringify(value)}: must be names separated by commas (Network, Cluster, NodeGroup, Server, Token, VersionSkip, logical IDs or construct paths), e.g. "NodeGroup".`,
+      { constructPath: scope.node.path, prop: `context ${ALLOW_REPLACEMENT_CONTEXT}`, value });
   }
   return list.map(x => (x as string).trim());
 }

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { show, ValidationError } from '../workloads/private/validate';
+import { propError, ValidationError } from '../errors';
 
 export { ValidationError };
 
@@ -18,7 +18,7 @@ export class CdkPropValidator {
 
   /** Throws the standard error for `prop`. */
   public fail(prop: string, value: unknown, allowed: string): never {
-    throw new ValidationError(`[${this.scope.node.path}] ${this.kind}.${prop} is ${show(value)}: ${allowed}`);
+    throw propError(this.scope.node.path, this.kind, prop, value, allowed);
   }
 
   /** A check that holds or fails with the standard message. */

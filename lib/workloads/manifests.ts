@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { ValidationError } from '../errors';
 
 /** A Kubernetes object as plain JSON. */
 export interface KubeObject {
@@ -41,6 +42,6 @@ function validateTree(root: IConstruct): void {
     for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
   }
   if (errors.length > 0) {
-    throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+    throw new ValidationError(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`, { constructPath: root.node.path });
   }
 }

@@ -1,5 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { ValidationError } from '../errors';
 import { PropValidator } from './private/validate';
 import { ClusterTraits } from './traits/cluster-traits';
 
@@ -29,7 +30,8 @@ export class PlatformChart extends Chart {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
       if (PlatformChart.isPlatformChart(s)) return s;
     }
-    throw new Error(`[${scope.node.path}] a workload of cdk-k8s-platform must be created inside a PlatformChart (new PlatformChart(app, 'id', { traits })), so it knows the cluster's traits.`);
+    throw new ValidationError(`[${scope.node.path}] a workload of cdk-k8s-platform must be created inside a PlatformChart (new PlatformChart(app, 'id', { traits })), so it knows the cluster's traits.`,
+      { constructPath: scope.node.path });
   }
 
   /** True if `x` is a PlatformChart (works across copies of this library). */

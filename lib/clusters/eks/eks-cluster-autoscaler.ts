@@ -2,6 +2,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IDependable } from 'constructs';
+import { ValidationError } from '../../errors';
 import { acknowledge } from './private/nag';
 import { PodIdentity } from './private/pod-identity';
 import { EKS_VERSIONS } from './versions';
@@ -36,7 +37,8 @@ export class EksClusterAutoscaler extends Construct {
   constructor(scope: Construct, id: string, props: EksClusterAutoscalerProps) {
     super(scope, id);
     if (Token.isUnresolved(props.clusterName)) {
-      throw new Error(`[${this.node.path}] EksClusterAutoscaler.clusterName must be known at synth time (it is part of an IAM condition key).`);
+      throw new ValidationError(`[${this.node.path}] EksClusterAutoscaler.clusterName must be known at synth time (it is part of an IAM condition key).`,
+        { constructPath: this.node.path, prop: 'clusterName', value: props.clusterName });
     }
     const v = EKS_VERSIONS.clusterAutoscaler;
     this.identity = new PodIdentity(this, 'Identity', {

@@ -1,3 +1,5 @@
+import { ValidationError } from '../../errors';
+
 /** A pinned k3s release (`v1.MINOR.PATCH+k3sN`), installed with the official script which verifies its checksum. */
 export class K3sVersion {
   /** k3s v1.33.1+k3s1 (Kubernetes 1.33). */
@@ -8,7 +10,8 @@ export class K3sVersion {
   /** Any other release, e.g. `K3sVersion.of('v1.33.4+k3s1')`. */
   public static of(version: string): K3sVersion {
     if (!/^v1\.\d{2}\.\d{1,2}\+k3s\d$/.test(version)) {
-      throw new Error(`K3sVersion.of version is ${JSON.stringify(version)}: must be a k3s release tag such as "v1.33.1+k3s1" (see https://github.com/k3s-io/k3s/releases).`);
+      throw new ValidationError(`K3sVersion.of version is ${JSON.stringify(version)}: must be a k3s release tag such as "v1.33.1+k3s1" (see https://github.com/k3s-io/k3s/releases).`,
+        { prop: 'version', value: version });
     }
     return new K3sVersion(version);
   }

@@ -1,3 +1,5 @@
+import { ValidationError } from '../../errors';
+
 /** A pinned Kubernetes release for kubeadm clusters, installed from the pkgs.k8s.io per-minor repository. */
 export class KubeadmVersion {
   /** Kubernetes 1.33.1. */
@@ -8,7 +10,8 @@ export class KubeadmVersion {
   /** Any other release, e.g. `KubeadmVersion.of('1.33.4')`. */
   public static of(version: string): KubeadmVersion {
     if (!/^1\.\d{2}\.\d{1,2}$/.test(version)) {
-      throw new Error(`KubeadmVersion.of version is ${JSON.stringify(version)}: must be a Kubernetes release such as "1.33.1" (no "v", no suffix).`);
+      throw new ValidationError(`KubeadmVersion.of version is ${JSON.stringify(version)}: must be a Kubernetes release such as "1.33.1" (no "v", no suffix).`,
+        { prop: 'version', value: version });
     }
     return new KubeadmVersion(version);
   }

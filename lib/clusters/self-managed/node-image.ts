@@ -1,4 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ValidationError } from '../../errors';
 
 /** The operating system family of a node image: decides how the bootstrap scripts install packages. */
 export class NodeOsFamily {
@@ -38,7 +39,8 @@ export class NodeImage {
   public static ubuntu2404(options: Ubuntu2404ImageOptions = {}): NodeImage {
     const serial = options.serial ?? '20240423';
     if (!/^\d{8}(\.\d+)?$/.test(serial)) {
-      throw new Error(`NodeImage.ubuntu2404 serial is ${JSON.stringify(serial)}: must be a Canonical image serial such as "20240423" (YYYYMMDD, optionally ".n").`);
+      throw new ValidationError(`NodeImage.ubuntu2404 serial is ${JSON.stringify(serial)}: must be a Canonical image serial such as "20240423" (YYYYMMDD, optionally ".n").`,
+        { prop: 'serial', value: serial });
     }
     return new NodeImage(NodeOsFamily.UBUNTU, `ubuntu-24.04-${serial}`, arch => ec2.MachineImage.fromSsmParameter(
       `/aws/service/canonical/ubuntu/server/24.04/stable/${serial}/${arch === ec2.InstanceArchitecture.ARM_64 ? 'arm64' : 'amd64'}/hvm/ebs-gp3/ami-id`));
@@ -51,7 +53,8 @@ export class NodeImage {
   public static fromAmiMap(family: NodeOsFamily, amiMap: Record<string, string>): NodeImage {
     const bad = Object.entries(amiMap).find(([, id]) => !/^ami-[0-9a-f]{8,17}$/.test(id));
     if (Object.keys(amiMap).length === 0 || bad) {
-      throw new Error(`NodeImage.fromAmiMap amiMap is ${JSON.stringify(amiMap)}: must map at least one region to an AMI id such as "ami-0123456789abcdef0".`);
+      throw new ValidationError(`NodeImage.fromAmiMap amiMap is ${JSON.stringify(amiMap)}: must map at least one region to an AMI id such as "ami-0123456789abcdef0".`,
+        { prop: 'amiMap', value: amiMap });
     }
     return new NodeImage(family, `custom-${family.name}`, () => ec2.MachineImage.genericLinux(amiMap));
   }

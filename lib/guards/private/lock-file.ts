@@ -5,6 +5,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { KUBERNETES_VERSION_TAG, guardMarkOf } from './marks';
 import { REPLACEMENT_RULES, ROLLING_GROUP_PROPERTIES, VERSION_SKIP, isObject, valueAt } from './replacement-rules';
+import { ValidationError } from '../../errors';
 
 /** Format version of the lock file. */
 export const LOCK_VERSION = 1;
@@ -201,10 +202,12 @@ export function readLock(file: string): LockFile | undefined {
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`ReplacementGuard: ${file} is not valid JSON (${(e as Error).message}). Restore it from git, or delete it to record the current state again.`);
+    throw new ValidationError(`ReplacementGuard: ${file} is not valid JSON (${(e as Error).message}). Restore it from git, or delete it to record the current state again.`,
+      { prop: 'lockFile', value: file });
   }
   if (!isObject(parsed) || parsed.version !== LOCK_VERSION || !isObject(parsed.stacks)) {
-    throw new Error(`ReplacementGuard: ${file} is not a version ${LOCK_VERSION} lock file. Restore it from git, or delete it to record the current state again.`);
+    throw new ValidationError(`ReplacementGuard: ${file} is not a version ${LOCK_VERSION} lock file. Restore it from git, or delete it to record the current state again.`,
+      { prop: 'lockFile', value: file });
   }
   return parsed as unknown as LockFile;
 }

@@ -1,15 +1,7 @@
 import { IConstruct } from 'constructs';
+import { propError, show, ValidationError } from '../../errors';
 
-/**
- * Raised for every invalid prop. The message names the construct path, the prop and the value, and says
- * what is allowed, e.g. `[shop/web] WebService.ports[1].port is 70000: must be an integer from 1 to 65535.`
- */
-export class ValidationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ValidationError';
-  }
-}
+export { show, ValidationError };
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -17,18 +9,6 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
-
-/** Shows a value in an error message. */
-export function show(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value);
-  try {
-    const text = JSON.stringify(value);
-    return text === undefined ? String(value) : text.length > 120 ? `${text.slice(0, 117)}...` : text;
-  } catch {
-    return String(value);
-  }
-}
 
 /**
  * Validates the props of one construct. Every check throws a {@link ValidationError} that names the construct
@@ -39,7 +19,7 @@ export class PropValidator {
 
   /** Throws the standard error for `prop`. */
   fail(prop: string, value: unknown, allowed: string): never {
-    throw new ValidationError(`[${this.scope.node.path}] ${this.kind}.${prop} is ${show(value)}: ${allowed}`);
+    throw propError(this.scope.node.path, this.kind, prop, value, allowed);
   }
 
   /** A check that holds or fails with the standard message. */

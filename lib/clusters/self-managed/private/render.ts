@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { Token } from 'aws-cdk-lib';
+import { AssumptionError } from '../../../errors';
 
 const PLACEHOLDER = /@@([A-Z0-9_]+)@@/g;
 
@@ -15,14 +16,14 @@ export function renderScript(files: string[], values: Record<string, string>): s
     .replace(/^#!.*\n/, '')
     .replace(PLACEHOLDER, (_, name: string) => {
       const value = values[name];
-      if (value === undefined) throw new Error(`bootstrap script ${file} needs a value for @@${name}@@`);
+      if (value === undefined) throw new AssumptionError(`bootstrap script ${file} needs a value for @@${name}@@`);
       if (!Token.isUnresolved(value) && value.includes('\'')) {
-        throw new Error(`bootstrap script value ${name} must not contain a single quote: ${JSON.stringify(value)}`);
+        throw new AssumptionError(`bootstrap script value ${name} must not contain a single quote: ${JSON.stringify(value)}`);
       }
       used.add(name);
       return value;
     }));
   const unused = Object.keys(values).filter(k => !used.has(k));
-  if (unused.length > 0) throw new Error(`bootstrap script values not used by ${files.join(', ')}: ${unused.join(', ')}`);
+  if (unused.length > 0) throw new AssumptionError(`bootstrap script values not used by ${files.join(', ')}: ${unused.join(', ')}`);
   return `#!/bin/bash\n${parts.join('\n')}`;
 }
