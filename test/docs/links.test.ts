@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from './snippets';
 
-const DOCS = ['README.md', 'examples/README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter(f => f.endsWith('.md')).map(f => `docs/${f}`)];
+const DOCS = ['README.md', 'CONTRIBUTING.md', 'examples/README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter(f => f.endsWith('.md')).map(f => `docs/${f}`)];
 
 function slug(heading: string): string {
   return heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');

@@ -94,7 +94,7 @@ export function extractSnippets(doc: MarkdownDoc): Snippet[] {
 
 /** The documentation of this repository: README.md and docs/*.md (not the generated docs/api). */
 export function repositoryDocs(): MarkdownDoc[] {
-  const files = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter(f => f.endsWith('.md')).sort().map(f => `docs/${f}`)];
+  const files = ['README.md', 'CONTRIBUTING.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter(f => f.endsWith('.md')).sort().map(f => `docs/${f}`)];
   return files.map(file => ({ file, text: fs.readFileSync(path.join(ROOT, file), 'utf8') }));
 }
 
