@@ -5,7 +5,7 @@ import { Callers, IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
-import { resolvePorts, ResolvedPort } from './private/ports';
+import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
 import { sizeQuantity } from './private/quantity';
 import { buildPdb } from './private/scaling';
 import { ProbeOptions } from './probe';
@@ -223,7 +223,7 @@ export class StatefulService extends WorkloadBase implements IWorkloadSelector {
     v.unique('volumes[].mountPath', volumes.map(x => x.mountPath), 'mount path');
 
     const pod = this.buildPod({
-      ports: ports.map(p => ({ name: p.name, containerPort: p.targetPort, protocol: p.protocol })),
+      ports: containerPorts(ports),
       probes: props.probes,
       healthCheckPath: props.healthCheckPath,
       extraMounts: volumes.map(x => ({ name: x.name, mountPath: x.mountPath })),
@@ -279,7 +279,7 @@ export class StatefulService extends WorkloadBase implements IWorkloadSelector {
       namespace: this.namespace,
       // the pods replicate between each other whatever the callers
       callers: callers.mode === 'only' ? Callers.only(...callers.workloads, this) : callers,
-      ports: ports.map(p => ({ port: p.targetPort, protocol: p.protocol })),
+      ports: policyPorts(ports),
       fromIngressController: false,
     });
   }

@@ -8,7 +8,7 @@ import { buildIngress } from './private/ingress';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { SharedPodObjects } from './private/pod-template';
-import { resolvePorts, ResolvedPort } from './private/ports';
+import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
 import { autoscalingBounds, buildHpa, buildPdb } from './private/scaling';
 import { PropValidator } from './private/validate';
 import { ProbeOptions } from './probe';
@@ -259,7 +259,7 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
   /** What the release tracks share with the stable version (also builds the stable pod template). */
   private trackContext(chart: PlatformChart, props: WebServiceProps, ports: ResolvedPort[], release: ReleasePlan): TrackContext {
     const podOptions = {
-      ports: ports.map(p => ({ name: p.name, containerPort: p.targetPort, protocol: p.protocol })),
+      ports: containerPorts(ports),
       probes: props.probes,
       healthCheckPath: props.healthCheckPath,
     };
@@ -281,7 +281,7 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
       networkPolicy: {
         namespace: this.namespace,
         callers: props.callers ?? Callers.sameNamespace(),
-        ports: ports.map(p => ({ port: p.targetPort, protocol: p.protocol })),
+        ports: policyPorts(ports),
         fromIngressController: true,
       },
     };

@@ -6,7 +6,7 @@ import { Callers, IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
-import { resolvePorts, ResolvedPort } from './private/ports';
+import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
 import { autoscalingBounds, buildHpa, buildPdb } from './private/scaling';
 import { ProbeOptions } from './probe';
 import { WorkloadBase } from './workload-base';
@@ -85,7 +85,7 @@ export class Worker extends WorkloadBase implements IWorkloadSelector {
     }
 
     const pod = this.buildPod({
-      ports: ports.map(p => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
+      ports: containerPorts(ports),
       probes: props.probes,
       healthCheckPath: props.healthCheckPath,
     });
@@ -117,7 +117,7 @@ export class Worker extends WorkloadBase implements IWorkloadSelector {
       namespace: this.namespace,
       // Callers.only() with nobody: a policy with no ingress rule denies all ingress
       callers: props.callers ?? Callers.only(),
-      ports: ports.map(p => ({ port: p.port, protocol: p.protocol })),
+      ports: policyPorts(ports),
       fromIngressController: false,
     });
   }

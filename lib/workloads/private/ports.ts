@@ -1,3 +1,4 @@
+import { ContainerPortSpec } from './pod/types';
 import { PropValidator } from './validate';
 import { Protocol } from '../service-type';
 
@@ -52,4 +53,14 @@ export function resolvePorts(v: PropValidator, prop: string, ports: ReadonlyArra
   if (options.mapped) v.unique(`${prop}[].port`, out.map(p => `${p.port}/${p.protocol}`), 'service port');
   v.unique(`${prop}[].${options.mapped ? 'targetPort' : 'port'}`, out.map(p => `${p.targetPort}/${p.protocol}`), 'container port');
   return out;
+}
+
+/** The container ports of resolved ports (the pod listens on `targetPort`, which is `port` when unmapped). */
+export function containerPorts(ports: ReadonlyArray<ResolvedPort>): ContainerPortSpec[] {
+  return ports.map(p => ({ name: p.name, containerPort: p.targetPort, protocol: p.protocol }));
+}
+
+/** The ports a NetworkPolicy admits: the container ports. */
+export function policyPorts(ports: ReadonlyArray<ResolvedPort>): Array<{ port: number; protocol: string }> {
+  return ports.map(p => ({ port: p.targetPort, protocol: p.protocol }));
 }
