@@ -10,26 +10,20 @@ import * as os from 'os';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { ClusterEndpointAccess, EksPlatformCluster } from '../../lib/clusters/eks';
 import { FlowLogs, PlatformNetwork } from '../../lib/network';
 import { EksPlatformStack } from '../../lib/platform';
+import { denyGrantsExceptForAwsServices } from '../../lib/private/kms';
 import { acknowledgementsOf } from '../network/acknowledgements';
 
 /** A key as a compliant user would make it: rotation, and grants only for AWS services (CT.KMS.PR.3). */
 function userKey(scope: Stack, id: string, compliant = true): kms.Key {
   const key = new kms.Key(scope, id, { enableKeyRotation: true });
   if (compliant) {
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }));
+    denyGrantsExceptForAwsServices(key);
   }
   return key;
 }

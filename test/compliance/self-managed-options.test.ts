@@ -149,9 +149,9 @@ describe('the defaults', () => {
     expect(key.Properties.KeyPolicy.Statement).toEqual([
       expect.objectContaining({ Action: 'kms:*', Effect: 'Allow' }),
       {
-        Sid: 'DenyCreateGrantExceptForAwsServices',
+        Sid: 'DenyGrantsExceptForAwsServices',
         Effect: 'Deny',
-        Principal: '*',
+        Principal: { AWS: '*' },
         Action: 'kms:CreateGrant',
         Resource: '*',
         Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },

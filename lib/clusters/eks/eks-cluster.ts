@@ -19,6 +19,7 @@ import * as nag from './private/nag';
 import { EKS_VERSIONS, kubectlLayer } from './versions';
 import { HelmChartDelivery } from '../../delivery/helm-chart-delivery';
 import { acknowledgeLogGroupChoices, allowLogsToUseKey, DEFAULT_LOG_RETENTION } from '../../network/private/log-groups';
+import { denyGrantsExceptForAwsServices } from '../../private/kms';
 import { CdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
 import { IPlatformCluster } from '../platform-cluster';
@@ -355,14 +356,7 @@ function secretsKey(scope: Construct, clusterName: string): kms.Key {
     enableKeyRotation: true,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'DenyGrantsExceptForAwsServices',
-    effect: iam.Effect.DENY,
-    principals: [new iam.AnyPrincipal()],
-    actions: ['kms:CreateGrant'],
-    resources: ['*'],
-    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-  }));
+  denyGrantsExceptForAwsServices(key);
   return key;
 }
 

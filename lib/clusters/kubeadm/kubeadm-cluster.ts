@@ -10,6 +10,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { KubeadmVersion } from './kubeadm-version';
 import { networkPolicyEngineAsset } from './network-policy-engine';
+import { denyGrantsExceptForAwsServices } from '../../private/kms';
 import { ClusterTraits, IngressFlavour } from '../../workloads';
 import { secretFindings, stateBucketFindings } from '../self-managed/private/compliance';
 import { acknowledge } from '../self-managed/private/nag';
@@ -131,14 +132,7 @@ export class KubeadmCluster extends SelfManagedClusterBase {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // CT.KMS.PR.3: grants on the key only for AWS services acting for a principal (S3 with a bucket key needs none).
-    this.stateKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyCreateGrantExceptForAwsServices',
-      effect: iam.Effect.DENY,
-      principals: [new iam.StarPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }));
+    denyGrantsExceptForAwsServices(this.stateKey);
     this.stateBucket = new s3.Bucket(this, 'StateBucket', {
       versioned: true,
       encryption: s3.BucketEncryption.KMS,
