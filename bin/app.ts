@@ -14,7 +14,7 @@
 import { App as CdkApp } from 'aws-cdk-lib';
 import { App as Cdk8sApp } from 'cdk8s';
 import { sampleWorkloads } from '../charts/samples';
-import { EksPlatformStack, K3sPlatformStack, ReplacementGuard, SelfManagedDistribution } from '../lib';
+import { EksPlatformStack, SelfManagedPlatformStack, ReplacementGuard, SelfManagedDistribution } from '../lib';
 
 const app = new CdkApp();
 const platformName: string = app.node.tryGetContext('platformName') ?? 'demo';
@@ -30,7 +30,7 @@ const eks = new EksPlatformStack(app, `${platformName}-eks`, {
 eks.cluster.addWorkloads('samples', sampleWorkloads(new Cdk8sApp(), eks.cluster.traits));
 
 // kubeadm is its own stack (demo-kubeadm): switching a deployed demo-k3s to kubeadm would replace its servers.
-const selfManaged = new K3sPlatformStack(app, `${platformName}-${distribution}`, {
+const selfManaged = new SelfManagedPlatformStack(app, `${platformName}-${distribution}`, {
   platformName,
   distribution: distribution === 'kubeadm' ? SelfManagedDistribution.kubeadm() : SelfManagedDistribution.k3s(),
   description: `${platformName}: VPC and a three-node ${distribution} cluster with the sample workloads (cdk-k8s-platform)`,

@@ -119,7 +119,7 @@ function npmChoice(spec: Spec): string {
 /** The consumer's app: public entry points only. */
 const APP_TS = `import { App, Stack } from 'aws-cdk-lib';
 import { App as Cdk8sApp } from 'cdk8s';
-import { EksPlatformStack, IPlatformCluster, K3sPlatformStack, PlatformChart, ReleaseStrategy, StatefulService, WebService } from 'cdk-k8s-platform';
+import { EksPlatformStack, IPlatformCluster, SelfManagedPlatformStack, PlatformChart, ReleaseStrategy, StatefulService, WebService } from 'cdk-k8s-platform';
 import { platformSnapshot } from 'cdk-k8s-platform/testing';
 import { Size } from 'cdk8s';
 import { writeFileSync } from 'fs';
@@ -142,7 +142,7 @@ function shop(cluster: IPlatformCluster): void {
 const app = new App(); // the CDK CLI sets the output directory (CDK_OUTDIR)
 const eks = new EksPlatformStack(app, 'consumer-eks', { platformName: 'consumer' });
 shop(eks.cluster);
-const k3s = new K3sPlatformStack(app, 'consumer-k3s', { platformName: 'consumer' });
+const k3s = new SelfManagedPlatformStack(app, 'consumer-k3s', { platformName: 'consumer' });
 shop(k3s.cluster);
 app.synth();
 
@@ -153,9 +153,9 @@ writeFileSync('snapshot.json', JSON.stringify(Object.fromEntries(stacks.map(s =>
 /** Deep imports that the `exports` map must refuse. */
 const DEEP_IMPORTS = ['cdk-k8s-platform/dist/index.js', 'cdk-k8s-platform/dist/testing', 'cdk-k8s-platform/lib/index', 'cdk-k8s-platform/dist/workloads/web-service'];
 
-const ESM_JS = `import { EksPlatformStack, K3sPlatformStack, WebService } from 'cdk-k8s-platform';
+const ESM_JS = `import { EksPlatformStack, SelfManagedPlatformStack, WebService } from 'cdk-k8s-platform';
 import { platformSnapshot } from 'cdk-k8s-platform/testing';
-console.log([EksPlatformStack, K3sPlatformStack, WebService, platformSnapshot].map(x => typeof x).join(' '));
+console.log([EksPlatformStack, SelfManagedPlatformStack, WebService, platformSnapshot].map(x => typeof x).join(' '));
 `;
 
 const CHECK_JS = `const deep = ${JSON.stringify(DEEP_IMPORTS)};

@@ -10,12 +10,12 @@
  */
 import { App } from 'aws-cdk-lib';
 import { App as Cdk8sApp } from 'cdk8s';
-import { K3sPlatformStack, SecretRef } from '../../lib';
+import { SelfManagedPlatformStack, SecretRef } from '../../lib';
 import { shop, ThreeTierPlatform } from '../three-tier/shop';
 
 /** Adds the `shop-k3s` stack to `app`. */
-export function build(app: App): ThreeTierPlatform<K3sPlatformStack> {
-  const stack = new K3sPlatformStack(app, 'shop-k3s', { platformName: 'shop' });
+export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
+  const stack = new SelfManagedPlatformStack(app, 'shop-k3s', { platformName: 'shop' });
   const chart = shop(new Cdk8sApp(), stack.cluster.traits, {
     databasePassword: SecretRef.fromSecret('postgres', 'password'),
   });

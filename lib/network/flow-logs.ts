@@ -128,7 +128,7 @@ function flowLogBucketAcknowledgements(encryptionKey?: kms.IKey): NagAcknowledge
     },
   ];
   if (!encryptionKey) {
-    const reason = 'Encrypted with S3-managed keys because no customer-managed encryptionKey was given to the platform (EksPlatformStack, K3sPlatformStack or PlatformNetwork prop encryptionKey); pass one for SSE-KMS.';
+    const reason = 'Encrypted with S3-managed keys because no customer-managed encryptionKey was given to the platform (EksPlatformStack, SelfManagedPlatformStack or PlatformNetwork prop encryptionKey); pass one for SSE-KMS.';
     acks.push({ id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason }, { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason });
   }
   return acks;

@@ -1,3 +1,4 @@
 export * from './eks-platform-stack';
-export * from './k3s-platform-stack';
+export * from './self-managed-distribution';
+export * from './self-managed-platform-stack';
 export * from './platform-network-config';

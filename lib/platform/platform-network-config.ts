@@ -1,7 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { FlowLogs, NatGateways } from '../network';
 
-/** Network settings of a platform stack (`EksPlatformStack`, `K3sPlatformStack`). */
+/** Network settings of a platform stack (`EksPlatformStack`, `SelfManagedPlatformStack`). */
 export interface PlatformNetworkConfig {
   /**
    * Use this VPC instead of creating one (on EKS, its subnets must carry the load-balancer tags).
@@ -37,5 +37,5 @@ export interface PlatformNetworkConfig {
 
 /** Network settings of an `EksPlatformStack`. */
 export type EksPlatformNetworkConfig = PlatformNetworkConfig;
-/** Network settings of a `K3sPlatformStack`. */
+/** Network settings of a `SelfManagedPlatformStack`. */
 export type SelfManagedPlatformNetworkConfig = PlatformNetworkConfig;

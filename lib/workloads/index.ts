@@ -10,6 +10,7 @@ export * from './network-access';
 export * from './probe';
 export * from './secret-ref';
 export * from './service-type';
+export * from './protocol';
 export * from './workload-props';
 export * from './workload-base';
 export * from './web-service';

@@ -1,4 +1,4 @@
-import { Protocol } from './service-type';
+import { Protocol } from './protocol';
 
 /** A named port of a container (workers, external services): no Service port mapping. */
 export interface NamedPort {

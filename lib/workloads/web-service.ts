@@ -12,12 +12,13 @@ import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './priva
 import { autoscalingBounds, buildHpa, buildPdb } from './private/scaling';
 import { PropValidator } from './private/validate';
 import { ProbeOptions } from './probe';
+import { Protocol } from './protocol';
 import { BlueGreenPlan, planRelease, ReleasePlan } from './release/private/plan';
 import { buildCandidateRouting, buildPreviewRouting } from './release/private/routing';
 import { buildTrack, buildTrackService, candidateTrack, colourTrack, TrackContext } from './release/private/tracks';
 import { ReleaseObjects, ReleaseTrack } from './release/release-objects';
 import { Colour, ReleaseStrategy } from './release/release-strategy';
-import { Protocol, ServiceType } from './service-type';
+import { ServiceType } from './service-type';
 import { WorkloadBase } from './workload-base';
 import { ContainerWorkloadProps } from './workload-props';
 

@@ -12,7 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { NIST80053R5Checks } from 'cdk-nag';
 import { IngressExposure } from '../../lib/clusters/self-managed';
-import { K3sPlatformStack, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
+import { SelfManagedPlatformStack, SelfManagedDistribution } from '../../lib/platform';
 import { reportingApp, nagFindings } from '../clusters/self-managed/support/user-data';
 
 /** The customer-managed-key rules: gone with a key, acknowledged (naming encryptionKey) without one. */
@@ -39,18 +39,18 @@ const resourcesOf = (stack: Stack, type: string) => Object.entries(Template.from
 const policyOf = (stack: Stack, role: string) => resourcesOf(stack, 'AWS::IAM::Policy').find(([id]) => id.includes(role))![1].Properties.PolicyDocument.Statement as any[];
 
 describe('with encryptionKey and deletionProtection: false (k3s, internet-facing ingress; kubeadm)', () => {
-  let k3s: K3sPlatformStack;
-  let kubeadm: K3sPlatformStack;
+  let k3s: SelfManagedPlatformStack;
+  let kubeadm: SelfManagedPlatformStack;
   let key: kms.Key;
   let guard: string[];
   beforeAll(() => {
     const app = reportingApp();
     Validations.of(app).addPlugins(new CfnGuardValidator());
     key = new kms.Key(new Stack(app, 'keys'), 'Key'); // another stack: no reference cycle with the clusters' roles
-    k3s = new K3sPlatformStack(app, 'k3s', {
+    k3s = new SelfManagedPlatformStack(app, 'k3s', {
       platformName: 'acme', encryptionKey: key, cluster: { deletionProtection: false, ingress: IngressExposure.internetFacing() },
     });
-    kubeadm = new K3sPlatformStack(app, 'kubeadm', { platformName: 'acme', encryptionKey: key, distribution: SelfManagedDistribution.kubeadm() });
+    kubeadm = new SelfManagedPlatformStack(app, 'kubeadm', { platformName: 'acme', encryptionKey: key, distribution: SelfManagedDistribution.kubeadm() });
     guard = nagFindings(app);
   });
 
@@ -121,8 +121,8 @@ describe('with encryptionKey and deletionProtection: false (k3s, internet-facing
 });
 
 describe('the defaults', () => {
-  const k3s = new K3sPlatformStack(new App(), 'k3s', { platformName: 'acme' });
-  const kubeadm = new K3sPlatformStack(new App(), 'kubeadm', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() });
+  const k3s = new SelfManagedPlatformStack(new App(), 'k3s', { platformName: 'acme' });
+  const kubeadm = new SelfManagedPlatformStack(new App(), 'kubeadm', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() });
 
   test('without encryptionKey the customer-managed-key findings are acknowledged, naming encryptionKey', () => {
     const acks = ackIds(k3s).filter(a => KEY_RULES.includes(a.id));
@@ -162,7 +162,7 @@ describe('the defaults', () => {
   test('the agents replace on EC2 status; the missing ELB health check is acknowledged only where the ingress is attached', () => {
     const rule = 'NIST.800.53.R5-AutoScalingGroupELBHealthCheckRequired';
     expect(ackIds(k3s).filter(a => a.id === rule).map(a => a.path)).toEqual(['k3s/Cluster/AgentGroup']);
-    const none = new K3sPlatformStack(new App(), 'none', { platformName: 'acme', cluster: { ingress: IngressExposure.none() } });
+    const none = new SelfManagedPlatformStack(new App(), 'none', { platformName: 'acme', cluster: { ingress: IngressExposure.none() } });
     expect(ackIds(none).filter(a => a.id === rule)).toEqual([]);
     const [, agents] = resourcesOf(k3s, 'AWS::AutoScaling::AutoScalingGroup').find(([id]) => id.startsWith('ClusterAgentGroup'))!;
     expect(agents.Properties.HealthCheckType).toBeUndefined();
@@ -173,7 +173,7 @@ describe('grantKubeconfigRead with an encryptionKey from another stack', () => {
   test('the grantee gets the secret and kms:Decrypt through Secrets Manager in its own policy; no reference cycle', () => {
     const app = new App();
     const key = new kms.Key(new Stack(app, 'keys'), 'Key');
-    const k3s = new K3sPlatformStack(app, 'k3s', { platformName: 'acme', encryptionKey: key });
+    const k3s = new SelfManagedPlatformStack(app, 'k3s', { platformName: 'acme', encryptionKey: key });
     const reader = new iam.Role(k3s, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
     k3s.cluster.grantKubeconfigRead(reader);
     expect(() => app.synth()).not.toThrow();
@@ -193,7 +193,7 @@ describe('encryptionKey errors', () => {
   test('an asymmetric key is refused at synth, naming the prop and the key', () => {
     const app = new App();
     const key = new kms.Key(new Stack(app, 'keys'), 'Signing', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.SIGN_VERIFY });
-    expect(() => new K3sPlatformStack(app, 'k3s', { platformName: 'acme', encryptionKey: key })).toThrow(
+    expect(() => new SelfManagedPlatformStack(app, 'k3s', { platformName: 'acme', encryptionKey: key })).toThrow(
       '[k3s/Cluster] K3sCluster.encryptionKey is "keys/Signing (RSA_2048, SIGN_VERIFY)": must be a symmetric encryption key (keySpec SYMMETRIC_DEFAULT, keyUsage ENCRYPT_DECRYPT): Secrets Manager and S3 encrypt with no other kind.');
   });
 });

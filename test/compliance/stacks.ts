@@ -8,8 +8,8 @@ import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ClusterCapacity, ClusterEndpointAccess } from '../../lib/clusters/eks';
+import { SelfManagedPlatformStack, SelfManagedDistribution } from '../../lib/platform';
 import { EksPlatformStack } from '../../lib/platform/eks-platform-stack';
-import { K3sPlatformStack, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
 import { webChart } from '../robustness/support';
 
 /** A stack kind: a label for reports and docs, and how to build it in an app. */
@@ -36,19 +36,19 @@ export const STACK_VARIANTS: StackVariant[] = [
   {
     label: 'k3s (1 server + 2 agents, workloads)',
     build: app => {
-      const s = new K3sPlatformStack(app, 'k3s', { platformName: 'acme' });
+      const s = new SelfManagedPlatformStack(app, 'k3s', { platformName: 'acme' });
       s.cluster.addWorkloads('shop', [webChart(s.cluster.traits)]);
       return s;
     },
   },
   {
     label: 'k3s (3 servers, HA)',
-    build: app => new K3sPlatformStack(app, 'k3s-ha', { platformName: 'acme', distribution: SelfManagedDistribution.k3s({ highAvailability: true }) }),
+    build: app => new SelfManagedPlatformStack(app, 'k3s-ha', { platformName: 'acme', distribution: SelfManagedDistribution.k3s({ highAvailability: true }) }),
   },
   {
     label: 'kubeadm',
     build: app => {
-      const s = new K3sPlatformStack(app, 'kubeadm', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() });
+      const s = new SelfManagedPlatformStack(app, 'kubeadm', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() });
       s.cluster.addWorkloads('shop', [webChart(s.cluster.traits)]);
       return s;
     },

@@ -7,7 +7,7 @@
 import { App as CdkApp } from 'aws-cdk-lib';
 import { App } from 'cdk8s';
 import { sampleWorkloads } from '../../charts/samples';
-import { EksPlatformStack, K3sPlatformStack, PlatformChart } from '../../lib';
+import { EksPlatformStack, SelfManagedPlatformStack, PlatformChart } from '../../lib';
 import { platformSnapshot } from '../../lib/testing';
 
 describe('bundled platforms', () => {
@@ -15,7 +15,7 @@ describe('bundled platforms', () => {
   const eks = new EksPlatformStack(app, 'demo-eks', { platformName: 'demo' });
   const eksCharts: PlatformChart[] = sampleWorkloads(new App(), eks.cluster.traits);
   eks.cluster.addWorkloads('samples', eksCharts);
-  const k3s = new K3sPlatformStack(app, 'demo-k3s', { platformName: 'demo' });
+  const k3s = new SelfManagedPlatformStack(app, 'demo-k3s', { platformName: 'demo' });
   const k3sCharts: PlatformChart[] = sampleWorkloads(new App(), k3s.cluster.traits);
   k3s.cluster.addWorkloads('samples', k3sCharts);
 
@@ -25,7 +25,7 @@ describe('bundled platforms', () => {
     expect(snapshot).toMatchSnapshot();
   });
 
-  test('K3sPlatformStack with the sample workloads', () => {
+  test('SelfManagedPlatformStack with the sample workloads', () => {
     const snapshot = platformSnapshot(k3s, { manifests: k3sCharts });
     expect(JSON.stringify(snapshot)).not.toMatch(/[0-9a-f]{64}/);
     expect(snapshot).toMatchSnapshot();

@@ -7,8 +7,8 @@ import { K3sVersion } from '../../lib/clusters/k3s';
 import { NodeImage } from '../../lib/clusters/self-managed';
 import { AllowReplacement, ReplacementGuard, ReplacementGuardMode } from '../../lib/guards';
 import { versionStep } from '../../lib/guards/private/lock-file';
+import { SelfManagedPlatformStackProps, SelfManagedDistribution } from '../../lib/platform';
 import { EksPlatformStackProps } from '../../lib/platform/eks-platform-stack';
-import { K3sPlatformStackProps, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
 import { eksApp, expectThrownMessage, selfManagedApp, tmpDir, webChart } from '../robustness/support';
 
 interface Variant {
@@ -175,7 +175,7 @@ describe('ReplacementGuard on the EKS platform', () => {
 
 describe('ReplacementGuard on the self-managed (k3s) platform', () => {
   let locked: string;
-  const synthK3s = (lockFile: string, props: Partial<K3sPlatformStackProps> = {}, data = 'hello', options: { allow?: AllowReplacement[]; tweak?: (app: App) => void } = {}) => {
+  const synthK3s = (lockFile: string, props: Partial<SelfManagedPlatformStackProps> = {}, data = 'hello', options: { allow?: AllowReplacement[]; tweak?: (app: App) => void } = {}) => {
     const built = selfManagedApp('k3s', props, { outdir: OUTDIR });
     built.stack.cluster.addWorkloads('shop', [webChart(built.stack.cluster.traits, { tag: data })]);
     new ReplacementGuard(built.app, 'ReplacementGuard', { lockFile, allowReplacement: options.allow });

@@ -5,7 +5,7 @@ import { App as CdkApp } from 'aws-cdk-lib';
 import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { sampleWorkloads } from '../../charts/samples';
-import { EksPlatformStack, K3sPlatformStack, SelfManagedDistribution } from '../../lib';
+import { EksPlatformStack, SelfManagedPlatformStack, SelfManagedDistribution } from '../../lib';
 import { expectValidManifests } from '../support/k8s-check';
 
 /**
@@ -43,7 +43,7 @@ function expectSampleAutoscaler(objects: any[]): void {
 
 describe.each([['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDistribution.kubeadm()]])('%s: the delivered YAML asset', (_name, distribution) => {
   const outdir = synthToDir(app => {
-    const stack = new K3sPlatformStack(app, 'acme-k3s', { platformName: 'acme', distribution });
+    const stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme', distribution });
     stack.cluster.addWorkloads('samples', sampleWorkloads(new App(), stack.cluster.traits));
   });
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));

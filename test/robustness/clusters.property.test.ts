@@ -3,8 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fc from 'fast-check';
 import { brokenEksPlatform, eksPlatformProps, fuzzParams } from './arbitraries';
 import { thrownMessage, tmpDir } from './support';
+import { SelfManagedPlatformStack, SelfManagedDistribution } from '../../lib/platform';
 import { EksPlatformStack } from '../../lib/platform/eks-platform-stack';
-import { K3sPlatformStack, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
 
 describe('EKS platform props (property-based)', () => {
   test('valid network, endpoint and node group props synthesize (few runs: each is a whole stack)', () => {
@@ -50,7 +50,7 @@ describe('self-managed platform props (property-based)', () => {
     const outdir = tmpDir('fuzz-k3s');
     fc.assert(fc.property(fcK3s(), props => {
       const app = new App({ outdir });
-      new K3sPlatformStack(app, 'fuzz', props);
+      new SelfManagedPlatformStack(app, 'fuzz', props);
       const template = app.synth().getStackByName('fuzz').template;
       const lts = Object.values(template.Resources as Record<string, any>).filter(r => r.Type === 'AWS::EC2::LaunchTemplate');
       expect(lts.length).toBeGreaterThan(0);
@@ -67,7 +67,7 @@ describe('self-managed platform props (property-based)', () => {
       { change: { cluster: { adminCidrs: ['0.0.0.0/0'] } }, prop: 'adminCidrs[0]' },
     );
     fc.assert(fc.property(broken, ({ change, prop }) => {
-      const message = thrownMessage(() => new K3sPlatformStack(new App(), 'fuzz', { platformName: 'acme', ...change } as any));
+      const message = thrownMessage(() => new SelfManagedPlatformStack(new App(), 'fuzz', { platformName: 'acme', ...change } as any));
       if (message === undefined || !message.includes(`.${prop} is `)) throw new Error(`expected an error naming ${prop}, got: ${message ?? 'no error'}`);
     }), fuzzParams(0.25));
   });

@@ -6,7 +6,7 @@ import { selfManagedApp, tmpDir } from './support';
 import { VolumeReclaimPolicy } from '../../lib/clusters/eks';
 import { K3sCluster } from '../../lib/clusters/k3s';
 import { EksPlatformStack } from '../../lib/platform/eks-platform-stack';
-import { K3sPlatformStack } from '../../lib/platform/k3s-platform-stack';
+import { SelfManagedPlatformStack } from '../../lib/platform/self-managed-platform-stack';
 import { ClaimRetentionPolicy, ClusterTraits, PlatformChart, StatefulService } from '../../lib/workloads';
 
 /** One cloud assembly directory for the file: assets already staged there are not copied again. */
@@ -73,7 +73,7 @@ describe('stateful workloads keep their volume claims', () => {
 
 describe('data is kept on the self-managed (k3s) platform', () => {
   let resources: Resources;
-  let stack: K3sPlatformStack;
+  let stack: SelfManagedPlatformStack;
   let cluster: K3sCluster;
   beforeAll(() => {
     stack = selfManagedApp('k3s', {}, { outdir: OUTDIR }).stack;

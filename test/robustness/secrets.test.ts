@@ -5,8 +5,8 @@ import { App, CfnResource, SecretValue, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cdk8s from 'cdk8s';
 import { filesBelow, tmpDir, webChart } from './support';
+import { SelfManagedPlatformStack, SelfManagedDistribution } from '../../lib/platform';
 import { EksPlatformStack } from '../../lib/platform/eks-platform-stack';
-import { K3sPlatformStack, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
 import { ClusterTraits, PlatformChart, SecretRef, WebService, synthesizeManifests } from '../../lib/workloads';
 
 /**
@@ -66,7 +66,7 @@ describe('no secret value reaches cdk.out, chart assets, charts/dist or user dat
       const eks = new EksPlatformStack(app, 'acme-eks', { platformName: 'acme' });
       eks.cluster.addWorkloads('apps', [webChart(eks.cluster.traits, { secrets: true })]);
       for (const [id, distribution] of [['acme-k3s', SelfManagedDistribution.k3s()], ['acme-kubeadm', SelfManagedDistribution.kubeadm()]] as const) {
-        const stack = new K3sPlatformStack(app, id, { platformName: 'acme', distribution });
+        const stack = new SelfManagedPlatformStack(app, id, { platformName: 'acme', distribution });
         stack.cluster.addWorkloads('shop', [webChart(stack.cluster.traits, { secrets: true })]);
       }
       const assembly = app.synth();

@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, AppProps } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
+import { SelfManagedPlatformStack, SelfManagedPlatformStackProps, SelfManagedDistribution } from '../../lib/platform';
 import { EksPlatformStack, EksPlatformStackProps } from '../../lib/platform/eks-platform-stack';
-import { K3sPlatformStack, K3sPlatformStackProps, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
 import { ClusterTraits, PlatformChart, SecretRef, WebService } from '../../lib/workloads';
 
 const created: string[] = [];
@@ -48,10 +48,10 @@ export function eksApp(props: Partial<EksPlatformStackProps> = {}, appProps: App
 }
 
 /** A self-managed (k3s or kubeadm) platform app. */
-export function selfManagedApp(distribution: 'k3s' | 'kubeadm', props: Partial<K3sPlatformStackProps> = {}, appProps: AppProps = {}): { app: App; stack: K3sPlatformStack } {
+export function selfManagedApp(distribution: 'k3s' | 'kubeadm', props: Partial<SelfManagedPlatformStackProps> = {}, appProps: AppProps = {}): { app: App; stack: SelfManagedPlatformStack } {
   const app = new App(appProps);
   const d = distribution === 'k3s' ? SelfManagedDistribution.k3s() : SelfManagedDistribution.kubeadm();
-  const stack = new K3sPlatformStack(app, `acme-${distribution}`, { platformName: 'acme', distribution: d, ...props });
+  const stack = new SelfManagedPlatformStack(app, `acme-${distribution}`, { platformName: 'acme', distribution: d, ...props });
   return { app, stack };
 }
 

@@ -2,9 +2,9 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct, IDependable } from 'constructs';
-import { acknowledge } from './private/nag';
 import { PodIdentity } from './private/pod-identity';
 import { EKS_VERSIONS, EksAddonName } from './versions';
+import { acknowledge } from '../../private/nag';
 
 /** What happens to an EBS volume when its PersistentVolumeClaim is deleted. */
 export class VolumeReclaimPolicy {

@@ -2,9 +2,9 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct, IDependable } from 'constructs';
 import { albControllerPolicyStatements } from './private/alb-controller-policy';
-import { acknowledge } from './private/nag';
 import { PodIdentity } from './private/pod-identity';
 import { EKS_VERSIONS } from './versions';
+import { acknowledge } from '../../private/nag';
 
 /** Props of {@link EksAlbController}. */
 export interface EksAlbControllerProps {

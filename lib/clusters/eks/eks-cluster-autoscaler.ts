@@ -3,9 +3,9 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IDependable } from 'constructs';
 import { ValidationError } from '../../errors';
-import { acknowledge } from './private/nag';
 import { PodIdentity } from './private/pod-identity';
 import { EKS_VERSIONS } from './versions';
+import { acknowledge } from '../../private/nag';
 
 /** Props of {@link EksClusterAutoscaler}. */
 export interface EksClusterAutoscalerProps {

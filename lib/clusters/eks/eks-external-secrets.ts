@@ -2,9 +2,9 @@ import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IDependable } from 'constructs';
-import { acknowledge } from './private/nag';
 import { PodIdentity } from './private/pod-identity';
 import { PinnedChart } from './versions';
+import { acknowledge } from '../../private/nag';
 import { CdkPropValidator } from '../../private/validate';
 
 /**

@@ -5,5 +5,5 @@ export * from './eks-node-group';
 export * from './eks-addons';
 export * from './eks-alb-controller';
 export * from './eks-cluster-autoscaler';
-export * from './eks-cluster';
+export * from './eks-platform-cluster';
 export * from './eks-external-secrets';

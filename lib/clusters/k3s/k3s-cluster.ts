@@ -6,9 +6,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { K3sVersion } from './k3s-version';
+import { acknowledge } from '../../private/nag';
 import { ClusterTraits } from '../../workloads';
 import { secretFindings, stateBucketFindings } from '../self-managed/private/compliance';
-import { acknowledge } from '../self-managed/private/nag';
 import { SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed/self-managed-cluster';
 
 const SCRIPTS = path.join(__dirname, 'scripts');

@@ -11,9 +11,9 @@ import { Construct } from 'constructs';
 import { KubeadmVersion } from './kubeadm-version';
 import { networkPolicyEngineAsset } from './network-policy-engine';
 import { denyGrantsExceptForAwsServices } from '../../private/kms';
+import { acknowledge } from '../../private/nag';
 import { ClusterTraits, IngressFlavour } from '../../workloads';
 import { secretFindings, stateBucketFindings } from '../self-managed/private/compliance';
-import { acknowledge } from '../self-managed/private/nag';
 import { SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed/self-managed-cluster';
 
 const SCRIPTS = path.join(__dirname, 'scripts');

@@ -15,11 +15,11 @@ import { IPlatformCluster } from '../platform-cluster';
 import {
   agentHealthCheckFindings, inlinePolicyFindings, ingressSecurityGroupFindings, nodeGroupFindings, secretFindings, tcpLoadBalancerFindings,
 } from './private/compliance';
-import { acknowledge } from './private/nag';
 import { DRAIN_HEARTBEAT, NodeDrain } from './private/node-drain';
 import { renderScript } from './private/render';
 import { workloadAsset } from './private/workload-asset';
 import { KUBERNETES_VERSION_TAG as GUARD_VERSION_TAG, markForGuard } from '../../guards/private/marks';
+import { acknowledge } from '../../private/nag';
 import { CdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
 

@@ -50,7 +50,7 @@ export function acknowledgeLogGroupChoices(logGroup: IConstruct, choices: LogGro
   const acks: NagAcknowledgement[] = [];
   const key = choices.encryptionKey;
   if (!key) {
-    const reason = 'Encrypted with the CloudWatch Logs service key because no customer-managed encryptionKey was given to the platform (EksPlatformStack, K3sPlatformStack or PlatformNetwork prop encryptionKey); pass one to encrypt the log group with it.';
+    const reason = 'Encrypted with the CloudWatch Logs service key because no customer-managed encryptionKey was given to the platform (EksPlatformStack, SelfManagedPlatformStack or PlatformNetwork prop encryptionKey); pass one to encrypt the log group with it.';
     acks.push({ id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason }, { id: 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', reason });
   } else if (Token.isUnresolved(key.keyArn) && Stack.of(key) !== Stack.of(logGroup)) {
     acks.push({

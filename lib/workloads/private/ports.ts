@@ -1,6 +1,6 @@
 import { ContainerPortSpec } from './pod/types';
 import { PropValidator } from './validate';
-import { Protocol } from '../service-type';
+import { Protocol } from '../protocol';
 
 /** A resolved port: Service port, container port and protocol. */
 export interface ResolvedPort {

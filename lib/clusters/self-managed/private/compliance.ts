@@ -3,8 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
-import { acknowledge } from './nag';
-import { CDK_DEFAULT_POLICY } from '../../../private/nag';
+import { acknowledge, CDK_DEFAULT_POLICY } from '../../../private/nag';
 
 /**
  * Where a self-managed cluster meets AWS's guard rules (Control Tower proactive controls) and cdk-nag's

@@ -6,8 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { inlinePolicyFindings } from './compliance';
-import { acknowledge } from './nag';
 import { renderScript } from './render';
+import { acknowledge } from '../../../private/nag';
 
 /** How long a terminating node may take to be drained (the lifecycle hook's heartbeat). */
 export const DRAIN_HEARTBEAT = Duration.minutes(15);

@@ -1,45 +1,15 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { K3sCluster, K3sClusterProps } from '../clusters/k3s';
-import { KubeadmCluster, KubeadmClusterProps } from '../clusters/kubeadm';
-import { SelfManagedClusterBase, SelfManagedClusterOptions, SelfManagedClusterProps } from '../clusters/self-managed';
+import { SelfManagedClusterBase, SelfManagedClusterOptions } from '../clusters/self-managed';
 import { PlatformNetwork } from '../network';
 import { SelfManagedPlatformNetworkConfig } from './platform-network-config';
 import { platformNetwork } from './private/network';
+import { SelfManagedDistribution } from './self-managed-distribution';
 import { CdkPropValidator } from '../private/validate';
 
-/** Options of the k3s distribution. */
-export type K3sDistributionOptions = Omit<K3sClusterProps, keyof SelfManagedClusterProps>;
-/** Options of the kubeadm distribution. */
-export type KubeadmDistributionOptions = Omit<KubeadmClusterProps, keyof SelfManagedClusterProps>;
-
-/** Which Kubernetes distribution a self-managed platform runs. */
-export class SelfManagedDistribution {
-  /** k3s (default): packaged Traefik, ServiceLB, local-path, metrics-server; etcd snapshots to S3. */
-  public static k3s(options: K3sDistributionOptions = {}): SelfManagedDistribution {
-    return new SelfManagedDistribution('k3s', (scope, id, props) => new K3sCluster(scope, id, { ...props, ...options }));
-  }
-
-  /** kubeadm: upstream Kubernetes with flannel, local-path, metrics-server and Traefik. */
-  public static kubeadm(options: KubeadmDistributionOptions = {}): SelfManagedDistribution {
-    return new SelfManagedDistribution('kubeadm', (scope, id, props) => new KubeadmCluster(scope, id, { ...props, ...options }));
-  }
-
-  private constructor(
-    /** k3s or kubeadm. */
-    public readonly name: string,
-    private readonly factory: (scope: Construct, id: string, props: SelfManagedClusterProps) => SelfManagedClusterBase,
-  ) {}
-
-  /** Creates the cluster. @internal */
-  public _create(scope: Construct, id: string, props: SelfManagedClusterProps): SelfManagedClusterBase {
-    return this.factory(scope, id, props);
-  }
-}
-
-/** Props of a {@link K3sPlatformStack}. */
-export interface K3sPlatformStackProps extends StackProps {
+/** Props of a {@link SelfManagedPlatformStack}. */
+export interface SelfManagedPlatformStackProps extends StackProps {
   /** Name of the platform (lowercase letters, digits, '-'); the cluster is named after it. */
   readonly platformName: string;
   /**
@@ -74,15 +44,15 @@ const PLATFORM_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
  *
  * Synthesizes without an account or region (env-agnostic) and without any lookup.
  */
-export class K3sPlatformStack extends Stack {
+export class SelfManagedPlatformStack extends Stack {
   /** The network. */
   public readonly network: PlatformNetwork;
   /** The cluster. */
   public readonly cluster: SelfManagedClusterBase;
 
-  constructor(scope: Construct, id: string, props: K3sPlatformStackProps) {
+  constructor(scope: Construct, id: string, props: SelfManagedPlatformStackProps) {
     super(scope, id, props);
-    const v = new CdkPropValidator(this, 'K3sPlatformStack');
+    const v = new CdkPropValidator(this, 'SelfManagedPlatformStack');
     v.check(typeof props.platformName === 'string' && PLATFORM_NAME.test(props.platformName), 'platformName', props.platformName,
       'must be 2-32 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "acme").');
     this.network = platformNetwork(this, v, props.network, props.encryptionKey);
@@ -92,3 +62,9 @@ export class K3sPlatformStack extends Stack {
     });
   }
 }
+
+/** @deprecated Use {@link SelfManagedPlatformStackProps}. */
+export type K3sPlatformStackProps = SelfManagedPlatformStackProps;
+
+/** @deprecated Use {@link SelfManagedPlatformStack}: the same stack, named for what it builds (k3s or kubeadm). */
+export class K3sPlatformStack extends SelfManagedPlatformStack {}

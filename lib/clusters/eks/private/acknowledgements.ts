@@ -3,8 +3,6 @@ import { IConstruct } from 'constructs';
 import { NagAcknowledgement } from '../../../private/nag';
 import type { ClusterEndpointAccess } from '../endpoint-access';
 
-export { acknowledge, CDK_DEFAULT_POLICY } from '../../../private/nag';
-export type { NagAcknowledgement } from '../../../private/nag';
 
 const policy = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
 

@@ -3,18 +3,18 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { K3sCluster } from '../../lib/clusters/k3s';
 import { KubeadmCluster } from '../../lib/clusters/kubeadm';
-import { K3sPlatformStack, SelfManagedDistribution } from '../../lib/platform/k3s-platform-stack';
+import { K3sPlatformStack, SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib/platform';
 import { sampleChart } from '../clusters/self-managed/support/fixtures';
 import { nagFindings, reportingApp, userDataOf } from '../clusters/self-managed/support/user-data';
 
-describe('K3sPlatformStack', () => {
+describe('SelfManagedPlatformStack', () => {
   let app: App;
-  let stack: K3sPlatformStack;
+  let stack: SelfManagedPlatformStack;
   let template: Template;
   beforeAll(() => {
     app = reportingApp();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    stack = new K3sPlatformStack(app, 'acme-k3s', { platformName: 'acme' });
+    stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme' });
     stack.cluster.addWorkloads('shop', [sampleChart(stack.cluster.traits)]);
     template = Template.fromStack(stack);
   });
@@ -36,21 +36,29 @@ describe('K3sPlatformStack', () => {
 
   test('distribution kubeadm builds a KubeadmCluster', () => {
     const kubeadmApp = new App();
-    const s = new K3sPlatformStack(kubeadmApp, 'acme-kubeadm', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() });
+    const s = new SelfManagedPlatformStack(kubeadmApp, 'acme-kubeadm', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() });
     expect(s.cluster).toBeInstanceOf(KubeadmCluster);
     expect(kubeadmApp.synth().manifest.missing ?? []).toEqual([]); // hermetic: no context lookup
     expect(userDataOf(Template.fromStack(s), 'Server')).toContain('kubeadm init --config');
   });
 
   test('distribution options reach the cluster', () => {
-    const s = new K3sPlatformStack(new App(), 'acme-ha', { platformName: 'acme', distribution: SelfManagedDistribution.k3s({ highAvailability: true }) });
+    const s = new SelfManagedPlatformStack(new App(), 'acme-ha', { platformName: 'acme', distribution: SelfManagedDistribution.k3s({ highAvailability: true }) });
     Template.fromStack(s).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '3', MaxSize: '3' });
   });
 
   test('errors name the prop and the value', () => {
-    expect(() => new K3sPlatformStack(new App(), 'x', { platformName: 'Acme!' }))
-      .toThrow('[x] K3sPlatformStack.platformName is "Acme!": must be 2-32 lowercase letters, digits and \'-\'');
-    expect(() => new K3sPlatformStack(new App(), 'y', { platformName: 'acme', cluster: { adminCidrs: ['0.0.0.0/0'] } }))
+    expect(() => new SelfManagedPlatformStack(new App(), 'x', { platformName: 'Acme!' }))
+      .toThrow('[x] SelfManagedPlatformStack.platformName is "Acme!": must be 2-32 lowercase letters, digits and \'-\'');
+    expect(() => new SelfManagedPlatformStack(new App(), 'y', { platformName: 'acme', cluster: { adminCidrs: ['0.0.0.0/0'] } }))
       .toThrow('[y/Cluster] K3sCluster.adminCidrs[0] is "0.0.0.0/0": opens the Kubernetes API to every address');
   });
+});
+
+test('K3sPlatformStack is the deprecated name of SelfManagedPlatformStack', () => {
+  const app = new App();
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  const stack = new K3sPlatformStack(app, 'old-name', { platformName: 'old' });
+  expect(stack).toBeInstanceOf(SelfManagedPlatformStack);
+  expect(stack.cluster.node.path).toBe('old-name/Cluster');
 });

@@ -14,15 +14,16 @@ import { EksClusterAutoscaler } from './eks-cluster-autoscaler';
 import { EksExternalSecrets, ExternalSecretsOptions } from './eks-external-secrets';
 import { EksNodeGroup } from './eks-node-group';
 import { ClusterEndpointAccess } from './endpoint-access';
-import { validateEndpointAccess } from './private/endpoint';
-import * as nag from './private/nag';
 import { EKS_VERSIONS, kubectlLayer } from './versions';
 import { HelmChartDelivery } from '../../delivery/helm-chart-delivery';
 import { acknowledgeLogGroupChoices, allowLogsToUseKey, DEFAULT_LOG_RETENTION } from '../../network/private/log-groups';
 import { denyGrantsExceptForAwsServices } from '../../private/kms';
+import { IPlatformCluster } from '../platform-cluster';
+import * as acks from './private/acknowledgements';
+import { validateEndpointAccess } from './private/endpoint';
+import { acknowledge, CDK_DEFAULT_POLICY, NagAcknowledgement } from '../../private/nag';
 import { CdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
-import { IPlatformCluster } from '../platform-cluster';
 
 /** Props of an {@link EksPlatformCluster}. */
 export interface EksPlatformClusterProps {
@@ -226,7 +227,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
         managedPolicies: ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly']
           .map(n => iam.ManagedPolicy.fromAwsManagedPolicyName(n)),
       });
-      nag.acknowledge(nodeRole, ...nag.NODE_ROLE);
+      acknowledge(nodeRole, ...acks.NODE_ROLE);
       this.nodeGroups.push(new EksNodeGroup(this, 'OnDemand', {
         ...options.onDemand, cluster: this.cluster, architecture: arch, capacityType: eks.CapacityType.ON_DEMAND, nodeRole,
       }));
@@ -271,12 +272,12 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     ];
 
     // cdk-nag (v3) and guard-rule acknowledgements that are inherent to this design or the user's choice.
-    nag.acknowledge(this.cluster, ...nag.CLUSTER_ROLE, ...nag.clusterAcknowledgements(endpoint), nag.CDK_DEFAULT_POLICY);
-    nag.acknowledge(cfn, props.legacyEncryptionConfig ? nag.LEGACY_ENCRYPTION_CONFIG : nag.SECRETS_KEY_WITHOUT_RESOURCES);
-    if (autoMode) nag.acknowledge(this.cluster, ...nag.AUTO_MODE_ROLES);
+    acknowledge(this.cluster, ...acks.CLUSTER_ROLE, ...acks.clusterAcknowledgements(endpoint), CDK_DEFAULT_POLICY);
+    acknowledge(cfn, props.legacyEncryptionConfig ? acks.LEGACY_ENCRYPTION_CONFIG : acks.SECRETS_KEY_WITHOUT_RESOURCES);
+    if (autoMode) acknowledge(this.cluster, ...acks.AUTO_MODE_ROLES);
     if (this.cluster.kubectlProvider) {
-      nag.acknowledge(this.cluster.kubectlProvider, ...nag.KUBECTL_PROVIDER, ...nag.kubectlProviderAcknowledgements(this.cluster.kubectlProvider),
-        ...nag.kubectlLambdaAcknowledgements(endpoint));
+      acknowledge(this.cluster.kubectlProvider, ...acks.KUBECTL_PROVIDER, ...acks.kubectlProviderAcknowledgements(this.cluster.kubectlProvider),
+        ...acks.kubectlLambdaAcknowledgements(endpoint));
     }
 
     const vpcCidr = props.vpcCidr ?? (Token.isUnresolved(props.vpc.vpcCidrBlock) ? undefined : props.vpc.vpcCidrBlock);
@@ -300,7 +301,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
       charts,
       dependsOn: this.workloadDependencies,
     });
-    if (this.cluster.kubectlProvider) nag.acknowledge(this.cluster.kubectlProvider, ...chartAssetAcknowledgements(Stack.of(this)));
+    if (this.cluster.kubectlProvider) acknowledge(this.cluster.kubectlProvider, ...chartAssetAcknowledgements(Stack.of(this)));
   }
 }
 
@@ -361,13 +362,13 @@ function secretsKey(scope: Construct, clusterName: string): kms.Key {
 }
 
 /** The kubectl/helm Lambda reads chart assets from the CDK assets bucket (aws-eks-v2 `chartAsset` grant). */
-function chartAssetAcknowledgements(stack: Stack): nag.NagAcknowledgement[] {
+function chartAssetAcknowledgements(stack: Stack): NagAcknowledgement[] {
   const reason = 'aws-eks-v2 grants the kubectl/helm Lambda read access (Asset.grantRead) to the CDK bootstrap assets bucket so it can fetch the workload chart assets; the bucket holds only deployment assets.';
-  const acks: nag.NagAcknowledgement[] = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'].map(action => ({ id: `AwsSolutions-IAM5[Action::${action}]`, reason }));
+  const found: NagAcknowledgement[] = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'].map(action => ({ id: `AwsSolutions-IAM5[Action::${action}]`, reason }));
   if (stack.synthesizer instanceof DefaultStackSynthesizer) {
     const qualifier = stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
     const bucket = DefaultStackSynthesizer.DEFAULT_FILE_ASSETS_BUCKET_NAME.replace('${Qualifier}', qualifier).replace(/\$\{(AWS::[A-Za-z]+)\}/g, '<$1>');
-    acks.push({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/*]`, reason });
+    found.push({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/*]`, reason });
   }
-  return acks;
+  return found;
 }

@@ -1,2 +1,0 @@
-export { acknowledge } from '../../../private/nag';
-export type { NagAcknowledgement } from '../../../private/nag';
