@@ -13,7 +13,7 @@ import { renderScript } from '../lib/clusters/self-managed/private/render';
 import { AssumptionError, ValidationError as RootValidationError } from '../lib/errors';
 import * as index from '../lib/index';
 import { AllowReplacement, K3sVersion, KubeadmVersion, NodeImage, PlatformChart, ReplacementGuard, synthesizeManifests, ValidationError } from '../lib/index';
-import { CdkPropValidator } from '../lib/private/validate';
+import { cdkPropValidator } from '../lib/private/validate';
 import { ValidationError as WorkloadsValidationError } from '../lib/workloads';
 import { PropValidator } from '../lib/workloads/private/validate';
 
@@ -75,7 +75,7 @@ describe('ValidationError', () => {
       value: 70000,
     });
     const stack = new Stack(new App(), 'S');
-    const cdk = thrownBy(() => new CdkPropValidator(new Construct(stack, 'Network'), 'PlatformNetwork').cidr('cidr', 'nope'));
+    const cdk = thrownBy(() => cdkPropValidator(new Construct(stack, 'Network'), 'PlatformNetwork').cidr('cidr', 'nope'));
     expect(cdk).toBeInstanceOf(ValidationError);
     expect(cdk).toMatchObject({ constructPath: 'S/Network', prop: 'cidr', value: 'nope' });
     expect((cdk as Error).message).toMatch(/^\[S\/Network\] PlatformNetwork\.cidr is "nope": must be an IPv4 CIDR block/);

@@ -5,7 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { FlowLogs } from './flow-logs';
 import { NatGateways } from './nat-gateways';
 import { acknowledge, CDK_DEFAULT_POLICY } from '../private/nag';
-import { CdkPropValidator } from '../private/validate';
+import { cdkPropValidator } from '../private/validate';
 
 /** Props of a {@link PlatformNetwork} that creates its VPC. */
 export interface PlatformNetworkProps {
@@ -95,7 +95,7 @@ export class PlatformNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformNetworkProps = {}, existing?: { vpc: ec2.IVpc; vpcCidr?: string }) {
     super(scope, id);
-    const v = new CdkPropValidator(this, 'PlatformNetwork');
+    const v = cdkPropValidator(this, 'PlatformNetwork');
 
     if (existing) {
       this.vpc = existing.vpc;

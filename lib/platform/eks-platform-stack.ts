@@ -8,7 +8,7 @@ import { ClusterCapacity, ClusterEndpointAccess, EksPlatformCluster, ExternalSec
 import { validateEndpointAccess } from '../clusters/eks/private/endpoint';
 import { PlatformNetwork } from '../network';
 import { platformNetwork } from './private/network';
-import { CdkPropValidator } from '../private/validate';
+import { cdkPropValidator } from '../private/validate';
 
 /** Props of an {@link EksPlatformStack}: one typed config for network and cluster. */
 export interface EksPlatformStackProps extends StackProps {
@@ -88,7 +88,7 @@ export class EksPlatformStack extends Stack {
 
   constructor(scope: Construct, id: string, props: EksPlatformStackProps) {
     super(scope, id, props);
-    const v = new CdkPropValidator(this, 'EksPlatformStack');
+    const v = cdkPropValidator(this, 'EksPlatformStack');
     v.check(typeof props.platformName === 'string' && PLATFORM_NAME.test(props.platformName), 'platformName', props.platformName,
       'must be 2-40 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "acme").');
 

@@ -6,7 +6,7 @@ import { PlatformNetwork } from '../network';
 import { SelfManagedPlatformNetworkConfig } from './platform-network-config';
 import { platformNetwork } from './private/network';
 import { SelfManagedDistribution } from './self-managed-distribution';
-import { CdkPropValidator } from '../private/validate';
+import { cdkPropValidator } from '../private/validate';
 
 /** Props of a {@link SelfManagedPlatformStack}. */
 export interface SelfManagedPlatformStackProps extends StackProps {
@@ -52,7 +52,7 @@ export class SelfManagedPlatformStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SelfManagedPlatformStackProps) {
     super(scope, id, props);
-    const v = new CdkPropValidator(this, 'SelfManagedPlatformStack');
+    const v = cdkPropValidator(this, 'SelfManagedPlatformStack');
     v.check(typeof props.platformName === 'string' && PLATFORM_NAME.test(props.platformName), 'platformName', props.platformName,
       'must be 2-32 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "acme").');
     this.network = platformNetwork(this, v, props.network, props.encryptionKey);

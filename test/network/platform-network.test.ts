@@ -1,10 +1,13 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { acknowledgementsOf } from './acknowledgements';
+import { ValidationError } from '../../lib/errors';
 import { FlowLogs, NatGateways, PlatformNetwork, PlatformNetworkProps } from '../../lib/network';
+import { cdkPropValidator } from '../../lib/private/validate';
+import { PropValidator } from '../../lib/workloads/private/validate';
 
 function synth(props?: PlatformNetworkProps): { stack: Stack; network: PlatformNetwork; template: Template } {
   const stack = new Stack(new App(), 'Net');
@@ -250,11 +253,12 @@ describe('PlatformNetwork validation', () => {
   });
 });
 
-describe('CdkPropValidator (lib/private/validate.ts)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CdkPropValidator, ValidationError } = require('../../lib/private/validate') as typeof import('../../lib/private/validate');
-  const { Token } = jest.requireActual('aws-cdk-lib') as typeof import('aws-cdk-lib');
-  const v = new CdkPropValidator(new Stack(new App(), 'S'), 'Thing');
+describe('cdkPropValidator (lib/private/validate.ts): the one PropValidator, token-aware', () => {
+  const v = cdkPropValidator(new Stack(new App(), 'S'), 'Thing');
+
+  test('is the same PropValidator the workloads use', () => {
+    expect(v).toBeInstanceOf(PropValidator);
+  });
 
   test('values known only at deploy time (tokens) pass every check', () => {
     expect(v.integer('n', Token.asNumber({ Ref: 'P' }), 1, 2)).toBeDefined();

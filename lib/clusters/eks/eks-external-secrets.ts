@@ -5,7 +5,7 @@ import { Construct, IDependable } from 'constructs';
 import { PodIdentity } from './private/pod-identity';
 import { PinnedChart } from './versions';
 import { acknowledge } from '../../private/nag';
-import { CdkPropValidator } from '../../private/validate';
+import { cdkPropValidator } from '../../private/validate';
 
 /**
  * The External Secrets Operator chart this library installs (https://charts.external-secrets.io). Chart
@@ -89,7 +89,7 @@ export class EksExternalSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: EksExternalSecretsProps) {
     super(scope, id);
-    const v = new CdkPropValidator(this, 'EksExternalSecrets');
+    const v = cdkPropValidator(this, 'EksExternalSecrets');
     const prefix = props.secretNamePrefix;
     if (!Token.isUnresolved(prefix)) {
       v.check(typeof prefix === 'string' && SECRET_NAME_PREFIX.test(prefix) && !prefix.includes('*'), 'secretNamePrefix', prefix,

@@ -4,7 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { NodeArchitecture, NodeGroupOptions } from './capacity';
-import { CdkPropValidator } from '../../private/validate';
+import { cdkPropValidator } from '../../private/validate';
 
 /** Props of an {@link EksNodeGroup}. */
 export interface EksNodeGroupProps extends NodeGroupOptions {
@@ -39,7 +39,7 @@ export class EksNodeGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: EksNodeGroupProps) {
     super(scope, id);
-    const v = new CdkPropValidator(this, 'EksNodeGroup');
+    const v = cdkPropValidator(this, 'EksNodeGroup');
     const spot = props.capacityType === eks.CapacityType.SPOT;
     const arch = props.architecture;
     const instanceTypes = props.instanceTypes

@@ -22,7 +22,7 @@ import { IPlatformCluster } from '../platform-cluster';
 import * as acks from './private/acknowledgements';
 import { validateEndpointAccess } from './private/endpoint';
 import { acknowledge, CDK_DEFAULT_POLICY, NagAcknowledgement } from '../../private/nag';
-import { CdkPropValidator } from '../../private/validate';
+import { cdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
 
 /** Props of an {@link EksPlatformCluster}. */
@@ -149,7 +149,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
 
   constructor(scope: Construct, id: string, props: EksPlatformClusterProps) {
     super(scope, id);
-    const v = new CdkPropValidator(this, 'EksPlatformCluster');
+    const v = cdkPropValidator(this, 'EksPlatformCluster');
     if (!props.vpc) v.fail('vpc', props.vpc, 'is required: pass PlatformNetwork.vpc or an existing ec2.IVpc.');
 
     const clusterName = props.clusterName ?? Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });

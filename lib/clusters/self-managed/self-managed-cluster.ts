@@ -20,8 +20,9 @@ import { renderScript } from './private/render';
 import { workloadAsset } from './private/workload-asset';
 import { KUBERNETES_VERSION_TAG as GUARD_VERSION_TAG, markForGuard } from '../../guards/private/marks';
 import { acknowledge } from '../../private/nag';
-import { CdkPropValidator } from '../../private/validate';
+import { cdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
+import { PropValidator } from '../../workloads/private/validate';
 
 /** Tag that marks the servers which apply the cluster's workloads (the SSM association targets it). */
 export const DELIVERY_TARGET_TAG = 'platform.cdk-k8s.io/delivery-target';
@@ -214,7 +215,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   protected readonly vpc: ec2.IVpc;
   protected readonly vpcSubnets: ec2.SubnetSelection;
   protected readonly rootVolumeSize: Size;
-  protected readonly validator: CdkPropValidator;
+  protected readonly validator: PropValidator;
   /** The stable API host name (the API NLB's DNS name). */
   protected readonly apiEndpoint: string;
   private readonly apiTargetGroup: elbv2.NetworkTargetGroup;
@@ -229,7 +230,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   protected constructor(scope: Construct, id: string, props: SelfManagedClusterProps, kind: string, mode: 'k3s' | 'kubeadm') {
     super(scope, id);
     this.kind = kind;
-    const v = this.validator = new CdkPropValidator(this, kind);
+    const v = this.validator = cdkPropValidator(this, kind);
     if (!props.vpc) v.fail('vpc', props.vpc, 'is required: pass the platform network\'s VPC (new PlatformNetwork(...).vpc).');
     this.vpc = props.vpc;
     this.encryptionKey = props.encryptionKey;
@@ -432,7 +433,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   }
 
   public addWorkloads(id: string, charts: Chart[]): void {
-    const v = new CdkPropValidator(this, this.kind);
+    const v = cdkPropValidator(this, this.kind);
     v.check(/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(id), 'addWorkloads(id)', id,
       'must be a lowercase DNS label of at most 42 characters (it names a manifest file on the server), e.g. "shop".');
     v.check(!this.deliveries.some(d => d.id === id), 'addWorkloads(id)', id, 'is already used by another delivery of this cluster: pick a unique id.');
@@ -605,7 +606,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
 }
 
 /** A key of this app must be a symmetric encryption key: Secrets Manager and S3 encrypt with no other kind. */
-function checkEncryptionKey(v: CdkPropValidator, key: kms.IKey | undefined): void {
+function checkEncryptionKey(v: PropValidator, key: kms.IKey | undefined): void {
   const cfn = key?.node.defaultChild;
   if (!(cfn instanceof kms.CfnKey)) return; // imported: its kind is unknown at synth
   const spec = cfn.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;

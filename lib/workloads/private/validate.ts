@@ -9,13 +9,26 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+
+/** Whether a value is a placeholder resolved only at deploy time (a CDK token). */
+export type IsUnresolved = (value: unknown) => boolean;
 
 /**
- * Validates the props of one construct. Every check throws a {@link ValidationError} that names the construct
- * path, the prop and the value, and says what is allowed.
+ * Validates the props of one construct: the library's one validator, for workloads (cdk8s) and for CDK-side
+ * constructs alike. Every check throws a {@link ValidationError} that names the construct path, the prop and
+ * the value, and says what is allowed, e.g.
+ * `[acme-eks/Network] PlatformNetwork.azCount is 4: must be an integer from 2 to 3.`
+ *
+ * CDK-side constructs pass `Token.isUnresolved` as `isUnresolved` (this layer never imports aws-cdk-lib):
+ * values known only at deploy time then pass the numeric, CIDR and list checks.
  */
 export class PropValidator {
-  constructor(private readonly scope: IConstruct, private readonly kind: string) {}
+  constructor(
+    private readonly scope: IConstruct,
+    private readonly kind: string,
+    private readonly isUnresolved: IsUnresolved = () => false,
+  ) {}
 
   /** Throws the standard error for `prop`. */
   fail(prop: string, value: unknown, allowed: string): never {
@@ -78,8 +91,9 @@ export class PropValidator {
     return value;
   }
 
-  /** An integer in [min, max]. */
+  /** An integer in [min, max] (an unresolved token passes). */
   integer(prop: string, value: number, min: number, max: number, what = ''): number {
+    if (this.isUnresolved(value)) return value;
     this.check(Number.isInteger(value) && value >= min && value <= max, prop, value,
       `must be an integer from ${min} to ${max}${what ? ` (${what})` : ''}.`);
     return value;
@@ -110,5 +124,45 @@ export class PropValidator {
       if (seen.has(key)) this.fail(prop, v, `each ${describe} may appear only once.`);
       seen.add(key);
     }
+  }
+
+  /** An IPv4 CIDR block such as "10.0.0.0/16", with a prefix length in [minPrefix, maxPrefix] (a token passes). */
+  cidr(prop: string, value: string, minPrefix = 0, maxPrefix = 32): string {
+    if (this.isUnresolved(value)) return value;
+    const ok = typeof value === 'string' && IPV4_CIDR.test(value);
+    const prefix = ok ? Number(value.split('/')[1]) : NaN;
+    this.check(ok && prefix >= minPrefix && prefix <= maxPrefix, prop, value,
+      `must be an IPv4 CIDR block with a prefix length from /${minPrefix} to /${maxPrefix}, such as "10.0.0.0/${Math.max(minPrefix, Math.min(16, maxPrefix))}".`);
+    // Host bits must be zero: CDK would otherwise carve subnets from another range than the one given.
+    const address = value.split('/')[0].split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+    const size = 2 ** (32 - prefix);
+    const network = Math.floor(address / size) * size;
+    if (network !== address) {
+      const dotted = [24, 16, 8, 0].map(shift => Math.floor(network / 2 ** shift) % 256).join('.');
+      this.fail(prop, value, `is not a network address: the bits after /${prefix} must be zero. Did you mean "${dotted}/${prefix}"?`);
+    }
+    return value;
+  }
+
+  /** A non-empty list (a token passes). */
+  nonEmpty<T>(prop: string, value: T[] | undefined): T[] {
+    if (value !== undefined && this.isUnresolved(value)) return value;
+    this.check(Array.isArray(value) && value.length > 0, prop, value, 'must contain at least one element.');
+    return value as T[];
+  }
+
+  /**
+   * Sizes of a scaling group: `min <= desired <= max` and all non-negative integers (tokens pass).
+   * `prefix` names the props, e.g. `onDemand.` gives `onDemand.minSize`.
+   */
+  scaling(prefix: string, sizes: { readonly minSize: number; readonly desiredSize: number; readonly maxSize: number }): void {
+    this.integer(`${prefix}minSize`, sizes.minSize, 0, 10_000);
+    this.integer(`${prefix}maxSize`, sizes.maxSize, 1, 10_000);
+    this.integer(`${prefix}desiredSize`, sizes.desiredSize, 0, 10_000);
+    if ([sizes.minSize, sizes.desiredSize, sizes.maxSize].some(v => this.isUnresolved(v))) return;
+    this.check(sizes.minSize <= sizes.maxSize, `${prefix}minSize`, sizes.minSize,
+      `must not exceed ${prefix}maxSize (${sizes.maxSize}); lower ${prefix}minSize or raise ${prefix}maxSize.`);
+    this.check(sizes.desiredSize >= sizes.minSize && sizes.desiredSize <= sizes.maxSize, `${prefix}desiredSize`, sizes.desiredSize,
+      `must be from ${prefix}minSize (${sizes.minSize}) to ${prefix}maxSize (${sizes.maxSize}).`);
   }
 }

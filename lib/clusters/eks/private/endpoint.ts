@@ -1,12 +1,12 @@
 import { Token } from 'aws-cdk-lib';
-import { CdkPropValidator } from '../../../private/validate';
+import { PropValidator } from '../../../workloads/private/validate';
 import { ClusterEndpointAccess } from '../endpoint-access';
 
 /**
  * Checks an endpoint choice: `publicAndPrivate` needs at least one IPv4 CIDR, none of them `/0`, each a valid
  * network address. `prop` is the prop's name in the messages (e.g. `endpointAccess`).
  */
-export function validateEndpointAccess(v: CdkPropValidator, prop: string, endpoint: ClusterEndpointAccess): void {
+export function validateEndpointAccess(v: PropValidator, prop: string, endpoint: ClusterEndpointAccess): void {
   if (endpoint.kind !== 'publicAndPrivate') return;
   const shown = endpoint.toString();
   const cidrs = endpoint.publicCidrs;
