@@ -164,8 +164,17 @@ project.package.file.addOverride('jest.moduleNameMapper', {
 // Lint every TypeScript file (tests, bin, charts, bench, examples) with the dev tsconfig, which includes them.
 project.tryFindObjectFile('.eslintrc.json')!.addDeletionOverride('parserOptions.projectService');
 project.tryFindObjectFile('.eslintrc.json')!.addOverride('parserOptions.project', './tsconfig.dev.json');
-// Tests may require() lazily (after jest.mock, in stubs) and check file modes with bit masks.
-project.eslint!.addOverride({ files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-require-imports': 'off', 'no-bitwise': 'off' } });
+// Tests may require() (the jest transform, stubs) and check file modes with bit masks. They use no module
+// mocks: the jest transform is plain esbuild, which hoists imports above a jest.mock call (projenrc/jest-esbuild.js).
+const NO_MODULE_MOCKS = 'Module mocks need hoisting, which the jest transform does not do (projenrc/jest-esbuild.js): inspect the construct tree or the synthesized template instead.';
+project.eslint!.addOverride({
+  files: ['test/**/*.ts'],
+  rules: {
+    '@typescript-eslint/no-require-imports': 'off',
+    'no-bitwise': 'off',
+    'no-restricted-properties': ['error', ...['mock', 'doMock', 'unmock', 'enableAutomock', 'requireMock'].map(property => ({ object: 'jest', property, message: NO_MODULE_MOCKS }))],
+  },
+});
 // Every error the library raises is a ValidationError naming path, prop and value (lib/errors.ts), or an
 // AssumptionError for an internal invariant; a bare Error would give users neither.
 project.eslint!.addOverride({

@@ -1,37 +1,29 @@
-import { App, Size, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Chart } from 'cdk8s';
+import { ApiObject, App as Cdk8sApp, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import {
   ClusterCapacity, ClusterEndpointAccess, EKS_VERSIONS, EksPlatformCluster, EksPlatformClusterProps, NodeArchitecture, VolumeReclaimPolicy,
 } from '../../../lib/clusters/eks';
+import { HelmChartDelivery } from '../../../lib/delivery';
 import { PlatformNetwork } from '../../../lib/network';
 import { acknowledgementsOf, isKubectlFunction } from '../../network/acknowledgements';
 
-// The delivery construct is another unit (test/delivery); here we only check what the cluster hands to it.
-const deliveries: Array<{ id: string; props: { cluster: unknown; charts: unknown[]; dependsOn?: unknown[] } }> = [];
-jest.mock('../../../lib/delivery/helm-chart-delivery', () => {
-  const { Construct } = jest.requireActual('constructs');
-  return {
-    HelmChartDelivery: class extends Construct {
-      constructor(scope: any, id: string, props: any) {
-        super(scope, id);
-        deliveries.push({ id, props });
-      }
-    },
-  };
-});
-
-function synth(props: Partial<EksPlatformClusterProps> = {}, id = 'Eks') {
+function synth(props: Partial<EksPlatformClusterProps> = {}, id = 'Eks', addWorkloads?: (cluster: EksPlatformCluster) => void) {
   const stack = new Stack(new App(), 'Test');
   const network = new PlatformNetwork(stack, 'Network');
   const cluster = new EksPlatformCluster(stack, id, { vpc: network.vpc, vpcCidr: network.vpcCidr, clusterName: 'acme', ...props });
+  addWorkloads?.(cluster);
   return { stack, cluster, template: Template.fromStack(stack) };
 }
+
+/** Logical ids of the CloudFormation resources under a construct. */
+const logicalIds = (scope: IConstruct) => scope.node.findAll().filter(CfnElement.isCfnElement).map(e => Stack.of(e).getLogicalId(e));
 
 type Resource = { Type: string; Properties: any; DependsOn?: string[]; DeletionPolicy?: string };
 const resourcesOf = (t: Template, type: string) => Object.entries(t.toJSON().Resources as Record<string, Resource>).filter(([, r]) => r.Type === type);
@@ -44,7 +36,12 @@ describe('EksPlatformCluster defaults (managed node groups)', () => {
   let template: Template;
   let cluster: EksPlatformCluster;
   let stack: Stack;
-  beforeAll(() => ({ template, cluster, stack } = synth()));
+  let apps: Chart;
+  beforeAll(() => {
+    apps = new Chart(new Cdk8sApp(), 'apps');
+    new ApiObject(apps, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config' } });
+    ({ template, cluster, stack } = synth({}, 'Eks', c => c.addWorkloads('Apps', [apps])));
+  });
 
   test('Kubernetes version pinned from versions.ts, STANDARD upgrade policy, deletion protection', () => {
     template.hasResourceProperties('AWS::EKS::Cluster', {
@@ -230,14 +227,18 @@ describe('EksPlatformCluster defaults (managed node groups)', () => {
   });
 
   test('addWorkloads hands the charts to HelmChartDelivery, after the ALB controller, EBS CSI, StorageClass and metrics-server', () => {
-    const chart = new Chart(new (jest.requireActual('cdk8s').App)(), 'apps');
-    cluster.addWorkloads('Apps', [chart]);
-    const d = deliveries.find(x => x.id === 'Apps')!;
-    expect(d.props.cluster).toBe(cluster.cluster);
-    expect(d.props.charts).toEqual([chart]);
-    expect(d.props.dependsOn).toEqual(expect.arrayContaining([
-      cluster.albController!.chart, cluster.addons.storageClass, cluster.addons.addons['aws-ebs-csi-driver'], cluster.addons.addons['metrics-server'],
-    ]));
+    // what HelmChartDelivery renders is its own unit (test/delivery); here: what the cluster hands to it
+    const delivery = cluster.node.findChild('Apps') as HelmChartDelivery;
+    expect(delivery).toBeInstanceOf(HelmChartDelivery);
+    expect(delivery.chart.objectCount).toBe(1);
+    expect([...delivery.chart.files.values()].join('\n')).toContain('name: config');
+    const after = [cluster.albController!.chart, cluster.addons.storageClass, cluster.addons.addons['aws-ebs-csi-driver']!, cluster.addons.addons['metrics-server']!];
+    expect(delivery.helmChart.node.dependencies).toEqual(expect.arrayContaining(after));
+    // in the template: installed on this cluster, after every resource of those
+    const [clusterId] = logicalIds(cluster.cluster).filter(id => template.toJSON().Resources[id]?.Type === 'AWS::EKS::Cluster');
+    const [[, release]] = resourcesOf(template, 'Custom::AWSCDK-EKS-HelmChart').filter(([id]) => logicalIds(delivery).includes(id));
+    expect(release.Properties).toMatchObject({ ClusterName: { Ref: clusterId }, ChartAssetURL: expect.anything() });
+    expect(release.DependsOn).toEqual(expect.arrayContaining(after.flatMap(logicalIds)));
   });
 });
 
