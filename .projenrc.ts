@@ -43,6 +43,8 @@ const project = new typescript.TypeScriptProject({
     // exact: lib/delivery/private/yaml-fast-path.ts writes yaml's bytes itself, and is proven identical to this
     // version's `stringify` (test/delivery/yaml-fast-path.test.ts); bump it together with that test's run
     'yaml@2.9.1',
+    // exact: lib/compose validates Compose files against the vendored compose-spec JSON schema with it
+    'ajv@8.20.0',
   ],
   devDeps: [
     'aws-cdk-lib@2.276.0',
@@ -140,7 +142,9 @@ project.package.addField('exports', {
 });
 // Types of the subpath exports for apps that still use `"moduleResolution": "node"` (node10).
 project.package.addField('typesVersions', { '*': { testing: ['dist/testing/index.d.ts'], blueprints: ['dist/blueprints/index.d.ts'] } });
-project.package.addField('files', ['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.js.map', 'dist/**/*.sh', 'dist/**/*.yaml', 'README.md', 'LICENSE']);
+project.package.addField('files', ['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.js.map', 'dist/**/*.sh', 'dist/**/*.yaml', 'dist/compose/schema/*', 'README.md', 'LICENSE']);
+// `npx cdk-k8s-platform import-compose docker-compose.yml`: writes TypeScript from a Compose file (docs/compose.md).
+project.addBins({ 'cdk-k8s-platform': 'dist/compose/cli.js' });
 
 // jest: esbuild instead of type-checking ts-jest (type-checking is its own step of `npm test`). esbuild's
 // platform binaries are served by every registry this project installs from (swc's are not all).
