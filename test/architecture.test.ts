@@ -11,6 +11,7 @@ const LAYERS: Record<string, number> = {
   workloads: 0,
   private: 1,
   network: 1,
+  compose: 1,
   delivery: 2,
   guards: 2,
   testing: 2,

@@ -1,0 +1,2 @@
+export * from './compose-diagnostic';
+export * from './compose-to-workloads';

@@ -1,0 +1,125 @@
+/**
+ * What the importer does with every key of a Compose service (and every top-level key), in the order of the
+ * Compose Specification. `mapped` keys are read by the mapping; `ignored` keys are reported as info (nothing
+ * in Kubernetes needs them); `unsupported` keys are reported as warnings (errors under `strict`) with the reason.
+ * docs/compose.md shows this table; test/compose checks that it names every key of the vendored schema.
+ */
+export type KeySupport =
+  | { readonly status: 'mapped'; readonly how: string }
+  | { readonly status: 'ignored' | 'unsupported'; readonly why: string };
+
+const m = (how: string): KeySupport => ({ status: 'mapped', how });
+const ignored = (why: string): KeySupport => ({ status: 'ignored', why });
+const no = (why: string): KeySupport => ({ status: 'unsupported', why });
+
+const CPU_KNOB = no('a CPU scheduler setting without a Kubernetes equivalent: give `cpus` or `deploy.resources` (requests and limits) instead');
+const FORBIDDEN = 'Pod Security "restricted" forbids it, and every pod of this library passes restricted';
+
+/** Top-level keys. */
+export const TOP_LEVEL_KEYS: Readonly<Record<string, KeySupport>> = {
+  version: ignored('obsolete: the Compose Specification ignores it'),
+  name: ignored('the project name: the PlatformChart (its namespace and `partOf`) names the application'),
+  include: no('other Compose files are not read: merge them first (`docker compose config` prints the merged file)'),
+  services: m('one workload per service (see the service keys)'),
+  models: no('AI models of Docker Model Runner have no Kubernetes equivalent'),
+  networks: m('which services share a network decides who may call whom (NetworkRules); drivers and IPAM are the cluster\'s'),
+  volumes: m('a named volume becomes a retained volume claim of each pod of a StatefulService'),
+  secrets: m('a Kubernetes Secret you create (`<service>-secrets`), mounted at /run/secrets: values are never copied'),
+  configs: m('a ConfigMap with the file\'s content (`file:` or `content:`), mounted where the service asks'),
+};
+
+/** Service keys. */
+export const SERVICE_KEYS: Readonly<Record<string, KeySupport>> = {
+  develop: ignored('`docker compose watch` settings for development'),
+  deploy: m('`replicas` → replicas, `resources` → requests and limits; other deploy keys are reported'),
+  annotations: m('pod annotations'),
+  attach: ignored('log attachment of `docker compose up`: use `kubectl logs`'),
+  build: m('with `image`, the image is deployed and building it is left to your CI; without `image` the service cannot be imported (a cluster pulls images, it does not build them)'),
+  blkio_config: no('block-IO weights and limits have no Kubernetes equivalent'),
+  cap_add: no(`${FORBIDDEN}: containers drop ALL capabilities and may add none (but NET_BIND_SERVICE, which an unprivileged port makes unnecessary)`),
+  cap_drop: m('nothing to do: every container drops ALL capabilities'),
+  cgroup: no('the cgroup namespace is the container runtime\'s'),
+  cgroup_parent: no('the kubelet places pods in its own cgroups'),
+  command: m('`args` (it overrides the image\'s CMD); a string is split like a shell would'),
+  configs: m('files of the workload\'s ConfigMap (`config.files`), mounted read-only at their target directory'),
+  container_name: ignored('objects are named after the service; a fixed container name would prevent scaling'),
+  cpu_count: CPU_KNOB,
+  cpu_percent: CPU_KNOB,
+  cpu_shares: CPU_KNOB,
+  cpu_quota: CPU_KNOB,
+  cpu_period: CPU_KNOB,
+  cpu_rt_period: CPU_KNOB,
+  cpu_rt_runtime: CPU_KNOB,
+  cpus: m('CPU limit'),
+  cpuset: no('CPU pinning needs the kubelet\'s static CPU manager policy, not a pod setting'),
+  credential_spec: no('Windows gMSA credentials are not supported'),
+  depends_on: m('the dependent may call the dependency (NetworkRules when networks restrict calls); start order is replaced by readiness probes and retries'),
+  device_cgroup_rules: no(`${FORBIDDEN} (host devices)`),
+  devices: no(`${FORBIDDEN} (host devices); GPUs and other hardware come from a device plugin`),
+  dns: no('pods use the cluster\'s DNS'),
+  dns_opt: no('pods use the cluster\'s DNS'),
+  dns_search: no('pods use the cluster\'s DNS; services of the same namespace resolve by name'),
+  domainname: no('pods are reached by their Service\'s name'),
+  entrypoint: m('`command` (it overrides the image\'s ENTRYPOINT)'),
+  env_file: m('read like `environment` (which wins): secret-looking variables become SecretRef placeholders'),
+  label_file: no('container labels are not read from files: give them as `labels`'),
+  environment: m('`env`, or `secretEnv` with a SecretRef placeholder for secret-looking variables (the value is never copied)'),
+  expose: m('ports of a ClusterIP Service (reachable inside the cluster only)'),
+  extends: no('not merged: merge the base service first (`docker compose config` prints the merged file)'),
+  provider: no('provider services (external tools that docker compose runs) have no Kubernetes equivalent'),
+  external_links: no('links to containers outside the project: use an ExternalService'),
+  extra_hosts: no('host aliases are not set: use an ExternalService or DNS'),
+  gpus: no('GPUs come from a device plugin and node selection, not from a pod setting of this library'),
+  group_add: no('supplemental groups are not set (the pod has runAsGroup and fsGroup)'),
+  healthcheck: m('the command becomes startup, readiness and liveness exec probes with its interval, timeout, retries and start period'),
+  hostname: no('pods are reached by their Service\'s name (the service name)'),
+  image: m('`image`; it must name a tag or a digest (not `latest`)'),
+  init: no('no init process is injected: use an image whose entrypoint is an init (tini, dumb-init)'),
+  ipc: no(`${FORBIDDEN} (host or shared IPC)`),
+  isolation: no('Windows isolation is not supported'),
+  labels: m('pod annotations (Docker labels hold free text, which label values may not)'),
+  links: m('like `depends_on`: the service may call the linked one (aliases are not kept: call it by its name)'),
+  logging: no('the cluster collects stdout and stderr; logging drivers do not apply'),
+  mac_address: no('pods get their addresses from the cluster network'),
+  mem_limit: m('memory limit'),
+  mem_reservation: m('memory request'),
+  mem_swappiness: no('Kubernetes nodes run without swap for pods'),
+  memswap_limit: no('Kubernetes nodes run without swap for pods'),
+  network_mode: no('only the pod network is supported: `host` is forbidden by Pod Security "restricted", `service:`/`container:` share another container\'s network'),
+  models: no('AI models of Docker Model Runner have no Kubernetes equivalent'),
+  networks: m('services that share a network may call each other (NetworkRules); aliases and fixed addresses are not kept'),
+  oom_kill_disable: no('the kubelet decides what is killed under memory pressure'),
+  oom_score_adj: no('the kubelet sets OOM scores from the pod\'s QoS class'),
+  pid: no(`${FORBIDDEN} (host PID namespace)`),
+  pids_limit: no('the PID limit is the kubelet\'s (podPidsLimit)'),
+  platform: m('a node selector on kubernetes.io/os and kubernetes.io/arch'),
+  ports: m('ports of the Service: published on all interfaces → LoadBalancer (internal), `mode: host` → NodePort, on 127.0.0.1 or not published → ClusterIP'),
+  post_start: no('lifecycle hooks are not set: run the command in the entrypoint'),
+  pre_stop: no('lifecycle hooks are not set: handle SIGTERM in the process (terminationGracePeriod from `stop_grace_period`)'),
+  privileged: no(`${FORBIDDEN}: a privileged container is root on the node`),
+  profiles: no('profiles are not applied: the service is imported whatever its profiles'),
+  pull_policy: ignored('images are pinned, so they are pulled if not present on the node'),
+  pull_refresh_after: ignored('images are pinned, so they are pulled if not present on the node'),
+  read_only: m('the root filesystem is read-only in any case; writable directories come from `tmpfs` and volumes'),
+  restart: m('pods of a Deployment or StatefulSet always restart; `no` and `on-failure` are reported (a run-once task is a ScheduledJob)'),
+  runtime: no('the container runtime is the node\'s (RuntimeClass is not set)'),
+  scale: m('replicas'),
+  security_opt: no('the pod already runs with seccomp RuntimeDefault and no privilege escalation; other options (AppArmor or SELinux profiles, label:disable) are not set'),
+  shm_size: no('/dev/shm is the runtime\'s default (64 MiB); a larger one is not set'),
+  secrets: m('files of the Secret `<service>-secrets`, mounted read-only at /run/secrets'),
+  sysctls: no('sysctls are not set (Pod Security allows only a few, and the kubelet must allow them)'),
+  stdin_open: ignored('an interactive terminal: use `kubectl exec -it`'),
+  stop_grace_period: m('terminationGracePeriod'),
+  stop_signal: no('Kubernetes stops containers with SIGTERM (or the image\'s STOPSIGNAL): set STOPSIGNAL in the image'),
+  storage_opt: no('storage driver options are the runtime\'s'),
+  tmpfs: m('writable directories (emptyDir volumes)'),
+  tty: ignored('an interactive terminal: use `kubectl exec -it`'),
+  ulimits: no('ulimits are the runtime\'s and the kubelet\'s'),
+  use_api_socket: no(`${FORBIDDEN}: access to the container engine's socket is root on the node`),
+  user: m('runAsUser and runAsGroup (numeric, not 0)'),
+  uts: no(`${FORBIDDEN} (host UTS namespace)`),
+  userns_mode: no('user namespaces are not set'),
+  volumes: m('named volumes → volume claims of a StatefulService; anonymous volumes and `type: tmpfs` → writable directories; host paths and bind mounts are reported (hostPath is forbidden by Pod Security "restricted")'),
+  volumes_from: no('volumes of other containers are not shared: use a named volume'),
+  working_dir: no('the working directory is not set: set WORKDIR in the image'),
+};
