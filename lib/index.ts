@@ -1,6 +1,7 @@
 export * from './workloads';
 export * from './network';
 export * from './clusters';
+export * from './addons';
 export * from './delivery';
 export * from './guards';
 export * from './platform';

@@ -1,4 +1,6 @@
 export * from './platform-cluster';
+export * from './cluster-distribution';
+export * from './add-on-helm-chart';
 export * from './eks';
 export * from './self-managed';
 export * from './k3s';

@@ -1,5 +1,7 @@
 import { Chart } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { IConstruct, IDependable } from 'constructs';
+import { AddOnHelmChartProps } from './add-on-helm-chart';
+import { ClusterDistribution } from './cluster-distribution';
 import { ClusterTraits } from '../workloads';
 
 /**
@@ -9,6 +11,8 @@ import { ClusterTraits } from '../workloads';
 export interface IPlatformCluster extends IConstruct {
   /** The cluster's name. */
   readonly clusterName: string;
+  /** The Kubernetes distribution (EKS, k3s or kubeadm): add-ons that cannot run on one refuse it by name. */
+  readonly distribution: ClusterDistribution;
   /** What the cluster offers to workloads: ingress class, storage class, load balancer annotations. */
   readonly traits: ClusterTraits;
   /**
@@ -21,4 +25,15 @@ export interface IPlatformCluster extends IConstruct {
    * @param charts the cdk8s charts to deliver
    */
   addWorkloads(id: string, charts: Chart[]): void;
+
+  /**
+   * Installs a pinned third-party Helm chart on the next `cdk deploy`, the same way on every cluster kind:
+   * platform add-ons (observability, cert-manager, VPA, ...) are built on it. The namespace is created with
+   * the chart's Pod Security level (restricted unless the add-on says otherwise).
+   *
+   * @param id a construct id, unique per cluster (a DNS-1123 label of at most 36 characters)
+   * @param chart the chart, its version, namespace and values
+   * @returns what must be deployed before anything that needs the chart
+   */
+  addHelmChart(id: string, chart: AddOnHelmChartProps): IDependable;
 }

@@ -2,11 +2,13 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
+import { IPlatformAddOn } from '../addons/platform-add-on';
 import { EksPlatformNetworkConfig } from './platform-network-config';
 import { ClusterCapacity, ClusterEndpointAccess, EksPlatformCluster, ExternalSecretsOptions, VolumeReclaimPolicy } from '../clusters/eks';
 import { validateEndpointAccess } from '../clusters/eks/private/endpoint';
 import { PlatformNetwork } from '../network';
+import { installAddOns } from './private/add-ons';
 import { platformNetwork } from './private/network';
 import { cdkPropValidator } from '../private/validate';
 
@@ -49,6 +51,12 @@ export interface EksPlatformStackProps extends StackProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
+   * Platform add-ons to install on the cluster, in order (observability, cert-manager, VPA, ...). Each is
+   * installed the same way on every cluster kind; one that cannot run on this kind says so at synth.
+   * @default - none
+   */
+  readonly addOns?: IPlatformAddOn[];
+  /**
    * Keep the deprecated `EncryptionConfig[].Resources` on the cluster, as earlier versions of this library
    * wrote it: set it for a cluster deployed with such a version (see EksPlatformClusterProps.legacyEncryptionConfig).
    * @default false
@@ -83,6 +91,8 @@ const PLATFORM_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 export class EksPlatformStack extends Stack {
   /** The network. */
   public readonly network: PlatformNetwork;
+  /** What each add-on's workloads must be deployed after, by add-on name. */
+  public readonly addOns: Record<string, IDependable>;
   /** The cluster. */
   public readonly cluster: EksPlatformCluster;
 
@@ -109,6 +119,7 @@ export class EksPlatformStack extends Stack {
       volumeReclaimPolicy: props.volumeReclaimPolicy,
       externalSecrets: props.externalSecrets,
     });
+    this.addOns = installAddOns(v, this.cluster, props.addOns);
 
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName, description: 'EKS cluster name' });
     new CfnOutput(this, 'AdminRoleArn', { value: this.cluster.adminRole.roleArn, description: 'IAM role with cluster-admin access (access entry)' });

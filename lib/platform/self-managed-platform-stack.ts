@@ -1,9 +1,11 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
+import { IPlatformAddOn } from '../addons/platform-add-on';
 import { SelfManagedClusterBase, SelfManagedClusterOptions } from '../clusters/self-managed';
 import { PlatformNetwork } from '../network';
 import { SelfManagedPlatformNetworkConfig } from './platform-network-config';
+import { installAddOns } from './private/add-ons';
 import { platformNetwork } from './private/network';
 import { SelfManagedDistribution } from './self-managed-distribution';
 import { cdkPropValidator } from '../private/validate';
@@ -33,6 +35,12 @@ export interface SelfManagedPlatformStackProps extends StackProps {
    * @default - AWS-managed keys; the customer-managed-key findings are acknowledged
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Platform add-ons to install on the cluster, in order (observability, cert-manager, VPA, ...). Each is
+   * installed the same way on every cluster kind; one that cannot run on this kind says so at synth.
+   * @default - none
+   */
+  readonly addOns?: IPlatformAddOn[];
 }
 
 const PLATFORM_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -47,6 +55,8 @@ const PLATFORM_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 export class SelfManagedPlatformStack extends Stack {
   /** The network. */
   public readonly network: PlatformNetwork;
+  /** What each add-on's workloads must be deployed after, by add-on name. */
+  public readonly addOns: Record<string, IDependable>;
   /** The cluster. */
   public readonly cluster: SelfManagedClusterBase;
 
@@ -60,6 +70,7 @@ export class SelfManagedPlatformStack extends Stack {
     this.cluster = distribution._create(this, 'Cluster', {
       ...props.cluster, vpc: this.network.vpc, clusterName: props.platformName, encryptionKey: props.encryptionKey,
     });
+    this.addOns = installAddOns(v, this.cluster, props.addOns);
   }
 }
 

@@ -14,16 +14,18 @@ import { EksClusterAutoscaler } from './eks-cluster-autoscaler';
 import { EksExternalSecrets, ExternalSecretsOptions } from './eks-external-secrets';
 import { EksNodeGroup } from './eks-node-group';
 import { ClusterEndpointAccess } from './endpoint-access';
-import { EKS_VERSIONS, kubectlLayer } from './versions';
+import { DEFAULT_EKS_VERSION, EKS_VERSION_TABLE, EksKubernetesVersion } from './versions';
 import { HelmChartDelivery } from '../../delivery/helm-chart-delivery';
 import { acknowledgeLogGroupChoices, allowLogsToUseKey, DEFAULT_LOG_RETENTION } from '../../network/private/log-groups';
 import { denyGrantsExceptForAwsServices } from '../../private/kms';
 import { IPlatformCluster } from '../platform-cluster';
 import * as acks from './private/acknowledgements';
 import { validateEndpointAccess } from './private/endpoint';
+import { warnAboutEndOfSupport } from './private/support';
 import { acknowledge, CDK_DEFAULT_POLICY, NagAcknowledgement } from '../../private/nag';
 import { cdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
+import { checkMember } from '../../workloads/private/fixed-set';
 
 /** Props of an {@link EksPlatformCluster}. */
 export interface EksPlatformClusterProps {
@@ -40,6 +42,15 @@ export interface EksPlatformClusterProps {
    * @default - a name derived from the construct path (stable)
    */
   readonly clusterName?: string;
+  /**
+   * The Kubernetes version, a row of `EKS_VERSION_TABLE` with the add-on, chart and kubectl layer versions
+   * that go with it. Upgrade one minor version at a time: a change moves the control plane first, then the
+   * add-ons, then the node groups (rolling, see docs/eks.md). Setting it also sets the version of every node
+   * group, so that the nodes follow the control plane; a warning says when it is within 90 days of the end of
+   * EKS standard support (context `cdk-k8s-platform:today` fixes the date).
+   * @default EksKubernetesVersion.V1_35 (node groups then keep the version EKS gave them at creation)
+   */
+  readonly version?: EksKubernetesVersion;
   /**
    * Who can reach the Kubernetes API endpoint. `publicAndPrivate(...cidrs)` needs at least one CIDR and
    * refuses `/0`; a public endpoint for every address is the explicit `publicFromAnywhere()`.
@@ -126,6 +137,8 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
   public readonly cluster: eks.Cluster;
   /** The cluster's name (known at synth time). */
   public readonly clusterName: string;
+  /** The Kubernetes version. */
+  public readonly version: EksKubernetesVersion;
   /** The traits workloads are built with (ALB ingress, gp3 storage, NLB annotations). */
   public readonly traits: ClusterTraits;
   /** The role with cluster-admin access. */
@@ -156,6 +169,9 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     v.check(!Token.isUnresolved(clusterName) && CLUSTER_NAME.test(clusterName), 'clusterName', clusterName,
       'must be 1-100 letters, digits, \'-\' and \'_\', starting with a letter or digit, and known at synth time (e.g. "acme").');
     this.clusterName = clusterName;
+    this.version = checkMember(v, 'version', props.version, 'EksKubernetesVersion', EksKubernetesVersion, DEFAULT_EKS_VERSION);
+    const pins = EKS_VERSION_TABLE[this.version];
+    warnAboutEndOfSupport(this, this.version);
 
     const endpoint = props.endpointAccess ?? ClusterEndpointAccess.privateOnly();
     validateEndpointAccess(v, 'endpointAccess', endpoint);
@@ -176,7 +192,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
 
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName,
-      version: EKS_VERSIONS.kubernetesVersion,
+      version: pins.kubernetesVersion,
       vpc: props.vpc,
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
       endpointAccess: l2Endpoint,
@@ -188,7 +204,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
         ? { defaultCapacityType: eks.DefaultCapacityType.AUTOMODE, compute: { nodePools: capacity.autoModeOptions?.nodePools ?? ['system', 'general-purpose'] } }
         : { defaultCapacityType: eks.DefaultCapacityType.NODEGROUP, defaultCapacity: 0 }),
       kubectlProviderOptions: {
-        kubectlLayer: kubectlLayer(this, 'KubectlLayer'),
+        kubectlLayer: pins.kubectlLayer(this, 'KubectlLayer'),
         securityGroups: kubectlSecurityGroup ? [kubectlSecurityGroup] : undefined,
       },
       outputConfigCommand: false,
@@ -222,6 +238,8 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     if (!autoMode) {
       const options = capacity.nodeGroups ?? {};
       const arch = options.architecture ?? NodeArchitecture.X86_64;
+      // an explicit version moves the nodes with the control plane; without it the groups keep their template
+      const kubernetesVersion = props.version !== undefined ? this.version : undefined;
       const nodeRole = new iam.Role(this, 'NodeRole', {
         assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
         managedPolicies: ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly']
@@ -229,11 +247,11 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
       });
       acknowledge(nodeRole, ...acks.NODE_ROLE);
       this.nodeGroups.push(new EksNodeGroup(this, 'OnDemand', {
-        ...options.onDemand, cluster: this.cluster, architecture: arch, capacityType: eks.CapacityType.ON_DEMAND, nodeRole,
+        ...options.onDemand, cluster: this.cluster, architecture: arch, capacityType: eks.CapacityType.ON_DEMAND, nodeRole, kubernetesVersion,
       }));
       if (options.spot) {
         this.nodeGroups.push(new EksNodeGroup(this, 'Spot', {
-          ...options.spot, cluster: this.cluster, architecture: arch, capacityType: eks.CapacityType.SPOT, nodeRole,
+          ...options.spot, cluster: this.cluster, architecture: arch, capacityType: eks.CapacityType.SPOT, nodeRole, kubernetesVersion,
         }));
       }
     }
@@ -244,14 +262,15 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
       nodeGroups: this.nodeGroups,
       storageClassName: 'gp3',
       reclaimPolicy: props.volumeReclaimPolicy,
+      versions: pins,
     });
 
     if (!autoMode) {
       controllerDeps.push(...this.nodeGroups, this.addons.addons['eks-pod-identity-agent']!, this.addons.addons.coredns!);
-      this.albController = new EksAlbController(this, 'AlbController', { cluster: this.cluster, dependsOn: controllerDeps });
+      this.albController = new EksAlbController(this, 'AlbController', { cluster: this.cluster, dependsOn: controllerDeps, versions: pins });
       if (capacity.nodeGroups?.clusterAutoscaler ?? true) {
         this.clusterAutoscaler = new EksClusterAutoscaler(this, 'ClusterAutoscaler', {
-          cluster: this.cluster, clusterName, dependsOn: controllerDeps,
+          cluster: this.cluster, clusterName, dependsOn: controllerDeps, versions: pins,
         });
       }
     }

@@ -8,10 +8,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { IngressExposure } from './ingress-exposure';
 import { NodeImage } from './node-image';
+import { AddOnHelmChartProps } from '../add-on-helm-chart';
+import { ClusterDistribution } from '../cluster-distribution';
 import { IPlatformCluster } from '../platform-cluster';
+import { resolveAddOnHelmChart } from '../private/add-on-helm-chart';
+import { addOnChart } from './private/add-on-chart';
 import {
   agentHealthCheckFindings, inlinePolicyFindings, ingressSecurityGroupFindings, nodeGroupFindings, secretFindings, tcpLoadBalancerFindings,
 } from './private/compliance';
@@ -179,6 +183,8 @@ export interface SelfManagedNodeGroupOptions {
  */
 export abstract class SelfManagedClusterBase extends Construct implements IPlatformCluster {
   public readonly clusterName: string;
+  /** k3s or kubeadm. */
+  public readonly distribution: ClusterDistribution;
   public abstract readonly traits: ClusterTraits;
   /**
    * The distribution's pinned release (K3sVersion, KubeadmVersion). Set by the subclass before it adds its
@@ -230,6 +236,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   protected constructor(scope: Construct, id: string, props: SelfManagedClusterProps, kind: string, mode: 'k3s' | 'kubeadm') {
     super(scope, id);
     this.kind = kind;
+    this.distribution = mode === 'k3s' ? ClusterDistribution.K3S : ClusterDistribution.KUBEADM;
     const v = this.validator = cdkPropValidator(this, kind);
     if (!props.vpc) v.fail('vpc', props.vpc, 'is required: pass the platform network\'s VPC (new PlatformNetwork(...).vpc).');
     this.vpc = props.vpc;
@@ -430,6 +437,22 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       resourceArns: [this.encryptionKey.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': [`secretsmanager.${Aws.REGION}.amazonaws.com`] } },
     }));
+  }
+
+  /**
+   * Installs a pinned third-party Helm chart through the cluster's Helm controller: a `helm.cattle.io/v1`
+   * HelmChart object (and its namespace) delivered like workloads, as `addWorkloads('addon-<id>')` (see
+   * {@link IPlatformCluster.addHelmChart}). The controller retries until what the chart needs is there, so
+   * `dependsOn` orders nothing here; the returned dependable is the workload sync.
+   */
+  public addHelmChart(id: string, chart: AddOnHelmChartProps): IDependable {
+    const resolved = resolveAddOnHelmChart(this, this.kind, id, chart, this.deliveries.some(d => d.id === `addon-${id}`));
+    if (this.distribution !== ClusterDistribution.K3S) {
+      this.validator.fail('addHelmChart(id)', id, `cannot be installed: a ${this.distribution} cluster runs no Helm controller yet `
+        + '(k3s ships one; EKS installs charts with its kubectl/helm Lambda). Use a k3s or EKS platform for add-ons, or install the chart with helm on the control plane.');
+    }
+    this.addWorkloads(`addon-${id}`, [addOnChart(id, resolved)]);
+    return this.workloadSync;
   }
 
   public addWorkloads(id: string, charts: Chart[]): void {

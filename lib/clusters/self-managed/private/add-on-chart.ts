@@ -1,0 +1,38 @@
+import { ApiObject, App, Chart } from 'cdk8s';
+import { stringify } from 'yaml';
+import { addOnNamespaceLabels, ResolvedAddOnHelmChart } from '../../private/add-on-helm-chart';
+
+/** Where the Helm controller of k3s looks for HelmChart objects. */
+const HELM_CONTROLLER_NAMESPACE = 'kube-system';
+
+/**
+ * An add-on's chart as objects for the cluster's Helm controller (`helm.cattle.io/v1` HelmChart, the
+ * controller k3s ships): the namespace with its Pod Security labels, and the HelmChart that installs the
+ * pinned chart into it. A failed install is left for an operator (`failurePolicy: abort`) rather than
+ * uninstalled and installed again, which would delete what the release made.
+ */
+export function addOnChart(id: string, chart: ResolvedAddOnHelmChart): Chart {
+  const scope = new Chart(new App(), id);
+  if (chart.createNamespace) {
+    new ApiObject(scope, 'Namespace', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: chart.namespace, labels: addOnNamespaceLabels(chart) },
+    });
+  }
+  const oci = chart.repository.startsWith('oci://');
+  new ApiObject(scope, 'HelmChart', {
+    apiVersion: 'helm.cattle.io/v1',
+    kind: 'HelmChart',
+    metadata: { name: chart.release, namespace: HELM_CONTROLLER_NAMESPACE },
+    spec: {
+      ...(oci ? { chart: `${chart.repository.replace(/\/+$/, '')}/${chart.chart}` } : { repo: chart.repository, chart: chart.chart }),
+      version: chart.version,
+      targetNamespace: chart.namespace,
+      ...(chart.values && Object.keys(chart.values).length > 0 ? { valuesContent: stringify(chart.values) } : {}),
+      timeout: `${chart.timeout.toSeconds()}s`,
+      failurePolicy: 'abort',
+    },
+  });
+  return scope;
+}
