@@ -68,8 +68,8 @@ export class BlueprintWorkloads extends Construct {
     super(scope, id);
     const v = new PropValidator(this, 'BlueprintWorkloads');
     for (const chart of props.charts ?? []) {
-      if (PlatformChart.isPlatformChart(chart) && chart.traits.ingressFlavour.name !== 'alb') {
-        v.fail('charts', chart.node.id, `is built with ${chart.traits.ingressFlavour.name} traits, but an eks-blueprints cluster routes with the AWS Load Balancer Controller: build it with BlueprintWorkloads.traits() (ClusterTraits.eks()).`);
+      if (PlatformChart.isPlatformChart(chart) && chart.traits.ingressFlavour !== 'alb') {
+        v.fail('charts', chart.node.id, `is built with ${chart.traits.ingressFlavour} traits, but an eks-blueprints cluster routes with the AWS Load Balancer Controller: build it with BlueprintWorkloads.traits() (ClusterTraits.eks()).`);
       }
     }
     const plan = planHelmRelease(this, 'BlueprintWorkloads', props.cluster, props);

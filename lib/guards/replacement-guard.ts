@@ -1,8 +1,9 @@
 import * as path from 'path';
 import { Annotations, Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { ValidationError } from '../errors';
+import { show, ValidationError } from '../errors';
 import { collectProtected, compare, readLock, renderLock, writeLock, LockedStacks } from './private/lock-file';
+import { isMember, mustBeOneOf } from '../workloads/private/fixed-set';
 
 /** Context key with opt-ins (comma-separated, or a JSON list): `cdk synth -c cdk-k8s-platform:allowReplacement=NodeGroup`. */
 export const ALLOW_REPLACEMENT_CONTEXT = 'cdk-k8s-platform:allowReplacement';
@@ -52,22 +53,18 @@ export class AllowReplacement {
   ) {}
 }
 
-/** What the guard does with the lock file. */
-export class ReplacementGuardMode {
+/** What the guard does with the lock file. A string enum; the value is update or verify. */
+export enum ReplacementGuardMode {
   /**
    * Compare with the lock file, then record the new state in it (new protected resources, opted-in
    * replacements). A missing file is written: the first synthesis of a fresh clone succeeds. The default.
    */
-  public static readonly UPDATE = new ReplacementGuardMode('update');
+  UPDATE = 'update',
   /**
    * Compare only, never write: fail when the file is missing or does not list every protected resource
    * (for CI, so a lock file nobody committed cannot hide a replacement).
    */
-  public static readonly VERIFY = new ReplacementGuardMode('verify');
-  private constructor(
-    /** update or verify. */
-    public readonly value: string,
-  ) {}
+  VERIFY = 'verify',
 }
 
 /** Props of a {@link ReplacementGuard}. */
@@ -129,11 +126,15 @@ export class ReplacementGuard extends Construct {
     this.lockFile = path.resolve(lockFile);
 
     const modeContext = this.node.tryGetContext(REPLACEMENT_GUARD_MODE_CONTEXT);
-    if (modeContext !== undefined && modeContext !== 'update' && modeContext !== 'verify') {
+    if (modeContext !== undefined && !isMember(ReplacementGuardMode, modeContext)) {
       throw new ValidationError(`[${this.node.path}] context ${REPLACEMENT_GUARD_MODE_CONTEXT} is ${JSON.stringify(modeContext)}: must be "update" or "verify".`,
         { constructPath: this.node.path, prop: `context ${REPLACEMENT_GUARD_MODE_CONTEXT}`, value: modeContext });
     }
-    this.mode = modeContext === 'verify' ? ReplacementGuardMode.VERIFY : modeContext === 'update' ? ReplacementGuardMode.UPDATE : (props.mode ?? ReplacementGuardMode.UPDATE);
+    if (props.mode !== undefined && !isMember(ReplacementGuardMode, props.mode)) {
+      throw new ValidationError(`[${this.node.path}] ${kind}.mode is ${show(props.mode)}: ${mustBeOneOf('ReplacementGuardMode', ReplacementGuardMode)}`,
+        { constructPath: this.node.path, prop: 'mode', value: props.mode });
+    }
+    this.mode = modeContext ?? props.mode ?? ReplacementGuardMode.UPDATE;
     this.allowReplacement = [...(props.allowReplacement ?? []).map(a => a.name), ...contextOptIns(this, this.node.tryGetContext(ALLOW_REPLACEMENT_CONTEXT))];
 
     const root = scope;

@@ -1,22 +1,19 @@
 import { Chart, JsonPatch, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { checkMember } from './private/fixed-set';
 import { MANAGED_BY } from './private/labels';
 import { Cpu, k8s } from './private/plus';
 import { countQuantity, cpuQuantity, sizeQuantity } from './private/quantity';
 import { PropValidator } from './private/validate';
 
-/** A Pod Security Standards level (the `pod-security.kubernetes.io/*` namespace labels). */
-export class PodSecurityLevel {
+/** A Pod Security Standards level (the `pod-security.kubernetes.io/*` namespace labels). A string enum; the value is the label value. */
+export enum PodSecurityLevel {
   /** Hardened pods only: what every workload of this library produces (the default). */
-  public static readonly RESTRICTED = new PodSecurityLevel('restricted');
+  RESTRICTED = 'restricted',
   /** Blocks known privilege escalations only (for third-party software that cannot run restricted). */
-  public static readonly BASELINE = new PodSecurityLevel('baseline');
+  BASELINE = 'baseline',
   /** Unrestricted (system components such as CNI or storage drivers only). */
-  public static readonly PRIVILEGED = new PodSecurityLevel('privileged');
-  private constructor(
-    /** The label value. */
-    public readonly value: string,
-  ) {}
+  PRIVILEGED = 'privileged',
 }
 
 /** A ResourceQuota: totals the namespace's pods may not exceed together. Unset fields are not limited. */
@@ -205,7 +202,7 @@ export class PlatformNamespace extends Construct {
     const other = this.node.root.node.findAll().find(c => c !== this && PlatformNamespace.isPlatformNamespace(c) && c.name === this.name);
     if (other) v.fail('name', this.name, `is already defined by ${other.node.path}: each namespace may be defined once per app.`);
 
-    const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    const level = checkMember(v, 'podSecurity', props.podSecurity, 'PodSecurityLevel', PodSecurityLevel, PodSecurityLevel.RESTRICTED);
     const version = props.podSecurityVersion ?? 'v1.28';
     v.check(typeof version === 'string' && /^(latest|v1\.[0-9]{1,2})$/.test(version), 'podSecurityVersion', version, 'must be "latest" or a Kubernetes minor version such as "v1.28".');
     const labels: Record<string, string> = {};
@@ -218,11 +215,11 @@ export class PlatformNamespace extends Construct {
     }
     Object.assign(labels, {
       'app.kubernetes.io/managed-by': MANAGED_BY,
-      'pod-security.kubernetes.io/enforce': level.value,
+      'pod-security.kubernetes.io/enforce': level,
       'pod-security.kubernetes.io/enforce-version': version,
-      'pod-security.kubernetes.io/audit': PodSecurityLevel.RESTRICTED.value,
+      'pod-security.kubernetes.io/audit': PodSecurityLevel.RESTRICTED,
       'pod-security.kubernetes.io/audit-version': 'latest',
-      'pod-security.kubernetes.io/warn': PodSecurityLevel.RESTRICTED.value,
+      'pod-security.kubernetes.io/warn': PodSecurityLevel.RESTRICTED,
       'pod-security.kubernetes.io/warn-version': 'latest',
     });
     this.namespace = new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: this.name, labels } });

@@ -1,10 +1,9 @@
-/** Network protocol of a port. */
-export class Protocol {
-  public static readonly TCP = new Protocol('TCP');
-  public static readonly UDP = new Protocol('UDP');
-  public static readonly SCTP = new Protocol('SCTP');
-  private constructor(
-    /** The Kubernetes protocol name. */
-    public readonly value: string,
-  ) {}
+/** Network protocol of a port: a string enum whose values are the Kubernetes protocol names. */
+export enum Protocol {
+  /** TCP (the default). */
+  TCP = 'TCP',
+  /** UDP. */
+  UDP = 'UDP',
+  /** SCTP. */
+  SCTP = 'SCTP',
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Callers } from './network-access';
 import { PlatformChart } from './platform-chart';
 import { cronProblem, timeZoneProblem } from './private/cron';
+import { checkMember } from './private/fixed-set';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { WorkloadBase } from './workload-base';
@@ -51,30 +52,22 @@ export class CronSchedule {
   ) {}
 }
 
-/** What happens when a run is due while the previous one still runs. */
-export class ConcurrencyPolicy {
+/** What happens when a run is due while the previous one still runs. A string enum; the value is the Kubernetes `concurrencyPolicy`. */
+export enum ConcurrencyPolicy {
   /** Skip the new run (the default: no overlapping runs). */
-  public static readonly FORBID = new ConcurrencyPolicy('Forbid');
+  FORBID = 'Forbid',
   /** Run both. */
-  public static readonly ALLOW = new ConcurrencyPolicy('Allow');
+  ALLOW = 'Allow',
   /** Stop the running one and start the new one. */
-  public static readonly REPLACE = new ConcurrencyPolicy('Replace');
-  private constructor(
-    /** The Kubernetes `concurrencyPolicy`. */
-    public readonly value: string,
-  ) {}
+  REPLACE = 'Replace',
 }
 
-/** What happens to a job's pod when its container fails. */
-export class JobRestartPolicy {
+/** What happens to a job's pod when its container fails. A string enum; the value is the pod `restartPolicy`. */
+export enum JobRestartPolicy {
   /** Restart the container in the same pod (the default). */
-  public static readonly ON_FAILURE = new JobRestartPolicy('OnFailure');
+  ON_FAILURE = 'OnFailure',
   /** Start a new pod for each retry; failed pods stay for their logs. */
-  public static readonly NEVER = new JobRestartPolicy('Never');
-  private constructor(
-    /** The pod `restartPolicy`. */
-    public readonly value: string,
-  ) {}
+  NEVER = 'Never',
 }
 
 /** Props of a {@link ScheduledJob}. */
@@ -190,7 +183,7 @@ export class ScheduledJob extends WorkloadBase {
     const completions = v.integer('completions', props.completions ?? 1, 1, 100000);
 
     const pod = this.buildPod({
-      restartPolicy: (props.restartPolicy ?? JobRestartPolicy.ON_FAILURE).value,
+      restartPolicy: checkMember(v, 'restartPolicy', props.restartPolicy, 'JobRestartPolicy', JobRestartPolicy, JobRestartPolicy.ON_FAILURE),
       probes: { readiness: false, liveness: false, startup: false },
     });
 
@@ -199,7 +192,7 @@ export class ScheduledJob extends WorkloadBase {
       spec: {
         schedule,
         timeZone: props.timeZone,
-        concurrencyPolicy: (props.concurrencyPolicy ?? ConcurrencyPolicy.FORBID).value,
+        concurrencyPolicy: checkMember(v, 'concurrencyPolicy', props.concurrencyPolicy, 'ConcurrencyPolicy', ConcurrencyPolicy, ConcurrencyPolicy.FORBID),
         startingDeadlineSeconds,
         suspend: props.suspend ?? false,
         successfulJobsHistoryLimit: successful,

@@ -1,14 +1,12 @@
-/** How a Service is exposed. */
-export class ServiceType {
+/**
+ * How a Service is exposed. A string enum (the Kubernetes `spec.type`): values compare by value, so a value
+ * from another copy of this library, or the plain string, is the same value.
+ */
+export enum ServiceType {
   /** Reachable inside the cluster only (the default; an Ingress exposes it over HTTP). */
-  public static readonly CLUSTER_IP = new ServiceType('ClusterIP');
+  CLUSTER_IP = 'ClusterIP',
   /** A port on every node. */
-  public static readonly NODE_PORT = new ServiceType('NodePort');
+  NODE_PORT = 'NodePort',
   /** A cloud load balancer (on EKS an NLB, through the AWS Load Balancer Controller). */
-  public static readonly LOAD_BALANCER = new ServiceType('LoadBalancer');
-
-  private constructor(
-    /** The Kubernetes `spec.type`. */
-    public readonly value: string,
-  ) {}
+  LOAD_BALANCER = 'LoadBalancer',
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { DisruptionBudget } from './disruption-budget';
 import { Callers, IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
+import { checkMember } from './private/fixed-set';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
@@ -13,20 +14,16 @@ import { WebServicePort } from './web-service';
 import { WorkloadBase } from './workload-base';
 import { ContainerWorkloadProps } from './workload-props';
 
-/** How a persistent volume may be mounted. */
-export class VolumeAccessMode {
+/** How a persistent volume may be mounted. A string enum; the value is the Kubernetes access mode. */
+export enum VolumeAccessMode {
   /** Read-write by the pods of one node (block storage such as EBS; the usual choice). */
-  public static readonly READ_WRITE_ONCE = new VolumeAccessMode('ReadWriteOnce');
+  READ_WRITE_ONCE = 'ReadWriteOnce',
   /** Read-write by a single pod. */
-  public static readonly READ_WRITE_ONCE_POD = new VolumeAccessMode('ReadWriteOncePod');
+  READ_WRITE_ONCE_POD = 'ReadWriteOncePod',
   /** Read-only by many nodes. */
-  public static readonly READ_ONLY_MANY = new VolumeAccessMode('ReadOnlyMany');
+  READ_ONLY_MANY = 'ReadOnlyMany',
   /** Read-write by many nodes (needs a shared file system such as EFS). */
-  public static readonly READ_WRITE_MANY = new VolumeAccessMode('ReadWriteMany');
-  private constructor(
-    /** The Kubernetes access mode. */
-    public readonly value: string,
-  ) {}
+  READ_WRITE_MANY = 'ReadWriteMany',
 }
 
 /**
@@ -62,16 +59,12 @@ export class ClaimRetentionPolicy {
   ) {}
 }
 
-/** How the pods of a stateful service are started and stopped. */
-export class PodManagementPolicy {
+/** How the pods of a stateful service are started and stopped. A string enum; the value is the Kubernetes `podManagementPolicy`. */
+export enum PodManagementPolicy {
   /** One pod at a time, in order, each ready before the next (the default; what most databases need). */
-  public static readonly ORDERED_READY = new PodManagementPolicy('OrderedReady');
+  ORDERED_READY = 'OrderedReady',
   /** All pods at once (peers that discover each other, e.g. a consensus cluster bootstrapping). */
-  public static readonly PARALLEL = new PodManagementPolicy('Parallel');
-  private constructor(
-    /** The Kubernetes `podManagementPolicy`. */
-    public readonly value: string,
-  ) {}
+  PARALLEL = 'Parallel',
 }
 
 /** A persistent volume of each pod of a stateful service (a `volumeClaimTemplates` entry). */
@@ -213,7 +206,7 @@ export class StatefulService extends WorkloadBase implements IWorkloadSelector {
       return {
         metadata: { name: vol.name, labels: { ...this.selectorLabels, 'app.kubernetes.io/managed-by': this.labels['app.kubernetes.io/managed-by'] } },
         spec: {
-          accessModes: [(vol.accessMode ?? VolumeAccessMode.READ_WRITE_ONCE).value],
+          accessModes: [checkMember(v, `volumes[${i}].accessMode`, vol.accessMode, 'VolumeAccessMode', VolumeAccessMode, VolumeAccessMode.READ_WRITE_ONCE)],
           storageClassName,
           resources: { requests: { storage: k8s.Quantity.fromString(storage.quantity) } },
         },
@@ -244,7 +237,7 @@ export class StatefulService extends WorkloadBase implements IWorkloadSelector {
         serviceName: this.headlessServiceName,
         replicas,
         selector: { matchLabels: this.selectorLabels },
-        podManagementPolicy: (props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY).value,
+        podManagementPolicy: checkMember(v, 'podManagementPolicy', props.podManagementPolicy, 'PodManagementPolicy', PodManagementPolicy, PodManagementPolicy.ORDERED_READY),
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
         persistentVolumeClaimRetentionPolicy: { whenDeleted: retention.whenDeleted, whenScaled: retention.whenScaled },
         revisionHistoryLimit: 5,

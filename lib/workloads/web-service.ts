@@ -4,6 +4,7 @@ import { AutoscalingOptions } from './autoscaling';
 import { DisruptionBudget } from './disruption-budget';
 import { Callers, IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
+import { checkMember } from './private/fixed-set';
 import { buildIngress } from './private/ingress';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
@@ -40,16 +41,12 @@ export interface WebServicePort {
   readonly protocol?: Protocol;
 }
 
-/** Class of an Ingress path. */
-export class PathType {
+/** Class of an Ingress path. A string enum; the value is the Kubernetes `pathType`. */
+export enum PathType {
   /** Matches the path and everything below it (`/api` matches `/api/x`). */
-  public static readonly PREFIX = new PathType('Prefix');
+  PREFIX = 'Prefix',
   /** Matches the path exactly. */
-  public static readonly EXACT = new PathType('Exact');
-  private constructor(
-    /** The Kubernetes `pathType`. */
-    public readonly value: string,
-  ) {}
+  EXACT = 'Exact',
 }
 
 /** TLS of an Ingress. */
@@ -305,14 +302,14 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
 
   /** The Service, selecting the stable pods or the live colour. */
   private buildService(chart: PlatformChart, props: WebServiceProps, ports: ResolvedPort[], selector: Record<string, string>): k8s.KubeService {
-    const serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
+    const serviceType = checkMember(this.validator, 'serviceType', props.serviceType, 'ServiceType', ServiceType, ServiceType.CLUSTER_IP);
     const lbAnnotations = serviceType === ServiceType.LOAD_BALANCER
       ? chart.traits.loadBalancerAnnotations({ internetFacing: props.internetFacing ?? false })
       : {};
     return new k8s.KubeService(this, 'Service', {
       metadata: this.metadata(Object.keys(lbAnnotations).length ? lbAnnotations : undefined),
       spec: {
-        type: serviceType.value,
+        type: serviceType,
         selector,
         ports: ports.map(p => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol })),
       },

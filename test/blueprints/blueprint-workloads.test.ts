@@ -106,7 +106,7 @@ describe('PlatformWorkloadsAddOn on a blueprint-like aws-eks v1 cluster', () => 
     expect(delivered.map(({ metadata: { labels, ...m }, ...o }) => ({ ...o, metadata: m })))
       .toEqual(synthesizeManifests(deployed.chart).flatMap(m => m.objects).map(({ metadata: { labels, ...m }, ...o }) => ({ ...o, metadata: m })));
     expect(delivered.every(o => o.metadata.labels['platform.cdk-k8s.io/delivery'] === 'shop')).toBe(true);
-    expect(deployed.chart.traits.ingressFlavour.name).toBe('alb');
+    expect(deployed.chart.traits.ingressFlavour).toBe('alb');
     expect(deployed.chart.traits.storageClassName).toBe('gp3');
     expect(delivered.find(o => o.kind === 'Ingress')!.spec!.ingressClassName).toBe('alb');
   });

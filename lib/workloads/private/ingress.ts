@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { checkMember } from './fixed-set';
 import { k8s } from './plus';
 import { PropValidator } from './validate';
 import { PlatformChart } from '../platform-chart';
@@ -17,7 +18,7 @@ export interface IngressRoute {
   /** Resolved paths. */
   readonly paths: string[];
   /** Resolved path type. */
-  readonly pathType: string;
+  readonly pathType: PathType;
   /** The service port traffic goes to. */
   readonly port: { name: string; port: number };
 }
@@ -72,18 +73,18 @@ export function resolveIngress(scope: Construct, v: PropValidator, chart: Platfo
         `ingress.tls.certificateArns[${i}]`, arn, 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>).'));
     } else {
       v.check(o.tls.certificateArns === undefined, 'ingress.tls.certificateArns', o.tls.certificateArns,
-        `is only understood by the AWS Load Balancer Controller; this cluster's ingress is ${flavour.name}: use tls.secretName.`);
-      if (o.tls.secretName === undefined) v.fail('ingress.tls.secretName', undefined, `is required with ${flavour.name}: name the Kubernetes TLS Secret holding the certificate.`);
+        `is only understood by the AWS Load Balancer Controller; this cluster's ingress is ${flavour}: use tls.secretName.`);
+      if (o.tls.secretName === undefined) v.fail('ingress.tls.secretName', undefined, `is required with ${flavour}: name the Kubernetes TLS Secret holding the certificate.`);
       v.dnsSubdomain('ingress.tls.secretName', o.tls.secretName);
       v.check(hosts.length > 0, 'ingress.hosts', hosts, 'must list the TLS host names when tls is set.');
     }
   }
   if (o.annotations) for (const k of Object.keys(o.annotations)) v.labelKey(`ingress.annotations.${k}`, k);
   if (o.group !== undefined) {
-    v.check(flavour === IngressFlavour.ALB, 'ingress.group', o.group, `is an ALB feature; this cluster's ingress is ${flavour.name}.`);
+    v.check(flavour === IngressFlavour.ALB, 'ingress.group', o.group, `is an ALB feature; this cluster's ingress is ${flavour}.`);
     v.dnsLabel('ingress.group', o.group);
   }
-  return { hosts, paths, pathType: (o.pathType ?? PathType.PREFIX).value, port };
+  return { hosts, paths, pathType: checkMember(v, 'ingress.pathType', o.pathType, 'PathType', PathType, PathType.PREFIX), port };
 }
 
 /** Builds the Ingress (or HTTPRoute) of a web service from the cluster's traits. */
@@ -102,7 +103,7 @@ export function buildIngress(scope: Construct, v: PropValidator, chart: Platform
         parentRefs: [{ name: gw?.name ?? traits.ingressClassName, ...(gw?.namespace ? { namespace: gw.namespace } : {}) }],
         hostnames: r.hosts.length ? r.hosts : undefined,
         rules: [{
-          matches: r.paths.map(p => ({ path: { type: r.pathType === 'Exact' ? 'Exact' : 'PathPrefix', value: p } })),
+          matches: r.paths.map(p => ({ path: { type: r.pathType === PathType.EXACT ? 'Exact' : 'PathPrefix', value: p } })),
           backendRefs: [{ name: serviceName, port: r.port.port }],
         }],
       },

@@ -1,3 +1,4 @@
+import { checkMember } from './fixed-set';
 import { ContainerPortSpec } from './pod/types';
 import { PropValidator } from './validate';
 import { Protocol } from '../protocol';
@@ -46,7 +47,7 @@ export function resolvePorts(v: PropValidator, prop: string, ports: ReadonlyArra
     if (!options.mapped) v.check(p.targetPort === undefined, `${prop}[${i}].targetPort`, p.targetPort, 'is not used here: give only port (the container port).');
     const targetPort = p.targetPort ?? p.port;
     v.port(`${prop}[${i}].targetPort`, targetPort);
-    return { name: p.name, port: p.port, targetPort, protocol: (p.protocol ?? Protocol.TCP).value };
+    return { name: p.name, port: p.port, targetPort, protocol: checkMember(v, `${prop}[${i}].protocol`, p.protocol, 'Protocol', Protocol, Protocol.TCP) };
   });
   if (options.required) v.check(out.length > 0, prop, ports, options.emptyMessage ?? 'must list at least one port (e.g. [{ name: "db", port: 5432 }]).');
   v.unique(`${prop}[].name`, out.map(p => p.name), 'port name');

@@ -1,31 +1,31 @@
-/** One of the two colours of a blue-green release. */
-export class Colour {
+import { show, ValidationError } from '../../errors';
+import { isMember, mustBeOneOf } from '../private/fixed-set';
+
+/**
+ * One of the two colours of a blue-green release: a string enum whose value (`blue` or `green`) is the
+ * object name suffix and the colour label value. Props that take a colour also take `'blue'` or `'green'`.
+ */
+export enum Colour {
   /** The blue Deployment (`<name>-blue`). */
-  public static readonly BLUE = new Colour('blue');
+  BLUE = 'blue',
   /** The green Deployment (`<name>-green`). */
-  public static readonly GREEN = new Colour('green');
+  GREEN = 'green',
+}
 
-  /** The colour for `'blue'` or `'green'` (or a Colour, returned as is). */
-  public static of(colour: Colour | 'blue' | 'green'): Colour {
-    if (colour instanceof Colour) return colour;
-    if (colour === 'blue') return Colour.BLUE;
-    if (colour === 'green') return Colour.GREEN;
-    return new Colour(colour);
+/**
+ * The colour for `'blue'` or `'green'` (a Colour is returned as is).
+ * @throws ValidationError for anything else
+ */
+export function colourOf(colour: Colour | 'blue' | 'green'): Colour {
+  if (!isMember(Colour, colour)) {
+    throw new ValidationError(`colourOf(colour) is ${show(colour)}: ${mustBeOneOf('Colour', Colour)}`, { prop: 'colour', value: colour });
   }
+  return colour;
+}
 
-  private constructor(
-    /** `blue` or `green`: the object name suffix and the colour label value. */
-    public readonly name: string,
-  ) {}
-
-  /** The other colour. */
-  public get other(): Colour {
-    return this === Colour.BLUE ? Colour.GREEN : Colour.BLUE;
-  }
-
-  public toString(): string {
-    return this.name;
-  }
+/** The other colour: green for blue, blue for green. */
+export function otherColour(colour: Colour | 'blue' | 'green'): Colour {
+  return colourOf(colour) === Colour.BLUE ? Colour.GREEN : Colour.BLUE;
 }
 
 /** Options of a rolling update. */
@@ -107,32 +107,38 @@ export interface ShadowOptions {
   readonly percent: number;
 }
 
-/** The kind of a {@link ReleaseStrategy}. */
-export class ReleaseKind {
+/** The kind of a {@link ReleaseStrategy}: a string enum of short names. */
+export enum ReleaseKind {
   /** Replace pods gradually in one Deployment. */
-  public static readonly ROLLING = new ReleaseKind('rolling', false);
+  ROLLING = 'rolling',
   /** Stop every old pod, then start the new ones. */
-  public static readonly RECREATE = new ReleaseKind('recreate', false);
+  RECREATE = 'recreate',
   /** Two Deployments; the Service selects the live colour. */
-  public static readonly BLUE_GREEN = new ReleaseKind('blue-green', false);
+  BLUE_GREEN = 'blue-green',
   /** A candidate Deployment receiving a weighted share of requests. */
-  public static readonly CANARY = new ReleaseKind('canary', true);
+  CANARY = 'canary',
   /** A candidate Deployment receiving requests that carry a header. */
-  public static readonly AB_TEST = new ReleaseKind('ab-test', true);
+  AB_TEST = 'ab-test',
   /** A candidate Deployment receiving a copy of requests; its responses are discarded. */
-  public static readonly SHADOW = new ReleaseKind('shadow', true);
-
-  private constructor(
-    /** A short name. */
-    public readonly name: string,
-    /** Whether the release runs a candidate next to the stable version and routes through the ingress. */
-    public readonly hasCandidate: boolean,
-  ) {}
-
-  public toString(): string {
-    return this.name;
-  }
+  SHADOW = 'shadow',
 }
+
+/** Which kinds run a candidate next to the stable version (every kind listed: a new kind must decide). */
+const HAS_CANDIDATE: Readonly<Record<ReleaseKind, boolean>> = {
+  [ReleaseKind.ROLLING]: false,
+  [ReleaseKind.RECREATE]: false,
+  [ReleaseKind.BLUE_GREEN]: false,
+  [ReleaseKind.CANARY]: true,
+  [ReleaseKind.AB_TEST]: true,
+  [ReleaseKind.SHADOW]: true,
+};
+
+/** Whether a release of this kind runs a candidate next to the stable version and routes through the ingress. */
+export function releaseHasCandidate(kind: ReleaseKind): boolean {
+  return HAS_CANDIDATE[kind] === true;
+}
+
+const RELEASE_STRATEGY = Symbol.for('cdk-k8s-platform.ReleaseStrategy');
 
 /**
  * How a new version of a web service reaches users. Every strategy is plain Kubernetes objects written for
@@ -147,6 +153,13 @@ export class ReleaseKind {
  * | blue-green | Service selector flip | same | same | same |
  */
 export class ReleaseStrategy {
+  /**
+   * True if `x` is a ReleaseStrategy of any copy of this library (`instanceof` holds for this copy's only).
+   */
+  public static isReleaseStrategy(x: unknown): x is ReleaseStrategy {
+    return typeof x === 'object' && x !== null && (x as { [RELEASE_STRATEGY]?: unknown })[RELEASE_STRATEGY] === true;
+  }
+
   /** Rolling update of one Deployment (the default: 25% surge, nothing unavailable). */
   public static rolling(options: RollingUpdateOptions = {}): ReleaseStrategy {
     return new ReleaseStrategy(ReleaseKind.ROLLING, { rolling: options });
@@ -205,6 +218,7 @@ export class ReleaseStrategy {
   private constructor(kind: ReleaseKind, o: {
     rolling?: RollingUpdateOptions; blueGreen?: BlueGreenOptions; canary?: CanaryOptions; abTest?: AbTestOptions; shadow?: ShadowOptions;
   }) {
+    Object.defineProperty(this, RELEASE_STRATEGY, { value: true });
     this.kind = kind;
     this.rollingOptions = o.rolling;
     this.blueGreenOptions = o.blueGreen;

@@ -1,4 +1,6 @@
 import { IngressFlavour } from './ingress-flavour';
+import { show, ValidationError } from '../../errors';
+import { isMember, mustBeOneOf } from '../private/fixed-set';
 
 /** Where traffic from the ingress controller comes from, for NetworkPolicies that admit it. */
 export interface IngressTrafficSource {
@@ -238,8 +240,12 @@ export class ClusterTraits {
   private readonly publicLb: Record<string, string>;
 
   private constructor(props: ClusterTraitsProps) {
+    if (!isMember(IngressFlavour, props.ingressFlavour)) {
+      throw new ValidationError(`ClusterTraits.ingressFlavour is ${show(props.ingressFlavour)}: ${mustBeOneOf('IngressFlavour', IngressFlavour)}`,
+        { prop: 'ingressFlavour', value: props.ingressFlavour });
+    }
     this.ingressFlavour = props.ingressFlavour;
-    this.ingressClassName = props.ingressClassName ?? props.ingressFlavour.name;
+    this.ingressClassName = props.ingressClassName ?? props.ingressFlavour;
     this.storageClassName = props.storageClassName;
     this.albTargetTypeIp = props.albTargetTypeIp ?? props.ingressFlavour === IngressFlavour.ALB;
     this.ingressTrafficSource = props.ingressTrafficSource;

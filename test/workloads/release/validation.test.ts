@@ -71,7 +71,7 @@ describe('blue-green', () => {
 
   test('a colour other than blue and green is refused', () => {
     expect(releaseError('alb', ReleaseStrategy.blueGreen({ live: 'red' as 'blue', greenImage: CANDIDATE }))).toBe(
-      `${P}release.live is "red": must be Colour.BLUE or Colour.GREEN.`);
+      `${P}release.live is "red": must be one of Colour.BLUE ("blue") or Colour.GREEN ("green").`);
   });
 
   test('a preview host needs an ingress', () => {

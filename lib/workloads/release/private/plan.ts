@@ -1,8 +1,9 @@
+import { checkMember } from '../../private/fixed-set';
 import { ImageRef, parseImage } from '../../private/image';
 import { k8s } from '../../private/plus';
 import { imageString } from '../../private/pod-template';
 import { PropValidator } from '../../private/validate';
-import { Colour, HeaderMatch, ReleaseKind, ReleaseStrategy } from '../release-strategy';
+import { Colour, HeaderMatch, otherColour, releaseHasCandidate, ReleaseKind, ReleaseStrategy } from '../release-strategy';
 
 /** Label on pods of a candidate version (`canary`, `b`, `shadow`); stable pods do not carry it. */
 export const TRACK_LABEL = 'platform.cdk-k8s.io/track';
@@ -94,7 +95,7 @@ function candidateImage(v: PropValidator, input: PlanInput, image: string): Imag
 /** Validates a release strategy against the web service and resolves it. */
 export function planRelease(v: PropValidator, strategy: ReleaseStrategy | undefined, input: PlanInput): ReleasePlan {
   const s = strategy ?? ReleaseStrategy.rolling();
-  if (!(s instanceof ReleaseStrategy)) {
+  if (!ReleaseStrategy.isReleaseStrategy(s)) {
     v.fail('release', s, 'must be a ReleaseStrategy, e.g. ReleaseStrategy.rolling() or ReleaseStrategy.canary({ image, weight }).');
   }
   let deploymentStrategy: k8s.DeploymentStrategy;
@@ -116,30 +117,29 @@ export function planRelease(v: PropValidator, strategy: ReleaseStrategy | undefi
     v.check(o !== null && typeof o === 'object', 'release', o, 'needs options: ReleaseStrategy.blueGreen({ live: Colour.BLUE, greenImage }).');
     v.check(input.name.length <= 55, 'name', input.name,
       `is too long for ReleaseStrategy.blueGreen: its objects are named "${input.name}-preview" (at most 63 characters). Shorten the name.`);
-    const live = Colour.of(o.live);
-    v.check(live === Colour.BLUE || live === Colour.GREEN, 'release.live', o.live, 'must be Colour.BLUE or Colour.GREEN.');
+    const live: Colour = checkMember(v, 'release.live', o.live as Colour, 'Colour', Colour);
     const images = {
       blue: parseImage(v, 'release.blueImage', o.blueImage ?? imageString(input.image)),
       green: o.greenImage !== undefined ? parseImage(v, 'release.greenImage', o.greenImage) : undefined,
     };
-    v.check(images[live.name as 'blue' | 'green'] !== undefined, 'release.live', live.name,
-      `switches to the ${live.name} colour, which does not exist: ${live.name}Image is not set. Set ${live.name}Image to the image to switch to, or keep live ${live.other.name}.`);
+    v.check(images[live] !== undefined, 'release.live', live,
+      `switches to the ${live} colour, which does not exist: ${live}Image is not set. Set ${live}Image to the image to switch to, or keep live ${otherColour(live)}.`);
     if (o.previewHost !== undefined) {
       v.hostname('release.previewHost', o.previewHost);
       v.check(input.hasIngress, 'release.previewHost', o.previewHost,
         'needs the web service\'s ingress (the preview route copies its paths, TLS and annotations): set ingress, or remove previewHost.');
       v.check(!input.ingressHosts.includes(o.previewHost), 'release.previewHost', o.previewHost,
         'is also one of ingress.hosts: the preview host must be a separate host name, e.g. "preview.app.example.com".');
-      const idle = live.other;
-      v.check(images[idle.name as 'blue' | 'green'] !== undefined, 'release.previewHost', o.previewHost,
-        `routes to the idle colour (${idle.name}), which does not exist: set ${idle.name}Image, or remove previewHost.`);
+      const idle = otherColour(live);
+      v.check(images[idle] !== undefined, 'release.previewHost', o.previewHost,
+        `routes to the idle colour (${idle}), which does not exist: set ${idle}Image, or remove previewHost.`);
     }
     return { strategy: s, deploymentStrategy, blueGreen: { live, images, previewHost: o.previewHost } };
   }
 
-  if (!s.kind.hasCandidate) return { strategy: s, deploymentStrategy };
+  if (!releaseHasCandidate(s.kind)) return { strategy: s, deploymentStrategy };
 
-  const what = `ReleaseStrategy.${s.kind === ReleaseKind.AB_TEST ? 'abTest' : s.kind.name}`;
+  const what = `ReleaseStrategy.${s.kind === ReleaseKind.AB_TEST ? 'abTest' : s.kind}`;
   v.check(input.hasIngress, 'release', what,
     'routes requests to a candidate through the ingress controller, but the web service has no ingress: set ingress (hosts/paths), or use ReleaseStrategy.blueGreen() which works with the Service alone.');
   v.check(input.replicas !== 0, 'replicas', input.replicas,

@@ -6,6 +6,7 @@ import { buildIngress, IngressInput, resolveIngress } from '../../private/ingres
 import { k8s } from '../../private/plus';
 import { PropValidator } from '../../private/validate';
 import { IngressFlavour } from '../../traits/ingress-flavour';
+import { PathType } from '../../web-service';
 
 /** Routing objects of a release. */
 export interface RoutingOutput {
@@ -132,7 +133,7 @@ function traefikRouting(scope: Construct, v: PropValidator, chart: PlatformChart
     : r.hosts.length === 1 ? `Host(\`${r.hosts[0]}\`)` : `(${r.hosts.map(h => `Host(\`${h}\`)`).join(' || ')})`;
   const routes: Array<Record<string, unknown>> = [];
   for (const p of r.paths) {
-    const pathExpr = r.pathType === 'Exact' ? `Path(\`${p}\`)` : `PathPrefix(\`${p}\`)`;
+    const pathExpr = r.pathType === PathType.EXACT ? `Path(\`${p}\`)` : `PathPrefix(\`${p}\`)`;
     const match = hostExpr ? `${hostExpr} && ${pathExpr}` : pathExpr;
     if (c.header) {
       // just above the default route of the same path (Traefik's default priority is the rule length), so
@@ -194,7 +195,7 @@ function gatewayRouting(scope: Construct, v: PropValidator, chart: PlatformChart
   const r = resolveIngress(scope, v, chart, input);
   const port = r.port.port;
   const gw = chart.traits.gateway;
-  const pathMatch = (p: string) => ({ type: r.pathType === 'Exact' ? 'Exact' : 'PathPrefix', value: p });
+  const pathMatch = (p: string) => ({ type: r.pathType === PathType.EXACT ? 'Exact' : 'PathPrefix', value: p });
   const defaultBackends = c.weight !== undefined
     ? split(input, c.weight).map(t => ({ name: t.service, port, weight: t.weight }))
     : [{ name: input.name, port }];
