@@ -7,15 +7,11 @@ import { EKS_VERSIONS, EksAddonName } from './versions';
 import { acknowledge } from '../../private/nag';
 
 /** What happens to an EBS volume when its PersistentVolumeClaim is deleted. */
-export class VolumeReclaimPolicy {
+export enum VolumeReclaimPolicy {
   /** Keep the volume (and its data); an operator deletes it by hand. The default: data is never lost by a code change. */
-  public static readonly RETAIN = new VolumeReclaimPolicy('Retain');
+  RETAIN = 'Retain',
   /** Delete the volume with the claim. */
-  public static readonly DELETE = new VolumeReclaimPolicy('Delete');
-  private constructor(
-    /** The Kubernetes value: Retain or Delete. */
-    public readonly value: string,
-  ) {}
+  DELETE = 'Delete',
 }
 
 /** Props of {@link EksAddons}. */
@@ -131,7 +127,7 @@ export class EksAddons extends Construct {
         },
         provisioner: props.autoMode ? 'ebs.csi.eks.amazonaws.com' : 'ebs.csi.aws.com',
         parameters: { type: 'gp3', encrypted: 'true', fsType: 'ext4' },
-        reclaimPolicy: (props.reclaimPolicy ?? VolumeReclaimPolicy.RETAIN).value,
+        reclaimPolicy: props.reclaimPolicy ?? VolumeReclaimPolicy.RETAIN,
         volumeBindingMode: 'WaitForFirstConsumer',
         allowVolumeExpansion: true,
       }],
