@@ -1,3 +1,5 @@
+import * as os from 'os';
+import * as path from 'path';
 import { ChartManifest, KubeObject } from '../workloads';
 import { hashFiles, toYamlDocument, writeContentAddressed } from './private/render';
 
@@ -33,8 +35,9 @@ export function escapeHelmTemplate(text: string): string {
  * renders them literally. Same input → same bytes (no timestamps), so the asset hash only changes with the
  * content.
  *
- * CustomResourceDefinitions get the annotation `helm.sh/resource-policy: keep` (unless set): removing a CRD
- * from the code must not delete every custom resource of it in the cluster.
+ * CustomResourceDefinitions, PersistentVolumeClaims and PersistentVolumes get the annotation
+ * `helm.sh/resource-policy: keep` (unless set): removing a CRD from the code must not delete every custom
+ * resource of it in the cluster, and removing a claim (or its chart) must not delete the data.
  */
 export class HelmChartDirectory {
   /** Renders the files without writing them (relative path → content). */
@@ -77,12 +80,15 @@ export class HelmChartDirectory {
   }
 
   /**
-   * Renders and writes the chart directory under the OS temp directory (content-addressed: never in the
-   * source tree); `directory` is set on the result.
+   * Renders and writes the chart directory into a content-addressed directory `helm-chart-<hash>` under
+   * `parentDirectory`; `directory` is set on the result. The deliveries do not call it (they stage the chart
+   * into the cloud assembly and leave nothing behind); the caller owns what it writes.
+   *
+   * @param parentDirectory where to write the chart directory (default: `<OS temp dir>/cdk-k8s-platform`, never cleaned)
    */
-  public static write(manifests: ChartManifest[], options: HelmChartDirectoryOptions): HelmChartDirectory {
+  public static write(manifests: ChartManifest[], options: HelmChartDirectoryOptions, parentDirectory?: string): HelmChartDirectory {
     const rendered = HelmChartDirectory.render(manifests, options);
-    const directory = writeContentAddressed('helm-chart', rendered.files);
+    const directory = writeContentAddressed('helm-chart', rendered.files, parentDirectory ?? path.join(os.tmpdir(), 'cdk-k8s-platform'));
     return new HelmChartDirectory(rendered.chartName, rendered.chartVersion, rendered.files, rendered.objectCount, directory);
   }
 
@@ -108,6 +114,11 @@ export class HelmChartDirectory {
     this.directory = directory;
   }
 
+  /** The same chart, written at `directory` (by the delivery that staged it). @internal */
+  public _withDirectory(directory: string): HelmChartDirectory {
+    return new HelmChartDirectory(this.chartName, this.chartVersion, this.files, this.objectCount, directory);
+  }
+
   /** Paths of the template files, in order. */
   public get templateFiles(): string[] {
     return [...this.files.keys()].filter(f => f.startsWith('templates/'));
@@ -126,8 +137,11 @@ export class HelmChartDirectory {
   }
 }
 
+/** Kinds Helm must never delete when they leave a release: they hold other objects or data. */
+const KEPT_KINDS = new Set(['CustomResourceDefinition', 'PersistentVolumeClaim', 'PersistentVolume']);
+
 function keepCrds(o: KubeObject): KubeObject {
-  if (o.kind !== 'CustomResourceDefinition') return o;
+  if (!KEPT_KINDS.has(o.kind)) return o;
   const annotations = (o.metadata.annotations ?? {}) as Record<string, string>;
   if (HELM_RESOURCE_POLICY in annotations) return o;
   return { ...o, metadata: { ...o.metadata, annotations: { ...annotations, [HELM_RESOURCE_POLICY]: 'keep' } } };

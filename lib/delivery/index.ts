@@ -2,4 +2,5 @@ export * from './delivery-labels';
 export * from './deployment-budget';
 export * from './helm-chart-directory';
 export * from './helm-chart-delivery';
+export * from './helm-chart-releases';
 export * from './manifest-file-asset';

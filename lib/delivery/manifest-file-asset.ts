@@ -1,11 +1,10 @@
-import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeObject, synthesizeManifests } from '../workloads';
 import { DeploymentBudget } from './deployment-budget';
-import { prepareObjects, sortForApply, toYamlDocument, writeContentAddressed } from './private/render';
+import { prepareObjects, sortForApply, stagedAsset, toYamlDocument } from './private/render';
 import { PropValidator } from '../workloads/private/validate';
 
 /** Props of a {@link ManifestFileAsset}. */
@@ -98,7 +97,7 @@ export class ManifestFileAsset extends Construct {
   public readonly inventory: ManifestInventoryEntry[];
   /** The delivery's id (value of the `platform.cdk-k8s.io/delivery` label). */
   public readonly deliveryId: string;
-  /** Path of the written file (under the OS temp directory). */
+  /** Path of the file in the cloud assembly (the staged asset; nothing is written outside the app's outdir). */
   public readonly filePath: string;
   /** The claim templates of the delivery's StatefulSets (what holds data on the cluster). */
   public readonly claimTemplates: ManifestClaimTemplate[];
@@ -122,9 +121,9 @@ export class ManifestFileAsset extends Construct {
     }));
     this.claimTemplates = objects.filter(o => o.kind === 'StatefulSet').flatMap(o => claimTemplatesOf(o));
     const text = renderManifestFile(this.deliveryId, this.inventory, objects.map(o => toYamlDocument(o)));
-    const dir = writeContentAddressed('manifest', new Map([[`${this.deliveryId}.yaml`, text]]));
-    this.filePath = path.join(dir, `${this.deliveryId}.yaml`);
-    this.asset = new s3assets.Asset(this, 'File', { path: this.filePath });
+    const staged = stagedAsset(this, 'File', 'manifest', new Map([[`${this.deliveryId}.yaml`, text]]), `${this.deliveryId}.yaml`);
+    this.filePath = staged.path;
+    this.asset = staged.asset;
     DeploymentBudget.apply(Stack.of(this));
   }
 }

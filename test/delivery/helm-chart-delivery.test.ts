@@ -173,7 +173,7 @@ describe('HelmChartDelivery validation', () => {
     new ApiObject(chart, 'crd', { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Widget' } } });
     new ApiObject(chart, 'w', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop' } });
     expect(() => new HelmChartDelivery(stack, 'Crd', { cluster, charts: [chart] }))
-      .toThrow(/HelmChartDelivery\.charts is "example\.com\/v1 Widget shop\/w \(chart \\"crd\\"\)": is a custom resource of apiextensions\.k8s\.io\/v1 CustomResourceDefinition widgets\.example\.com \(chart "crd"\), which is in the same delivery.*Deliver the CRDs first in their own HelmChartDelivery and pass it in dependsOn/);
+      .toThrow(/HelmChartDelivery\.charts is "example\.com\/v1 Widget shop\/w \(chart \\"crd\\"\)": is a custom resource of apiextensions\.k8s\.io\/v1 CustomResourceDefinition widgets\.example\.com \(chart "crd"\), which is in the same Helm release: Helm cannot install both in one release\. Put the CRDs in a chart of their own.*or deliver them first in their own HelmChartDelivery and pass it in dependsOn/);
   });
 
   test('rejects the same object twice', () => {

@@ -15,7 +15,7 @@ import { EksExternalSecrets, ExternalSecretsOptions } from './eks-external-secre
 import { EksNodeGroup } from './eks-node-group';
 import { ClusterEndpointAccess } from './endpoint-access';
 import { DEFAULT_EKS_VERSION, EKS_VERSION_TABLE, EksKubernetesVersion } from './versions';
-import { HelmChartDelivery } from '../../delivery/helm-chart-delivery';
+import { HelmChartReleases } from '../../delivery/helm-chart-releases';
 import { acknowledgeLogGroupChoices, allowLogsToUseKey, DEFAULT_LOG_RETENTION } from '../../network/private/log-groups';
 import { denyGrantsExceptForAwsServices } from '../../private/kms';
 import { IPlatformCluster } from '../platform-cluster';
@@ -129,8 +129,8 @@ const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
  * (or EKS Auto Mode), and the add-ons workloads need: vpc-cni, kube-proxy, CoreDNS, Pod Identity agent,
  * EBS CSI + gp3 StorageClass, metrics-server, AWS Load Balancer Controller, Cluster Autoscaler.
  *
- * Workloads arrive with {@link addWorkloads}: cdk8s charts shipped as a Helm chart asset, installed after
- * the controllers they need.
+ * Workloads arrive with {@link addWorkloads}: cdk8s charts shipped as Helm chart assets (one release per
+ * chart), installed after the controllers they need.
  */
 export class EksPlatformCluster extends Construct implements IPlatformCluster {
   /** The EKS cluster. */
@@ -311,11 +311,12 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
   }
 
   /**
-   * Delivers the charts onto the cluster as one Helm release (a chart asset in S3, never inline), after
-   * the AWS Load Balancer Controller, the EBS CSI driver with its StorageClass and metrics-server.
+   * Delivers the charts onto the cluster as one Helm release per chart ({@link HelmChartReleases}: chart `c`
+   * is the release `<id>-<c>`, a chart named `id` the release `<id>`), each a chart asset in S3, never
+   * inline, after the AWS Load Balancer Controller, the EBS CSI driver with its StorageClass and metrics-server.
    */
   public addWorkloads(id: string, charts: Chart[]): void {
-    new HelmChartDelivery(this, id, {
+    new HelmChartReleases(this, id, {
       cluster: this.cluster,
       charts,
       dependsOn: this.workloadDependencies,

@@ -1,7 +1,6 @@
-import * as path from 'path';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { writeContentAddressed } from '../../delivery/private/render';
+import { stagedAsset } from '../../delivery/private/render';
 import { KubeObject } from '../../workloads';
 
 /**
@@ -105,6 +104,5 @@ export function networkPolicyEngineManifest(): string {
 
 /** The engine's manifest as an S3 file asset (the control plane fetches it with its role and applies it after flannel). */
 export function networkPolicyEngineAsset(scope: Construct, id: string): s3assets.Asset {
-  const dir = writeContentAddressed('kubeadm-network-policy', new Map([['kube-router.json', networkPolicyEngineManifest()]]));
-  return new s3assets.Asset(scope, id, { path: path.join(dir, 'kube-router.json') });
+  return stagedAsset(scope, id, 'kubeadm-network-policy', new Map([['kube-router.json', networkPolicyEngineManifest()]]), 'kube-router.json').asset;
 }

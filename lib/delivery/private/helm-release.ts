@@ -1,13 +1,14 @@
+import { createHash } from 'crypto';
 import { gzipSync, constants as zlib } from 'zlib';
-import { AssetHashType, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { synthesizeManifests } from '../../workloads';
+import { ChartManifest, KubeObject, synthesizeManifests } from '../../workloads';
 import { PropValidator } from '../../workloads/private/validate';
 import { DeploymentBudget } from '../deployment-budget';
 import { HelmChartDirectory, escapeHelmTemplate } from '../helm-chart-directory';
-import { describeObject, prepareObjects } from './render';
+import { describeObject, prepareObjects, stagedAsset } from './render';
 
 /** Props shared by the EKS v2 and v1 (eks-blueprints) Helm deliveries. */
 export interface HelmReleaseInput {
@@ -24,7 +25,7 @@ export interface HelmReleasePlan {
   readonly timeout: Duration;
   readonly chart: HelmChartDirectory;
   readonly asset: s3assets.Asset;
-  /** Estimated bytes of Helm's release record (a Secret). */
+  /** Bytes of Helm's release record (a Secret), measured as Helm stores it. */
   readonly releaseRecordBytes: number;
 }
 
@@ -32,43 +33,60 @@ export interface HelmReleasePlan {
 export const DEFAULT_TIMEOUT = Duration.minutes(10);
 /** Longest Helm timeout: the kubectl Lambda stops at 15 minutes and needs time to fetch the chart. */
 export const MAX_TIMEOUT = Duration.minutes(14);
-/** Helm stores a release as a Secret (at most 1 MiB); keep room for its metadata. */
+/**
+ * Helm stores a release as a Secret whose data may hold at most 1 MiB (1,048,576 bytes); the budget keeps
+ * 48 KiB for what the measurement leaves out (Go's compressor is not zlib, the release's status fields).
+ */
 export const MAX_RELEASE_RECORD_BYTES = 1_000_000;
+/** Longest Helm release name (Helm refuses longer ones: the name goes into labels and a Secret name). */
+export const MAX_RELEASE_NAME = 53;
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 const releasesByCluster = new WeakMap<object, Map<string, string>>();
 
-/**
- * Validates the props, renders the charts to a Helm chart directory and makes it an S3 asset. Every error
- * names the construct, the prop, the value and the fix.
- */
-export function planHelmRelease(scope: Construct, kind: string, cluster: object, props: HelmReleaseInput): HelmReleasePlan {
-  const v = new PropValidator(scope, kind);
+/** Validates the props every release shares; returns the namespace and timeout. */
+export function validateReleaseProps(v: PropValidator, cluster: object, charts: Chart[],
+  props: { namespace?: string; timeout?: Duration }): { namespace: string; timeout: Duration } {
   v.check(!!cluster, 'cluster', cluster, 'is required: the EKS cluster to install the charts on.');
-  v.check(Array.isArray(props.charts) && props.charts.length > 0 && props.charts.every(c => Chart.isChart(c)), 'charts',
-    Array.isArray(props.charts) ? props.charts.map(c => c?.node?.id ?? c) : props.charts, 'must be a non-empty list of cdk8s charts (new PlatformChart(app, "shop", { traits })).');
-
-  const release = props.releaseName ?? defaultRelease(scope.node.id);
-  v.check(typeof release === 'string' && release.length <= 53 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(release),
-    props.releaseName === undefined ? 'releaseName (from the construct id)' : 'releaseName', release,
-    'must be a Helm release name: a DNS-1123 label of at most 53 lowercase letters, digits and \'-\', starting and ending with a letter or digit (e.g. "shop").');
+  v.check(Array.isArray(charts) && charts.length > 0 && charts.every(c => Chart.isChart(c)), 'charts',
+    Array.isArray(charts) ? charts.map(c => c?.node?.id ?? c) : charts, 'must be a non-empty list of cdk8s charts (new PlatformChart(app, "shop", { traits })).');
   const namespace = v.dnsLabel('namespace', props.namespace ?? 'default');
-
   const timeout = props.timeout ?? DEFAULT_TIMEOUT;
   const seconds = timeout.toSeconds();
   v.check(seconds >= 60 && seconds <= MAX_TIMEOUT.toSeconds(), 'timeout', timeout.toHumanString(),
     'must be from 1 to 14 minutes: Helm runs inside the kubectl Lambda, which stops at 15 minutes (a release cut off there stays in "pending-upgrade").');
+  return { namespace, timeout };
+}
 
+/** Checks a release name and claims it on the cluster (two deliveries of one release would delete each other's objects). */
+export function claimRelease(v: PropValidator, cluster: object, namespace: string, release: string, prop: string, owner: string): void {
+  v.check(typeof release === 'string' && release.length <= MAX_RELEASE_NAME && RELEASE_NAME.test(release), prop, release,
+    'must be a Helm release name: a DNS-1123 label of at most 53 lowercase letters, digits and \'-\', starting and ending with a letter or digit (e.g. "shop").');
   const key = `${namespace}/${release}`;
   const releases = releasesByCluster.get(cluster) ?? new Map<string, string>();
   releasesByCluster.set(cluster, releases);
-  const owner = releases.get(key);
-  v.check(owner === undefined, 'releaseName', release,
-    `is already installed in namespace "${namespace}" of this cluster by ${owner}: two deliveries of one release would delete each other's objects; give each delivery its own releaseName.`);
-  releases.set(key, scope.node.path);
+  const previous = releases.get(key);
+  v.check(previous === undefined, prop, release,
+    `is already installed in namespace "${namespace}" of this cluster by ${previous}: two deliveries of one release would delete each other's objects; give each delivery its own releaseName (or rename the chart).`);
+  releases.set(key, owner);
+}
 
-  const manifests = prepareObjects(scope, kind, synthesizeManifests(props.charts), release);
-  const objects = manifests.flatMap(m => m.objects.map(o => ({ o, chart: m.name })));
-  v.check(objects.length > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
+/** A release rendered and measured, not yet staged. */
+export interface RenderedRelease {
+  readonly chart: HelmChartDirectory;
+  readonly releaseRecordBytes: number;
+  /** The objects, labelled, with the chart each came from. */
+  readonly objects: Array<{ readonly o: KubeObject; readonly chart: string }>;
+}
+
+/**
+ * Labels, checks, renders and measures one release's charts. A release whose record would be over the budget
+ * is refused here, before anything is written or staged. `what` names the charts in errors (e.g. `charts`).
+ */
+export function renderRelease(scope: Construct, v: PropValidator, kind: string, manifests: ChartManifest[], release: string, namespace: string,
+  what: { prop: string; value: unknown; fix: string }): RenderedRelease {
+  const prepared = prepareObjects(scope, kind, manifests, release);
+  const objects = prepared.flatMap(m => m.objects.map(o => ({ o, chart: m.name })));
   for (const { o, chart } of objects) {
     if (o.kind === 'Namespace' && o.metadata.name === namespace) {
       v.fail('namespace', namespace, `is also created by the charts (${describeObject(o, chart)}): Helm keeps its release record in the release namespace, so it cannot own that Namespace. `
@@ -77,55 +95,84 @@ export function planHelmRelease(scope: Construct, kind: string, cluster: object,
   }
   // Helm checks every object against the cluster's API before creating any: a custom resource whose CRD is
   // in the same release fails on first install.
+  const crds = crdsOf(objects);
+  for (const { o, chart } of objects) {
+    const crd = crds.get(kindKey(o));
+    if (crd !== undefined) {
+      v.fail('charts', describeObject(o, chart), `is a custom resource of ${crd}, which is in the same Helm release: Helm cannot install both in one release. `
+        + 'Put the CRDs in a chart of their own (each chart is its own release with HelmChartReleases and addWorkloads, and a custom resource waits for its CRD\'s release), or deliver them first in their own HelmChartDelivery and pass it in dependsOn of this one.');
+    }
+  }
+  const chart = HelmChartDirectory.render(prepared, { chartName: release });
+  const releaseRecordBytes = estimateReleaseRecordBytes(chart);
+  v.check(releaseRecordBytes <= MAX_RELEASE_RECORD_BYTES, what.prop, what.value,
+    `make${objects.length === 1 ? 's' : ''} a Helm release record of ${releaseRecordBytes.toLocaleString('en-US')} bytes (${objects.length.toLocaleString('en-US')} objects; gzip and base64 of the release, as Helm stores it in a Secret), `
+    + `over the budget of ${MAX_RELEASE_RECORD_BYTES.toLocaleString('en-US')} bytes (a Secret holds at most 1 MiB): ${what.fix}`);
+  return { chart, releaseRecordBytes, objects };
+}
+
+/** `group|kind` of the CRDs among the objects → the CRD's description. */
+export function crdsOf(objects: ReadonlyArray<{ readonly o: KubeObject; readonly chart: string }>): Map<string, string> {
   const crds = new Map<string, string>();
   for (const { o, chart } of objects) {
     if (o.kind !== 'CustomResourceDefinition') continue;
     const spec = (o.spec ?? {}) as { group?: string; names?: { kind?: string } };
     if (spec.group && spec.names?.kind) crds.set(`${spec.group}|${spec.names.kind}`, describeObject(o, chart));
   }
-  for (const { o, chart } of objects) {
-    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-    const crd = crds.get(`${group}|${o.kind}`);
-    if (crd !== undefined) {
-      v.fail('charts', describeObject(o, chart), `is a custom resource of ${crd}, which is in the same delivery: Helm cannot install both in one release. `
-        + 'Deliver the CRDs first in their own HelmChartDelivery and pass it in dependsOn of this one.');
-    }
-  }
+  return crds;
+}
 
-  const chart = HelmChartDirectory.write(manifests, { chartName: release });
-  const releaseRecordBytes = estimateReleaseRecordBytes(chart);
-  v.check(releaseRecordBytes <= MAX_RELEASE_RECORD_BYTES, 'charts', `${chart.objectCount} objects`,
-    `make a Helm release record of about ${releaseRecordBytes.toLocaleString('en-US')} bytes, over the ${MAX_RELEASE_RECORD_BYTES.toLocaleString('en-US')} bytes a Secret can hold: split the charts over several deliveries.`);
+/** `group|kind` of an object (its apiVersion without the version). */
+export function kindKey(o: KubeObject): string {
+  return `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}|${o.kind}`;
+}
 
-  // The directory is content-addressed: its hash is already known, so the asset does not fingerprint it again.
-  const asset = new s3assets.Asset(scope, 'ChartAsset', { path: chart.directory!, assetHash: chart.contentHash, assetHashType: AssetHashType.CUSTOM });
+/** Stages a rendered chart as an S3 asset (in the cloud assembly; nothing is left in the temp directory). */
+export function stageRelease(scope: Construct, rendered: RenderedRelease): { chart: HelmChartDirectory; asset: s3assets.Asset } {
+  const staged = stagedAsset(scope, 'ChartAsset', 'helm-chart', rendered.chart.files);
   DeploymentBudget.apply(Stack.of(scope));
-  return { release, namespace, timeout, chart, asset, releaseRecordBytes };
+  return { chart: rendered.chart._withDirectory(staged.path), asset: staged.asset };
 }
 
 /**
- * Bytes of the Secret Helm stores per revision: base64(gzip(JSON of the release)), where the JSON holds
- * the chart's files (base64) and the rendered manifest.
- *
- * Helm compresses at the best level (Go's compress/gzip). zlib's default level (6) gives a figure a few
- * percent above zlib's best level (in rare cases a few bytes below it), so it is used when it already fits
- * (the limit, 1,000,000 bytes, keeps 48 KiB below the Secret's 1 MiB). Only a chart whose default-level
- * figure is over the limit is compressed again at the best level, for the figure the error reports (close
- * to Helm's, not byte-exact: Go's compressor is not zlib).
- * (A fast level was tried first before: it compresses the base64 part so poorly that large charts always
- * needed the second pass, about 250 ms and 60 MB for 1000 web services.)
+ * Validates the props, renders the charts to ONE Helm chart directory and makes it an S3 asset (the
+ * single-release delivery: HelmChartDelivery, BlueprintWorkloads). Every error names the construct, the
+ * prop, the value and the fix.
+ */
+export function planHelmRelease(scope: Construct, kind: string, cluster: object, props: HelmReleaseInput): HelmReleasePlan {
+  const v = new PropValidator(scope, kind);
+  const { namespace, timeout } = validateReleaseProps(v, cluster, props.charts, props);
+  const release = props.releaseName ?? defaultRelease(scope.node.id);
+  claimRelease(v, cluster, namespace, release, props.releaseName === undefined ? 'releaseName (from the construct id)' : 'releaseName', scope.node.path);
+  const manifests = synthesizeManifests(props.charts);
+  const count = manifests.reduce((n, m) => n + m.objects.length, 0);
+  v.check(count > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
+  const rendered = renderRelease(scope, v, kind, manifests, release, namespace,
+    { prop: 'charts', value: `${count} objects`, fix: 'split the charts over several releases (HelmChartReleases, or addWorkloads, makes one release per chart).' });
+  const { chart, asset } = stageRelease(scope, rendered);
+  return { release, namespace, timeout, chart, asset, releaseRecordBytes: rendered.releaseRecordBytes };
+}
+
+/**
+ * Bytes of the Secret data Helm stores per revision: base64(gzip(JSON of the release)), measured the way
+ * Helm's storage driver encodes it (helm.sh/helm pkg/storage/driver/util.go `encodeRelease`: json.Marshal,
+ * gzip at `gzip.BestCompression`, base64 StdEncoding). One pass at zlib's best level (9), the level Helm
+ * uses: the figure is the same whether it is under or over the budget, and grows with the content (an
+ * earlier version switched levels at the limit, so a bigger chart could report a smaller record). Go's
+ * compressor is not zlib: the figures differ by a few bytes per thousand, within the budget's 48 KiB margin.
  */
 export function estimateReleaseRecordBytes(chart: HelmChartDirectory): number {
-  const json = releaseJson(chart);
-  const record = (level: number) => Math.ceil(gzipSync(json, { level }).length / 3) * 4;
-  const usual = record(zlib.Z_DEFAULT_COMPRESSION);
-  return usual <= MAX_RELEASE_RECORD_BYTES ? usual : record(zlib.Z_BEST_COMPRESSION);
+  return Math.ceil(gzipSync(releaseJson(chart), { level: zlib.Z_BEST_COMPRESSION }).length / 3) * 4;
 }
+
+/** The fields of a release record besides the chart and the manifest, at their largest usual length. */
+const RELEASE_INFO = '"info":{"first_deployed":"2006-01-02T15:04:05.999999999Z","last_deployed":"2006-01-02T15:04:05.999999999Z",'
+  + '"deleted":"","description":"Upgrade complete","status":"deployed"}';
 
 /** The release as Helm serializes it (the parts that matter for its size), as one JSON buffer. */
 export function releaseJson(chart: HelmChartDirectory): Buffer {
   // Built from parts: base64 needs no JSON escaping, so only names and the manifest go through stringify.
-  const parts: string[] = [`{"name":${JSON.stringify(chart.chartName)},"chart":{"metadata":${JSON.stringify({ name: chart.chartName, version: chart.chartVersion })},"templates":[`];
+  const parts: string[] = [`{"name":${JSON.stringify(chart.chartName)},${RELEASE_INFO},"chart":{"metadata":${JSON.stringify({ name: chart.chartName, version: chart.chartVersion })},"templates":[`];
   let first = true;
   for (const [name, data] of chart.files) {
     parts.push(`${first ? '' : ','}{"name":${JSON.stringify(name)},"data":"${Buffer.from(data).toString('base64')}"}`);
@@ -141,7 +188,26 @@ function unescape(text: string): string {
   return text.split(escapeHelmTemplate('{{')).join('{{');
 }
 
-function defaultRelease(id: string): string {
-  return id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 53).replace(/-+$/, '');
+/** A release name from a construct id: lowercased, other characters than letters, digits and '-' made '-'. */
+export function defaultRelease(id: string): string {
+  return id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, MAX_RELEASE_NAME).replace(/-+$/, '');
 }
 
+/**
+ * The release of chart `chartName` in delivery `deliveryId`: `<deliveryId>-<chartName>`, or `<deliveryId>`
+ * alone for the chart named like its delivery (the release the delivery had before one release per chart:
+ * such a chart keeps its release and nothing moves). Lowercased, characters other than letters, digits and
+ * '-' become '-'; a name over 53 characters keeps its first 44 and ends with '-' and 8 hex digits of the
+ * sha256 of `<deliveryId>/<chartName>`. Depends on the two names only, never on the chart's position.
+ */
+export function chartReleaseName(deliveryId: string, chartName: string): string {
+  const full = chartName === deliveryId ? defaultRelease(deliveryId) : clean(`${deliveryId}-${chartName}`);
+  if (full.length <= MAX_RELEASE_NAME && full !== '') return full;
+  const hash = createHash('sha256').update(`${deliveryId}/${chartName}`).digest('hex').slice(0, 8);
+  const head = full.slice(0, MAX_RELEASE_NAME - 9).replace(/-+$/, '');
+  return head === '' ? `r-${hash}` : `${head}-${hash}`;
+}
+
+function clean(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+}

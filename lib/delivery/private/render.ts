@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Token } from 'aws-cdk-lib';
+import { AssetHashType, Stage, Token } from 'aws-cdk-lib';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { IConstruct } from 'constructs';
 import type * as yaml from 'yaml';
 import { ChartManifest, KubeObject, ValidationError } from '../../workloads';
@@ -49,7 +50,7 @@ export function renderYaml(value: unknown): string {
 const plainStrings = new Map<string, string | null>();
 
 /** `group/kind/namespace/name` identity of an object (apiVersion without its version). */
-function identity(o: KubeObject): string {
+export function identity(o: KubeObject): string {
   const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
   return `${group}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name ?? ''}`;
 }
@@ -122,22 +123,18 @@ export function hashFiles(files: ReadonlyMap<string, string>): string {
 }
 
 /**
- * Writes `files` (relative path → content) into a content-addressed directory under the OS temp directory
- * (never in the source tree) and returns its path. The same files always give the same directory and the
- * same bytes, so the asset hash only changes when the content does. Safe for concurrent synths: the
- * directory is written under a temporary name and renamed into place.
+ * Writes `files` (relative path → content) into a content-addressed directory under `root` and returns its
+ * path. The same files always give the same directory and the same bytes, so the asset hash only changes
+ * when the content does. Safe for concurrent writers: the directory is written under a temporary name and
+ * renamed into place. Deliveries do not use it (they stage through {@link stagedAsset}, which leaves nothing
+ * behind); it serves `HelmChartDirectory.write`.
  */
-export function writeContentAddressed(prefix: string, files: ReadonlyMap<string, string>): string {
-  const root = path.join(os.tmpdir(), 'cdk-k8s-platform');
+export function writeContentAddressed(prefix: string, files: ReadonlyMap<string, string>, root: string): string {
   fs.mkdirSync(root, { recursive: true });
   const target = path.join(root, `${prefix}-${hashFiles(files).slice(0, 32)}`);
   if (fs.existsSync(target) && sameContent(target, files)) return target;
   const staging = fs.mkdtempSync(path.join(root, `.${prefix}-`));
-  for (const [name, content] of files) {
-    const file = path.join(staging, name);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, content);
-  }
+  writeFiles(staging, files);
   fs.rmSync(target, { recursive: true, force: true });
   try {
     fs.renameSync(staging, target);
@@ -147,6 +144,53 @@ export function writeContentAddressed(prefix: string, files: ReadonlyMap<string,
     if (!(fs.existsSync(target) && sameContent(target, files))) throw e;
   }
   return target;
+}
+
+function writeFiles(dir: string, files: ReadonlyMap<string, string>): void {
+  for (const [name, content] of files) {
+    const file = path.join(dir, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  }
+}
+
+/** An S3 asset made by {@link stagedAsset}. */
+export interface StagedAsset {
+  readonly asset: s3assets.Asset;
+  /** Absolute path of the asset in the cloud assembly (a directory, or the file when `file` was given). */
+  readonly path: string;
+}
+
+/**
+ * Makes `files` an S3 asset without leaving anything outside the cloud assembly: the files are written to a
+ * scratch directory inside the app's outdir, the asset copies them into the assembly (`asset.<hash>`), and the
+ * scratch directory is removed at once. Repeated synths therefore never grow the OS temp directory, and
+ * identical content is staged once (the asset hash is the content hash). With `file`, the asset is that one
+ * file of `files`; otherwise it is the directory (zipped on upload).
+ */
+export function stagedAsset(scope: IConstruct, id: string, prefix: string, files: ReadonlyMap<string, string>, file?: string): StagedAsset {
+  const outdir = Stage.of(scope)?.outdir ?? os.tmpdir();
+  const scratchRoot = path.join(outdir, '.cdk-k8s-platform-scratch');
+  fs.mkdirSync(scratchRoot, { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(scratchRoot, `${prefix}-`));
+  try {
+    writeFiles(scratch, files);
+    const source = file === undefined ? scratch : path.join(scratch, file);
+    const asset = new s3assets.Asset(scope, id, {
+      path: source,
+      assetHash: `${hashFiles(files)}${file === undefined ? '' : `:${file}`}`,
+      assetHashType: AssetHashType.CUSTOM,
+    });
+    const staged = path.resolve(outdir, asset.assetPath);
+    if (staged === source || staged.startsWith(`${scratch}${path.sep}`)) {
+      // staging is disabled (context aws:cdk:disable-asset-staging): the asset points at the source, keep it
+      return { asset, path: staged };
+    }
+    fs.rmSync(scratch, { recursive: true, force: true });
+    return { asset, path: staged };
+  } finally {
+    if (fs.existsSync(scratchRoot) && fs.readdirSync(scratchRoot).length === 0) fs.rmdirSync(scratchRoot);
+  }
 }
 
 function sameContent(dir: string, files: ReadonlyMap<string, string>): boolean {

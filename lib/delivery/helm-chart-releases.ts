@@ -1,0 +1,192 @@
+import { Duration } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Chart } from 'cdk8s';
+import { Construct, IDependable } from 'constructs';
+import { HelmChartDirectory } from './helm-chart-directory';
+import { ChartManifest, synthesizeManifests } from '../workloads';
+import { chartReleaseName, claimRelease, crdsOf, defaultRelease, kindKey, renderRelease, RenderedRelease, stageRelease, validateReleaseProps } from './private/helm-release';
+import { describeObject, identity } from './private/render';
+import { PropValidator } from '../workloads/private/validate';
+
+/** Props of {@link HelmChartReleases}. */
+export interface HelmChartReleasesProps {
+  /** The EKS cluster (aws-eks-v2, created with `kubectlProviderOptions`) to install the charts on. */
+  readonly cluster: eks.ICluster;
+  /** The cdk8s charts to deliver, each as its own Helm release (validated and rendered at synth time). */
+  readonly charts: Chart[];
+  /**
+   * Names the delivery: chart `c` becomes the release `<deliveryId>-<c>`, and a chart named like the
+   * delivery the release `<deliveryId>` (see {@link HelmChartReleases}).
+   * @default - the construct id
+   */
+  readonly deliveryId?: string;
+  /**
+   * Charts (by construct id) that stay together in the delivery's own release `<deliveryId>`: the layout
+   * before one release per chart, where one release held every chart of an `addWorkloads` call. List the
+   * charts of such a release deployed before, so nothing moves between releases (docs/delivery.md,
+   * "Migrating"). The chart named like the delivery is always in that release.
+   * @default - none: every chart gets its own release
+   */
+  readonly sharedReleaseCharts?: string[];
+  /**
+   * Namespace of the Helm release records, and of objects that set no `metadata.namespace` (created if
+   * missing). It may not be a Namespace that the charts themselves create.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * How long Helm waits for each release to become ready before it rolls back (`--atomic`). From 1 to 14
+   * minutes: Helm runs inside the kubectl Lambda, which stops at 15.
+   * @default Duration.minutes(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * What must be deployed first: controllers, CRDs and add-ons the workloads need.
+   * @default - no ordering beyond the cluster (and each custom resource's CRD release)
+   */
+  readonly dependsOn?: IDependable[];
+}
+
+/** One Helm release of a {@link HelmChartReleases}. */
+export interface ChartRelease {
+  /** The Helm release's name. */
+  readonly releaseName: string;
+  /** The construct ids of the charts it holds (one, except the delivery's own release). */
+  readonly chartNames: string[];
+  /** The rendered Helm chart (files, version, object count, staged directory). */
+  readonly chart: HelmChartDirectory;
+  /** The chart asset in S3 (a zip of the chart directory). */
+  readonly asset: s3assets.Asset;
+  /** The HelmChart custom resource that installs the release. */
+  readonly helmChart: eks.HelmChart;
+  /** Bytes of the release's record as Helm stores it (base64 of gzip of the release JSON); at most 1,000,000. */
+  readonly releaseRecordBytes: number;
+}
+
+interface Group {
+  readonly release: string;
+  readonly scope: Construct;
+  readonly manifests: ChartManifest[];
+}
+
+/**
+ * Delivers cdk8s charts onto an EKS cluster as one Helm release PER CHART, on `cdk deploy`: what
+ * `EksPlatformCluster.addWorkloads` does. Each release is a Helm chart asset in S3 installed by the cluster's
+ * kubectl Lambda, exactly as {@link HelmChartDelivery} installs its one release, so a delivery grows by adding
+ * charts, without a size limit of its own.
+ *
+ * Release names are keyed by the delivery id and the chart's construct id, never by the chart's position:
+ * chart `orders` of delivery `shop` is the release `shop-orders`, and a chart named like its delivery
+ * (`addWorkloads('shop', [shop])`) the release `shop`, the name a delivery's one release had before. Names
+ * are DNS-1123 labels of at most 53 characters (longer ones keep 44 characters and end with 8 hex digits of a
+ * hash); two charts that would share a release are refused at synth time. Adding, changing or removing one
+ * chart therefore never moves an object from one release to another (Helm would delete it from the one and
+ * refuse it in the other).
+ *
+ * Each release's record is measured as Helm stores it before anything is staged; a chart whose record would
+ * exceed the budget is refused with its size and the fix (split the chart). The delivery's own release is
+ * deployed after the others, so an object moving out of it is never deleted before another release holds it
+ * (Helm refuses to adopt an object of another release: the deploy then fails and rolls back, losing nothing).
+ * A custom resource's release waits for the release that holds its CRD.
+ *
+ * Objects carry `app.kubernetes.io/managed-by: cdk-k8s-platform` and `platform.cdk-k8s.io/delivery: <release>`.
+ */
+export class HelmChartReleases extends Construct {
+  /** The delivery's id. */
+  public readonly deliveryId: string;
+  /** The release namespace. */
+  public readonly namespace: string;
+  /** The releases, the delivery's own release (if any) first, then in chart order. */
+  public readonly releases: ChartRelease[];
+
+  constructor(scope: Construct, id: string, props: HelmChartReleasesProps) {
+    super(scope, id);
+    const v = new PropValidator(this, 'HelmChartReleases');
+    const { namespace, timeout } = validateReleaseProps(v, props.cluster, props.charts, props);
+    this.namespace = namespace;
+    this.deliveryId = props.deliveryId ?? id;
+    const ownRelease = defaultRelease(this.deliveryId);
+    v.check(ownRelease !== '', props.deliveryId === undefined ? 'deliveryId (from the construct id)' : 'deliveryId', this.deliveryId,
+      'must contain a lowercase letter or digit: it names the releases (e.g. "shop").');
+
+    const manifests = synthesizeManifests(props.charts);
+    checkCharts(v, manifests, props.sharedReleaseCharts ?? []);
+    const groups = this.groups(manifests, new Set([this.deliveryId, ...props.sharedReleaseCharts ?? []]), ownRelease);
+    v.check(groups.length > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
+    for (const g of groups) {
+      claimRelease(v, props.cluster, namespace, g.release, `charts (${g.manifests.map(m => `"${m.name}"`).join(', ')}: release name)`, g.scope.node.path);
+    }
+
+    // Every release is rendered and measured before any is staged: a chart over the budget stops synthesis early.
+    const rendered = groups.map(g => renderRelease(g.scope, v, 'HelmChartReleases', g.manifests, g.release, namespace, {
+      prop: 'charts',
+      value: g.manifests.map(m => m.name).join(', '),
+      fix: 'split the chart into several charts (each chart is its own release).',
+    }));
+    this.releases = groups.map((g, i) => this.install(g, rendered[i], props, timeout));
+    this.order(groups[0].scope === this ? this.releases[0] : undefined, rendered);
+  }
+
+  private groups(manifests: ChartManifest[], shared: Set<string>, ownRelease: string): Group[] {
+    const nonEmpty = manifests.filter(m => m.objects.length > 0);
+    const own = nonEmpty.filter(m => shared.has(m.name));
+    const groups: Group[] = own.length > 0 ? [{ release: ownRelease, scope: this, manifests: own }] : [];
+    for (const m of nonEmpty.filter(c => !shared.has(c.name))) {
+      groups.push({ release: chartReleaseName(this.deliveryId, m.name), scope: new Construct(this, `Chart-${m.name}`), manifests: [m] });
+    }
+    return groups;
+  }
+
+  private install(g: Group, rendered: RenderedRelease, props: HelmChartReleasesProps, timeout: Duration): ChartRelease {
+    const { chart, asset } = stageRelease(g.scope, rendered);
+    const helmChart = new eks.HelmChart(g.scope, 'Release', {
+      cluster: props.cluster,
+      chartAsset: asset,
+      release: g.release,
+      namespace: this.namespace,
+      createNamespace: true,
+      atomic: true,
+      wait: true,
+      timeout,
+    });
+    if (props.dependsOn && props.dependsOn.length > 0) helmChart.node.addDependency(...props.dependsOn);
+    return { releaseName: g.release, chartNames: g.manifests.map(m => m.name), chart, asset, helmChart, releaseRecordBytes: rendered.releaseRecordBytes };
+  }
+
+  /** The delivery's own release after every other; a custom resource's release after its CRD's. */
+  private order(own: ChartRelease | undefined, rendered: RenderedRelease[]): void {
+    for (const r of this.releases) if (own && r !== own) own.helmChart.node.addDependency(r.helmChart);
+    const crdRelease = new Map<string, ChartRelease>();
+    rendered.forEach((x, i) => crdsOf(x.objects).forEach((_, k) => crdRelease.set(k, this.releases[i])));
+    rendered.forEach((x, i) => {
+      const needs = new Set(x.objects.map(({ o }) => crdRelease.get(kindKey(o))).filter((r): r is ChartRelease => r !== undefined && r !== this.releases[i]));
+      // the delivery's own release already waits for every other one; a dependency back would be a cycle
+      for (const r of needs) if (r !== own) this.releases[i].helmChart.node.addDependency(r.helmChart);
+    });
+  }
+}
+
+/** Chart names are unique; shared charts exist; no object is in two charts (two releases would fight over it). */
+function checkCharts(v: PropValidator, manifests: ChartManifest[], shared: string[]): void {
+  const names = new Set<string>();
+  for (const m of manifests) {
+    v.check(!names.has(m.name), 'charts', m.name, 'is the construct id of two charts: each chart is its own release, named after it; give the charts distinct ids.');
+    names.add(m.name);
+  }
+  for (const s of shared) {
+    v.check(names.has(s), 'sharedReleaseCharts', s, `is not the id of one of the charts (${[...names].map(n => `"${n}"`).join(', ')}): list the charts that share the delivery's release, or remove the name.`);
+  }
+  const seen = new Map<string, string>();
+  for (const m of manifests) {
+    for (const o of m.objects) {
+      if (!o?.metadata?.name) continue; // reported with its chart by the release's own checks
+      const key = identity(o);
+      const previous = seen.get(key);
+      if (previous !== undefined) {
+        v.fail('charts', describeObject(o, m.name), `is also defined in ${previous}: each object may be delivered once (each chart is its own Helm release, and a release cannot take an object another one holds); remove the duplicate.`);
+      }
+      seen.set(key, describeObject(o, m.name));
+    }
+  }
+}
