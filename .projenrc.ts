@@ -59,6 +59,11 @@ const project = new typescript.TypeScriptProject({
     '@kubernetes-models/traefik@0.2.4',
     '@kubernetes-models/gateway-api@0.5.1',
     '@kubernetes-models/external-secrets@0.5.2',
+    // CommonJS releases (they run on Node 20): ServiceMonitor/PodMonitor/PrometheusRule and Argo CD schemas
+    '@kubernetes-models/prometheus-operator@4.4.4',
+    '@kubernetes-models/argo-cd@2.7.2',
+    // CommonJS release (runs on Node 20; 5.x needs Node 22): VerticalPodAutoscaler schema
+    '@kubernetes-models/autoscaler@3.3.4',
     'fast-check@^4.10.0',
     'cdk-nag@^3.0.2',
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
