@@ -1,19 +1,26 @@
 /**
  * The benchmark: synthesis speed, peak memory and scale of this library against the anchors, in one run on
- * one machine, contenders alternating. Run with `npm run bench` (options after `--`):
+ * one machine. Run with `npm run bench` (options after `--`):
  *
- *   --runs N          measured runs per contender and size, after one warm-up run (default 5)
- *   --runs-large N    runs at N = 1000 for the contenders other than lib and anchor (default: --runs)
- *   --sizes 10,100    service counts (default 10,100,1000)
- *   --only lib,anchor contenders: lib, anchor, blueprints, cdk8s-plus, app, app-no-validation, app-ts-node (default: all)
+ *   --runs N          measured runs per contender at N <= 100 (default 7; the CLI and app commands: at most 5)
+ *   --runs-large N    measured runs at 100 < N <= 1000 (default 5)
+ *   --runs-huge N     measured runs at N > 1000 (default 3)
+ *   --sizes 10,100    service counts (default 10,100,1000,3000,10000)
+ *   --only lib,anchor contenders (default: all): lib, anchor, anchor-helm (validation off), lib-v, anchor-v,
+ *                     anchor-helm-v (validation on), blueprints, cdk8s-plus, cli-version, cli, app,
+ *                     app-no-validation, app-ts-node
  *   --docs / --no-docs  write docs/benchmarks.md (default: only for a full run without --only/--sizes)
  *   --skip-compile    use the existing dist/ instead of compiling the library first
  *   --cpu-prof        instead of measuring, run each selected job once under `node --cpu-prof` and print
  *                     the profile's top frames (bench/results/profiles/); the app contenders are profiled
  *                     as the app process alone (what the CDK CLI runs), without the CLI
- *   --timeout S       kill a run after S seconds (default 300)
+ *   --timeout S       kill a run after S seconds (default 600)
  *   --report          measure nothing: render the report again from bench/results/last-run.json (after an
  *                     edit of the report's text; with --docs it rewrites docs/benchmarks.md)
+ *
+ * Sizes run one after another; within a size, every contender runs once per repetition, the order reversed
+ * on every other repetition, and ratios are medians of per-repetition ratios (bench/private/report.ts).
+ * Each run gets its own outdir and TMPDIR under bench/results/scratch (nothing in the system temp directory).
  *
  * The blueprints contender runs on the versions eks-blueprints pins (aws-cdk-lib 2.261.0), not on this tree's:
  * the run installs test/blueprints-app into bench/results/blueprints-app (`npm ci`, again only when its lock
@@ -25,10 +32,10 @@ import * as os from 'os';
 import * as path from 'path';
 // The benchmark compiles its contender scripts with the project's TypeScript (a devDependency, like the runner).
 import * as ts from 'typescript'; // eslint-disable-line import/no-extraneous-dependencies
-import { analyzeOutput } from './private/assembly';
+import { analyzeOutput, fmtBytes } from './private/assembly';
 import { formatSummary, summarizeProfile } from './private/cpu-profile';
 import { Command, hasGnuTime, measure, RunSample } from './private/measure';
-import { checkTargets, consoleTable, JobResult, markdownReport, peakMiB, ratioRows, RunContext, tableRows, wall } from './private/report';
+import { checkTargets, consoleTable, find, JobResult, markdownReport, peakMiB, ratioRows, RunContext, Sample, tableRows, wall } from './private/report';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -42,16 +49,26 @@ const BLUEPRINTS_FIXTURE = path.join(ROOT, 'test', 'blueprints-app');
 /** The contender that runs from {@link BLUEPRINTS_APP}, and the files it needs. */
 const BLUEPRINTS_CONTENDER = ['blueprints.ts', path.join('private', 'plus-services.ts')];
 const DIST = path.join(ROOT, 'dist');
-const DEFAULT_SIZES = [10, 100, 1000];
+const DEFAULT_SIZES = [10, 100, 1000, 3000, 10000];
+/** Per-run scratch directories (the run's outdir and its TMPDIR): nothing is written to the system temp directory. */
+const SCRATCH = path.join(RESULTS, 'scratch');
+/** A cloud assembly of one empty stack, copied by the "cli" contender's app (see bench/contenders/cli-empty-app.ts). */
+const EMPTY_ASSEMBLY = path.join(BUILD, 'empty-assembly');
 
 /** A program that is measured. */
 interface Contender {
   readonly id: string;
   readonly title: string;
-  /** Takes N services (otherwise it is the bundled app). */
+  /** Takes N services (otherwise it runs once per repetition in the "app" group). */
   readonly sized: boolean;
-  /** Its runs at N = 1000 may be reduced with --runs-large. */
-  readonly reducible: boolean;
+  /** aws-cdk-lib's built-in CloudFormation validation: on, off, or not applicable (no aws-cdk-lib app). */
+  readonly validation: 'on' | 'off' | 'n/a';
+  /** Largest N it runs at (the secondary contenders stop at 1000 to keep the run short). */
+  readonly maxN?: number;
+  /** Only these N (the validation-on contenders run at the sizes the targets name). */
+  readonly onlyN?: number[];
+  /** At most this many measured runs per size (expensive secondary contenders). */
+  readonly maxRuns?: number;
   command(n: number | undefined, outdir: string, nodeFlags: string[]): Pick<Command, 'cmd' | 'args'> & { env?: NodeJS.ProcessEnv };
 }
 
@@ -62,28 +79,55 @@ const node = (script: string, env?: NodeJS.ProcessEnv, dir = BUILD): Contender['
 });
 
 /**
- * aws-cdk-lib 2.262+ runs its built-in CloudFormation validation at every synth (a fixed ~5-7 s on this
- * machine, not the contenders' own work); the sized contenders compare synthesis with it off, like
- * eks-blueprints' pinned 2.261. The bundled app is measured both ways.
+ * aws-cdk-lib 2.262+ runs its built-in CloudFormation validation at every synth unless CDK_VALIDATION=false.
+ * The three EKS contenders the targets compare run both ways ("-v": validation on, the default of a plain
+ * `app.synth()`); eks-blueprints' pinned 2.261 has no such validation.
  */
 const NO_VALIDATION: NodeJS.ProcessEnv = { CDK_VALIDATION: 'false' };
+const LIBRARY: NodeJS.ProcessEnv = { BENCH_LIBRARY: DIST };
 
 const bundledApp = (env?: NodeJS.ProcessEnv): Contender['command'] => (_n, outdir, flags) => (flags.length > 0
   ? { ...appOnly(outdir, [...flags, '--import', 'tsx', 'bin/app.ts']), env: { CDK_OUTDIR: outdir, ...env } }
   : { cmd: 'npx', args: ['cdk', 'synth', '-o', outdir], env });
 
+const LIB_TITLE = 'library: EksPlatformStack + WebServices, one addWorkloads';
+const ANCHOR_TITLE = 'raw aws-eks-v2 + addCdk8sChart';
+const HELM_TITLE = 'aws-eks-v2 + Helm-chart asset';
+
+/**
+ * With validation on, every synth pays a large fixed cost (several seconds and ~300 MiB on this machine): the
+ * "-v" contenders run at the sizes the targets name, with at most 3 runs, to keep the whole run short.
+ */
+const TARGET_SIZES = { onlyN: [10, 1000, 10000], maxRuns: 3 };
+
 const CONTENDERS: Contender[] = [
-  { id: 'lib', title: 'library (EksPlatformStack + WebService)', sized: true, reducible: false, command: node('library-eks.js', { BENCH_LIBRARY: DIST, ...NO_VALIDATION }) },
-  { id: 'anchor', title: 'anchor: aws-eks-v2 + addCdk8sChart', sized: true, reducible: false, command: node('anchor-eks-v2.js', NO_VALIDATION) },
-  { id: 'blueprints', title: 'eks-blueprints + addCdk8sChart', sized: true, reducible: true, command: node('blueprints.js', NO_VALIDATION, BLUEPRINTS_APP) },
-  { id: 'cdk8s-plus', title: 'cdk8s-plus-28 alone (YAML)', sized: true, reducible: true, command: node('cdk8s-plus.js', NO_VALIDATION) },
-  { id: 'app', title: 'bundled app: npx cdk synth', sized: false, reducible: true, command: bundledApp() },
-  { id: 'app-no-validation', title: 'bundled app: CDK_VALIDATION=false npx cdk synth', sized: false, reducible: true, command: bundledApp(NO_VALIDATION) },
+  { id: 'lib', title: LIB_TITLE, sized: true, validation: 'off', command: node('library-eks.js', { ...LIBRARY, ...NO_VALIDATION }) },
+  { id: 'anchor', title: ANCHOR_TITLE, sized: true, validation: 'off', command: node('anchor-eks-v2.js', NO_VALIDATION) },
+  { id: 'anchor-helm', title: HELM_TITLE, sized: true, validation: 'off', command: node('anchor-helm.js', NO_VALIDATION) },
+  { id: 'lib-v', title: LIB_TITLE, sized: true, validation: 'on', ...TARGET_SIZES, command: node('library-eks.js', LIBRARY) },
+  { id: 'anchor-v', title: ANCHOR_TITLE, sized: true, validation: 'on', ...TARGET_SIZES, command: node('anchor-eks-v2.js') },
+  { id: 'anchor-helm-v', title: HELM_TITLE, sized: true, validation: 'on', ...TARGET_SIZES, command: node('anchor-helm.js') },
+  { id: 'blueprints', title: 'eks-blueprints + addCdk8sChart', sized: true, validation: 'n/a', maxN: 1000, maxRuns: 5, command: node('blueprints.js', NO_VALIDATION, BLUEPRINTS_APP) },
+  { id: 'cdk8s-plus', title: 'cdk8s-plus-28 alone (YAML)', sized: true, validation: 'n/a', maxN: 1000, maxRuns: 5, command: node('cdk8s-plus.js', NO_VALIDATION) },
+  { id: 'cli-version', title: 'CDK CLI: npx cdk --version', sized: false, validation: 'n/a', maxRuns: 5, command: () => ({ cmd: 'npx', args: ['cdk', '--version'] }) },
+  {
+    id: 'cli',
+    title: 'CDK CLI start-up: npx cdk synth of an empty app',
+    sized: false,
+    validation: 'n/a',
+    maxRuns: 5,
+    command: (_n, outdir, flags) => (flags.length > 0
+      ? { ...appOnly(outdir, [...flags, path.join(BUILD, 'contenders', 'cli-empty-app.js')]), env: { CDK_OUTDIR: outdir, BENCH_EMPTY_ASSEMBLY: EMPTY_ASSEMBLY } }
+      : { cmd: 'npx', args: ['cdk', 'synth', '-o', outdir, '--app', `node ${path.join(BUILD, 'contenders', 'cli-empty-app.js')}`], env: { BENCH_EMPTY_ASSEMBLY: EMPTY_ASSEMBLY } }),
+  },
+  { id: 'app', title: 'bundled app: npx cdk synth', sized: false, validation: 'on', maxRuns: 5, command: bundledApp() },
+  { id: 'app-no-validation', title: 'bundled app: CDK_VALIDATION=false npx cdk synth', sized: false, validation: 'off', maxRuns: 5, command: bundledApp(NO_VALIDATION) },
   {
     id: 'app-ts-node',
     title: 'bundled app: ts-node (cdk-init style)',
     sized: false,
-    reducible: true,
+    validation: 'on',
+    maxRuns: 3,
     command: (_n, outdir, flags) => (flags.length > 0
       ? appOnly(outdir, [...flags, require.resolve('ts-node/dist/bin.js'), '--prefer-ts-exts', 'bin/app.ts'])
       : { cmd: 'npx', args: ['cdk', 'synth', '--app', 'npx ts-node --prefer-ts-exts bin/app.ts', '-o', outdir] }),
@@ -99,8 +143,12 @@ function appOnly(outdir: string, args: string[]): ReturnType<Contender['command'
 }
 
 interface Options {
+  /** Measured runs per contender at N ≤ 100 and for the app group. */
   runs: number;
+  /** ... at 100 < N ≤ 1000. */
   runsLarge: number;
+  /** ... at N > 1000. */
+  runsHuge: number;
   sizes: number[];
   only: string[];
   docs: boolean;
@@ -128,6 +176,7 @@ function parseOptions(argv: string[]): Options {
     switch (a) {
       case '--runs': o.runs = positive(value(i++, a), a); break;
       case '--runs-large': o.runsLarge = positive(value(i++, a), a); break;
+      case '--runs-huge': o.runsHuge = positive(value(i++, a), a); break;
       case '--sizes': o.sizes = value(i++, a).split(',').map(s => positive(s.trim(), a)); partial = true; break;
       case '--only': {
         o.only = value(i++, a).split(',').map(s => s.trim());
@@ -149,17 +198,17 @@ function parseOptions(argv: string[]): Options {
       default: fail(`unknown option ${a} (see --help)`);
     }
   }
-  const runs = o.runs ?? 5;
   return {
-    runs,
-    runsLarge: o.runsLarge ?? runs,
+    runs: o.runs ?? 7,
+    runsLarge: o.runsLarge ?? 5,
+    runsHuge: o.runsHuge ?? 3,
     sizes: o.sizes ?? DEFAULT_SIZES,
     only: o.only ?? CONTENDERS.map(c => c.id),
     docs: o.docs ?? (!partial && !o.cpuProf && !o.report),
     skipCompile: o.skipCompile ?? false,
     cpuProf: o.cpuProf ?? false,
     report: o.report ?? false,
-    timeoutSeconds: o.timeoutSeconds ?? 300,
+    timeoutSeconds: o.timeoutSeconds ?? 600,
   };
 }
 
@@ -276,18 +325,31 @@ function runEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function jobs(opts: Options): { contender: Contender; result: JobResult }[] {
+/** Measured runs at `n` services (undefined: the app group). */
+function runsAt(opts: Options, n: number | undefined): number {
+  if (n === undefined || n <= 100) return opts.runs;
+  return n <= 1000 ? opts.runsLarge : opts.runsHuge;
+}
+
+interface Job { readonly contender: Contender; readonly result: JobResult }
+
+/** Every job, grouped: one group per size (sized contenders up to their maxN), then the app group. */
+function jobGroups(opts: Options): Job[][] {
   const selected = CONTENDERS.filter(c => opts.only.includes(c.id));
-  return selected.flatMap(c => (c.sized ? opts.sizes : [undefined]).map(n => ({
+  const job = (c: Contender, n: number | undefined): Job => ({
     contender: c,
     result: {
       contender: c.id,
       title: c.title,
+      validation: c.validation,
       n,
       samples: [],
-      plannedRuns: c.reducible && n !== undefined && n >= 1000 ? Math.min(opts.runsLarge, opts.runs) : opts.runs,
-    } as JobResult,
-  })));
+      plannedRuns: Math.min(runsAt(opts, n), c.maxRuns ?? Infinity),
+    },
+  });
+  const groups = opts.sizes.map(n => selected.filter(c => c.sized && n <= (c.maxN ?? Infinity) && (c.onlyN?.includes(n) ?? true)).map(c => job(c, n)));
+  groups.push(selected.filter(c => !c.sized).map(c => job(c, undefined)));
+  return groups.filter(g => g.length > 0);
 }
 
 function label(j: JobResult): string {
@@ -301,22 +363,48 @@ function errorOf(s: RunSample): string | undefined {
   return `exit ${s.exitCode ?? s.signal}: ${first}`;
 }
 
-async function runOnce(c: Contender, j: JobResult, opts: Options, nodeFlags: string[] = []): Promise<{ sample: RunSample; outdir: string }> {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk-k8s-platform-bench-${c.id}-`));
+interface Run { readonly sample: Sample; readonly outdir: string; readonly scratch: string }
+
+/**
+ * Runs a contender once, writing under bench/results/scratch only: a fresh outdir, and a TMPDIR for the
+ * whole process tree that the contender keeps from run to run (as a machine's /tmp: caches such as tsx's
+ * stay warm), so nothing lands in the system temp directory. Returns the sample with what the run added to
+ * that TMPDIR; the caller analyses the outdir and removes the run's scratch directory.
+ */
+async function runOnce(c: Contender, j: JobResult, opts: Options, rep: number, nodeFlags: string[] = []): Promise<Run> {
+  fs.mkdirSync(SCRATCH, { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(SCRATCH, `${c.id}-${j.n ?? 'app'}-`));
+  const outdir = path.join(scratch, 'out');
+  const tmp = path.join(SCRATCH, `tmp-${c.id}`);
+  fs.mkdirSync(tmp, { recursive: true });
+  const before = new Set(fs.readdirSync(tmp));
+  const bytesBefore = bytesUnder(tmp);
   const cmd = c.command(j.n, outdir, nodeFlags);
-  const sample = await measure({ cmd: cmd.cmd, args: cmd.args, cwd: ROOT, env: runEnv(cmd.env), timeoutSeconds: opts.timeoutSeconds });
-  return { sample, outdir };
+  const measured = await measure({ cmd: cmd.cmd, args: cmd.args, cwd: ROOT, env: { ...runEnv(cmd.env), TMPDIR: tmp }, timeoutSeconds: opts.timeoutSeconds });
+  // new top-level names, with numbers and ids generalized (e.g. the CDK CLI's `cdk-telemetry-<pid>-<uuid>.json`)
+  const tempLeft = [...new Set(fs.readdirSync(tmp).filter(f => !before.has(f))
+    .map(f => f.replace(/[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-zA-Z]*\d[0-9a-zA-Z]*/g, '*')))];
+  return { sample: { ...measured, rep, tempLeftBytes: Math.max(0, bytesUnder(tmp) - bytesBefore), tempLeft }, outdir, scratch };
 }
 
-async function profile(opts: Options, all: { contender: Contender; result: JobResult }[]): Promise<void> {
+function bytesUnder(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    n += e.isDirectory() ? bytesUnder(p) : fs.lstatSync(p).size;
+  }
+  return n;
+}
+
+async function profile(opts: Options, all: Job[]): Promise<void> {
   const base = path.join(RESULTS, 'profiles');
   const texts: string[] = [];
   for (const { contender, result } of all) {
     const dir = path.join(base, label(result).replace(/[^a-z0-9-]+/gi, '-'));
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    const { sample, outdir } = await runOnce(contender, result, opts, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-    fs.rmSync(outdir, { recursive: true, force: true });
+    const { sample, scratch } = await runOnce(contender, result, opts, 0, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    fs.rmSync(scratch, { recursive: true, force: true });
     const err = errorOf(sample);
     if (err) {
       log(`${label(result)}: ${err}`);
@@ -331,6 +419,46 @@ async function profile(opts: Options, all: { contender: Contender; result: JobRe
   log(text);
   fs.writeFileSync(path.join(base, 'summary.txt'), `${text}\n`);
   log(`\nprofiles and summary.txt in ${path.relative(ROOT, base)}/ (open a .cpuprofile in Chrome DevTools > Performance)`);
+}
+
+/**
+ * Runs one group (one size, or the app group): a warm-up run of each contender the first time it runs at all
+ * (`warmed`), then `plannedRuns` repetitions. Each repetition runs every contender of the group once, in the
+ * group's order on even repetitions and reversed on odd ones, so each pair of contenders runs in the same
+ * repetition with its order alternating. A contender's output is analysed from its first successful run.
+ */
+async function runGroup(group: Job[], opts: Options, warmed: Set<string>): Promise<void> {
+  const reps = Math.max(...group.map(j => j.result.plannedRuns));
+  for (let rep = 0; rep <= reps; rep++) {
+    const order = rep % 2 === 0 ? group : [...group].reverse();
+    for (const { contender, result } of order) {
+      if (result.error || rep > result.plannedRuns || (rep === 0 && warmed.has(contender.id))) continue;
+      const { sample, outdir, scratch } = await runOnce(contender, result, opts, rep);
+      const tag = rep === 0 ? 'warm-up' : `run ${rep}/${result.plannedRuns}`;
+      const err = errorOf(sample);
+      if (err) {
+        result.error = err;
+        log(`[${tag}] ${label(result)}: FAILED ${err}\n${sample.outputTail.split('\n').slice(-15).join('\n')}`);
+      } else {
+        if (!result.figures && fs.existsSync(outdir)) result.figures = analyzeOutput(outdir);
+        if (rep === 0) {
+          result.warmup = sample;
+          warmed.add(contender.id);
+        } else {
+          result.samples.push(sample);
+        }
+        log(`[${tag}] ${label(result)}: ${sample.wallSeconds.toFixed(2)} s, ${(sample.peakRssKiB / 1024).toFixed(0)} MiB${sample.tempLeftBytes > 0 ? `, left ${sample.tempLeftBytes} B in TMPDIR` : ''}`);
+      }
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Runs a built contender script once, outside the measurement (preparations such as the empty assembly). */
+function prepareEmptyAssembly(): void {
+  fs.rmSync(EMPTY_ASSEMBLY, { recursive: true, force: true });
+  const r = spawnSync(process.execPath, [path.join(BUILD, 'contenders', 'cli-empty-app.js'), '--prepare', EMPTY_ASSEMBLY], { cwd: ROOT, encoding: 'utf-8', env: runEnv(NO_VALIDATION) });
+  if (r.status !== 0) fail(`could not prepare the empty cloud assembly of the "cli" contender:\n${r.stdout}${r.stderr}`);
 }
 
 async function main(): Promise<void> {
@@ -353,14 +481,16 @@ async function main(): Promise<void> {
       '@aws-cdk/lambda-layer-kubectl-v35', 'typescript', 'tsx', 'ts-node'].map(p => [p, packageVersion(p)])),
     library: libraryDescription(),
     loadBefore: os.loadavg(),
-    options: { runs: opts.runs, runsLarge: opts.runsLarge, sizes: opts.sizes, only: opts.only },
+    options: { runs: opts.runs, runsLarge: opts.runsLarge, runsHuge: opts.runsHuge, sizes: opts.sizes, only: opts.only },
     peakSource: hasGnuTime() ? 'GNU time (%M)' : '/proc VmHWM sampled every 100 ms (GNU time not installed: `apt-get install time`)',
   };
   log(`bench: ${ctx.machine.cores} cores, ${ctx.machine.memoryGiB.toFixed(1)} GiB, Node ${ctx.machine.node}, load ${ctx.loadBefore.map(x => x.toFixed(2)).join(' ')}`);
 
   fs.mkdirSync(RESULTS, { recursive: true });
-  if (opts.only.includes('lib') && !opts.skipCompile) compileLibrary();
+  fs.rmSync(SCRATCH, { recursive: true, force: true });
+  if (opts.only.some(id => id.startsWith('lib')) && !opts.skipCompile) compileLibrary();
   buildContenders();
+  if (opts.only.includes('cli')) prepareEmptyAssembly();
   if (opts.only.includes('blueprints')) {
     prepareBlueprintsApp();
     // the blueprints contender runs on the versions eks-blueprints pins, not on this tree's
@@ -368,38 +498,19 @@ async function main(): Promise<void> {
       .map(p => `${p} ${packageVersion(p, BLUEPRINTS_APP)}`).join(' / ');
   }
 
-  const all = jobs(opts);
+  const groups = jobGroups(opts);
+  const all = groups.flat();
   if (!fs.existsSync(path.join(ROOT, 'bin', 'app.ts'))) {
-    for (const { result } of all) if (result.n === undefined) result.error = 'bin/app.ts not found';
+    for (const { result } of all) if (result.contender.startsWith('app')) result.error = 'bin/app.ts not found';
   }
   if (opts.cpuProf) {
     await profile(opts, all);
     return;
   }
 
-  // Round-robin: repetition 0 is the warm-up (its output is analysed); the order rotates every repetition.
-  const reps = Math.max(...all.map(a => a.result.plannedRuns));
-  for (let rep = 0; rep <= reps; rep++) {
-    const order = all.map((_, i) => all[(i + rep) % all.length]);
-    for (const { contender, result } of order) {
-      if (result.error || rep > result.plannedRuns) continue;
-      const { sample, outdir } = await runOnce(contender, result, opts);
-      const err = errorOf(sample);
-      if (err) {
-        result.error = err;
-        log(`[${rep === 0 ? 'warm-up' : `run ${rep}/${reps}`}] ${label(result)}: FAILED ${err}\n${sample.outputTail.split('\n').slice(-15).join('\n')}`);
-      } else {
-        if (rep === 0) {
-          result.warmup = sample;
-          result.figures = analyzeOutput(outdir);
-        } else {
-          result.samples.push(sample);
-        }
-        log(`[${rep === 0 ? 'warm-up' : `run ${rep}/${reps}`}] ${label(result)}: ${sample.wallSeconds.toFixed(2)} s, ${(sample.peakRssKiB / 1024).toFixed(0)} MiB`);
-      }
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
-  }
+  const warmed = new Set<string>();
+  for (const group of groups) await runGroup(group, opts, warmed);
+  fs.rmSync(SCRATCH, { recursive: true, force: true });
 
   ctx.loadAfter = os.loadavg();
   ctx.durationSeconds = (Date.now() - started) / 1000;
@@ -407,8 +518,7 @@ async function main(): Promise<void> {
   const notes = runNotes(ctx, results);
 
   log(`\n${consoleTable(tableRows(results))}\n`);
-  log(consoleTable(ratioRows(results, opts.sizes)));
-  log('');
+  for (const validation of ['off', 'on'] as const) log(`${consoleTable(ratioRows(results, opts.sizes, validation))}\n`);
   for (const t of checkTargets(results)) log(`${t.met === undefined ? '  -  ' : t.met ? ' met ' : 'MISSED'}  ${t.target}: ${t.measured}`);
   for (const n of notes) log(`note: ${n}`);
 
@@ -438,24 +548,35 @@ function rerender(docs: boolean): void {
 
 function runNotes(ctx: RunContext, results: JobResult[]): string[] {
   const notes: string[] = [];
-  const reduced = results.filter(r => r.plannedRuns < ctx.options.runs && !r.error);
-  if (reduced.length > 0) {
-    notes.push(`Fewer runs to keep the run short: ${reduced.map(r => `${label(r)} (${r.plannedRuns})`).join(', ')}.`);
+  const secondary = CONTENDERS.filter(c => ctx.options.only.includes(c.id) && (c.maxN !== undefined || c.onlyN !== undefined || c.maxRuns !== undefined));
+  if (secondary.length > 0) {
+    const limits = (c: Contender) => [c.maxN !== undefined ? `up to N = ${c.maxN}` : '', c.onlyN ? `only at N = ${c.onlyN.join(', ')}` : '', c.maxRuns !== undefined ? `at most ${c.maxRuns} runs` : ''];
+    notes.push(`To keep the run short: ${secondary.map(c => `${c.id} ${limits(c).filter(x => x).join(', ')}`).join('; ')}.`);
   }
   for (const r of results.filter(x => x.error)) notes.push(`${label(r)} failed: ${r.error}`);
   // the load during the run is mostly the benchmark itself; only the load before it tells of other work
   const load = ctx.loadBefore[0];
   if (load > ctx.machine.cores * 0.5) {
-    notes.push(`The machine was busy before the run started (1-minute load average ${load.toFixed(2)} on ${ctx.machine.cores} cores): absolute times may be inflated; ratios between contenders of this run are more reliable.`);
+    notes.push(`The machine was busy before the run started (1-minute load average ${load.toFixed(2)} on ${ctx.machine.cores} cores): absolute times may be inflated; the paired ratios are more reliable.`);
   }
-  const lib = results.find(r => r.contender === 'lib' && r.n === 1000);
-  const anchor = results.find(r => r.contender === 'anchor' && r.n === 1000);
-  if (lib?.figures && anchor?.figures && !anchor.figures.wouldDeploy) {
-    notes.push(`At N = 1000 the anchor synthesizes but cannot deploy (${anchor.figures.problems.join('; ')}); the library ships the same services as a Helm chart asset (largest template ${(lib.figures.largestTemplateBytes / 1000).toFixed(0)} kB).`);
+  const leaks = results.filter(r => [r.warmup, ...r.samples].some(s => s && s.tempLeftBytes > 0));
+  notes.push(leaks.length === 0
+    ? 'No run added anything to its TMPDIR (each contender has its own under bench/results/scratch, kept from run to run and removed at the end).'
+    : `What runs added to their TMPDIR (each contender has its own under bench/results/scratch, kept from run to run like a machine's /tmp, removed at the end): ${leaks.map(r => {
+      const runs = [r.warmup, ...r.samples].filter((x): x is Sample => x !== undefined);
+      const names = [...new Set(runs.flatMap(x => x.tempLeft ?? []))].join(', ');
+      const grew = runs.filter(x => x.tempLeftBytes > 0).length;
+      return `${label(r)}: ${fmtBytes(runs.reduce((n, x) => n + x.tempLeftBytes, 0))} in ${grew} of ${runs.length} runs${names ? ` (new: ${names})` : ''}`;
+    }).join('; ')}.`);
+  const largest = Math.max(...results.filter(r => r.contender === 'anchor' && r.figures && !r.figures.wouldDeploy).map(r => r.n ?? 0), 0);
+  const lib = results.find(r => r.contender === 'lib' && r.n === largest);
+  const anchor = results.find(r => r.contender === 'anchor' && r.n === largest);
+  if (largest > 0 && lib?.figures && anchor?.figures) {
+    notes.push(`At N = ${largest} the raw aws-eks-v2 anchor synthesizes but cannot deploy (${anchor.figures.problems.length} broken quotas, e.g. ${anchor.figures.problems[0]}); the library ships the same services as ${lib.figures.helmReleases} Helm chart assets (largest template ${fmtBytes(lib.figures.largestTemplateBytes)}, largest release record ${fmtBytes(lib.figures.largestReleaseRecordBytes)}).`);
   }
-  if (wall(results.find(r => r.contender === 'app-ts-node')) > 0 && wall(results.find(r => r.contender === 'app')) > 0) {
-    const a = results.find(r => r.contender === 'app')!;
-    const t = results.find(r => r.contender === 'app-ts-node')!;
+  if (wall(find(results, 'app-ts-node')) > 0 && wall(find(results, 'app')) > 0) {
+    const a = find(results, 'app')!;
+    const t = find(results, 'app-ts-node')!;
     notes.push(`Runner choice: the cdk-init style ts-node app command takes ${(wall(t) / wall(a)).toFixed(1)}× the time and ${(peakMiB(t) / peakMiB(a)).toFixed(1)}× the memory of the README command (tsx, no type-check) for the same app.`);
   }
   return notes;

@@ -1,14 +1,14 @@
 /**
  * Contender "blueprints": @aws-quickstart/eks-blueprints 1.19 with 7 add-ons, every version pinned so that
  * synthesis is hermetic (no AWS lookups of "auto" versions), plus `addCdk8sChart` of the same N
- * cdk8s-plus-28 web services on the blueprint's (aws-eks v1) cluster.
+ * cdk8s-plus-28 web services (charts of SERVICES_PER_CHART) on the blueprint's (aws-eks v1) cluster.
  * Run: node blueprints.js <N> <outdir>
  */
 import * as blueprints from '@aws-quickstart/eks-blueprints';
 import { App } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as cdk8s from 'cdk8s';
-import { addPlusServices, contenderArgs } from './private/plus-services';
+import { addPlusServices, contenderArgs, serviceGroups } from './private/plus-services';
 
 async function main(): Promise<void> {
   const { count, outdir } = contenderArgs();
@@ -26,9 +26,12 @@ async function main(): Promise<void> {
     )
     .build(app, 'blueprints-eks');
   await stack.waitForAsyncTasks();
-  const chart = new cdk8s.Chart(new cdk8s.App(), 'shop', { namespace: 'shop' });
-  addPlusServices(chart, count);
-  stack.getClusterInfo().cluster.addCdk8sChart('Apps', chart);
+  const k8s = new cdk8s.App();
+  for (const group of serviceGroups(count)) {
+    const chart = new cdk8s.Chart(k8s, group.name, { namespace: 'shop' });
+    addPlusServices(chart, group);
+    stack.getClusterInfo().cluster.addCdk8sChart(group.name, chart);
+  }
   app.synth();
 }
 

@@ -3,9 +3,9 @@
  * Run: node cdk8s-plus.js <N> <outdir>
  */
 import { App, Chart } from 'cdk8s';
-import { addPlusServices, contenderArgs } from './private/plus-services';
+import { addPlusServices, contenderArgs, serviceGroups } from './private/plus-services';
 
 const { count, outdir } = contenderArgs();
 const app = new App({ outdir });
-addPlusServices(new Chart(app, 'shop', { namespace: 'shop' }), count);
+for (const group of serviceGroups(count)) addPlusServices(new Chart(app, group.name, { namespace: 'shop' }), group);
 app.synth();

@@ -1,12 +1,13 @@
 /**
  * Contender "library": this library's EKS platform (network, cluster, add-ons, controllers) with N
- * WebServices delivered by `cluster.addWorkloads` (a Helm chart S3 asset), loaded from the compiled
- * JavaScript the package ships (dist/, given by the runner in BENCH_LIBRARY).
+ * WebServices in PlatformCharts of SERVICES_PER_CHART, all delivered by ONE `cluster.addWorkloads` call
+ * (Helm chart S3 assets), loaded from the compiled JavaScript the package ships (dist/, given by the runner
+ * in BENCH_LIBRARY).
  * Run: BENCH_LIBRARY=/path/to/dist node library-eks.js <N> <outdir>
  */
 import { App } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-import { BENCH_IMAGE, contenderArgs, serviceName } from './private/plus-services';
+import { BENCH_IMAGE, contenderArgs, serviceGroups, serviceName } from './private/plus-services';
 import type * as Platform from '../../lib';
 
 async function main(): Promise<void> {
@@ -17,12 +18,16 @@ async function main(): Promise<void> {
 
   const app = new App({ outdir });
   const stack = new lib.EksPlatformStack(app, 'acme-eks', { platformName: 'acme' });
-  const chart = new lib.PlatformChart(new cdk8s.App(), 'shop', { traits: stack.cluster.traits, namespace: 'shop' });
-  for (let i = 0; i < count; i++) {
-    const name = serviceName(i);
-    new lib.WebService(chart, name, { image: BENCH_IMAGE, ingress: { hosts: [`${name}.example.com`] } });
-  }
-  stack.cluster.addWorkloads('Apps', [chart]);
+  const k8s = new cdk8s.App();
+  const charts = serviceGroups(count).map(group => {
+    const chart = new lib.PlatformChart(k8s, group.name, { traits: stack.cluster.traits, namespace: 'shop' });
+    for (let i = group.first; i < group.first + group.count; i++) {
+      const name = serviceName(i);
+      new lib.WebService(chart, name, { image: BENCH_IMAGE, ingress: { hosts: [`${name}.example.com`] } });
+    }
+    return chart;
+  });
+  stack.cluster.addWorkloads('apps', charts);
   app.synth();
 }
 

@@ -1,9 +1,11 @@
 /**
  * Figures of what a contender wrote: for a cloud assembly, every CloudFormation template (top-level,
- * nested and in nested assemblies) checked against the deploy-time quotas; for a cdk8s outdir, the YAML.
+ * nested and in nested assemblies) checked against the deploy-time quotas, and every Helm release installed
+ * from a chart asset checked against Helm's release record limit; for a cdk8s outdir, the YAML.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { gzipSync, inflateRawSync } from 'zlib';
 
 /** The quotas a stack must respect to deploy (see /shared/reference/aws-limits.md). */
 export const QUOTAS = {
@@ -19,6 +21,13 @@ export const QUOTAS = {
    * the old and the new properties: 2 × properties + this must fit the payload, as DeploymentBudget checks.
    */
   eventEnvelopeBytes: 2_048,
+  /**
+   * Helm keeps every revision of a release as a Secret whose data (base64 of the gzipped release JSON) the
+   * API server limits to 1 MiB.
+   */
+  helmReleaseRecordBytes: 1_048_576,
+  /** Helm release names are DNS-1123 labels of at most 53 characters. */
+  helmReleaseNameLength: 53,
 } as const;
 
 /** Figures of one contender run's output. */
@@ -37,6 +46,11 @@ export interface OutputFigures {
   readonly maxParameters: number;
   /** Total bytes of the YAML files (cdk8s). */
   readonly yamlBytes: number;
+  /** Helm releases installed from chart assets (`Custom::AWSCDK-EKS-HelmChart` with a chart asset URL). */
+  readonly helmReleases: number;
+  /** Largest Helm release record (Secret data bytes) of those releases, as Helm would store it. */
+  readonly largestReleaseRecordBytes: number;
+  readonly largestReleaseRecord: string;
   /** Every quota respected (cloud assemblies only). */
   readonly wouldDeploy: boolean;
   /** Why not, one line per broken quota. */
@@ -67,10 +81,15 @@ export function analyzeOutput(outdir: string): OutputFigures {
       maxOutputs: 0,
       maxParameters: 0,
       yamlBytes: yaml.reduce((n, f) => n + fs.statSync(f).size, 0),
+      helmReleases: 0,
+      largestReleaseRecordBytes: 0,
+      largestReleaseRecord: '',
       wouldDeploy: false,
       problems: ['no CloudFormation template'],
     };
   }
+  const assets = assetSources(files);
+  const releases = { count: 0, largestBytes: 0, largest: '' };
 
   let largestTemplateBytes = 0;
   let largestTemplate = '';
@@ -112,6 +131,7 @@ export function analyzeOutput(outdir: string): OutputFigures {
       if (updateEventBytes > QUOTAS.customResourcePropertiesBytes) {
         problems.push(`${name}: custom resource ${id} (${r.Type}) has ${fmtBytes(propertyBytes)} of properties; its update event (${fmtBytes(updateEventBytes)}) > 256 KiB Lambda event limit`);
       }
+      if (r.Type === 'Custom::AWSCDK-EKS-HelmChart') checkHelmRelease(`${name}: ${id}`, r.Properties, assets, releases, problems);
     }
   }
   return {
@@ -126,6 +146,9 @@ export function analyzeOutput(outdir: string): OutputFigures {
     maxOutputs,
     maxParameters,
     yamlBytes: yaml.reduce((n, f) => n + fs.statSync(f).size, 0),
+    helmReleases: releases.count,
+    largestReleaseRecordBytes: releases.largestBytes,
+    largestReleaseRecord: releases.largest,
     wouldDeploy: problems.length === 0,
     problems,
   };
@@ -148,6 +171,114 @@ function listFiles(dir: string): string[] {
     } else {
       out.push(p);
     }
+  }
+  return out;
+}
+
+/** Asset hash → the absolute path of its staged source, from every `*.assets.json` of the assembly. */
+function assetSources(files: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of files.filter(x => x.endsWith('.assets.json'))) {
+    const manifest = JSON.parse(fs.readFileSync(f, 'utf-8')) as { files?: Record<string, { source?: { path?: string } }> };
+    for (const [hash, a] of Object.entries(manifest.files ?? {})) {
+      if (a.source?.path) out.set(hash, path.resolve(path.dirname(f), a.source.path));
+    }
+  }
+  return out;
+}
+
+/**
+ * Checks one HelmChart custom resource: its release name, and, when it installs a chart asset of this
+ * assembly, the size of the release record Helm would store for it (see {@link helmReleaseRecordBytes}).
+ */
+interface ReleaseTally { count: number; largestBytes: number; largest: string }
+
+function checkHelmRelease(where: string, properties: unknown, assets: Map<string, string>, acc: ReleaseTally, problems: string[]): void {
+  const p = (properties ?? {}) as { Release?: unknown; Namespace?: unknown; ChartAssetURL?: unknown };
+  const release = typeof p.Release === 'string' ? p.Release : undefined;
+  if (release !== undefined && (release.length > QUOTAS.helmReleaseNameLength || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(release))) {
+    problems.push(`${where}: Helm release name "${release}" is not a DNS-1123 label of at most ${QUOTAS.helmReleaseNameLength} characters`);
+  }
+  if (p.ChartAssetURL === undefined) return;
+  const hash = /([0-9a-f]{64})\.zip/.exec(JSON.stringify(p.ChartAssetURL))?.[1];
+  const source = hash ? assets.get(hash) : undefined;
+  if (!source || !fs.existsSync(source)) {
+    problems.push(`${where}: chart asset ${hash ?? JSON.stringify(p.ChartAssetURL)} not found in the assembly; its Helm release record cannot be checked`);
+    return;
+  }
+  const files = fs.statSync(source).isDirectory() ? readDirectory(source) : readZip(source);
+  const bytes = helmReleaseRecordBytes(files, release ?? 'release', typeof p.Namespace === 'string' ? p.Namespace : 'default');
+  acc.count++;
+  if (bytes > acc.largestBytes) {
+    acc.largestBytes = bytes;
+    acc.largest = `${release ?? where}`;
+  }
+  if (bytes > QUOTAS.helmReleaseRecordBytes) {
+    problems.push(`${where}: Helm release "${release}" would store a release record of ${fmtBytes(bytes)} > 1 MiB Secret limit`);
+  }
+}
+
+/**
+ * Bytes of the Secret data Helm (storage/driver/util.go encodeRelease) stores for the first revision of a
+ * release of `files` (a chart: relative path → content): base64 of gzip at gzip.BestCompression of the
+ * release JSON, which holds the chart's metadata, its templates (base64) and other files, and the rendered
+ * manifest (one `# Source:` header per document). Computed with zlib's level 9, not Go's compressor: a few
+ * bytes off, independent of the library's own estimate. Templates are rendered by turning the library's
+ * escape `{{ "{{" }}` back into `{{`; other template actions are counted as written.
+ */
+export function helmReleaseRecordBytes(files: Map<string, Buffer>, release: string, namespace: string): number {
+  const chartYaml = files.get('Chart.yaml')?.toString('utf-8') ?? '';
+  const metadata: Record<string, string> = {};
+  for (const m of chartYaml.matchAll(/^([A-Za-z]+):\s*(.*)$/gm)) metadata[m[1]] = m[2].replace(/^["']|["']$/g, '');
+  const chartName = metadata.name ?? release;
+  const names = [...files.keys()].sort();
+  const entry = (n: string) => `{"name":${JSON.stringify(n)},"data":"${files.get(n)!.toString('base64')}"}`;
+  const templates = names.filter(n => n.startsWith('templates/'));
+  const others = names.filter(n => !n.startsWith('templates/') && n !== 'Chart.yaml' && n !== 'values.yaml');
+  const manifest: string[] = [];
+  for (const n of templates.filter(t => !path.basename(t).startsWith('_') && !t.endsWith('NOTES.txt'))) {
+    const rendered = files.get(n)!.toString('utf-8').split('{{ "{{" }}').join('{{');
+    for (const doc of rendered.split(/^---[ \t]*$/m)) {
+      if (doc.trim() !== '') manifest.push(`---\n# Source: ${chartName}/${n}\n${doc.replace(/^\n+|\n+$/g, '')}\n`);
+    }
+  }
+  const time = '"2026-01-01T00:00:00.000000000Z"';
+  const json = `{"name":${JSON.stringify(release)},"info":{"first_deployed":${time},"last_deployed":${time},"deleted":"","description":"Install complete","status":"deployed"},`
+    + `"chart":{"metadata":${JSON.stringify(metadata)},"lock":null,"templates":[${templates.map(entry).join(',')}],"values":{},"schema":null,"files":[${others.map(entry).join(',')}]},`
+    + `"config":{},"manifest":${JSON.stringify(manifest.join(''))},"version":1,"namespace":${JSON.stringify(namespace)}}`;
+  return Math.ceil(gzipSync(Buffer.from(json), { level: 9 }).length / 3) * 4;
+}
+
+function readDirectory(dir: string, prefix = ''): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix === '' ? e.name : `${prefix}/${e.name}`;
+    if (e.isDirectory()) for (const [k, v] of readDirectory(path.join(dir, e.name), rel)) out.set(k, v);
+    else out.set(rel, fs.readFileSync(path.join(dir, e.name)));
+  }
+  return out;
+}
+
+/** The files of a zip archive (stored or deflated entries), read through its central directory. */
+export function readZip(file: string): Map<string, Buffer> {
+  const zip = fs.readFileSync(file);
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error(`${file} is not a zip archive`);
+  const entries = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  const out = new Map<string, Buffer>();
+  for (let i = 0; i < entries; i++) {
+    const method = zip.readUInt16LE(at + 10);
+    const compressed = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.subarray(at + 46, at + 46 + nameLength).toString('utf-8');
+    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(dataStart, dataStart + compressed);
+    if (!name.endsWith('/')) out.set(name, method === 0 ? Buffer.from(data) : inflateRawSync(data));
+    at += 46 + nameLength + extraLength + commentLength;
   }
   return out;
 }

@@ -55,7 +55,8 @@ export function hasGnuTime(): boolean {
 
 /** Runs `command` to completion and measures it. Never throws for a failing command (see exitCode). */
 export async function measure(command: Command, useGnuTime = hasGnuTime()): Promise<RunSample> {
-  const timeFile = path.join(os.tmpdir(), `bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
+  // next to the run's own temporary files when it has a TMPDIR of its own (the runner's scratch directory)
+  const timeFile = path.join(command.env.TMPDIR ?? os.tmpdir(), `bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
   const [file, args] = useGnuTime
     ? [GNU_TIME, ['-f', '%e %M', '-o', timeFile, command.cmd, ...command.args]]
     : [command.cmd, command.args];

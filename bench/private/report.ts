@@ -4,17 +4,29 @@
 import { fmtBytes, OutputFigures, QUOTAS } from './assembly';
 import { median, RunSample } from './measure';
 
+/** One measured run, with its repetition (runs of one repetition are paired) and what it left in its TMPDIR. */
+export interface Sample extends RunSample {
+  /** Repetition (0: the warm-up). */
+  readonly rep: number;
+  /** Bytes left in the run's own TMPDIR when it ended. */
+  readonly tempLeftBytes: number;
+  /** Names of what it left there (numbers and ids replaced by `*`). */
+  readonly tempLeft?: string[];
+}
+
 /** One contender at one size, with its measured runs. */
 export interface JobResult {
   /** Contender id (`lib`, `anchor`, ...). */
   readonly contender: string;
   readonly title: string;
-  /** Services (undefined for the bundled app). */
+  /** aws-cdk-lib's built-in CloudFormation validation during the run. */
+  readonly validation: 'on' | 'off' | 'n/a';
+  /** Services (undefined for the app group). */
   readonly n?: number;
   /** Runs asked for (after the warm-up). */
   readonly plannedRuns: number;
-  readonly samples: RunSample[];
-  warmup?: RunSample;
+  readonly samples: Sample[];
+  warmup?: Sample;
   figures?: OutputFigures;
   error?: string;
 }
@@ -27,13 +39,16 @@ export interface RunContext {
   readonly library: string;
   readonly loadBefore: number[];
   loadAfter?: number[];
-  readonly options: { runs: number; runsLarge: number; sizes: number[]; only: string[] };
+  readonly options: { runs: number; runsLarge: number; runsHuge: number; sizes: number[]; only: string[] };
   readonly peakSource: string;
   durationSeconds?: number;
 }
 
 /** One target and whether the run met it. */
 export interface TargetCheck { readonly target: string; readonly measured: string; readonly met: boolean | undefined }
+
+/** Per-pair ratios of two contenders (runs of the same repetition). */
+export interface PairedRatio { readonly median: number; readonly min: number; readonly max: number; readonly pairs: number }
 
 const MIB = 1024;
 
@@ -47,8 +62,8 @@ export function peakMiB(j: JobResult | undefined): number {
   return j && j.samples.length > 0 ? median(j.samples.map(s => s.peakRssKiB)) / MIB : NaN;
 }
 
-function treeMiB(j: JobResult): number {
-  return j.samples.length > 0 ? median(j.samples.map(s => s.treePeakKiB)) / MIB : NaN;
+function treeMiB(j: JobResult | undefined): number {
+  return j && j.samples.length > 0 ? median(j.samples.map(s => s.treePeakKiB)) / MIB : NaN;
 }
 
 function range(j: JobResult): string {
@@ -61,23 +76,60 @@ function num(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : '–';
 }
 
+type Metric = (s: Sample) => number;
+const WALL: Metric = s => s.wallSeconds;
+const PEAK: Metric = s => s.peakRssKiB;
+
+/**
+ * The median, min and max of metric(a) / metric(b) over the repetitions both ran (each pair ran in the same
+ * repetition, in alternating order); undefined when no repetition has both.
+ */
+export function pairedRatio(a: JobResult | undefined, b: JobResult | undefined, metric: Metric = WALL): PairedRatio | undefined {
+  if (!a || !b) return undefined;
+  const byRep = new Map(b.samples.map(s => [s.rep, s]));
+  const ratios = a.samples.flatMap(s => {
+    const other = byRep.get(s.rep);
+    return other && metric(other) > 0 ? [metric(s) / metric(other)] : [];
+  });
+  if (ratios.length === 0) return undefined;
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), pairs: ratios.length };
+}
+
+/** Median, min and max of metric(a) − metric(b) over the repetitions both ran. */
+export function pairedDifference(a: JobResult | undefined, b: JobResult | undefined, metric: Metric = WALL): PairedRatio | undefined {
+  if (!a || !b) return undefined;
+  const byRep = new Map(b.samples.map(s => [s.rep, s]));
+  const diffs = a.samples.flatMap(s => {
+    const other = byRep.get(s.rep);
+    return other ? [metric(s) - metric(other)] : [];
+  });
+  if (diffs.length === 0) return undefined;
+  return { median: median(diffs), min: Math.min(...diffs), max: Math.max(...diffs), pairs: diffs.length };
+}
+
+/** `0.45× (0.41–0.52)`. */
+export function fmtRatio(r: PairedRatio | undefined): string {
+  return r ? `${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})` : '–';
+}
+
 /** The main table's rows (header first). */
 export function tableRows(jobs: JobResult[]): string[][] {
-  const header = ['contender', 'N', 'runs', 'wall median s', 'wall min–max s', 'peak RSS MiB', 'tree peak MiB',
-    'largest template', 'largest CR properties', 'resources (max/stack)', 'would deploy'];
+  const header = ['contender', 'CFN validation', 'N', 'runs', 'wall median s', 'wall min–max s', 'peak RSS MiB', 'tree peak MiB',
+    'largest template', 'largest CR properties', 'Helm releases (largest record)', 'resources (max/stack)', 'would deploy'];
   const rows = jobs.map(j => {
     const f = j.figures;
     const runs = j.error ? 'failed' : `${j.samples.length}${j.samples.length < j.plannedRuns ? ` of ${j.plannedRuns}` : ''}`;
     const deploy = j.error ? `error: ${j.error.split('\n')[0].slice(0, 80)}`
       : !f ? '–'
-        : f.kind === 'yaml' ? `n/a (YAML only, ${fmtBytes(f.yamlBytes)})`
+        : f.kind === 'yaml' ? (j.n === undefined ? '–' : `n/a (YAML only, ${fmtBytes(f.yamlBytes)})`)
           : f.wouldDeploy ? 'yes' : `**no**: ${f.problems.slice(0, 2).join('; ')}${f.problems.length > 2 ? `; +${f.problems.length - 2} more` : ''}`;
     const cfn = f && f.kind === 'cloud-assembly';
     return [
-      j.title, j.n === undefined ? 'app' : String(j.n), runs,
+      j.title, j.validation, j.n === undefined ? 'app' : String(j.n), runs,
       num(wall(j), 2), range(j), num(peakMiB(j), 0), num(treeMiB(j), 0),
       cfn ? fmtBytes(f.largestTemplateBytes) : '–',
       cfn ? (f.largestCustomResourceBytes > 0 ? fmtBytes(f.largestCustomResourceBytes) : 'none') : '–',
+      cfn ? (f.helmReleases > 0 ? `${f.helmReleases} (${fmtBytes(f.largestReleaseRecordBytes)})` : 'none') : '–',
       cfn ? `${f.totalResources} (${f.maxResourcesPerStack})` : '–',
       deploy,
     ];
@@ -102,51 +154,84 @@ export function markdownTable(rows: string[][]): string {
   ].join('\n');
 }
 
-/** Finds the job of a contender at a size. */
+/** Finds the (successful) job of a contender at a size. */
 export function find(jobs: JobResult[], contender: string, n?: number): JobResult | undefined {
   return jobs.find(j => j.contender === contender && j.n === n && !j.error);
 }
 
-/** Rows of the ratio table: library / anchor (and / blueprints) at each size. */
-export function ratioRows(jobs: JobResult[], sizes: number[]): string[][] {
-  const header = ['N', 'wall library / aws-eks-v2 anchor', 'peak RSS library / aws-eks-v2 anchor', 'wall library / eks-blueprints', 'peak RSS library / eks-blueprints'];
-  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+/** Contender ids of the library and its two aws-eks-v2 anchors, with validation off or on. */
+function ids(validation: 'on' | 'off'): { lib: string; anchor: string; helm: string } {
+  const v = validation === 'on' ? '-v' : '';
+  return { lib: `lib${v}`, anchor: `anchor${v}`, helm: `anchor-helm${v}` };
+}
+
+/** Rows of a headline table: paired ratios of the library to each anchor at each size, validation off or on. */
+export function ratioRows(jobs: JobResult[], sizes: number[], validation: 'on' | 'off'): string[][] {
+  const { lib, anchor, helm } = ids(validation);
+  const header = [`N (validation ${validation})`, 'wall: library / raw aws-eks-v2', 'peak RSS: library / raw aws-eks-v2',
+    'wall: library / aws-eks-v2 + Helm asset', 'peak RSS: library / aws-eks-v2 + Helm asset', 'library wall s · peak MiB'];
+  if (validation === 'off') header.push('wall: library / eks-blueprints');
   return [header, ...sizes.map(n => {
-    const lib = find(jobs, 'lib', n);
-    const anchor = find(jobs, 'anchor', n);
-    const bp = find(jobs, 'blueprints', n);
-    return [String(n), ratio(wall(lib), wall(anchor)), ratio(peakMiB(lib), peakMiB(anchor)), ratio(wall(lib), wall(bp)), ratio(peakMiB(lib), peakMiB(bp))];
+    const l = find(jobs, lib, n);
+    const row = [String(n), fmtRatio(pairedRatio(l, find(jobs, anchor, n))), fmtRatio(pairedRatio(l, find(jobs, anchor, n), PEAK)),
+      fmtRatio(pairedRatio(l, find(jobs, helm, n))), fmtRatio(pairedRatio(l, find(jobs, helm, n), PEAK)),
+      l ? `${wall(l).toFixed(2)} · ${peakMiB(l).toFixed(0)}` : '–'];
+    if (validation === 'off') row.push(fmtRatio(pairedRatio(l, find(jobs, 'blueprints', n))));
+    return row;
   })];
+}
+
+/** Rows of the CLI table: each app contender's total, the CLI's start-up and the app's own cost (paired). */
+export function cliRows(jobs: JobResult[]): string[][] {
+  const cli = find(jobs, 'cli');
+  const header = ['command', 'CFN validation', 'total wall median s', 'CLI start-up median s', 'app cost = total − CLI start-up, median (min–max) s'];
+  const rows = jobs.filter(j => j.n === undefined && !j.error && j.samples.length > 0).map(j => {
+    const d = j.contender.startsWith('app') ? pairedDifference(j, cli) : undefined;
+    return [j.title, j.validation, wall(j).toFixed(2), j.contender.startsWith('app') ? num(wall(cli), 2) : '–',
+      d ? `${d.median.toFixed(2)} (${d.min.toFixed(2)}–${d.max.toFixed(2)})` : '–'];
+  });
+  return [header, ...rows];
+}
+
+function ratioTarget(jobs: JobResult[], n: number, anchorKind: 'anchor' | 'helm', limit: number, validation: 'on' | 'off'): TargetCheck {
+  const id = ids(validation);
+  const l = find(jobs, id.lib, n);
+  const a = find(jobs, id[anchorKind], n);
+  const r = pairedRatio(l, a);
+  const name = anchorKind === 'anchor' ? 'raw aws-eks-v2 (addCdk8sChart)' : 'aws-eks-v2 + Helm-chart asset';
+  return {
+    target: `N = ${n}, validation ${validation}: library wall ≤ ${limit.toFixed(1)} × ${name}`,
+    measured: r ? `${fmtRatio(r)} over ${r.pairs} pairs (medians ${wall(l).toFixed(2)} s vs ${wall(a).toFixed(2)} s; peak RSS ${fmtRatio(pairedRatio(l, a, PEAK))})` : 'not measured',
+    met: r ? r.median <= limit : undefined,
+  };
 }
 
 /** The issue's targets, checked against this run (undefined: not measured in this run). */
 export function checkTargets(jobs: JobResult[]): TargetCheck[] {
   const out: TargetCheck[] = [];
-  for (const n of [10, 1000]) {
-    const lib = find(jobs, 'lib', n);
-    const anchor = find(jobs, 'anchor', n);
-    const t = wall(lib) / wall(anchor);
-    const m = peakMiB(lib) / peakMiB(anchor);
+  for (const validation of ['off', 'on'] as const) {
+    out.push(ratioTarget(jobs, 10000, 'anchor', 0.5, validation));
+    const big = find(jobs, ids(validation).lib, 10000);
     out.push({
-      target: `library wall time ≤ 1.25 × aws-eks-v2 anchor at N = ${n}`,
-      measured: Number.isFinite(t) ? `${t.toFixed(2)}× (${wall(lib).toFixed(2)} s vs ${wall(anchor).toFixed(2)} s)` : 'not measured',
-      met: Number.isFinite(t) ? t <= 1.25 : undefined,
+      target: `N = 10000, validation ${validation}: library peak RSS ≤ 600 MiB`,
+      measured: big ? `${peakMiB(big).toFixed(0)} MiB median (max ${(Math.max(...big.samples.map(s => s.peakRssKiB)) / MIB).toFixed(0)} MiB)` : 'not measured',
+      met: big ? peakMiB(big) <= 600 : undefined,
     });
-    out.push({
-      target: `library peak memory ≤ 1.25 × aws-eks-v2 anchor at N = ${n}`,
-      measured: Number.isFinite(m) ? `${m.toFixed(2)}× (${peakMiB(lib).toFixed(0)} MiB vs ${peakMiB(anchor).toFixed(0)} MiB)` : 'not measured',
-      met: Number.isFinite(m) ? m <= 1.25 : undefined,
-    });
+    out.push(ratioTarget(jobs, 1000, 'helm', 1.0, validation));
+    out.push(ratioTarget(jobs, 10000, 'helm', 1.0, validation));
+    out.push(ratioTarget(jobs, 10, 'anchor', 1.2, validation));
   }
-  const big = find(jobs, 'lib', 1000);
+  const libs = jobs.filter(j => j.contender.startsWith('lib') && j.n !== undefined);
+  const undeployable = libs.filter(j => !j.figures || !j.figures.wouldDeploy);
+  const largest = libs.filter(j => j.figures).sort((a, b) => (b.n ?? 0) - (a.n ?? 0))[0];
   out.push({
-    target: 'library at N = 1000 deploys within every CloudFormation and Lambda quota',
-    measured: big?.figures ? (big.figures.wouldDeploy
-      ? `yes: template ${fmtBytes(big.figures.largestTemplateBytes)}, ${big.figures.maxResourcesPerStack} resources, largest CR properties ${fmtBytes(big.figures.largestCustomResourceBytes)}`
-      : `no: ${big.figures.problems.join('; ')}`) : 'not measured',
-    met: big?.figures ? big.figures.wouldDeploy : undefined,
+    target: 'library deploys at every size within every CloudFormation, Lambda and Helm limit',
+    measured: libs.length === 0 ? 'not measured'
+      : undeployable.length > 0 ? `no: ${undeployable.map(j => `N = ${j.n}: ${j.error ?? j.figures?.problems.join('; ') ?? 'no output'}`).join(' / ')}`
+        : `yes at N = ${[...new Set(libs.map(j => j.n))].join(', ')}; at N = ${largest.n}: largest template ${fmtBytes(largest.figures!.largestTemplateBytes)}, ${largest.figures!.maxResourcesPerStack} resources, largest CR properties ${fmtBytes(largest.figures!.largestCustomResourceBytes)}, ${largest.figures!.helmReleases} Helm releases, largest release record ${fmtBytes(largest.figures!.largestReleaseRecordBytes)}`,
+    met: libs.length === 0 ? undefined : undeployable.length === 0,
   });
-  // the library's own cost: aws-cdk-lib's built-in validation (on by default) is reported beside it
+  // the bundled app, through the CLI
   const app = find(jobs, 'app-no-validation');
   const validated = find(jobs, 'app');
   out.push({
@@ -163,35 +248,46 @@ export function checkTargets(jobs: JobResult[]): TargetCheck[] {
 }
 
 /**
- * What the profiles showed and what was changed (hand-written; the figures were measured on this machine with
- * `npm run bench -- --cpu-prof` and in-process phase timings, 2026-11-22).
+ * What the profiles showed and what was changed (hand-written; measured on this machine on 2026-11-22 with
+ * `npm run bench -- --cpu-prof` and in-process phase timings, with the contenders of that day: one chart of N
+ * services, N ≤ 1000).
  */
-const PROFILE_FINDINGS = `## Where the time goes
+const PROFILE_FINDINGS = `## Where the time went (profiles of 2026-11-22)
 
 Profiles (\`npm run bench -- --cpu-prof --only lib,anchor --sizes 10\`) and phase timings at 10 services (\`performance.now()\`
-around each phase of the two contender scripts, medians of 9 runs; not part of the script), library vs anchor: loading 73 vs 75 ms, building the stack 241 vs 182 ms, the workloads 40 vs
+around each phase of the two contender scripts, medians of 9 runs; not part of the script), library vs raw aws-eks-v2: loading 73 vs 75 ms, building the stack 241 vs 182 ms, the workloads 40 vs
 18 ms, synthesis 77 vs 59 ms. The difference is aws-cdk-lib's work on the resources the library adds (78 against
 39: a three-AZ VPC with flow logs and an S3 endpoint, a KMS key, six pinned add-ons, Pod Identity roles, the ALB
 controller, Cluster Autoscaler, External Secrets) and the Helm chart asset.
 
-Found in the profiles of 2026-11-22 and fixed (before → after, measured that day on this machine):
+Found in those profiles and fixed then (before → after, measured that day on this machine):
 
 - **Inline source maps** (projen's default) made every compiled file three times its size: an EKS app loaded
-  1.2 MB of the library's JavaScript instead of 0.4 MB. Source maps are now separate \`.js.map\` files.
-- **Eager \`index.js\` files** loaded every module (k3s, kubeadm, guards) whatever an app used. They now load a
-  module on first use, as aws-cdk-lib's do (projenrc/lazy-exports.ts): the library's own loading went from 47 to 35 ms.
-- **The deployment budget rendered every template twice** (once to check it, once to write it). It now checks the
-  template synthesis writes: 543 → 528 ms (median of 12 runs, 10 services).
-- **The YAML fast path loaded the \`yaml\` library** to quote strings such as \`"1.27"\` (an image tag in the version
-  label). Such strings are now quoted directly, checked against the library by a property test: the workloads
-  phase went from 55 to 40 ms.
+  1.2 MB of the library's JavaScript instead of 0.4 MB. Source maps are separate \`.js.map\` files since.
+- **Eager \`index.js\` files** loaded every module (k3s, kubeadm, guards) whatever an app used. They load a
+  module on first use since, as aws-cdk-lib's do (projenrc/lazy-exports.ts): the library's own loading went from 47 to 35 ms.
+- **The deployment budget rendered every template twice** (once to check it, once to write it); checking the
+  template synthesis writes took 543 → 528 ms (median of 12 runs, 10 services).
+- **The YAML fast path loaded the \`yaml\` library** to quote strings such as \`"1.27"\`; quoting them directly
+  (checked against the library by a property test) took the workloads phase from 55 to 40 ms.
 - **The Helm release-record estimate** compressed at the fastest level first, which compresses base64 so poorly
-  that 1000 services always needed a second pass at the best level. It now starts at zlib's default level:
-  248 → 89 ms and about 20 MiB less peak memory at 1000 services.
-- The chart asset reuses the chart's content hash instead of hashing the directory again.
+  that 1000 services always needed a second pass; starting at zlib's default level took it from 248 to 89 ms
+  (the estimate was reworked again for issue 15: one record per chart).
+- The chart asset reuses the chart's content hash instead of hashing the directory again.`;
 
-Together, on a quiet machine: 10 services 1.28× → 1.19× the anchor's time; 1000 services 1.15× → 1.01× the time
-and 1.22× → 1.15× the peak memory.`;
+function contendersTable(): string {
+  return markdownTable([['id', 'what runs'],
+    ['lib, lib-v', 'this library from compiled JS (`dist/`): `new EksPlatformStack(app, \'acme-eks\', { platformName: \'acme\' })` (VPC, EKS with pinned add-ons, ALB controller, Cluster Autoscaler) and N `WebService`s (Deployment, Service, HPA, PDB, Ingress, NetworkPolicy) in `PlatformChart`s of 100 services, all delivered by ONE `cluster.addWorkloads(\'apps\', charts)` call — bench/contenders/library-eks.ts'],
+    ['anchor, anchor-v', 'raw aws-eks-v2 as the aws-cdk docs show it: `Cluster` (kubectl layer v35) + managed node group + one `addCdk8sChart` per chart of 100 cdk8s-plus-28 services (Deployment + Service + HPA + Ingress): every chart inlined into a custom resource — bench/contenders/anchor-eks-v2.ts'],
+    ['anchor-helm, anchor-helm-v', 'the fair anchor for output that deploys, what a skilled user writes without this library: the same raw aws-eks-v2 cluster and the same charts of 100 cdk8s-plus-28 services, each chart synthesized by cdk8s into its own Helm chart directory, shipped as an S3 `Asset` and installed with `cluster.addHelmChart({ chartAsset })` (one release per chart) — bench/contenders/anchor-helm.ts'],
+    ['blueprints', '@aws-quickstart/eks-blueprints with 7 add-ons (vpc-cni, coredns, kube-proxy, EBS CSI, metrics-server, AWS Load Balancer Controller, Cluster Autoscaler), every version pinned (hermetic), + one `addCdk8sChart` per chart of 100 services — bench/contenders/blueprints.ts, run from an install of test/blueprints-app (the exact aws-cdk-lib 2.261 eks-blueprints pins, which has no built-in validation)'],
+    ['cdk8s-plus', 'cdk8s-plus-28 alone writing the same services to YAML — bench/contenders/cdk8s-plus.ts'],
+    ['cli-version', '`npx cdk --version`: npx and loading the CDK CLI'],
+    ['cli', 'the CDK CLI\'s own start-up: `npx cdk synth` of an app that copies a ready-made cloud assembly of one empty stack (no aws-cdk-lib loaded) — bench/contenders/cli-empty-app.ts'],
+    ['app', 'the bundled app (bin/app.ts: EKS and k3s platform stacks with the sample workloads) with the README command `npx cdk synth` (cdk.json: `node --import tsx bin/app.ts`), validation on (the default)'],
+    ['app-no-validation', 'the same with `CDK_VALIDATION=false`'],
+    ['app-ts-node', 'the same app with a cdk-init style app command: `npx cdk synth --app "npx ts-node --prefer-ts-exts bin/app.ts"` (type-checks on every synth)']]);
+}
 
 /** docs/benchmarks.md. */
 export function markdownReport(ctx: RunContext, jobs: JobResult[], notes: string[]): string {
@@ -199,27 +295,48 @@ export function markdownReport(ctx: RunContext, jobs: JobResult[], notes: string
   const targets = checkTargets(jobs);
   const mark = (m: boolean | undefined) => (m === undefined ? 'not measured' : m ? 'met' : '**missed**');
   const versions = Object.entries(ctx.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  const o = ctx.options;
   return `# Benchmarks
 
-Synthesis speed, memory and scale of this library against the tools teams use today, measured **in one run on
-the same machine**, contenders alternating (round-robin, the order rotated every repetition), each run a whole
-process. Generated by \`npm run bench\` (bench/run.ts); do not edit by hand.
+Synthesis speed, memory and scale of this library against what teams write today, measured **in one run on the
+same machine**, each run a whole process. Generated by \`npm run bench\` (bench/run.ts); do not edit by hand.
 
 - Date: ${ctx.date}
 - Machine: ${ctx.machine.cores} cores (${ctx.machine.cpuModel}), ${ctx.machine.memoryGiB.toFixed(1)} GiB memory, ${ctx.machine.os}, Node ${ctx.machine.node}
-- Load average (1/5/15 min) before: ${ctx.loadBefore.map(x => x.toFixed(2)).join(' / ')}; after: ${ctx.loadAfter?.map(x => x.toFixed(2)).join(' / ') ?? '–'} (other work on the machine makes absolute times noisy; ratios within one run are the headline)
+- Load average (1/5/15 min) before: ${ctx.loadBefore.map(x => x.toFixed(2)).join(' / ')}; after: ${ctx.loadAfter?.map(x => x.toFixed(2)).join(' / ') ?? '–'} (other work on the machine makes absolute times noisy; the paired ratios are the headline)
 - Library: ${ctx.library}
 - Versions: ${versions}
-- Runs: median of ${ctx.options.runs} measured runs after one warm-up run per contender and size${ctx.options.runsLarge !== ctx.options.runs ? ` (${ctx.options.runsLarge} for N = 1000 of the contenders other than the library and the anchor)` : ''}; peak memory from ${ctx.peakSource}
+- Runs: ${o.runs} measured runs per contender at N ≤ 100 and for the CLI and app commands, ${o.runsLarge} at N = 1000, ${o.runsHuge} above; one warm-up run per contender before its first measured run; peak memory from ${ctx.peakSource}
 - Duration of the whole run: ${ctx.durationSeconds !== undefined ? `${(ctx.durationSeconds / 60).toFixed(1)} min` : '–'}
 
-## Headline: library / raw aws-eks-v2 anchor
+**How to read the ratios.** All contenders of one size run in repetitions; in each repetition every contender
+runs once, in one order on even repetitions and the reverse on odd ones, so the library and each anchor run
+side by side with their order alternating. A ratio is the **median of the per-repetition ratios**, with their
+min–max in parentheses (not a ratio of medians). Below 1 the library is faster or smaller.
 
-${markdownTable(ratioRows(jobs, sizes))}
+**Validation** is aws-cdk-lib's built-in "CloudFormation Validate" plugin (aws-cdk-lib 2.262 and later), which runs
+at every \`app.synth()\` unless \`CDK_VALIDATION=false\`: *off* and *on* below say which.
+
+## Headline: library / aws-eks-v2 anchors, validation off (\`CDK_VALIDATION=false\`)
+
+${markdownTable(ratioRows(jobs, sizes, 'off'))}
+
+## Headline: library / aws-eks-v2 anchors, validation on (aws-cdk-lib's default)
+
+${markdownTable(ratioRows(jobs, sizes, 'on'))}
 
 ## Targets
 
 ${markdownTable([['target', 'measured', 'result'], ...targets.map(t => [t.target, t.measured, mark(t.met)])])}
+
+## The CDK CLI, measured apart
+
+The sized contenders above run as \`node contender.js\` (the app process alone). \`npx cdk synth\` adds the CLI:
+npx, loading the CLI, starting the app as a child process and reading the cloud assembly back. Its start-up is
+measured with an app that does no work, and *app cost* is each command's wall time minus the CLI start-up of the
+same repetition.
+
+${markdownTable(cliRows(jobs))}
 
 ## All contenders
 
@@ -230,29 +347,25 @@ of the run (GNU time \`%M\`); *tree peak* is the largest sum of resident sets of
 moment, sampled every 100 ms (the CDK CLI runs the app as a child process, so CI holds both at once);
 *largest template* is the largest CloudFormation template file; *largest CR properties* is the JSON of the
 \`Properties\` of the largest custom resource (\`Custom::*\`, \`AWS::CloudFormation::CustomResource\`);
-*resources* is the total over all stacks (largest stack in parentheses). *Would deploy* checks every template
-against ${QUOTAS.templateBytes.toLocaleString('en-US')} bytes (1 MiB), ${QUOTAS.resourcesPerStack} resources, ${QUOTAS.outputsPerStack} outputs and
-${QUOTAS.parametersPerStack} parameters per stack, and every custom resource's update event (old and new properties
-plus ${QUOTAS.eventEnvelopeBytes.toLocaleString('en-US')} bytes of envelope, as \`DeploymentBudget\` counts it) against the
-${QUOTAS.customResourcePropertiesBytes.toLocaleString('en-US')}-byte Lambda Event payload.
+*Helm releases* counts the \`Custom::AWSCDK-EKS-HelmChart\` resources that install a chart asset of the assembly,
+with the largest release record among them; *resources* is the total over all stacks (largest stack in
+parentheses). *Would deploy* checks every template against ${QUOTAS.templateBytes.toLocaleString('en-US')} bytes (1 MiB), ${QUOTAS.resourcesPerStack} resources,
+${QUOTAS.outputsPerStack} outputs and ${QUOTAS.parametersPerStack} parameters per stack; every custom resource's update event (old and new
+properties plus ${QUOTAS.eventEnvelopeBytes.toLocaleString('en-US')} bytes of envelope, as \`DeploymentBudget\` counts it) against the
+${QUOTAS.customResourcePropertiesBytes.toLocaleString('en-US')}-byte Lambda Event payload; every Helm release name against Helm's ${QUOTAS.helmReleaseNameLength}-character DNS-1123 label;
+and every chart asset's **Helm release record** against the ${QUOTAS.helmReleaseRecordBytes.toLocaleString('en-US')} bytes of a Secret's data: the record is
+computed from the staged chart the way Helm's \`encodeRelease\` stores it (the release JSON with the chart's
+templates in base64 and the rendered manifest, gzip at the best level, base64), independently of the library's
+own estimate.
 
 ## The contenders
 
-| id | what runs |
-| --- | --- |
-| lib | this library from compiled JS (\`dist/\`): \`new EksPlatformStack(app, 'acme-eks', { platformName: 'acme' })\` (VPC, EKS with pinned add-ons, ALB controller, Cluster Autoscaler) and N \`WebService\`s (Deployment, Service, HPA, PDB, Ingress, NetworkPolicy) in one \`PlatformChart\`, delivered with \`cluster.addWorkloads\` as a Helm chart S3 asset — bench/contenders/library-eks.ts |
-| anchor | aws-eks-v2 \`Cluster\` (kubectl layer v35) + managed node group + \`addCdk8sChart\` of N cdk8s-plus-28 services (Deployment + Service + HPA + Ingress) — bench/contenders/anchor-eks-v2.ts |
-| blueprints | @aws-quickstart/eks-blueprints with 7 add-ons (vpc-cni, coredns, kube-proxy, EBS CSI, metrics-server, AWS Load Balancer Controller, Cluster Autoscaler), every version pinned (hermetic), + \`addCdk8sChart\` of the same N services — bench/contenders/blueprints.ts, run from an install of test/blueprints-app (the exact aws-cdk-lib eks-blueprints pins) |
-| cdk8s-plus | cdk8s-plus-28 alone writing the same N services to YAML — bench/contenders/cdk8s-plus.ts |
-| app | the bundled app (bin/app.ts: EKS and k3s platform stacks with the sample workloads) with the README command \`npx cdk synth\` (cdk.json: \`node --import tsx bin/app.ts\`), aws-cdk-lib's built-in CloudFormation validation on (its default) |
-| app-no-validation | the same with \`CDK_VALIDATION=false\` (what the validation costs is the difference) |
-| app-ts-node | the same app with a cdk-init style app command: \`npx cdk synth --app "npx ts-node --prefer-ts-exts bin/app.ts"\` (type-checks on every synth) |
+${contendersTable()}
 
-Contenders 1–4 are compiled to JavaScript before the run (bench/results/build), so no TypeScript compiler runs
-while they are measured, and run with \`CDK_VALIDATION=false\`: aws-cdk-lib's built-in CloudFormation validation
-(2.262 and later) is a fixed cost of its own, not the contenders' synthesis, and eks-blueprints' pinned 2.261
-has none. The app contenders measure their runner on purpose. Every run writes into a fresh
-temporary directory, which is analysed and deleted.
+The sized contenders are compiled to JavaScript before the run (bench/results/build), so no TypeScript compiler
+runs while they are measured. Every run gets a fresh scratch directory under bench/results/scratch for its
+outdir and its \`TMPDIR\` (nothing is written to the system temp directory); what a run leaves in its \`TMPDIR\`
+is counted (see the notes) and the directory is deleted after the output is analysed.
 
 ${notes.length > 0 ? `## Notes\n\n${notes.map(n => `- ${n}`).join('\n')}\n\n` : ''}${PROFILE_FINDINGS}
 
@@ -260,12 +373,11 @@ ${notes.length > 0 ? `## Notes\n\n${notes.map(n => `- ${n}`).join('\n')}\n\n` : 
 
 \`\`\`sh
 npm ci
-npm run bench                                  # everything, 5 runs each (2–3 minutes on 2 cores); writes this file
-npm run bench -- --runs 9                      # steadier medians (about 4 minutes)
-npm run bench -- --runs 3 --sizes 10,100       # quicker; partial runs write bench/results/benchmarks.md only
-npm run bench -- --only lib,anchor --sizes 1000
+npm run bench                                    # everything (about 25 minutes on 2 cores); writes this file
+npm run bench -- --runs 3 --runs-large 2 --runs-huge 1   # quicker, noisier
+npm run bench -- --sizes 10,100 --only lib,anchor,anchor-helm   # partial runs write bench/results/benchmarks.md only
 npm run bench -- --cpu-prof --only lib --sizes 1000   # profile: top frames of a run
-npm run bench -- --report --docs               # render the last run again (after editing the report's text)
+npm run bench -- --report --docs                 # render the last run again (after editing the report's text)
 \`\`\`
 `;
 }

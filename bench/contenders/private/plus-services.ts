@@ -9,14 +9,39 @@ import * as kplus from 'cdk8s-plus-28';
 /** Image of every benchmark service (pinned; never pulled at synth). */
 export const BENCH_IMAGE = 'public.ecr.aws/nginx/nginx:1.27.3';
 
-/** The name of service `i` (`svc-0000` ...). */
+/**
+ * Services per cdk8s chart, in every contender: a real app of many services keeps them in many charts (one
+ * per team or domain), and one Helm release per chart stays far below Helm's 1 MiB release record.
+ */
+export const SERVICES_PER_CHART = 100;
+
+/** The name of service `i` (`svc-00000` ...). */
 export function serviceName(i: number): string {
-  return `svc-${String(i).padStart(4, '0')}`;
+  return `svc-${String(i).padStart(5, '0')}`;
 }
 
-/** Adds `count` cdk8s-plus-28 web services to `chart`. */
-export function addPlusServices(chart: Chart, count: number): void {
-  for (let i = 0; i < count; i++) {
+/** One group of services: chart `index` holds services `first` .. `first + count - 1`. */
+export interface ServiceGroup {
+  readonly index: number;
+  /** The chart's name (`shop-000` ...): a DNS-1123 label, usable as a Helm release name. */
+  readonly name: string;
+  readonly first: number;
+  readonly count: number;
+}
+
+/** `count` services split into groups of {@link SERVICES_PER_CHART} (the last one smaller). */
+export function serviceGroups(count: number): ServiceGroup[] {
+  const groups: ServiceGroup[] = [];
+  for (let first = 0, index = 0; first < count; first += SERVICES_PER_CHART, index++) {
+    groups.push({ index, name: `shop-${String(index).padStart(3, '0')}`, first, count: Math.min(SERVICES_PER_CHART, count - first) });
+  }
+  return groups;
+}
+
+/** Adds the services of `group` (all of them when a number is given: services 0 .. n-1) to `chart`. */
+export function addPlusServices(chart: Chart, group: ServiceGroup | number): void {
+  const { first, count } = typeof group === 'number' ? { first: 0, count: group } : group;
+  for (let i = first; i < first + count; i++) {
     const name = serviceName(i);
     const deployment = new kplus.Deployment(chart, name, {
       metadata: { name },
