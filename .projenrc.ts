@@ -203,7 +203,7 @@ project.eslint!.addRules({
 project.compileTask.exec('tsx projenrc/copy-assets.ts lib dist');
 // index.js files load their sub-modules on first use (as aws-cdk-lib's do): an app that imports the EKS
 // platform does not load the k3s and kubeadm constructs (docs/benchmarks.md).
-project.compileTask.exec('tsx projenrc/lazy-exports.ts dist');
+project.compileTask.exec('tsx projenrc/lazy-exports.ts lib dist');
 
 // `npm test` = type-check + lint + the whole suite; snapshots are never rewritten silently. Type-check and
 // lint are single-threaded: they run side by side. jest's default on two cores is one worker; the suite is

@@ -10,7 +10,7 @@ import { IConstruct } from 'constructs';
 import {
   ClusterCapacity, ClusterEndpointAccess, EKS_VERSIONS, EksPlatformCluster, EksPlatformClusterProps, NodeArchitecture, VolumeReclaimPolicy,
 } from '../../../lib/clusters/eks';
-import { HelmChartDelivery } from '../../../lib/delivery';
+import { HelmChartReleases } from '../../../lib/delivery';
 import { PlatformNetwork } from '../../../lib/network';
 import { acknowledgementsOf, isKubectlFunction } from '../../network/acknowledgements';
 
@@ -226,17 +226,17 @@ describe('EksPlatformCluster defaults (managed node groups)', () => {
     expect(cluster.clusterName).toBe('acme');
   });
 
-  test('addWorkloads hands the charts to HelmChartDelivery, after the ALB controller, EBS CSI, StorageClass and metrics-server', () => {
-    // what HelmChartDelivery renders is its own unit (test/delivery); here: what the cluster hands to it
-    const delivery = cluster.node.findChild('Apps') as HelmChartDelivery;
-    expect(delivery).toBeInstanceOf(HelmChartDelivery);
-    expect(delivery.chart.objectCount).toBe(1);
-    expect([...delivery.chart.files.values()].join('\n')).toContain('name: config');
+  test('addWorkloads hands the charts to HelmChartReleases, after the ALB controller, EBS CSI, StorageClass and metrics-server', () => {
+    // what HelmChartReleases renders is its own unit (test/delivery); here: what the cluster hands to it
+    const delivery = cluster.node.findChild('Apps') as HelmChartReleases;
+    expect(delivery).toBeInstanceOf(HelmChartReleases);
+    expect(delivery.releases.map(r => [r.chartNames, r.chart.objectCount])).toEqual([[['apps'], 1]]);
+    const [{ helmChart }] = delivery.releases;
     const after = [cluster.albController!.chart, cluster.addons.storageClass, cluster.addons.addons['aws-ebs-csi-driver']!, cluster.addons.addons['metrics-server']!];
-    expect(delivery.helmChart.node.dependencies).toEqual(expect.arrayContaining(after));
+    expect(helmChart.node.dependencies).toEqual(expect.arrayContaining(after));
     // in the template: installed on this cluster, after every resource of those
     const [clusterId] = logicalIds(cluster.cluster).filter(id => template.toJSON().Resources[id]?.Type === 'AWS::EKS::Cluster');
-    const [[, release]] = resourcesOf(template, 'Custom::AWSCDK-EKS-HelmChart').filter(([id]) => logicalIds(delivery).includes(id));
+    const [[, release]] = resourcesOf(template, 'Custom::AWSCDK-EKS-HelmChart').filter(([id]) => logicalIds(helmChart).includes(id));
     expect(release.Properties).toMatchObject({ ClusterName: { Ref: clusterId }, ChartAssetURL: expect.anything() });
     expect(release.DependsOn).toEqual(expect.arrayContaining(after.flatMap(logicalIds)));
   });
