@@ -163,8 +163,8 @@ project.package.file.addOverride('jest.transform', {
   '^.+\\.ts$': '<rootDir>/projenrc/jest-esbuild.js',
 });
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
-// Keeps V8 from spending minutes optimizing aws-cdk-lib's InstanceType.of (see the file).
-project.package.file.addOverride('jest.setupFiles', ['<rootDir>/test/support/v8-flags.ts', '<rootDir>/test/support/cloudformation-validation.ts']);
+// CloudFormation validation off in unit tests, on in test/compliance (see the file).
+project.package.file.addOverride('jest.setupFiles', ['<rootDir>/test/support/cloudformation-validation.ts']);
 project.package.file.addOverride('jest.moduleNameMapper', {
   '^cdk-k8s-platform$': '<rootDir>/lib/index.ts',
   '^cdk-k8s-platform/(testing|blueprints)$': '<rootDir>/lib/$1/index.ts',
