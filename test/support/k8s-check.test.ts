@@ -294,8 +294,27 @@ describe('CRD schemas', () => {
     ['@kubernetes-models/traefik', 'traefik.io/v1alpha1', 'TraefikService'],
     ['@kubernetes-models/gateway-api', 'gateway.networking.k8s.io/v1', 'HTTPRoute'],
     ['@kubernetes-models/external-secrets', 'external-secrets.io/v1', 'ExternalSecret'],
+    ['@kubernetes-models/autoscaler', 'autoscaling.k8s.io/v1', 'VerticalPodAutoscaler'],
   ])('%s is used for %s %s', (_pkg, apiVersion, kind) => {
     expect(schemaSources(apiVersion, kind)).toContain('crd-package');
+  });
+
+  test('a VerticalPodAutoscaler is checked against its CRD schema and its target', () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api' },
+      spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'a:1' }] } } },
+    };
+    const vpa = (spec: Record<string, unknown>) => ({ apiVersion: 'autoscaling.k8s.io/v1', kind: 'VerticalPodAutoscaler', metadata: { name: 'api' }, spec });
+    const target = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' };
+    const rules = (objs: unknown[]) => checkManifests(objs).filter(x => !/^(pss|project)\//.test(x.rule)).map(x => `${x.rule} ${x.path}: ${x.message}`);
+    expect(rules([deployment, vpa({ targetRef: target, updatePolicy: { updateMode: 'Off' } })])).toEqual([]);
+    expect(rules([deployment, vpa({ targetRef: target, updatePolicy: { updateMode: 'Sometimes' } })]))
+      .toEqual(['schema spec.updatePolicy.updateMode: spec.updatePolicy.updateMode must be equal to one of the allowed values: "Off", "Initial", "Recreate", "Auto" (autoscaling.k8s.io/v1 VerticalPodAutoscaler schema).']);
+    expect(rules([vpa({ targetRef: target })])).toEqual(['xref/vpa-target spec.targetRef: targetRef Deployment/api is not in namespace "default" of the checked set.']);
+    expect(rules([deployment, vpa({ targetRef: target, resourcePolicy: { containerPolicies: [{ containerName: 'web' }] } })]))
+      .toEqual(['xref/vpa-target spec.resourcePolicy.containerPolicies[0].containerName: "web" is not a container of Deployment/default/api (api).']);
   });
 
   test('typed CRD model errors appear (IngressRoute route without kind)', () => {

@@ -8,7 +8,7 @@
  * 2. Pod Security "restricted" (baseline + restricted), plus project rules (no service-account token,
  *    read-only root filesystem), for every pod template.
  * 3. Cross-references between objects (Service → pods and ports, Ingress/IngressRoute/TraefikService/HTTPRoute
- *    → Services and ports, ALB actions, HPA/PDB → workloads, ConfigMap/Secret refs, StatefulSet → headless
+ *    → Services and ports, ALB actions, HPA/VPA/PDB → workloads, ConfigMap/Secret refs, StatefulSet → headless
  *    Service, NetworkPolicy → pods).
  * 4. Duplicates and object names.
  *
@@ -59,6 +59,7 @@ export const MANIFEST_RULES: Readonly<Record<string, string>> = {
   'xref/ingress-backend': 'an Ingress backend names an existing Service and port',
   'xref/alb-action': 'ALB use-annotation backends have a valid actions.<name> annotation naming existing Services/ports; conditions.<name> annotations are valid and used',
   'xref/hpa-target': 'an HPA scaleTargetRef names an existing workload',
+  'xref/vpa-target': 'a VerticalPodAutoscaler targetRef names an existing workload; containerPolicies name its containers',
   'xref/hpa-replicas': 'a workload scaled by an HPA does not set spec.replicas',
   'xref/pdb-selector': 'a PDB selector matches a pod template',
   'xref/config-ref': 'ConfigMap/Secret references resolve (or are declared external)',

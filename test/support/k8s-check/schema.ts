@@ -1,6 +1,7 @@
 /*
  * Schema validation: core kinds with `kubernetes-models` 4.5.1 (OpenAPI of Kubernetes 1.30), CRD kinds with
- * `@kubernetes-models/traefik`, `@kubernetes-models/gateway-api`, `@kubernetes-models/external-secrets`
+ * `@kubernetes-models/traefik`, `@kubernetes-models/gateway-api`, `@kubernetes-models/external-secrets`,
+ * `@kubernetes-models/autoscaler`
  * (their CommonJS 0.x releases, which run on Node 20) when installed, always plus a small built-in
  * structural check of the CRD fields this project emits (it also covers fields newer than those models,
  * e.g. the Gateway API RequestMirror `percent`).
@@ -36,7 +37,17 @@ const CRD_PACKAGES: Record<string, { readonly module: string; readonly versions:
     // No release of the models that runs on Node 20 has `v1`; v1 is v1beta1 promoted with the same fields.
     versions: { v1: 'v1beta1', v1beta1: 'v1beta1' },
   },
+  // VerticalPodAutoscaler (rightSizing); 3.3.4 is the last CommonJS release (VPA 1.3: no InPlaceOrRecreate)
+  'autoscaling.k8s.io': { module: '@kubernetes-models/autoscaler/autoscaling.k8s.io', versions: { v1: 'v1' } },
 };
+
+// ServiceMonitor, PodMonitor, PrometheusRule (workload `metrics`) and Argo CD's Application/ApplicationSet/
+// AppProject: @kubernetes-models/prometheus-operator 4.4.4 and argo-cd 2.7.2, their last CommonJS releases
+const MONITORING_AND_GITOPS_PACKAGES: typeof CRD_PACKAGES = {
+  'monitoring.coreos.com': { module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com', versions: { v1: 'v1' } },
+  'argoproj.io': { module: '@kubernetes-models/argo-cd/argoproj.io', versions: { v1alpha1: 'v1alpha1' } },
+};
+Object.assign(CRD_PACKAGES, MONITORING_AND_GITOPS_PACKAGES);
 
 const SAFE_API_VERSION = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+((alpha|beta)[0-9]+)?$/;
 const SAFE_KIND = /^[A-Z][A-Za-z0-9]*$/;

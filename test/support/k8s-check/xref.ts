@@ -38,6 +38,7 @@ export function checkCrossReferences(ix: Index, f: Findings, options: ManifestCh
       case 'Service': if (o.group === '') checkService(o, ix, f); break;
       case 'Ingress': if (o.group === 'networking.k8s.io') checkIngress(o, ix, f, options); break;
       case 'HorizontalPodAutoscaler': checkHpa(o, ix, f); break;
+      case 'VerticalPodAutoscaler': if (o.group === 'autoscaling.k8s.io') checkVpa(o, ix, f); break;
       case 'PodDisruptionBudget': checkPdb(o, ix, f); break;
       case 'StatefulSet': checkStatefulSetService(o, ix, f); break;
       case 'IngressRoute': if (o.group.startsWith('traefik.')) checkIngressRoute(o, ix, f, options); break;
@@ -199,6 +200,24 @@ function checkHpa(hpa: Obj, ix: Index, f: Findings): void {
     f.add('xref/hpa-replicas', target, 'spec.replicas',
       `is scaled by ${hpa.id} but sets spec.replicas ${show(target.raw.spec.replicas)}: every apply would reset the HPA's scale; remove replicas.`);
   }
+}
+
+/** A VPA's targetRef names a workload of the set; its containerPolicies name containers of that workload ('*' for all). */
+function checkVpa(vpa: Obj, ix: Index, f: Findings): void {
+  const ref = vpa.raw.spec?.targetRef ?? {};
+  const target = ix.find(String(ref.kind), vpa.namespace, String(ref.name));
+  if (!target) {
+    f.add('xref/vpa-target', vpa, 'spec.targetRef', `targetRef ${ref.kind}/${ref.name} is not in namespace "${vpa.namespace}" of the checked set.`);
+    return;
+  }
+  const spec = (ref.kind === 'CronJob' ? target.raw.spec?.jobTemplate?.spec?.template?.spec : target.raw.spec?.template?.spec) ?? {};
+  const names = new Set([...asArray(spec.containers), ...asArray(spec.initContainers)].map((c: Json) => c?.name));
+  asArray(vpa.raw.spec?.resourcePolicy?.containerPolicies).forEach((p: Json, i: number) => {
+    if (p?.containerName !== '*' && !names.has(p?.containerName)) {
+      f.add('xref/vpa-target', vpa, `spec.resourcePolicy.containerPolicies[${i}].containerName`,
+        `${show(p?.containerName)} is not a container of ${target.id} (${[...names].join(', ')}).`);
+    }
+  });
 }
 
 function checkPdb(pdb: Obj, ix: Index, f: Findings): void {
