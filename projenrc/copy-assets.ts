@@ -4,6 +4,8 @@ import * as path from 'path';
 
 const [src, dest] = process.argv.slice(2);
 const EXTENSIONS = new Set(['.sh', '.yaml', '.yml', '.json', '.tpl', '.service', '.timer']);
+/** Licence files of vendored assets (lib/compose/schema: the Compose Specification's schema, Apache-2.0). */
+const NAMES = new Set(['LICENSE', 'NOTICE']);
 
 function copy(dir: string): number {
   let count = 0;
@@ -11,7 +13,7 @@ function copy(dir: string): number {
     const from = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       count += copy(from);
-    } else if (EXTENSIONS.has(path.extname(entry.name))) {
+    } else if (EXTENSIONS.has(path.extname(entry.name)) || NAMES.has(entry.name)) {
       const to = path.join(dest, path.relative(src, from));
       fs.mkdirSync(path.dirname(to), { recursive: true });
       fs.copyFileSync(from, to);

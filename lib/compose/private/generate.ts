@@ -14,8 +14,10 @@ function print(value: PlanValue, indent: string, variables: ReadonlyMap<string, 
   if (value instanceof EnumMember) return `${value.enumName}.${value.member}`;
   if (value instanceof WorkloadRef) return variables.get(value.service)!;
   if (value instanceof Call) {
-    const args = value.args.map(a => print(a, indent, variables));
-    return `${value.factory}(${args.join(', ')})`;
+    const flat = `${value.factory}(${value.args.map(a => print(a, indent, variables)).join(', ')})`;
+    if (!flat.includes('\n') && indent.length + flat.length <= WIDTH - 20) return flat;
+    const inner = `${indent}  `;
+    return `${value.factory}(\n${value.args.map(a => `${inner}${print(a, inner, variables)},\n`).join('')}${indent})`;
   }
   const inner = `${indent}  `;
   if (Array.isArray(value)) {

@@ -78,13 +78,14 @@ function envFiles(ctx: FileContext, at: KeyPath, value: unknown): Variable[] {
       return [];
     }
     const parsed = parseDotEnv(fs.readFileSync(file, 'utf8'));
+    const shown = path.join(path.dirname(ctx.findings.source.file), spec.path);
     for (const line of parsed.invalid) {
-      ctx.findings.inFile(DiagnosticSeverity.WARNING, spec.path, line, '', 'is not a KEY=value line: it is ignored.');
+      ctx.findings.inFile(DiagnosticSeverity.WARNING, shown, line, '', 'is not a KEY=value line: it is ignored.');
     }
     return Object.entries(parsed.values).map(([name, v]) => ({
       name,
       value: v,
-      report: (severity: DiagnosticSeverity, message: string) => ctx.findings.inFile(severity, spec.path, parsed.lines[name], name, message),
+      report: (severity: DiagnosticSeverity, message: string) => ctx.findings.inFile(severity, shown, parsed.lines[name], name, message),
     }));
   });
 }

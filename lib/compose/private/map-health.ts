@@ -3,6 +3,8 @@ import { Findings } from './findings';
 import { Call, PlanValue } from './plan';
 import { durationMillis } from './units';
 
+const DEFAULT_TIMEOUT = 3;
+
 /** Whole seconds, at least 1, of a Compose duration; undefined when not given. */
 function seconds(f: Findings, at: KeyPath, value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -44,6 +46,8 @@ export function mapHealthcheck(f: Findings, service: KeyPath, value: unknown): P
     f.info([...at, 'timeout'], `is longer than the interval (${period ?? 10}s): a probe's timeout may not exceed its period, so it is ${period ?? 10}s.`);
     timeout = period ?? 10;
   }
+  // the default timeout (3 s) may not exceed a shorter period either
+  if (timeout === undefined && period !== undefined && period < DEFAULT_TIMEOUT) timeout = period;
   const timings: Record<string, PlanValue> = {};
   if (period !== undefined) timings.period = new Call('Duration.seconds', [period]);
   if (timeout !== undefined) timings.timeout = new Call('Duration.seconds', [timeout]);
@@ -53,7 +57,9 @@ export function mapHealthcheck(f: Findings, service: KeyPath, value: unknown): P
   const startPeriod = seconds(f, [...at, 'start_period'], hc.start_period);
   if (startPeriod !== undefined) {
     const every = seconds(f, [...at, 'start_interval'], hc.start_interval) ?? 5;
-    probes.startup = probe({ period: new Call('Duration.seconds', [every]), failureThreshold: Math.max(1, Math.ceil(startPeriod / every)) });
+    const startup: Record<string, PlanValue> = { period: new Call('Duration.seconds', [every]), failureThreshold: Math.max(1, Math.ceil(startPeriod / every)) };
+    if ((timeout ?? DEFAULT_TIMEOUT) > every) startup.timeout = new Call('Duration.seconds', [every]);
+    probes.startup = probe(startup);
   }
   return probes;
 }

@@ -1,3 +1,4 @@
+import { DiagnosticSeverity } from '../compose-diagnostic';
 import { ComposeSource } from './compose-source';
 import { Findings } from './findings';
 import { FileContext } from './map-env';
@@ -90,6 +91,19 @@ function callRules(f: Findings, mapped: readonly MappedService[]): PlanRule[] {
   return rules;
 }
 
+/** The keys of a service that were not mapped (warnings), for a comment in the generated code. */
+function notMapped(f: Findings, service: string): string[] {
+  const prefix = `services.${service}.`;
+  const keys = [...new Set(f.list.filter(d => d.severity === DiagnosticSeverity.WARNING && d.key.startsWith(prefix)).map(d => d.key.slice(prefix.length)))];
+  if (!keys.length) return [];
+  const lines = ['not mapped (see the import\'s warnings):'];
+  for (const key of keys) {
+    if (lines[lines.length - 1].length + key.length > 100) lines.push('');
+    lines[lines.length - 1] += `${lines[lines.length - 1] ? ' ' : ''}${key}`;
+  }
+  return lines;
+}
+
 /** The whole Compose file (interpolated, schema-valid) → a plan. */
 export function mapProject(source: ComposeSource, f: Findings, ctx: FileContext, top: Json): ComposePlan {
   reportTopLevel(f, top);
@@ -110,7 +124,7 @@ export function mapProject(source: ComposeSource, f: Findings, ctx: FileContext,
   checkPublishedPorts(f, mapped);
   const rules = callRules(f, mapped).filter(r => mapped.some(m => m.name === r.from));
   const workloads: WorkloadPlan[] = mapped.map(s => ({
-    service: s.name, id: s.id, variable: ids.get(s.name)!.variable, kind: s.kind, props: s.props, notes: s.notes,
+    service: s.name, id: s.id, variable: ids.get(s.name)!.variable, kind: s.kind, props: s.props, notes: notMapped(f, s.name),
   }));
   return { file: source.file, workloads, rules, diagnostics: f.list };
 }

@@ -20,7 +20,6 @@ export interface MappedService {
   readonly networks: readonly string[];
   /** Services it calls: `depends_on` and `links`. */
   readonly calls: ReadonlyArray<{ readonly service: string; readonly path: KeyPath }>;
-  readonly notes: string[];
 }
 
 /** Keys whose report depends on their value: reported by their handler, not from the table. */
@@ -28,7 +27,7 @@ const BY_VALUE = new Set(['security_opt', 'network_mode', 'restart', 'read_only'
 const HARMLESS_SECURITY_OPT = /^(no-new-privileges(:true)?|seccomp[:=](default|runtime\/default))$/;
 
 /** Reports every key that is not mapped (and `x-` extensions), from the table. */
-function reportKeys(f: Findings, at: KeyPath, spec: Record<string, unknown>, notes: string[]): void {
+function reportKeys(f: Findings, at: KeyPath, spec: Record<string, unknown>): void {
   for (const key of Object.keys(spec)) {
     if (key.startsWith('x-')) {
       f.info([...at, key], 'is an extension: ignored.');
@@ -36,25 +35,21 @@ function reportKeys(f: Findings, at: KeyPath, spec: Record<string, unknown>, not
     }
     const support = SERVICE_KEYS[key];
     if (!support || support.status === 'mapped' || BY_VALUE.has(key)) continue;
-    if (support.status === 'ignored') {f.info([...at, key], `is ignored: ${support.why}.`);} else {
-      f.warn([...at, key], `is not supported: ${support.why}.`);
-      notes.push(`${key}: not mapped (${support.why})`);
-    }
+    if (support.status === 'ignored') f.info([...at, key], `is ignored: ${support.why}.`);
+    else f.warn([...at, key], `is not supported: ${support.why}.`);
   }
 }
 
 /** Value-dependent keys. */
-function reportByValue(f: Findings, at: KeyPath, spec: Record<string, unknown>, notes: string[]): void {
+function reportByValue(f: Findings, at: KeyPath, spec: Record<string, unknown>): void {
   const opts = Array.isArray(spec.security_opt) ? spec.security_opt.map(String) : [];
   const other = opts.filter(o => !HARMLESS_SECURITY_OPT.test(o));
   if (opts.length && !other.length) f.info([...at, 'security_opt'], 'is what every pod does already (no privilege escalation, seccomp RuntimeDefault).');
   if (other.length) {
     f.warn([...at, 'security_opt'], `${other.map(o => JSON.stringify(o)).join(', ')} is not supported: ${(SERVICE_KEYS.security_opt as { why: string }).why}.`);
-    notes.push(`security_opt ${other.join(', ')}: not mapped`);
   }
   if (spec.network_mode !== undefined) {
     f.warn([...at, 'network_mode'], `"${String(spec.network_mode)}" is not supported: ${(SERVICE_KEYS.network_mode as { why: string }).why}. The pod network is used.`);
-    notes.push(`network_mode ${String(spec.network_mode)}: not mapped`);
   }
   const restart = String(spec.restart ?? 'always');
   if (restart === 'no' || restart.startsWith('on-failure')) {
@@ -125,9 +120,8 @@ export function mapService(ctx: FileContext, name: string, id: string, spec: Rec
   called: boolean): MappedService | undefined {
   const f = ctx.findings;
   const at = ['services', name];
-  const notes: string[] = [];
-  reportKeys(f, at, spec, notes);
-  reportByValue(f, at, spec, notes);
+  reportKeys(f, at, spec);
+  reportByValue(f, at, spec);
   if (typeof spec.image !== 'string') {
     if (spec.build !== undefined) f.warn([...at, 'build'], 'builds an image but names none: a cluster pulls images, it does not build them. Push the image and give it in `image:` (with a tag); the service is not imported.');
     else f.error(at, 'has neither `image` nor `build`: give the image to run in `image:`.');
@@ -171,7 +165,7 @@ export function mapService(ctx: FileContext, name: string, id: string, spec: Rec
   if (Object.keys(annotations).length) props.podAnnotations = annotations;
   if (typeof spec.platform === 'string') props.nodeSelector = platformSelector(spec.platform);
   const networks = spec.networks === undefined ? ['default'] : Array.isArray(spec.networks) ? spec.networks.map(String) : Object.keys(spec.networks as object);
-  return { name, id, kind, props, ports, networks, calls: calls(at, spec), notes };
+  return { name, id, kind, props, ports, networks, calls: calls(at, spec) };
 }
 
 /** `platform: linux/arm64` → node labels. */
