@@ -9,22 +9,14 @@ import { k8s } from './private/plus';
 import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
 import { sizeQuantity } from './private/quantity';
 import { buildPdb } from './private/scaling';
+import { PropValidator } from './private/validate';
 import { ProbeOptions } from './probe';
+import { ClusterTraits, VolumeAccessMode } from './traits';
 import { WebServicePort } from './web-service';
 import { WorkloadBase } from './workload-base';
 import { ContainerWorkloadProps } from './workload-props';
 
-/** How a persistent volume may be mounted. A string enum; the value is the Kubernetes access mode. */
-export enum VolumeAccessMode {
-  /** Read-write by the pods of one node (block storage such as EBS; the usual choice). */
-  READ_WRITE_ONCE = 'ReadWriteOnce',
-  /** Read-write by a single pod. */
-  READ_WRITE_ONCE_POD = 'ReadWriteOncePod',
-  /** Read-only by many nodes. */
-  READ_ONLY_MANY = 'ReadOnlyMany',
-  /** Read-write by many nodes (needs a shared file system such as EFS). */
-  READ_WRITE_MANY = 'ReadWriteMany',
-}
+export { VolumeAccessMode } from './traits/volume-access-mode';
 
 /**
  * What happens to the volume claims (and so the data) of a stateful service when it is deleted or scaled
@@ -81,10 +73,20 @@ export interface StatefulVolume {
    */
   readonly accessMode?: VolumeAccessMode;
   /**
-   * StorageClass of the claim.
+   * StorageClass of the claim. A class the cluster's traits describe must serve `accessModes`: ReadWriteMany
+   * needs a shared file system such as the EFS add-on's class `efs` (gp3 and local-path volumes are mounted
+   * by one node only).
    * @default - the cluster's default for volume claims (`traits.storageClassName` of the PlatformChart)
    */
   readonly storageClassName?: string;
+  /**
+   * Restore: each pod's claim starts as a copy of this CSI VolumeSnapshot (in the service's namespace), for
+   * example one imported from an AWS Backup recovery point with {@link VolumeSnapshotImport}. Used only when a
+   * claim is created (a new StatefulSet, a new pod ordinal): existing claims keep their data. Needs the CSI
+   * snapshot controller on the cluster (docs/storage.md, "Restore").
+   * @default - an empty volume
+   */
+  readonly fromSnapshot?: string;
 }
 
 /** Props of a {@link StatefulService}. */
@@ -151,6 +153,22 @@ export interface StatefulServiceProps extends ContainerWorkloadProps {
 const RESERVED_VOLUME = /^(config|secret-\d+|writable-\d+)$/;
 
 /**
+ * Refuses a claim that asks a StorageClass the traits describe for an access mode it cannot serve: the
+ * claim would stay Pending forever. Says which class can serve it, or how to get one.
+ */
+function checkClassServes(v: PropValidator, traits: ClusterTraits, prop: string, className: string, mode: VolumeAccessMode): void {
+  const described = traits.storageClass(className);
+  if (described === undefined || described.accessModes.includes(mode)) return;
+  const serving = traits.storageClassesServing(mode);
+  const instead = serving.length > 0 ? `use storageClassName ${serving.map(n => `"${n}"`).join(' or ')}`
+    : mode === VolumeAccessMode.READ_WRITE_MANY || mode === VolumeAccessMode.READ_ONLY_MANY
+      ? 'install the EFS add-on (`addOns: [new EfsAddOn()]`, a shared file system) and use storageClassName "efs"'
+      : 'use a StorageClass that serves it';
+  v.fail(`${prop}.accessMode`, mode, `cannot be served by StorageClass "${className}" (it serves ${described.accessModes.join(', ')}): `
+    + `the claim would stay Pending. ${instead[0].toUpperCase()}${instead.slice(1)}, or choose ${described.accessModes[0]} if one pod writes.`);
+}
+
+/**
  * A stateful service (a database, a queue): StatefulSet + headless Service + client Service + volume
  * claims per pod (kept when the service is deleted) + PodDisruptionBudget + NetworkPolicy, every pod passing
  * Pod Security "restricted".
@@ -203,12 +221,17 @@ export class StatefulService extends WorkloadBase implements IWorkloadSelector {
       const storage = sizeQuantity(v, `volumes[${i}].size`, vol.size);
       const storageClassName = vol.storageClassName ?? chart.traits.storageClassName;
       v.dnsSubdomain(`volumes[${i}].storageClassName`, storageClassName);
+      const accessMode = checkMember(v, `volumes[${i}].accessMode`, vol.accessMode, 'VolumeAccessMode', VolumeAccessMode, VolumeAccessMode.READ_WRITE_ONCE);
+      checkClassServes(v, chart.traits, `volumes[${i}]`, storageClassName, accessMode);
+      if (vol.fromSnapshot !== undefined) v.dnsSubdomain(`volumes[${i}].fromSnapshot`, vol.fromSnapshot);
       return {
         metadata: { name: vol.name, labels: { ...this.selectorLabels, 'app.kubernetes.io/managed-by': this.labels['app.kubernetes.io/managed-by'] } },
         spec: {
-          accessModes: [checkMember(v, `volumes[${i}].accessMode`, vol.accessMode, 'VolumeAccessMode', VolumeAccessMode, VolumeAccessMode.READ_WRITE_ONCE)],
+          accessModes: [accessMode],
           storageClassName,
           resources: { requests: { storage: k8s.Quantity.fromString(storage.quantity) } },
+          dataSource: vol.fromSnapshot === undefined ? undefined
+            : { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: vol.fromSnapshot },
         },
       };
     });

@@ -1,4 +1,6 @@
 import { IngressFlavour } from './ingress-flavour';
+import { StorageClassTrait } from './storage-class-trait';
+import { VolumeAccessMode } from './volume-access-mode';
 import { show, ValidationError } from '../../errors';
 import { isMember, mustBeOneOf } from '../private/fixed-set';
 
@@ -33,6 +35,27 @@ export interface ExternalSecretStore {
   readonly secretNamePrefix?: string;
 }
 
+/** Block storage (EBS) and node-local volumes: one node mounts them read-write. */
+const SINGLE_NODE_MODES = [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_ONCE_POD];
+
+/**
+ * What an add-on installed on the cluster adds to what the cluster offers workloads (see
+ * {@link ClusterTraits.addAbilities}).
+ */
+export interface ClusterAbilities {
+  /**
+   * The Vertical Pod Autoscaler runs on the cluster (its CRD, recommender, updater and admission controller).
+   * @default - unchanged
+   */
+  readonly verticalPodAutoscaler?: boolean;
+  /**
+   * StorageClasses the add-on creates, or new facts about existing ones (a description replaces the one of
+   * the same name).
+   * @default - unchanged
+   */
+  readonly storageClasses?: StorageClassTrait[];
+}
+
 /** Options for the LoadBalancer annotations a cluster writes on a Service. */
 export interface LoadBalancerOptions {
   /** Reachable from the internet (true) or only inside the network (false). */
@@ -64,6 +87,18 @@ export interface ClusterTraitsProps {
   readonly ingressClassName?: string;
   /** Default StorageClass for volume claims (e.g. gp3, local-path). */
   readonly storageClassName: string;
+  /**
+   * What the cluster's StorageClasses can serve (access modes, backups). A claim asking a described class
+   * for an access mode it cannot serve is refused at synth time; classes not described are not checked.
+   * @default - none described
+   */
+  readonly storageClasses?: StorageClassTrait[];
+  /**
+   * The Vertical Pod Autoscaler runs on the cluster (workloads' `rightSizing` needs it). The VPA add-on
+   * sets it when installed.
+   * @default false
+   */
+  readonly verticalPodAutoscaler?: boolean;
   /**
    * Annotations on every LoadBalancer Service, for an internal load balancer.
    * @default - none
@@ -174,7 +209,10 @@ export interface GatewayApiTraitsOptions {
  * (`cluster.traits`); the presets below describe the clusters this library builds.
  */
 export class ClusterTraits {
-  /** EKS with the AWS Load Balancer Controller (ALB Ingress, target type ip; NLB Services) and EBS gp3. */
+  /**
+   * EKS with the AWS Load Balancer Controller (ALB Ingress, target type ip; NLB Services) and EBS gp3
+   * (ReadWriteOnce and ReadWriteOncePod).
+   */
   public static eks(options: EksTraitsOptions = {}): ClusterTraits {
     const nlb = {
       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
@@ -183,6 +221,7 @@ export class ClusterTraits {
     return new ClusterTraits({
       ingressFlavour: IngressFlavour.ALB,
       storageClassName: options.storageClassName ?? 'gp3',
+      storageClasses: [{ name: options.storageClassName ?? 'gp3', accessModes: SINGLE_NODE_MODES }],
       albTargetTypeIp: true,
       internalLoadBalancerAnnotations: { ...nlb, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' },
       internetFacingLoadBalancerAnnotations: { ...nlb, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' },
@@ -191,11 +230,12 @@ export class ClusterTraits {
     });
   }
 
-  /** k3s with its packaged Traefik v3, ServiceLB and local-path storage. */
+  /** k3s with its packaged Traefik v3, ServiceLB and local-path storage (node-local: ReadWriteOnce and ReadWriteOncePod). */
   public static k3s(options: K3sTraitsOptions = {}): ClusterTraits {
     return new ClusterTraits({
       ingressFlavour: IngressFlavour.TRAEFIK,
       storageClassName: options.storageClassName ?? 'local-path',
+      storageClasses: [{ name: 'local-path', accessModes: SINGLE_NODE_MODES, nodeLocal: true }],
       ingressTrafficSource: { namespace: 'kube-system', podLabels: { 'app.kubernetes.io/name': 'traefik' } },
       externalSecretStore: options.externalSecretStore,
     });
@@ -236,6 +276,8 @@ export class ClusterTraits {
   public readonly gateway?: { readonly name: string; readonly namespace?: string };
   public readonly networkPolicySupport: boolean;
   public readonly externalSecretStore?: ExternalSecretStore;
+  private readonly classes = new Map<string, StorageClassTrait>();
+  private vpa: boolean;
   private readonly internalLb: Record<string, string>;
   private readonly publicLb: Record<string, string>;
 
@@ -252,8 +294,49 @@ export class ClusterTraits {
     this.gateway = props.gateway;
     this.networkPolicySupport = props.networkPolicySupport ?? true;
     this.externalSecretStore = props.externalSecretStore;
+    this.vpa = props.verticalPodAutoscaler ?? false;
+    this.addAbilities({ storageClasses: props.storageClasses });
     this.internalLb = { ...props.internalLoadBalancerAnnotations };
     this.publicLb = { ...(props.internetFacingLoadBalancerAnnotations ?? props.internalLoadBalancerAnnotations) };
+  }
+
+  /** The Vertical Pod Autoscaler runs on the cluster (the VPA add-on is installed). */
+  public get verticalPodAutoscaler(): boolean {
+    return this.vpa;
+  }
+
+  /** The StorageClasses the traits describe (access modes, backups). */
+  public get storageClasses(): StorageClassTrait[] {
+    return [...this.classes.values()].map(c => ({ ...c, accessModes: [...c.accessModes] }));
+  }
+
+  /** The description of StorageClass `name`, if the traits have one. */
+  public storageClass(name: string): StorageClassTrait | undefined {
+    return this.storageClasses.find(c => c.name === name);
+  }
+
+  /** The described StorageClasses whose volumes can be mounted with `mode`. */
+  public storageClassesServing(mode: VolumeAccessMode): string[] {
+    return this.storageClasses.filter(c => c.accessModes.includes(mode)).map(c => c.name);
+  }
+
+  /**
+   * Records what an add-on adds to the cluster, so that workloads built with these traits see it. Add-ons
+   * call it from `install`, once what they add is certain to be installed; build charts with
+   * `cluster.traits` after the platform's add-ons are installed (a platform stack installs them in its
+   * constructor).
+   */
+  public addAbilities(abilities: ClusterAbilities): void {
+    if (abilities.verticalPodAutoscaler !== undefined) this.vpa = abilities.verticalPodAutoscaler;
+    for (const c of abilities.storageClasses ?? []) {
+      const modes = Array.isArray(c?.accessModes) ? c.accessModes : [];
+      const bad = modes.find(m => !isMember(VolumeAccessMode, m));
+      if (typeof c?.name !== 'string' || c.name === '' || modes.length === 0 || bad !== undefined) {
+        throw new ValidationError(`ClusterTraits.storageClasses is ${show(c)}: each needs a name and at least one access mode; `
+          + `${bad !== undefined ? `${show(bad)} ` : ''}${mustBeOneOf('VolumeAccessMode', VolumeAccessMode)}`, { prop: 'storageClasses', value: c });
+      }
+      this.classes.set(c.name, { ...c, accessModes: [...modes] });
+    }
   }
 
   /** Annotations for a Service of type LoadBalancer. */
