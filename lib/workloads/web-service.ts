@@ -2,10 +2,12 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AutoscalingOptions } from './autoscaling';
 import { DisruptionBudget } from './disruption-budget';
+import { WorkloadMetrics } from './metrics';
 import { Callers, IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
 import { checkMember } from './private/fixed-set';
 import { buildIngress } from './private/ingress';
+import { addMonitoring } from './private/monitoring';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { SharedPodObjects } from './private/pod-template';
@@ -163,6 +165,12 @@ export interface WebServiceProps extends ContainerWorkloadProps {
    * @default Callers.sameNamespace() (plus the ingress controller when exposed)
    */
   readonly callers?: Callers;
+  /**
+   * Prometheus metrics: a ServiceMonitor, a NetworkPolicy rule for Prometheus, default alerts and the
+   * namespace's Grafana dashboard (see docs/observability.md).
+   * @default - not scraped
+   */
+  readonly metrics?: WorkloadMetrics;
 }
 
 const DEFAULT_PORTS: WebServicePort[] = [{ name: 'http', port: 80, targetPort: 8080 }];
@@ -252,6 +260,7 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
       ports: tracks.networkPolicy.ports,
       fromIngressController: props.ingress !== undefined || (props.serviceType ?? ServiceType.CLUSTER_IP) !== ServiceType.CLUSTER_IP,
     });
+    addMonitoring(this, { ...this, kind: 'WebService', metrics: props.metrics, service: this.service, controller: 'Deployment', autoscaled: this.autoscaler !== undefined });
   }
 
   /** What the release tracks share with the stable version (also builds the stable pod template). */

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { AutoscalingOptions } from './autoscaling';
 import { DisruptionBudget } from './disruption-budget';
+import { WorkloadMetrics } from './metrics';
 import { NamedPort } from './named-port';
 import { Callers, IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
+import { addMonitoring } from './private/monitoring';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
@@ -49,6 +51,12 @@ export interface WorkerProps extends ContainerWorkloadProps {
    * @default - nobody: a NetworkPolicy denies all ingress to the worker's pods
    */
   readonly callers?: Callers;
+  /**
+   * Prometheus metrics: a PodMonitor, a NetworkPolicy rule for Prometheus, default alerts and the
+   * namespace's Grafana dashboard (see docs/observability.md).
+   * @default - not scraped
+   */
+  readonly metrics?: WorkloadMetrics;
 }
 
 /**
@@ -120,5 +128,6 @@ export class Worker extends WorkloadBase implements IWorkloadSelector {
       ports: policyPorts(ports),
       fromIngressController: false,
     });
+    addMonitoring(this, { ...this, kind: 'Worker', metrics: props.metrics, controller: 'Deployment', autoscaled: this.autoscaler !== undefined });
   }
 }

@@ -135,3 +135,6 @@ export interface ContainerWorkloadProps {
    */
   readonly terminationGracePeriod?: Duration;
 }
+
+// The `metrics` prop of WebService, StatefulService and Worker (lib/workloads/metrics.ts).
+export * from './metrics';

@@ -1,0 +1,159 @@
+import { Duration, Size } from 'cdk8s';
+import { all, expectPropError, newChart, one, synthValid } from './fixtures';
+import { Callers, StatefulService, WebService, Worker } from '../../lib/workloads';
+import { schemaSources } from '../support/k8s-check';
+
+const IMAGE = 'registry.example.com/shop/api:1.4.2';
+
+describe('metrics on a WebService', () => {
+  const chart = newChart({ namespace: 'shop' });
+  new WebService(chart, 'api', {
+    image: IMAGE,
+    ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'metrics', port: 9090 }],
+    autoscaling: { minReplicas: 2, maxReplicas: 6 },
+    metrics: { port: 'metrics', path: '/stats/prometheus', interval: Duration.seconds(15) },
+  });
+  const objects = synthValid(chart, { failOnWarnings: true });
+
+  test('the operator models check the monitoring objects', () => {
+    for (const kind of ['ServiceMonitor', 'PodMonitor', 'PrometheusRule']) {
+      expect(schemaSources('monitoring.coreos.com/v1', kind)).toContain('crd-package');
+    }
+  });
+
+  test('a ServiceMonitor scrapes the one labelled Service on the metrics port', () => {
+    const monitor = one(objects, 'ServiceMonitor', 'api');
+    expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(monitor.metadata.namespace).toBe('shop');
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/stats/prometheus', interval: '15s', scheme: 'http' }]);
+    const service = one(objects, 'Service', 'api');
+    for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) expect(service.metadata.labels[k]).toBe(v);
+    expect(monitor.spec.selector.matchLabels['platform.cdk-k8s.io/metrics']).toBe('api');
+  });
+
+  test('Prometheus\'s namespace is let in on the metrics container port only', () => {
+    const policy = one(objects, 'NetworkPolicy', 'api');
+    const rule = policy.spec.ingress.at(-1);
+    expect(rule).toEqual({
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      }],
+      ports: [{ port: 9090, protocol: 'TCP' }],
+    });
+  });
+
+  test('default alerts: crash looping, unavailable replicas, autoscaler at its maximum for 15 minutes', () => {
+    const rules = one(objects, 'PrometheusRule', 'api').spec.groups[0].rules;
+    expect(rules.map((r: { alert: string }) => r.alert)).toEqual(['ApiCrashLooping', 'ApiReplicasUnavailable', 'ApiAutoscalerAtMaximum']);
+    const hpa = rules[2];
+    expect(hpa.for).toBe('15m');
+    expect(hpa.expr).toBe('kube_horizontalpodautoscaler_status_current_replicas{namespace="shop", horizontalpodautoscaler="api"} '
+      + '>= kube_horizontalpodautoscaler_spec_max_replicas{namespace="shop", horizontalpodautoscaler="api"}');
+    expect(one(objects, 'HorizontalPodAutoscaler', 'api').spec.maxReplicas).toBe(6);
+  });
+
+  test('a dashboard ConfigMap for the namespace, labelled for Grafana\'s sidecar', () => {
+    const dashboard = one(objects, 'ConfigMap', 'grafana-dashboard-shop');
+    expect(dashboard.metadata.labels.grafana_dashboard).toBe('1');
+    const json = JSON.parse(dashboard.data['shop.json']);
+    expect(json.title).toBe('Workloads: shop');
+    expect(json.panels.filter((p: { type: string }) => p.type === 'row').map((p: { title: string }) => p.title)).toEqual(['Deployment api']);
+  });
+});
+
+describe('metrics on a StatefulService and a Worker', () => {
+  const chart = newChart({ namespace: 'data' });
+  new StatefulService(chart, 'db', {
+    image: 'registry.example.com/db/postgres:16.4',
+    ports: [{ name: 'postgres', port: 5432 }, { name: 'metrics', port: 9187 }],
+    volumes: [{ name: 'data', mountPath: '/var/lib/postgresql/data', size: Size.gibibytes(20) }],
+    metrics: { port: 'metrics' },
+  });
+  new Worker(chart, 'jobs', {
+    image: 'registry.example.com/shop/jobs:2.0.1',
+    ports: [{ name: 'metrics', port: 9100 }],
+    metrics: { port: 'metrics' },
+  });
+  new Worker(chart, 'open', {
+    image: 'registry.example.com/shop/jobs:2.0.1',
+    ports: [{ name: 'metrics', port: 9100 }],
+    callers: Callers.any(),
+    metrics: { port: 'metrics', alerts: false },
+  });
+  const objects = synthValid(chart, { failOnWarnings: true });
+
+  test('StatefulService: scraped through the client Service only, not the headless one', () => {
+    expect(all(objects, 'ServiceMonitor')).toHaveLength(1);
+    expect(one(objects, 'Service', 'db').metadata.labels['platform.cdk-k8s.io/metrics']).toBe('db');
+    expect(one(objects, 'Service', 'db-headless').metadata.labels['platform.cdk-k8s.io/metrics']).toBeUndefined();
+    expect(one(objects, 'ServiceMonitor', 'db').spec.endpoints[0]).toEqual({ port: 'metrics', path: '/metrics', interval: '30s', scheme: 'http' });
+  });
+
+  test('StatefulService: a volume over 85% full is an alert', () => {
+    const rules = one(objects, 'PrometheusRule', 'db').spec.groups[0].rules;
+    expect(rules.map((r: { alert: string }) => r.alert)).toEqual(['DbCrashLooping', 'DbReplicasUnavailable', 'DbVolumeAlmostFull']);
+    expect(rules[2].expr).toBe('kubelet_volume_stats_used_bytes{namespace="data", persistentvolumeclaim=~"(data)-db-[0-9]+"} '
+      + '/ kubelet_volume_stats_capacity_bytes{namespace="data", persistentvolumeclaim=~"(data)-db-[0-9]+"} > 0.85');
+  });
+
+  test('Worker: a PodMonitor on the container port; its deny-all policy now admits Prometheus on that port', () => {
+    expect(one(objects, 'PodMonitor', 'jobs').spec).toEqual({
+      selector: { matchLabels: one(objects, 'Deployment', 'jobs').spec.selector.matchLabels },
+      podMetricsEndpoints: [{ port: 'metrics', path: '/metrics', interval: '30s', scheme: 'http' }],
+    });
+    expect(one(objects, 'NetworkPolicy', 'jobs').spec.ingress).toEqual([{
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      }],
+      ports: [{ port: 9100, protocol: 'TCP' }],
+    }]);
+  });
+
+  test('Callers.any(): no policy to open; alerts: false writes no rules', () => {
+    expect(all(objects, 'NetworkPolicy').map(p => p.metadata.name)).not.toContain('open');
+    expect(all(objects, 'PrometheusRule').map(p => p.metadata.name)).toEqual(['db', 'jobs']);
+  });
+
+  test('one dashboard for the namespace, a row per workload', () => {
+    const json = JSON.parse(one(objects, 'ConfigMap', 'grafana-dashboard-data').data['data.json']);
+    expect(json.panels.filter((p: { type: string }) => p.type === 'row').map((p: { title: string }) => p.title))
+      .toEqual(['StatefulSet db', 'Deployment jobs', 'Deployment open']);
+  });
+});
+
+describe('bad metrics are refused at synth, naming the prop and the value', () => {
+  test('a port that is not one of the workload\'s ports', () => {
+    expectPropError(() => new WebService(newChart(), 'api', { image: IMAGE, metrics: { port: 'metrics' } }), {
+      path: 'shop/api',
+      prop: 'WebService.metrics.port',
+      value: '"metrics"',
+      says: 'must be the name of one of the workload\'s ports ("http"): Prometheus scrapes a declared port.',
+    });
+  });
+
+  test('a Worker without ports', () => {
+    expectPropError(() => new Worker(newChart(), 'jobs', { image: IMAGE, metrics: { port: 'metrics' } }), {
+      path: 'shop/jobs',
+      prop: 'Worker.metrics.port',
+      value: '"metrics"',
+      says: 'but it declares none: add the metrics port to `ports` (e.g. { name: "metrics", port: 9090 }).',
+    });
+  });
+
+  test('an interval under 5 seconds', () => {
+    expectPropError(() => new WebService(newChart(), 'api', { image: IMAGE, metrics: { port: 'http', interval: Duration.seconds(2) } }), {
+      path: 'shop/api',
+      prop: 'WebService.metrics.interval',
+      value: '"2s"',
+      says: 'must be a whole number of seconds from 5 s to 10 minutes',
+    });
+  });
+
+  test('a path that is not an absolute URL path', () => {
+    expectPropError(() => new StatefulService(newChart(), 'db', {
+      image: IMAGE, ports: [{ name: 'db', port: 5432 }], metrics: { port: 'db', path: 'metrics' },
+    }), { path: 'shop/db', prop: 'StatefulService.metrics.path', value: '"metrics"', says: 'must be an absolute URL path such as "/metrics".' });
+  });
+});
