@@ -1,9 +1,11 @@
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DisruptionBudget } from './disruption-budget';
+import { WorkloadMetrics } from './metrics';
 import { Callers, IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
 import { checkMember } from './private/fixed-set';
+import { addMonitoring } from './private/monitoring';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
@@ -148,6 +150,12 @@ export interface StatefulServiceProps extends ContainerWorkloadProps {
    * @default Callers.sameNamespace()
    */
   readonly callers?: Callers;
+  /**
+   * Prometheus metrics: a ServiceMonitor, a NetworkPolicy rule for Prometheus, default alerts (also a volume
+   * over 85% full) and the namespace's Grafana dashboard (see docs/observability.md).
+   * @default - not scraped
+   */
+  readonly metrics?: WorkloadMetrics;
 }
 
 const RESERVED_VOLUME = /^(config|secret-\d+|writable-\d+)$/;
@@ -298,6 +306,8 @@ export class StatefulService extends WorkloadBase implements IWorkloadSelector {
       ports: policyPorts(ports),
       fromIngressController: false,
     });
+    const monitoring = { kind: 'StatefulService', metrics: props.metrics, service: this.service ?? this.headlessService };
+    addMonitoring(this, { ...this, ...monitoring, controller: 'StatefulSet', autoscaled: false, volumes: volumes.map(x => x.name) });
   }
 
   /** The stable DNS name of pod `ordinal` (e.g. `db-0.db-headless.shop.svc.cluster.local`). */

@@ -49,14 +49,6 @@ const MONITORING_AND_GITOPS_PACKAGES: typeof CRD_PACKAGES = {
 };
 Object.assign(CRD_PACKAGES, MONITORING_AND_GITOPS_PACKAGES);
 
-// ServiceMonitor, PodMonitor, PrometheusRule (workload `metrics`) and Argo CD's Application/ApplicationSet/
-// AppProject: @kubernetes-models/prometheus-operator 4.4.4 and argo-cd 2.7.2, their last CommonJS releases
-const MONITORING_AND_GITOPS_PACKAGES: typeof CRD_PACKAGES = {
-  'monitoring.coreos.com': { module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com', versions: { v1: 'v1' } },
-  'argoproj.io': { module: '@kubernetes-models/argo-cd/argoproj.io', versions: { v1alpha1: 'v1alpha1' } },
-};
-Object.assign(CRD_PACKAGES, MONITORING_AND_GITOPS_PACKAGES);
-
 const SAFE_API_VERSION = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+((alpha|beta)[0-9]+)?$/;
 const SAFE_KIND = /^[A-Z][A-Za-z0-9]*$/;
 
