@@ -4,3 +4,4 @@ export * from './helm-chart-directory';
 export * from './helm-chart-delivery';
 export * from './helm-chart-releases';
 export * from './manifest-file-asset';
+export * from './chart-manifest-files';

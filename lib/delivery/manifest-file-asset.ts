@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeObject, synthesizeManifests } from '../workloads';
+import { ChartManifest, KubeObject, synthesizeManifests } from '../workloads';
 import { DeploymentBudget } from './deployment-budget';
 import { prepareObjects, sortForApply, stagedAsset, toYamlDocument } from './private/render';
 import { PropValidator } from '../workloads/private/validate';
@@ -17,6 +17,11 @@ export interface ManifestFileAssetProps {
    * @default - the construct id
    */
   readonly deliveryId?: string;
+}
+
+/** The charts already synthesized (ChartManifestFiles synthesizes them once for all its files). @internal */
+export interface InternalManifestFileAssetProps extends ManifestFileAssetProps {
+  readonly _manifests?: ChartManifest[];
 }
 
 /** One object of a delivery, as the inventory lists it. */
@@ -110,7 +115,8 @@ export class ManifestFileAsset extends Construct {
     this.deliveryId = v.labelValue(props.deliveryId === undefined ? 'deliveryId (from the construct id)' : 'deliveryId', props.deliveryId ?? id);
     v.check(this.deliveryId !== '', 'deliveryId', this.deliveryId, 'must not be empty.');
 
-    const manifests = prepareObjects(this, 'ManifestFileAsset', synthesizeManifests(props.charts), this.deliveryId);
+    const synthesized = (props as InternalManifestFileAssetProps)._manifests ?? synthesizeManifests(props.charts);
+    const manifests = prepareObjects(this, 'ManifestFileAsset', synthesized, this.deliveryId);
     const objects = sortForApply(manifests.flatMap(m => m.objects));
     this.objectCount = objects.length;
     this.inventory = objects.map(o => ({

@@ -1,4 +1,4 @@
-import { Chart, ChartProps } from 'cdk8s';
+import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../errors';
 import { PropValidator } from './private/validate';
@@ -52,6 +52,30 @@ export class PlatformChart extends Chart {
     if (props.namespace !== undefined) v.dnsLabel('namespace', props.namespace);
     this.traits = props.traits;
     this.partOf = v.labelValue('partOf', props.partOf ?? id);
+    this.node.addValidation({ validate: () => this.duplicateObjects() });
+  }
+
+  /**
+   * Two objects of this chart with the same API group, kind, namespace and name (e.g. two workloads given one
+   * `name`): Kubernetes would keep only the last one applied. Checked at synth, over every object of the chart.
+   */
+  private duplicateObjects(): string[] {
+    const seen = new Map<string, ApiObject>();
+    const errors: string[] = [];
+    for (const o of this.node.findAll()) {
+      if (!ApiObject.isApiObject(o) || Chart.of(o) !== this) continue;
+      const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.lastIndexOf('/')) : '';
+      const namespace = o.metadata.namespace ?? this.namespace;
+      const key = `${group}/${o.kind}/${namespace ?? ''}/${o.name}`;
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, o);
+        continue;
+      }
+      errors.push(`PlatformChart: ${o.kind} "${o.name}"${namespace ? ` in namespace "${namespace}"` : ''} is defined twice, by ${first.node.path} and by ${o.node.path}: `
+        + 'the second would replace the first in the cluster. Give one of the workloads another name (the name prop, or its construct id).');
+    }
+    return errors;
   }
 
   /**

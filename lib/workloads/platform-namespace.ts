@@ -1,5 +1,6 @@
 import { Chart, JsonPatch, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { freeId } from './private/construct-id';
 import { checkMember } from './private/fixed-set';
 import { MANAGED_BY } from './private/labels';
 import { Cpu, k8s } from './private/plus';
@@ -194,7 +195,7 @@ export class PlatformNamespace extends Construct {
   public readonly limitRange?: k8s.KubeLimitRange;
 
   constructor(scope: Construct, id: string, props: PlatformNamespaceProps = {}) {
-    super(scope, id);
+    super(scope, freeId(scope, id, 'PlatformNamespace'));
     Object.defineProperty(this, PLATFORM_NAMESPACE, { value: true });
     const v = new PropValidator(this, 'PlatformNamespace');
     this.name = v.dnsLabel('name', props.name ?? id);

@@ -240,14 +240,15 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
     const pod = tracks.buildPod(this.image, this.standard, '');
     const colours = release.blueGreen ? buildColours(tracks, release.blueGreen, this.name, pod.shared) : undefined;
     this.deployment = colours?.live.deployment ?? this.buildDeployment(tracks, pod.template);
-    this.service = this.buildService(chart, props, ports, colours?.live.selectorLabels ?? this.selectorLabels);
+    this.service = this.buildService(chart, props, ports, colours?.live.selectorLabels ?? this.selectorLabels, colours && objectLabels(colours.live));
     const live: Scaling = colours?.live ?? this.buildScaling(tracks);
     this.autoscaler = live.autoscaler;
     this.disruptionBudget = live.disruptionBudget;
     const c = colours ? undefined : release.candidate;
     // a second Deployment whose pods are another instance: the Service above never selects them
     const candidate = c ? buildTrack(tracks, candidateTrack(c.track, c.image, c.share, this.name, pod.shared)) : undefined;
-    const previewService = colours?.idle ? buildTrackService(this, 'PreviewService', tracks, `${this.name}-preview`, this.labels, colours.idle.selectorLabels) : undefined;
+    // each Service carries the labels (version, colour) of the pods it routes to
+    const previewService = colours?.idle ? buildTrackService(this, 'PreviewService', tracks, `${this.name}-preview`, objectLabels(colours.idle), colours.idle.selectorLabels) : undefined;
     const exposure = this.buildRouting(chart, props, ports, release);
     this.ingress = exposure.ingress;
     this.releaseObjects = { candidate, blue: colours?.blue, green: colours?.green, previewService, routing: exposure.routing };
@@ -310,13 +311,14 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
   }
 
   /** The Service, selecting the stable pods or the live colour. */
-  private buildService(chart: PlatformChart, props: WebServiceProps, ports: ResolvedPort[], selector: Record<string, string>): k8s.KubeService {
+  private buildService(chart: PlatformChart, props: WebServiceProps, ports: ResolvedPort[], selector: Record<string, string>,
+    labels: Record<string, string> | undefined): k8s.KubeService {
     const serviceType = checkMember(this.validator, 'serviceType', props.serviceType, 'ServiceType', ServiceType, ServiceType.CLUSTER_IP);
     const lbAnnotations = serviceType === ServiceType.LOAD_BALANCER
       ? chart.traits.loadBalancerAnnotations({ internetFacing: props.internetFacing ?? false })
       : {};
     return new k8s.KubeService(this, 'Service', {
-      metadata: this.metadata(Object.keys(lbAnnotations).length ? lbAnnotations : undefined),
+      metadata: { ...this.metadata(Object.keys(lbAnnotations).length ? lbAnnotations : undefined), labels: labels ?? this.labels },
       spec: {
         type: serviceType,
         selector,
@@ -363,6 +365,11 @@ function checkReplicas(v: PropValidator, props: WebServiceProps): void {
     v.fail('replicas', props.replicas, 'cannot be combined with autoscaling: give a fixed replica count or autoscaling, not both.');
   }
   if (props.replicas !== undefined) v.integer('replicas', props.replicas, 0, 1000);
+}
+
+/** The labels of a track's Deployment (its version and colour), for the Service that routes to it. */
+function objectLabels(track: ReleaseTrack): Record<string, string> {
+  return { ...track.deployment.metadata.toJson().labels };
 }
 
 /** Two Deployments told apart by a colour label; the Service selects the live one. */

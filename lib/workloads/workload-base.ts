@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
+import { freeId } from './private/construct-id';
 import { ImageRef, parseImage } from './private/image';
 import { standardLabels, StandardLabels } from './private/labels';
 import { k8s } from './private/plus';
@@ -31,7 +32,7 @@ export abstract class WorkloadBase extends Construct implements IWorkloadSelecto
   protected readonly workloadProps: ContainerWorkloadProps;
 
   protected constructor(scope: Construct, id: string, props: ContainerWorkloadProps, kind: string, component: string) {
-    super(scope, id);
+    super(scope, freeId(scope, id, kind));
     const v = new PropValidator(this, kind);
     this.validator = v;
     if (!props || typeof props !== 'object') v.fail('props', props, 'are required.');

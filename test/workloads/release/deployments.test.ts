@@ -167,13 +167,17 @@ describe('blue-green', () => {
     expectValidManifests(objects);
   });
 
-  test('switching colour is one line: only the two Service selectors change', () => {
+  test('switching colour is one line: only the two Services change (selector, and the labels of the pods they route to)', () => {
     const blue = synthRelease('alb', bg(Colour.BLUE)).objects;
     const green = synthRelease('alb', bg('green')).objects;
-    const strip = (objects: any[]) => objects.map(o => (o.kind === 'Service' ? { ...o, spec: { ...o.spec, selector: undefined } } : o));
+    const strip = (objects: any[]) => objects.map(o => (o.kind === 'Service'
+      ? { ...o, metadata: { ...o.metadata, labels: undefined }, spec: { ...o.spec, selector: undefined } }
+      : o));
     expect(strip(green)).toEqual(strip(blue));
     expect(one(green, 'Service', 'web').spec.selector[COLOUR]).toBe('green');
     expect(one(green, 'Service', 'web-preview').spec.selector[COLOUR]).toBe('blue');
+    expect(one(green, 'Service', 'web').metadata.labels[COLOUR]).toBe('green');
+    expect(one(green, 'Service', 'web-preview').metadata.labels[COLOUR]).toBe('blue');
     expectValidManifests(green);
   });
 

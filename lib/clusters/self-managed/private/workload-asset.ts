@@ -1,21 +1,22 @@
 import { Annotations } from 'aws-cdk-lib';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ChartManifestFiles } from '../../../delivery/chart-manifest-files';
 import { ManifestFileAsset } from '../../../delivery/manifest-file-asset';
 
 /** StorageClasses whose volumes live on one node's disk: the node's replacement deletes their data. */
 const NODE_LOCAL_CLASSES = new Set(['local-path']);
 
 /**
- * The charts of one delivery as one multi-document YAML S3 asset (the delivery layer's format v1: every
- * object labelled with the library and the delivery id, the inventory in `# object:` header lines). Warns
- * when a StatefulSet keeps its data on a node's disk (a template that names no class gets the cluster's
- * default, local-path on k3s and kubeadm).
+ * The charts of one delivery as one multi-document YAML S3 asset PER CHART (the delivery layer's format v1:
+ * every object labelled with the library and the file's delivery id, the inventory in `# object:` header
+ * lines), named `<id>-<chart>` (`<id>` for the chart named like the delivery). Warns when a StatefulSet keeps
+ * its data on a node's disk (a template that names no class gets the cluster's default, local-path on k3s and
+ * kubeadm).
  */
-export function workloadAsset(scope: Construct, id: string, charts: Chart[], defaultStorageClass = 'local-path'): s3assets.Asset {
-  const delivery = new ManifestFileAsset(scope, id, { charts, deliveryId: id });
-  const local = delivery.claimTemplates.filter(t => NODE_LOCAL_CLASSES.has(t.storageClassName ?? defaultStorageClass));
+export function workloadAssets(scope: Construct, id: string, charts: Chart[], defaultStorageClass = 'local-path'): ManifestFileAsset[] {
+  const { files } = new ChartManifestFiles(scope, id, { charts, deliveryId: id });
+  const local = files.flatMap(f => f.claimTemplates).filter(t => NODE_LOCAL_CLASSES.has(t.storageClassName ?? defaultStorageClass));
   if (local.length > 0) {
     const names = local.map(t => `${t.namespace ?? 'default'}/${t.template}-${t.statefulSet}-*`).join(', ');
     Annotations.of(scope).addWarningV2('cdk-k8s-platform:nodeLocalVolumes',
@@ -23,5 +24,5 @@ export function workloadAsset(scope: Construct, id: string, charts: Chart[], def
       + 'their data lives on one node\'s disk and is deleted when that node is replaced or rolled (a new version, instance type or image). '
       + 'The claims are kept, the data is not: back it up, or keep data that matters in a database outside the cluster (docs/operations.md).');
   }
-  return delivery.asset;
+  return files;
 }

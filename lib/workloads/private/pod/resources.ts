@@ -15,8 +15,31 @@ function sizeMi(size: Size): number {
   return size.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) / 1024;
 }
 
+const CPU_FIELDS = ['cpuRequest', 'cpuLimit'] as const;
+const SIZE_FIELDS = ['memoryRequest', 'memoryLimit', 'ephemeralStorageRequest', 'ephemeralStorageLimit'] as const;
+
+/**
+ * Each field is a Cpu / Size or `false`: a plain value from JavaScript or JSON (`cpuRequest: "abc"`,
+ * `memoryLimit: "512Mi"`) would otherwise be read as unset and silently replaced by the default.
+ */
+function checkTypes(v: PropValidator, r: ContainerResources | undefined): void {
+  if (r === undefined) return;
+  v.check(typeof r === 'object' && r !== null, 'resources', r, 'must be an object of Cpu and Size values (e.g. { cpuRequest: Cpu.millis(250) }).');
+  for (const f of CPU_FIELDS) {
+    const x: unknown = r[f];
+    v.check(x === undefined || x === false || typeof (x as { amount?: unknown }).amount === 'string', `resources.${f}`, x,
+      'must be a Cpu such as Cpu.millis(250) or Cpu.units(1), or false for none; strings and numbers are not read.');
+  }
+  for (const f of SIZE_FIELDS) {
+    const x: unknown = r[f];
+    v.check(x === undefined || x === false || typeof (x as { toKibibytes?: unknown }).toKibibytes === 'function', `resources.${f}`, x,
+      'must be a Size such as Size.mebibytes(256), or false for none; strings and numbers are not read.');
+  }
+}
+
 /** Resources with defaults, validated. */
 export function buildResources(v: PropValidator, r: ContainerResources | undefined, defaults = true): k8s.ResourceRequirements | undefined {
+  checkTypes(v, r);
   const pick = <T>(value: T | false | undefined, dflt: T | undefined): T | undefined => value === false ? undefined : value ?? (defaults ? dflt : undefined);
   const cpuReq = pick(r?.cpuRequest, undefined);
   const cpuLim = pick(r?.cpuLimit, undefined);
