@@ -10,18 +10,15 @@ import { EksPlatformStack } from '../../lib/platform';
 describe('EksPlatformStack with defaults', () => {
   let stack: EksPlatformStack;
   let template: Template;
-  let synthMs: number;
   beforeAll(() => {
-    const started = Date.now();
     stack = new EksPlatformStack(new App(), 'acme-eks', { platformName: 'acme' });
     template = Template.fromStack(stack);
-    synthMs = Date.now() - started;
   });
 
-  test('synthesizes env-agnostic, with no lookups (no missing context), in a few seconds', () => {
+  // How fast it synthesizes is measured by the benchmark (docs/benchmarks.md), not timed here.
+  test('synthesizes env-agnostic, with no lookups (no missing context)', () => {
     expect(Token.isUnresolved(stack.account) && Token.isUnresolved(stack.region)).toBe(true);
     expect((stack.node.root as App).synth().manifest.missing).toBeUndefined();
-    expect(synthMs).toBeLessThan(10_000);
   });
 
   test('outputs: cluster name, update-kubeconfig command with the admin role, admin role ARN', () => {
