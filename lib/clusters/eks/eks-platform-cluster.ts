@@ -314,9 +314,13 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
    * Delivers the charts onto the cluster as one Helm release per chart ({@link HelmChartReleases}: chart `c`
    * is the release `<id>-<c>`, a chart named `id` the release `<id>`), each a chart asset in S3, never
    * inline, after the AWS Load Balancer Controller, the EBS CSI driver with its StorageClass and metrics-server.
+   *
+   * @param options.sharedReleaseCharts charts that stay together in the release `<id>`: list the charts a
+   * release deployed before held (docs/delivery.md, "Migrating"). Default: none, one release per chart.
    */
-  public addWorkloads(id: string, charts: Chart[]): void {
+  public addWorkloads(id: string, charts: Chart[], options: { readonly sharedReleaseCharts?: string[] } = {}): void {
     new HelmChartReleases(this, id, {
+      sharedReleaseCharts: options.sharedReleaseCharts,
       cluster: this.cluster,
       charts,
       dependsOn: this.workloadDependencies,
