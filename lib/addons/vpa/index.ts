@@ -1,0 +1,1 @@
+export * from './vertical-pod-autoscaler-add-on';
