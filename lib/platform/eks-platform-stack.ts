@@ -3,13 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IDependable } from 'constructs';
-import { IPlatformAddOn } from '../addons/platform-add-on';
 import { EksPlatformNetworkConfig } from './platform-network-config';
-import { ClusterCapacity, ClusterEndpointAccess, EksPlatformCluster, ExternalSecretsOptions, VolumeReclaimPolicy } from '../clusters/eks';
+import { IPlatformAddOn } from '../addons/platform-add-on';
+import { ClusterCapacity, ClusterEndpointAccess, EksKubernetesVersion, EksPlatformCluster, ExternalSecretsOptions, VolumeReclaimPolicy } from '../clusters/eks';
+import { platformNetwork } from './private/network';
 import { validateEndpointAccess } from '../clusters/eks/private/endpoint';
 import { PlatformNetwork } from '../network';
 import { installAddOns } from './private/add-ons';
-import { platformNetwork } from './private/network';
 import { cdkPropValidator } from '../private/validate';
 
 /** Props of an {@link EksPlatformStack}: one typed config for network and cluster. */
@@ -21,6 +21,13 @@ export interface EksPlatformStackProps extends StackProps {
    * @default - a 3-AZ VPC with one NAT gateway and flow logs to CloudWatch Logs
    */
   readonly network?: EksPlatformNetworkConfig;
+  /**
+   * The Kubernetes version (a row of `EKS_VERSION_TABLE`). Upgrade one minor version at a time: control
+   * plane, then add-ons, then node groups roll (docs/eks.md "Upgrading Kubernetes"). Setting it also sets
+   * every node group's version.
+   * @default EksKubernetesVersion.V1_35
+   */
+  readonly version?: EksKubernetesVersion;
   /**
    * Who can reach the Kubernetes API. `publicAndPrivate(...cidrs)` needs at least one CIDR and refuses `/0`;
    * a public endpoint for every address is the explicit `ClusterEndpointAccess.publicFromAnywhere()`.
@@ -109,6 +116,7 @@ export class EksPlatformStack extends Stack {
       vpc: this.network.vpc,
       vpcCidr: this.network.vpcCidr,
       clusterName: props.platformName,
+      version: props.version,
       endpointAccess: props.endpointAccess,
       capacity: props.capacity,
       adminRole: props.adminRole,

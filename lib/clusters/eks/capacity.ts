@@ -63,6 +63,18 @@ export interface NodeGroupOptions {
    * @default Size.gibibytes(50)
    */
   readonly diskSize?: Size;
+  /**
+   * How many nodes a version or launch-template update takes down at once (EKS drains each, honouring pod
+   * disruption budgets, after its replacement is ready). Set at most one of `maxUnavailable` and
+   * `maxUnavailablePercentage`.
+   * @default - EKS's default: one node at a time
+   */
+  readonly maxUnavailable?: number;
+  /**
+   * The share of nodes (1-100) a version or launch-template update takes down at once.
+   * @default - EKS's default: one node at a time
+   */
+  readonly maxUnavailablePercentage?: number;
 }
 
 /** Options of {@link ClusterCapacity.managedNodeGroups}. */

@@ -3,7 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { PodIdentity } from './private/pod-identity';
-import { EKS_VERSIONS, EksAddonName } from './versions';
+import { EKS_VERSIONS, EksAddonName, EksVersionPins } from './versions';
 import { acknowledge } from '../../private/nag';
 
 /** What happens to an EBS volume when its PersistentVolumeClaim is deleted. */
@@ -36,6 +36,11 @@ export interface EksAddonsProps {
    * @default VolumeReclaimPolicy.RETAIN
    */
   readonly reclaimPolicy?: VolumeReclaimPolicy;
+  /**
+   * The pinned versions of the cluster's Kubernetes version (a row of `EKS_VERSION_TABLE`).
+   * @default EKS_VERSIONS (the default Kubernetes version)
+   */
+  readonly versions?: EksVersionPins;
 }
 
 /**
@@ -61,7 +66,7 @@ export class EksAddons extends Construct {
       const addon = new eks.Addon(this, name, {
         cluster,
         addonName: name,
-        addonVersion: EKS_VERSIONS.addons[name],
+        addonVersion: (props.versions ?? EKS_VERSIONS).addons[name],
         preserveOnDelete: false,
         ...extra,
       });

@@ -3,7 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct, IDependable } from 'constructs';
 import { albControllerPolicyStatements } from './private/alb-controller-policy';
 import { PodIdentity } from './private/pod-identity';
-import { EKS_VERSIONS } from './versions';
+import { EKS_VERSIONS, EksVersionPins } from './versions';
 import { acknowledge } from '../../private/nag';
 
 /** Props of {@link EksAlbController}. */
@@ -15,6 +15,11 @@ export interface EksAlbControllerProps {
    * @default - nothing
    */
   readonly dependsOn?: IDependable[];
+  /**
+   * The pinned versions of the cluster's Kubernetes version (a row of `EKS_VERSION_TABLE`).
+   * @default EKS_VERSIONS (the default Kubernetes version)
+   */
+  readonly versions?: EksVersionPins;
 }
 
 const NAMESPACE = 'kube-system';
@@ -33,7 +38,7 @@ export class EksAlbController extends Construct {
 
   constructor(scope: Construct, id: string, props: EksAlbControllerProps) {
     super(scope, id);
-    const v = EKS_VERSIONS.albController;
+    const v = (props.versions ?? EKS_VERSIONS).albController;
     this.identity = new PodIdentity(this, 'Identity', {
       cluster: props.cluster,
       namespace: NAMESPACE,

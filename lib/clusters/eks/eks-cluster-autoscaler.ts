@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IDependable } from 'constructs';
 import { ValidationError } from '../../errors';
 import { PodIdentity } from './private/pod-identity';
-import { EKS_VERSIONS } from './versions';
+import { EKS_VERSIONS, EksVersionPins } from './versions';
 import { acknowledge } from '../../private/nag';
 
 /** Props of {@link EksClusterAutoscaler}. */
@@ -18,6 +18,11 @@ export interface EksClusterAutoscalerProps {
    * @default - nothing
    */
   readonly dependsOn?: IDependable[];
+  /**
+   * The pinned versions of the cluster's Kubernetes version (a row of `EKS_VERSION_TABLE`).
+   * @default EKS_VERSIONS (the default Kubernetes version)
+   */
+  readonly versions?: EksVersionPins;
 }
 
 const NAMESPACE = 'kube-system';
@@ -40,7 +45,7 @@ export class EksClusterAutoscaler extends Construct {
       throw new ValidationError(`[${this.node.path}] EksClusterAutoscaler.clusterName must be known at synth time (it is part of an IAM condition key).`,
         { constructPath: this.node.path, prop: 'clusterName', value: props.clusterName });
     }
-    const v = EKS_VERSIONS.clusterAutoscaler;
+    const v = (props.versions ?? EKS_VERSIONS).clusterAutoscaler;
     this.identity = new PodIdentity(this, 'Identity', {
       cluster: props.cluster,
       namespace: NAMESPACE,

@@ -1,5 +1,6 @@
 import { Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnNodegroup } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -24,6 +25,12 @@ export interface EksNodeGroupProps extends NodeGroupOptions {
    * @default - the VPC's private subnets
    */
   readonly subnets?: ec2.SubnetSelection;
+  /**
+   * The Kubernetes version of the nodes (`Version` of the node group): when it changes, EKS rolls the group
+   * onto the new version in place, `maxUnavailable` nodes at a time, honouring pod disruption budgets.
+   * @default - not set: EKS uses the cluster's version when the group is created and never changes it
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /**
@@ -54,6 +61,11 @@ export class EksNodeGroup extends Construct {
     const diskSize = props.diskSize ?? Size.gibibytes(50);
     const diskGib = diskSize.toGibibytes();
     v.integer('diskSize', diskGib, 20, 16_384);
+    if (props.maxUnavailable !== undefined && props.maxUnavailablePercentage !== undefined) {
+      v.fail('maxUnavailablePercentage', props.maxUnavailablePercentage, `cannot be set together with maxUnavailable (${props.maxUnavailable}): keep one of them.`);
+    }
+    if (props.maxUnavailable !== undefined) v.integer('maxUnavailable', props.maxUnavailable, 1, Math.min(100, maxSize), 'nodes, at most maxSize');
+    if (props.maxUnavailablePercentage !== undefined) v.percent('maxUnavailablePercentage', props.maxUnavailablePercentage);
 
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       requireImdsv2: true,
@@ -81,6 +93,9 @@ export class EksNodeGroup extends Construct {
       subnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       launchTemplateSpec: { id: this.launchTemplate.launchTemplateId!, version: this.launchTemplate.latestVersionNumber },
       enableNodeAutoRepair: true,
+      maxUnavailable: props.maxUnavailable,
+      maxUnavailablePercentage: props.maxUnavailablePercentage,
     });
+    if (props.kubernetesVersion !== undefined) (this.nodegroup.node.defaultChild as CfnNodegroup).version = props.kubernetesVersion;
   }
 }

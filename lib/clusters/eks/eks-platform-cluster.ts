@@ -14,12 +14,16 @@ import { EksClusterAutoscaler } from './eks-cluster-autoscaler';
 import { EksExternalSecrets, ExternalSecretsOptions } from './eks-external-secrets';
 import { EksNodeGroup } from './eks-node-group';
 import { ClusterEndpointAccess } from './endpoint-access';
+import * as acks from './private/acknowledgements';
 import { DEFAULT_EKS_VERSION, EKS_VERSION_TABLE, EksKubernetesVersion } from './versions';
 import { HelmChartReleases } from '../../delivery/helm-chart-releases';
 import { acknowledgeLogGroupChoices, allowLogsToUseKey, DEFAULT_LOG_RETENTION } from '../../network/private/log-groups';
 import { denyGrantsExceptForAwsServices } from '../../private/kms';
+import { AddOnHelmChartProps } from '../add-on-helm-chart';
+import { ClusterDistribution } from '../cluster-distribution';
 import { IPlatformCluster } from '../platform-cluster';
-import * as acks from './private/acknowledgements';
+import { resolveAddOnHelmChart } from '../private/add-on-helm-chart';
+import { installAddOnChart } from './private/add-on-chart';
 import { validateEndpointAccess } from './private/endpoint';
 import { warnAboutEndOfSupport } from './private/support';
 import { acknowledge, CDK_DEFAULT_POLICY, NagAcknowledgement } from '../../private/nag';
@@ -139,6 +143,8 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
   public readonly clusterName: string;
   /** The Kubernetes version. */
   public readonly version: EksKubernetesVersion;
+  /** {@link ClusterDistribution.EKS}. */
+  public readonly distribution = ClusterDistribution.EKS;
   /** The traits workloads are built with (ALB ingress, gp3 storage, NLB annotations). */
   public readonly traits: ClusterTraits;
   /** The role with cluster-admin access. */
@@ -308,6 +314,19 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
         ? { name: this.externalSecrets.storeName, secretNamePrefix: this.externalSecrets.secretNamePrefix }
         : undefined,
     });
+  }
+
+  /**
+   * Installs a pinned third-party Helm chart with the cluster's kubectl/helm Lambda, after the cluster's own
+   * controllers (see {@link IPlatformCluster.addHelmChart}).
+   */
+  public addHelmChart(id: string, chart: AddOnHelmChartProps): IDependable {
+    const addOns = this.node.tryFindChild('AddOns') as Construct | undefined ?? new Construct(this, 'AddOns');
+    const resolved = resolveAddOnHelmChart(this, 'EksPlatformCluster', id, chart, addOns.node.tryFindChild(id) !== undefined);
+    const release = installAddOnChart(new Construct(addOns, id), this, resolved);
+    // Workloads (and later add-ons) may use what the chart installs (CRDs, webhooks): they come after it.
+    this.workloadDependencies.push(release);
+    return release;
   }
 
   /**

@@ -20,7 +20,10 @@ export interface LockedResource {
   readonly path: string;
   /** Replacement-causing property path → its value (JSON) or `sha256:<hex>`; absent properties are omitted. */
   readonly properties: Record<string, unknown>;
-  /** A self-managed node group's release (its `platform.cdk-k8s.io/kubernetes-version` tag). */
+  /**
+   * The Kubernetes version: an EKS cluster's or managed node group's `Version` (`1.35`), a self-managed node
+   * group's release (its `platform.cdk-k8s.io/kubernetes-version` tag, `v1.33.1+k3s1`).
+   */
   readonly kubernetesVersion?: string;
   /** A node group (or its launch template) that rolls its nodes on a change; not written to the file. */
   readonly rolls?: boolean;
@@ -77,7 +80,7 @@ export function collectProtected(scope: IConstruct): LockedStacks {
       if (v !== undefined) properties[p] = stored(v);
     }
     const stackId = stack.artifactId;
-    const kubernetesVersion = tagValue(props.Tags, KUBERNETES_VERSION_TAG);
+    const kubernetesVersion = versionOf(c.cfnResourceType, props);
     (out[stackId] ??= {})[logicalId] = {
       type: c.cfnResourceType,
       category: rule.category,
@@ -88,6 +91,12 @@ export function collectProtected(scope: IConstruct): LockedStacks {
     };
   }
   return out;
+}
+
+/** The Kubernetes version a resource runs: `Version` of an EKS cluster or node group, else the version tag. */
+function versionOf(type: string, props: Record<string, unknown>): string | undefined {
+  if (type === 'AWS::EKS::Cluster' || type === 'AWS::EKS::Nodegroup') return typeof props.Version === 'string' ? props.Version : undefined;
+  return tagValue(props.Tags, KUBERNETES_VERSION_TAG);
 }
 
 /** The value of tag `key` in a rendered `Tags` list (`[{ Key, Value }]`), when it is a plain string. */
@@ -167,15 +176,16 @@ function changeMessage(old: LockedResource, cur: LockedResource, changed: string
     + 'Revert the change, or opt in to the replacement.';
 }
 
-/** Major, minor and patch of a release (`v1.33.1+k3s1`, `1.33.1`), or undefined. */
+/** Major, minor and patch of a release (`v1.33.1+k3s1`, `1.33.1`, EKS's `1.35`: patch 0), or undefined. */
 function parseVersion(version: string | undefined): [number, number, number] | undefined {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version ?? '');
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+)|$)/.exec(version ?? '');
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
 }
 
 /**
- * Why a node group's release change is refused: it skips a minor version or goes back (k3s and kubeadm
- * upgrade one minor version at a time and never downgrade). Undefined when the step is allowed.
+ * Why a Kubernetes version change is refused: it skips a minor version or goes back (EKS, k3s and kubeadm
+ * upgrade one minor version at a time and never downgrade). Undefined when the step is allowed. An EKS version
+ * (`1.35`, no patch) gets the EKS order as the next step.
  */
 export function versionStep(from: string | undefined, to: string | undefined): string | undefined {
   const a = parseVersion(from);
@@ -189,8 +199,11 @@ export function versionStep(from: string | undefined, to: string | undefined): s
   }
   if (b[0] !== a[0] || b[1] > a[1] + 1) {
     const next = `${a[0]}.${a[1] + 1}`;
+    const eks = /^\d+\.\d+$/.test(from ?? '');
     return `Kubernetes version changes from ${from} to ${to}, skipping ${b[0] === a[0] && b[1] === a[1] + 2 ? next : `the minor versions after ${minor(a)}`}: `
-      + `k3s and kubeadm upgrade one minor version at a time. Deploy ${next}.x first (each node group rolls onto it), then ${minor(b)}.`;
+      + (eks
+        ? `EKS upgrades one minor version at a time. Deploy ${next} first (version: EksKubernetesVersion.V${next.replace('.', '_')}: the control plane, then the add-ons, then each node group rolls onto it), then ${minor(b)}.`
+        : `k3s and kubeadm upgrade one minor version at a time. Deploy ${next}.x first (each node group rolls onto it), then ${minor(b)}.`);
   }
   return undefined;
 }

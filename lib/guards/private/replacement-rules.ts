@@ -31,6 +31,11 @@ export const ROLLING_GROUP_PROPERTIES: readonly string[] = [
   'VPCZoneIdentifier', 'AvailabilityZones', 'LaunchTemplate.LaunchTemplateId', 'LaunchTemplate.LaunchTemplateName',
 ];
 
+const NODE_GROUP_REPLACED = 'EKS cannot change a managed node group\'s instance types, AMI type, capacity type or disk size in place: '
+  + 'CloudFormation creates a new group and then deletes the old one, whose pods are evicted onto the new nodes. To move without '
+  + 'a replacement, add a group with the new settings (e.g. the `spot` group), let the pods move, then remove the old one. '
+  + 'A Kubernetes version, AMI release or launch template change instead rolls the group in place (maxUnavailable nodes at a time, pod disruption budgets honoured).';
+
 export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
   // The network: a new VPC or subnet means new ENIs for everything in it.
   'AWS::EC2::VPC': {
@@ -54,10 +59,12 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
         + 'CloudFormation now marks it deprecated), keep the deployed form with `legacyEncryptionConfig: true` on the EksPlatformStack.',
     },
   },
-  // EKS managed node groups: createOnlyProperties of AWS::EKS::Nodegroup.
+  // EKS managed node groups: createOnlyProperties of AWS::EKS::Nodegroup. `Version`, `ReleaseVersion` (the AMI
+  // release) and the launch template version are updated in place: EKS rolls the nodes, maxUnavailable at a time.
   'AWS::EKS::Nodegroup': {
     category: 'NodeGroup',
     properties: ['ClusterName', 'NodegroupName', 'AmiType', 'CapacityType', 'InstanceTypes', 'DiskSize', 'NodeRole', 'Subnets', 'RemoteAccess'],
+    hints: Object.fromEntries(['InstanceTypes', 'AmiType', 'CapacityType', 'DiskSize'].map(p => [p, NODE_GROUP_REPLACED])),
   },
   // Self-managed nodes: a launch template that picks the AMI is a server's (or agent's) definition; every
   // change of its data is a new version, and the group rolls onto new instances (the named properties say
