@@ -64,6 +64,8 @@ const project = new typescript.TypeScriptProject({
     '@kubernetes-models/argo-cd@2.7.2',
     // CommonJS release (runs on Node 20; 5.x needs Node 22): VerticalPodAutoscaler schema
     '@kubernetes-models/autoscaler@3.3.4',
+    // CommonJS release (runs on Node 20; 5.x needs Node 22): Certificate and ClusterIssuer schemas
+    '@kubernetes-models/cert-manager@4.4.4',
     'fast-check@^4.10.0',
     'cdk-nag@^3.0.2',
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
