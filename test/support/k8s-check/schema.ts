@@ -48,6 +48,8 @@ const MONITORING_AND_GITOPS_PACKAGES: typeof CRD_PACKAGES = {
   'argoproj.io': { module: '@kubernetes-models/argo-cd/argoproj.io', versions: { v1alpha1: 'v1alpha1' } },
 };
 Object.assign(CRD_PACKAGES, MONITORING_AND_GITOPS_PACKAGES);
+// Certificate, ClusterIssuer (cert-manager add-on, Tls.letsEncrypt): 4.4.4, the last CommonJS release
+CRD_PACKAGES['cert-manager.io'] = { module: '@kubernetes-models/cert-manager/cert-manager.io', versions: { v1: 'v1' } };
 
 const SAFE_API_VERSION = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+((alpha|beta)[0-9]+)?$/;
 const SAFE_KIND = /^[A-Z][A-Za-z0-9]*$/;
