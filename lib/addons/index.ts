@@ -1,1 +1,2 @@
 export * from './platform-add-on';
+export * from './observability';
