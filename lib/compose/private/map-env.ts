@@ -30,7 +30,7 @@ interface Variable {
 }
 
 /** `env_file` (first) and `environment` (winning) of a service; secret-looking variables become SecretRefs of `<id>-env`. */
-export function mapEnv(ctx: FileContext, at: KeyPath, spec: Record<string, unknown>, id: string): EnvProps {
+export function mapEnv(ctx: FileContext, at: KeyPath, spec: Record<string, unknown>, id: string, secretFiles: readonly string[] = []): EnvProps {
   const vars = new Map<string, Variable>();
   for (const v of [...envFiles(ctx, at, spec.env_file), ...environment(ctx.findings, at, spec.environment)]) vars.set(v.name, v);
   const env: Record<string, string> = {};
@@ -38,7 +38,11 @@ export function mapEnv(ctx: FileContext, at: KeyPath, spec: Record<string, unkno
   const secretName = `${id}-env`;
   for (const v of vars.values()) {
     const value = v.value ?? ctx.env[v.name];
-    if (isSecretLooking(v.name, value)) {
+    const file = secretFile(v.name, value, secretFiles);
+    if (file) {
+      secretEnv[file.name] = new Call('SecretRef.fromSecret', [`${id}-secrets`, file.key]);
+      v.report(DiagnosticSeverity.INFO, `names the secret file ${value}: it becomes ${file.name} from key ${file.key} of the Secret ${id}-secrets (images that read ${v.name} read ${file.name} too).`);
+    } else if (isSecretLooking(v.name, value)) {
       secretEnv[v.name] = new Call('SecretRef.fromSecret', [secretName, v.name]);
       v.report(DiagnosticSeverity.INFO, `looks like a secret: it reads key ${v.name} of the Secret ${secretName}, which you create (the value is not copied).`);
     } else if (value === undefined) {
@@ -48,6 +52,16 @@ export function mapEnv(ctx: FileContext, at: KeyPath, spec: Record<string, unkno
     }
   }
   return { env, secretEnv };
+}
+
+/**
+ * `X_FILE=/run/secrets/key` (the convention of the postgres, mysql, mariadb... images) names a mounted secret: it
+ * becomes `X` from that key, because the library keeps secret-looking names out of plain env.
+ */
+function secretFile(name: string, value: string | undefined, keys: readonly string[]): { name: string; key: string } | undefined {
+  const key = value?.startsWith('/run/secrets/') ? value.slice('/run/secrets/'.length) : undefined;
+  if (!name.endsWith('_FILE') || key === undefined || !keys.includes(key)) return undefined;
+  return { name: name.slice(0, -'_FILE'.length), key };
 }
 
 function environment(f: Findings, at: KeyPath, value: unknown): Variable[] {

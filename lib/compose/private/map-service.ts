@@ -4,7 +4,7 @@ import { mapReplicas, mapResources } from './map-deploy';
 import { FileContext, mapEnv } from './map-env';
 import { mapHealthcheck } from './map-health';
 import { ComposePort, composePorts, IMAGE_PORTS, portsValue, serviceType } from './map-ports';
-import { mapStorage } from './map-storage';
+import { mapStorage, StorageProps } from './map-storage';
 import { Call, EnumMember, PlanValue, WorkloadKind } from './plan';
 import { SERVICE_KEYS } from './service-keys';
 import { durationMillis, stringList } from './units';
@@ -54,6 +54,9 @@ function reportByValue(f: Findings, at: KeyPath, spec: Record<string, unknown>):
   const restart = String(spec.restart ?? 'always');
   if (restart === 'no' || restart.startsWith('on-failure')) {
     f.warn([...at, 'restart'], `"${restart}" is not mapped: pods of a Deployment or StatefulSet always restart. A task that runs once is a ScheduledJob (or a Kubernetes Job).`);
+  }
+  if (spec.depends_on !== undefined) {
+    f.info([...at, 'depends_on'], 'does not order start-up in Kubernetes: pods start together and get traffic once ready, so the service must retry until its dependencies answer.');
   }
   if (spec.read_only === false) f.info([...at, 'read_only'], 'is false, but the root filesystem stays read-only: list the directories the process writes in `tmpfs`.');
 }
@@ -115,43 +118,56 @@ function kindOf(f: Findings, at: KeyPath, image: string, ports: ComposePort[], h
   return ports.length > 0 ? 'WebService' : 'Worker';
 }
 
-/** One Compose service → the props of its workload. Undefined when it cannot be imported (reported). */
-export function mapService(ctx: FileContext, name: string, id: string, spec: Record<string, unknown>, top: Record<string, unknown>,
-  called: boolean): MappedService | undefined {
-  const f = ctx.findings;
-  const at = ['services', name];
-  reportKeys(f, at, spec);
-  reportByValue(f, at, spec);
+/** A service being mapped. */
+interface ServiceInput {
+  readonly ctx: FileContext;
+  readonly f: Findings;
+  readonly at: KeyPath;
+  readonly id: string;
+  readonly spec: Record<string, unknown>;
+}
+
+/** `image` (and `build`): undefined when the service cannot be imported (reported). */
+function imageOf({ f, at, spec }: ServiceInput): string | undefined {
   if (typeof spec.image !== 'string') {
-    if (spec.build !== undefined) f.warn([...at, 'build'], 'builds an image but names none: a cluster pulls images, it does not build them. Push the image and give it in `image:` (with a tag); the service is not imported.');
-    else f.error(at, 'has neither `image` nor `build`: give the image to run in `image:`.');
+    if (spec.build !== undefined) {
+      f.warn([...at, 'build'], 'builds an image but names none: a cluster pulls images, it does not build them. Push the image and give it in `image:` (with a tag); the service is not imported.');
+    } else {
+      f.error(at, 'has neither `image` nor `build`: give the image to run in `image:`.');
+    }
     return undefined;
   }
   if (spec.build !== undefined) f.info([...at, 'build'], `is left to your CI: the workload runs the image ${spec.image}.`);
   checkImage(f, at, spec.image);
-  const ports = composePorts(f, at, spec);
-  const storage = mapStorage(ctx, at, spec, top);
-  const kind = kindOf(f, at, spec.image, ports, storage.volumes.length > 0, called);
-  const props: Record<string, PlanValue> = { image: spec.image };
-  const entrypoint = stringList(spec.entrypoint);
-  const command = stringList(spec.command);
-  if (entrypoint?.length) props.command = entrypoint;
-  if (command?.length) props.args = command;
+  return spec.image;
+}
+
+/** `ports`, the Service type and replicas. */
+function exposure({ f, at, spec }: ServiceInput, kind: WorkloadKind, ports: readonly ComposePort[], props: Record<string, PlanValue>): void {
   if (ports.length) props.ports = portsValue(ports, kind === 'Worker');
-  const type = kind === 'WebService' ? serviceType(ports) : undefined;
-  if (type) props.serviceType = new EnumMember('ServiceType', type);
-  if (kind === 'StatefulService' && serviceType(ports)) f.info([...at, 'ports'], 'are published, but a StatefulService is reachable inside the cluster only: use `kubectl port-forward` to reach it from outside.');
+  const type = serviceType(ports);
+  if (type && kind === 'WebService') props.serviceType = new EnumMember('ServiceType', type);
+  if (type && kind === 'StatefulService') {
+    f.info([...at, 'ports'], 'are published, but a StatefulService is reachable inside the cluster only: use `kubectl port-forward` to reach it from outside.');
+  }
   const replicas = mapReplicas(f, at, spec);
   if (replicas !== undefined) props.replicas = replicas;
-  const { env, secretEnv } = mapEnv(ctx, at, spec, id);
-  fileSecretsToEnv(f, at, spec.environment, secretEnv, storage.secretKeys, id);
+}
+
+/** `environment`, `env_file`, `secrets` and `configs`. */
+function configuration(s: ServiceInput, storage: StorageProps, props: Record<string, PlanValue>): void {
+  const { env, secretEnv } = mapEnv(s.ctx, s.at, s.spec, s.id, storage.secretKeys);
   if (Object.keys(env).length) props.env = env;
   if (Object.keys(secretEnv).length) props.secretEnv = secretEnv;
   if (storage.secretKeys.length) {
-    props.secretFiles = [{ secretName: `${id}-secrets`, mountPath: '/run/secrets' }];
-    f.info([...at, 'secrets'], `are read from the Secret ${id}-secrets (keys ${storage.secretKeys.join(', ')}), which you create: the values are never copied.`);
+    props.secretFiles = [{ secretName: `${s.id}-secrets`, mountPath: '/run/secrets' }];
+    s.f.info([...s.at, 'secrets'], `are read from the Secret ${s.id}-secrets (keys ${storage.secretKeys.join(', ')}), which you create: the values are never copied.`);
   }
   if (storage.config) props.config = storage.config;
+}
+
+/** Resources, probes, user, writable paths, volumes and the pod's other settings. */
+function podSettings({ f, at, spec }: ServiceInput, kind: WorkloadKind, storage: StorageProps, props: Record<string, PlanValue>): void {
   const resources = mapResources(f, at, spec);
   if (resources) props.resources = resources;
   const probes = mapHealthcheck(f, at, spec.healthcheck);
@@ -164,8 +180,29 @@ export function mapService(ctx: FileContext, name: string, id: string, spec: Rec
   const annotations = { ...labels(spec.labels), ...labels(spec.annotations) };
   if (Object.keys(annotations).length) props.podAnnotations = annotations;
   if (typeof spec.platform === 'string') props.nodeSelector = platformSelector(spec.platform);
+}
+
+/** One Compose service → the props of its workload. Undefined when it cannot be imported (reported). */
+export function mapService(ctx: FileContext, name: string, id: string, spec: Record<string, unknown>, top: Record<string, unknown>,
+  called: boolean): MappedService | undefined {
+  const s: ServiceInput = { ctx, f: ctx.findings, at: ['services', name], id, spec };
+  reportKeys(s.f, s.at, spec);
+  reportByValue(s.f, s.at, spec);
+  const image = imageOf(s);
+  if (image === undefined) return undefined;
+  const ports = composePorts(s.f, s.at, spec);
+  const storage = mapStorage(ctx, s.at, spec, top);
+  const kind = kindOf(s.f, s.at, image, ports, storage.volumes.length > 0, called);
+  const props: Record<string, PlanValue> = { image };
+  const entrypoint = stringList(spec.entrypoint);
+  const command = stringList(spec.command);
+  if (entrypoint?.length) props.command = entrypoint;
+  if (command?.length) props.args = command;
+  exposure(s, kind, ports, props);
+  configuration(s, storage, props);
+  podSettings(s, kind, storage, props);
   const networks = spec.networks === undefined ? ['default'] : Array.isArray(spec.networks) ? spec.networks.map(String) : Object.keys(spec.networks as object);
-  return { name, id, kind, props, ports, networks, calls: calls(at, spec) };
+  return { name, id, kind, props, ports, networks, calls: calls(s.at, spec) };
 }
 
 /** `platform: linux/arm64` → node labels. */
@@ -174,20 +211,3 @@ function platformSelector(platform: string): Record<string, string> {
   return arch ? { 'kubernetes.io/os': os, 'kubernetes.io/arch': arch } : { 'kubernetes.io/os': os };
 }
 
-/**
- * `X_FILE=/run/secrets/key` (the convention of the postgres, mysql, mariadb... images) names a mounted secret:
- * it becomes `X` from that key, because the library keeps secret-looking names out of plain env.
- */
-function fileSecretsToEnv(f: Findings, at: KeyPath, environment: unknown, secretEnv: Record<string, PlanValue>, keys: readonly string[], id: string): void {
-  const entries: Array<[string | number, string, string | undefined]> = Array.isArray(environment)
-    ? environment.map(String).map((e, i) => [i, e.split('=')[0], e.includes('=') ? e.slice(e.indexOf('=') + 1) : undefined])
-    : Object.entries((environment ?? {}) as Record<string, unknown>).map(([k, v]) => [k, k, v === null || v === undefined ? undefined : String(v)]);
-  for (const [key, name, value] of entries) {
-    const secretKey = value?.startsWith('/run/secrets/') ? value.slice('/run/secrets/'.length) : undefined;
-    if (!name.endsWith('_FILE') || !(name in secretEnv) || secretKey === undefined || !keys.includes(secretKey)) continue;
-    delete secretEnv[name];
-    const plain = name.slice(0, -'_FILE'.length);
-    secretEnv[plain] = new Call('SecretRef.fromSecret', [`${id}-secrets`, secretKey]);
-    f.info([...at, 'environment', key], `names the secret file ${value}: it becomes ${plain} from key ${secretKey} of the Secret ${id}-secrets (images that read ${name} read ${plain} too).`);
-  }
-}
