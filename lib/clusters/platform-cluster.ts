@@ -18,8 +18,9 @@ export interface IPlatformCluster extends IConstruct {
   /**
    * Delivers the charts' objects onto the cluster on the next `cdk deploy`. Build the charts with this
    * cluster's traits (`new PlatformChart(app, 'shop', { traits: cluster.traits })`). Objects removed from the
-   * code are removed from the cluster on the next deploy. Charts are shipped as S3 assets, never inlined in
-   * the template, so a delivery can hold thousands of services.
+   * code are removed from the cluster on the next deploy. Each chart is delivered on its own (EKS: one Helm
+   * release `<id>-<chart>`, k3s/kubeadm: one manifest file; a chart named `id` keeps the name `<id>`), shipped
+   * as an S3 asset, never inlined in the template, so a delivery grows by adding charts.
    *
    * @param id a construct id, unique per cluster
    * @param charts the cdk8s charts to deliver

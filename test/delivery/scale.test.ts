@@ -37,11 +37,6 @@ describe('1000 web services from one platform stack', () => {
     template = artifact.template;
     measured = DeploymentBudget.measure(template);
     assetDir = path.join(assembly.directory, delivery.asset.assetPath);
-    // the figures quoted in the report
-    console.log(`scale: ${SERVICES} services, ${delivery.chart.objectCount} objects, chart ${delivery.chart.totalBytes} bytes in `
-      + `${delivery.chart.templateFiles.length} files, release record ~${delivery.releaseRecordBytes} bytes; template ${measured.templateBytes} bytes, `
-      + `${measured.resourceCount} resources, largest custom resource ${measured.largestCustomResource?.type} ${measured.largestCustomResource?.propertyBytes} bytes `
-      + `(update event ${measured.largestCustomResource?.eventBytes})`);
   });
 
   test('every object of the 1000 services is in the chart asset', () => {
