@@ -70,7 +70,8 @@ export class EfsAddOn implements IPlatformAddOn {
     const v = cdkPropValidator(cluster, 'EfsAddOn');
     const storageClassName = v.dnsSubdomain('storageClassName', this.props.storageClassName ?? 'efs');
     const ready = this.installDriver(cluster, storageClassName);
-    cluster.traits.addAbilities({ storageClasses: [{ name: storageClassName, accessModes: Object.values(VolumeAccessMode) }] });
+    // backedUp: the file system's automatic backups (AWS Backup, daily, 35 days)
+    cluster.traits.addAbilities({ storageClasses: [{ name: storageClassName, accessModes: Object.values(VolumeAccessMode), backedUp: true }] });
     return ready;
   }
 

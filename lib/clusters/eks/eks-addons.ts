@@ -6,6 +6,12 @@ import { PodIdentity } from './private/pod-identity';
 import { EKS_VERSIONS, EksAddonName, EksVersionPins } from './versions';
 import { acknowledge } from '../../private/nag';
 
+/**
+ * The tag the gp3 StorageClass puts on every EBS volume it provisions (value: the cluster name), by which
+ * AWS Backup selects the volumes to back up (VolumeBackupAddOn).
+ */
+export const VOLUME_BACKUP_TAG = 'platform.cdk-k8s.io/backup';
+
 /** What happens to an EBS volume when its PersistentVolumeClaim is deleted. */
 export enum VolumeReclaimPolicy {
   /** Keep the volume (and its data); an operator deletes it by hand. The default: data is never lost by a code change. */
@@ -131,7 +137,8 @@ export class EksAddons extends Construct {
           annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
         },
         provisioner: props.autoMode ? 'ebs.csi.eks.amazonaws.com' : 'ebs.csi.aws.com',
-        parameters: { type: 'gp3', encrypted: 'true', fsType: 'ext4' },
+        // Every volume carries the backup tag: VolumeBackupAddOn's AWS Backup plan selects the volumes by it.
+        parameters: { type: 'gp3', encrypted: 'true', fsType: 'ext4', tagSpecification_1: `${VOLUME_BACKUP_TAG}=${cluster.clusterName}` },
         reclaimPolicy: props.reclaimPolicy ?? VolumeReclaimPolicy.RETAIN,
         volumeBindingMode: 'WaitForFirstConsumer',
         allowVolumeExpansion: true,

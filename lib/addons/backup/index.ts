@@ -1,0 +1,2 @@
+export * from './volume-backup-add-on';
+export * from './volume-snapshot-import';

@@ -1,0 +1,128 @@
+import { App, Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { App as Cdk8sApp, Size } from 'cdk8s';
+import { ClusterTraits, EksPlatformStack, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, synthesizeManifests } from '../../lib';
+import { VolumeBackupAddOn, VolumeSnapshotImport } from '../../lib/addons/backup';
+import { EfsAddOn } from '../../lib/addons/efs';
+import { expectValidManifests } from '../support/k8s-check';
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('EKS: AWS Backup of every gp3 volume, selected by the tag the class puts on it', () => {
+  const app = new App();
+  const stack = new EksPlatformStack(app, 'acme-eks', { platformName: 'acme', addOns: [new VolumeBackupAddOn()] });
+  const template = Template.fromStack(stack);
+
+  test('the gp3 StorageClass tags every volume with the cluster name', () => {
+    const manifest = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+      .map(r => JSON.stringify(r.Properties.Manifest)).find(m => m.includes('\\"name\\":\\"gp3\\"'))!;
+    expect(manifest).toContain('\\"tagSpecification_1\\":\\"platform.cdk-k8s.io/backup=');
+  });
+
+  test('an encrypted vault kept with its recovery points; a daily plan keeping 35 days', () => {
+    template.hasResource('AWS::Backup::BackupVault', { Properties: { BackupVaultName: 'acme-volumes' }, DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanName: 'acme-volumes',
+        BackupPlanRule: [{ RuleName: 'volumes', ScheduleExpression: 'cron(0 3 * * ? *)', Lifecycle: { DeleteAfterDays: 35 }, StartWindowMinutes: 60, CompletionWindowMinutes: 480 }],
+      },
+    });
+  });
+
+  test('the selection: EBS volumes AND the tag of this cluster', () => {
+    const [selection] = Object.values(template.findResources('AWS::Backup::BackupSelection'));
+    expect(JSON.stringify(selection.Properties.BackupSelection.Resources)).toContain(':volume/*');
+    const [condition] = selection.Properties.BackupSelection.Conditions.StringEquals;
+    expect(condition.ConditionKey).toBe('aws:ResourceTag/platform.cdk-k8s.io/backup');
+    expect(condition.ConditionValue).toEqual({ Ref: expect.stringMatching(/^EksCluster/) });
+    expect(selection.Properties.BackupSelection.ListOfTags).toBeUndefined();
+  });
+
+  test('the restore path: the snapshot controller add-on (pinned) and an EBS VolumeSnapshotClass that keeps snapshots', () => {
+    template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'snapshot-controller', AddonVersion: 'v8.1.0-eksbuild.1' });
+    const manifest = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+      .map(r => r.Properties.Manifest).filter(m => typeof m === 'string').map(m => JSON.parse(m)).find(m => m[0]?.kind === 'VolumeSnapshotClass');
+    expect(manifest).toEqual([{ apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshotClass', metadata: expect.objectContaining({ name: 'ebs' }), driver: 'ebs.csi.aws.com', deletionPolicy: 'Retain' }]);
+  });
+
+  test('the traits say gp3 is backed up', () => {
+    expect(stack.cluster.traits.storageClass('gp3')).toMatchObject({ backedUp: true });
+    expect(new EksPlatformStack(new App(), 'other', { platformName: 'other' }).cluster.traits.storageClass('gp3')!.backedUp).toBeUndefined();
+  });
+
+  test('a customer key encrypts the vault; retention and schedule are yours', () => {
+    const other = new EksPlatformStack(new App(), 'keyed', { platformName: 'keyed' });
+    const key = new kms.Key(other, 'Key');
+    new VolumeBackupAddOn({ encryptionKey: key, retention: Duration.days(7) }).install(other.cluster);
+    const t = Template.fromStack(other);
+    const [vault] = Object.values(t.findResources('AWS::Backup::BackupVault'));
+    expect(vault.Properties.EncryptionKeyArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
+    t.hasResourceProperties('AWS::Backup::BackupPlan', { BackupPlan: { BackupPlanRule: [{ Lifecycle: { DeleteAfterDays: 7 } }] } });
+  });
+});
+
+describe('restore at synth: a StatefulService volume from an imported EBS snapshot', () => {
+  const chart = new PlatformChart(new Cdk8sApp(), 'shop', { traits: ClusterTraits.eks(), namespace: 'shop' });
+  const imported = new VolumeSnapshotImport(chart, 'db-data-2026-12-01', { snapshotId: 'snap-0123456789abcdef0' });
+  new StatefulService(chart, 'db', {
+    image: 'postgres:16.4',
+    ports: [{ name: 'postgres', port: 5432 }],
+    volumes: [{ name: 'data', mountPath: '/var/lib/postgresql/data', size: Size.gibibytes(10), fromSnapshot: imported.name }],
+  });
+  const [manifest] = synthesizeManifests(chart);
+  const objects = manifest.objects;
+
+  test('a VolumeSnapshotContent (cluster-scoped, kept) bound to a VolumeSnapshot in the namespace', () => {
+    const content = objects.find(o => o.kind === 'VolumeSnapshotContent')!;
+    expect(content.metadata).toEqual({ name: 'shop-db-data-2026-12-01' });
+    expect(content.spec).toEqual({
+      deletionPolicy: 'Retain',
+      driver: 'ebs.csi.aws.com',
+      source: { snapshotHandle: 'snap-0123456789abcdef0' },
+      volumeSnapshotClassName: 'ebs',
+      volumeSnapshotRef: { name: 'db-data-2026-12-01', namespace: 'shop' },
+    });
+    const snapshot = objects.find(o => o.kind === 'VolumeSnapshot')!;
+    expect(snapshot).toMatchObject({ metadata: { name: 'db-data-2026-12-01', namespace: 'shop' }, spec: { source: { volumeSnapshotContentName: 'shop-db-data-2026-12-01' } } });
+  });
+
+  test('the claim starts from it; everything else passes the project\'s checks', () => {
+    const set = objects.find(o => o.kind === 'StatefulSet')!;
+    expect((set.spec as any).volumeClaimTemplates[0].spec.dataSource).toEqual({ apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'db-data-2026-12-01' }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expectValidManifests(objects, { allowUnknownKinds: ['snapshot.storage.k8s.io/VolumeSnapshotContent', 'snapshot.storage.k8s.io/VolumeSnapshot'] });
+  });
+
+  test('a snapshot id that is not one, or a chart without a namespace, is refused', () => {
+    expect(errorOf(() => new VolumeSnapshotImport(chart, 'bad', { snapshotId: 'vol-0123456789abcdef0' })))
+      .toContain('VolumeSnapshotImport.snapshotId is "vol-0123456789abcdef0": must be an EBS snapshot id such as "snap-0123456789abcdef0"');
+    const bare = new PlatformChart(new Cdk8sApp(), 'bare', { traits: chart.traits });
+    expect(errorOf(() => new VolumeSnapshotImport(bare, 'x', { snapshotId: 'snap-0123456789abcdef0' })))
+      .toContain('VolumeSnapshotImport.namespace is undefined: must be set on the PlatformChart');
+  });
+});
+
+describe('bad input', () => {
+  test('a retention under a day', () => {
+    expect(errorOf(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new VolumeBackupAddOn({ retention: Duration.hours(12) })] })))
+      .toBe('[e/Eks] VolumeBackupAddOn.retention is "12 hours": must be at least 1 day (AWS Backup deletes a recovery point no sooner): e.g. Duration.days(35).');
+  });
+
+  test.each([['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDistribution.kubeadm()]])('%s: refused, saying what is backed up instead', (kind, distribution) => {
+    expect(errorOf(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution, addOns: [new VolumeBackupAddOn()] })))
+      .toBe(`[k/Cluster] VolumeBackupAddOn.install(cluster) is "k/Cluster (${kind})": cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes' disks, `
+        + 'which no service backs up per volume. Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.');
+  });
+
+  test('k3s: the efs class is the backed-up one', () => {
+    const stack = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', addOns: [new EfsAddOn()] });
+    expect(stack.cluster.traits.storageClasses.filter(c => c.backedUp).map(c => c.name)).toEqual(['efs']);
+  });
+});
