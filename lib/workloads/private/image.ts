@@ -48,3 +48,8 @@ export function parseImage(v: PropValidator, prop: string, image: string): Image
   const version = tag ? tag.replace(/^[^A-Za-z0-9]+/, '').slice(0, 63).replace(/[^A-Za-z0-9]+$/, '') : digest!.slice(7, 19);
   return { repository: rest, tag, digest, version: version || 'unknown' };
 }
+
+/** The image string as written to the manifest. */
+export function imageString(image: ImageRef): string {
+  return `${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
+}

@@ -1,7 +1,8 @@
-import { ImageRef } from './image';
+import { imageString } from './image';
 import { MANAGED_BY } from './labels';
 import { k8s } from './plus';
 import { buildConfig } from './pod/config';
+import { buildExtraContainers } from './pod/containers';
 import { buildLiteralEnv } from './pod/env';
 import { resolveProbes } from './pod/probes';
 import { buildResources } from './pod/resources';
@@ -9,7 +10,7 @@ import { buildSecretEnv } from './pod/secret-env';
 import { containerSecurityContext, podSecurityContext, resolveIdentity } from './pod/security';
 import { checkCommand, gracePeriodSeconds, nodeSelector, podAnnotations, topologySpread } from './pod/spec';
 import { PodTemplateInput, PodTemplateOutput, PodVolumes } from './pod/types';
-import { buildSecretFiles, buildWritablePaths, joinVolumes } from './pod/volumes';
+import { buildSecretFiles, buildSharedVolumes, buildWritablePaths, joinVolumes, sharedMounts } from './pod/volumes';
 import { PropValidator } from './validate';
 
 export { buildProbe, seconds } from './pod/probes';
@@ -31,8 +32,15 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
   const secrets = buildSecretEnv(input, names);
   const config = buildConfig(input, names);
   const secretNames = [...secrets.secretNames];
-  const storage = joinVolumes(v, [config, buildSecretFiles(v, props.secretFiles, secretNames), buildWritablePaths(v, props.writablePaths)], input.extraMounts);
+  const sharedVolumes = buildSharedVolumes(v, props.sharedVolumes);
+  const storage = joinVolumes(v, [config, buildSecretFiles(v, props.secretFiles, secretNames), buildWritablePaths(v, props.writablePaths),
+    sharedMounts(v, props.volumeMounts, props.sharedVolumes)], input.extraMounts);
   checkCommand(v, props);
+  const extra = buildExtraContainers(input, identity, input.ports ?? []);
+  secretNames.push(...extra.secretNames);
+  const main = buildContainer(input, [...literal, ...secrets.env, ...config.env], storage, identity);
+  checkSharedVolumes(v, props, input.extraMounts, [main, ...extra.initContainers]);
+  const volumes = [...storage.volumes, ...extra.volumes, ...sharedVolumes];
   const annotations = podAnnotations(v, props, config.configChecksum);
   const spec: k8s.PodSpec = {
     automountServiceAccountToken: props.automountServiceAccountToken ?? false,
@@ -42,14 +50,20 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
     terminationGracePeriodSeconds: gracePeriodSeconds(v, props),
     nodeSelector: nodeSelector(v, props),
     securityContext: podSecurityContext(identity),
-    containers: [buildContainer(input, [...literal, ...secrets.env, ...config.env], storage, identity)],
-    volumes: storage.volumes.length ? storage.volumes : undefined,
-    topologySpreadConstraints: topologySpread(props, input.labels.selector),
+    initContainers: extra.initContainers.length ? extra.initContainers : undefined,
+    containers: [main],
+    volumes: volumes.length ? volumes : undefined,
+    topologySpreadConstraints: input.spread === false ? undefined : topologySpread(props, input.labels.selector),
   };
   if (props.serviceAccountName !== undefined) v.dnsSubdomain('serviceAccountName', props.serviceAccountName);
   return {
     template: { metadata: { labels: { ...props.labels, ...input.labels.all }, annotations }, spec },
-    shared: { configMapName: config.configMapName, configChecksum: config.configChecksum, externalSecretName: secrets.externalSecretName },
+    shared: {
+      configMapName: config.configMapName,
+      configChecksum: config.configChecksum,
+      externalSecretName: secrets.externalSecretName,
+      containers: extra.shared,
+    },
     secretNames,
   };
 }
@@ -72,9 +86,15 @@ function buildContainer(input: PodTemplateInput, env: k8s.EnvVar[], storage: Pod
   };
 }
 
-/** The image string as written to the manifest. */
-export function imageString(image: ImageRef): string {
-  return `${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
+export { imageString };
+
+/** Every shared volume is mounted by some container, and none shares a name with a volume claim. */
+function checkSharedVolumes(v: PropValidator, props: PodTemplateInput['props'], extraMounts: PodTemplateInput['extraMounts'], containers: k8s.Container[]): void {
+  const mounted = new Set(containers.flatMap(c => (c.volumeMounts ?? []).map(m => m.name)));
+  (props.sharedVolumes ?? []).forEach((s, i) => {
+    v.check(mounted.has(s.name), `sharedVolumes[${i}].name`, s.name, 'is mounted by no container: add { volume, mountPath } to the volumeMounts of the containers that share it, or remove it.');
+    v.check(!(extraMounts ?? []).some(m => m.name === s.name), `sharedVolumes[${i}].name`, s.name, 'is also the name of a persistent volume of the workload: choose another name.');
+  });
 }
 
 /** Validates user label keys/values and refuses the keys this library owns. */

@@ -28,11 +28,20 @@ export class PropValidator {
     private readonly scope: IConstruct,
     private readonly kind: string,
     private readonly isUnresolved: IsUnresolved = () => false,
+    private readonly propPrefix = '',
   ) {}
+
+  /**
+   * The same validator with `prefix` before every prop name, e.g. `sidecars[0].`: the checks written for a
+   * workload's own props then name the props of a part of it.
+   */
+  prefixed(prefix: string): PropValidator {
+    return new PropValidator(this.scope, this.kind, this.isUnresolved, `${this.propPrefix}${prefix}`);
+  }
 
   /** Throws the standard error for `prop`. */
   fail(prop: string, value: unknown, allowed: string): never {
-    throw propError(this.scope.node.path, this.kind, prop, value, allowed);
+    throw propError(this.scope.node.path, this.kind, `${this.propPrefix}${prop}`, value, allowed);
   }
 
   /** A check that holds or fails with the standard message. */

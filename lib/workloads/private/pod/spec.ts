@@ -3,7 +3,7 @@ import { k8s } from '../plus';
 import { PropValidator } from '../validate';
 
 /** Checks `command` and `args` are lists of strings. */
-export function checkCommand(v: PropValidator, props: ContainerWorkloadProps): void {
+export function checkCommand(v: PropValidator, props: Pick<ContainerWorkloadProps, 'command' | 'args'>): void {
   for (const [prop, list] of [['command', props.command], ['args', props.args]] as const) {
     if (list !== undefined) v.check(Array.isArray(list) && list.every(x => typeof x === 'string'), prop, list, 'must be a list of strings.');
   }

@@ -34,6 +34,11 @@ export interface PodTemplateInput {
   readonly idPrefix?: string;
   /** Share extra objects built by a previous call (release strategies: one ConfigMap for both versions). */
   readonly shared?: SharedPodObjects;
+  /**
+   * Spread pods over zones and nodes (when `props.topologySpread` allows).
+   * @default true (false for DaemonSets: one pod per node anyway)
+   */
+  readonly spread?: boolean;
 }
 
 /** Objects a pod template refers to, shared between the versions of one workload. */
@@ -41,6 +46,8 @@ export interface SharedPodObjects {
   readonly configMapName?: string;
   readonly configChecksum?: string;
   readonly externalSecretName?: string;
+  /** The objects of the init containers and sidecars, by container name. */
+  readonly containers?: Readonly<Record<string, SharedPodObjects>>;
 }
 
 /** Output of `buildPodTemplate`. */
