@@ -1,0 +1,2 @@
+export * from './karpenter-add-on';
+export * from './karpenter-node-pool';
