@@ -86,3 +86,29 @@ test('the key table names every top-level and service key of the vendored schema
   const missing = [...Object.keys(TOP_LEVEL_KEYS), ...Object.keys(SERVICE_KEYS)].filter(k => !doc.includes(`| \`${k}\` |`));
   expect(missing).toEqual([]);
 });
+
+test('network options (aliases, fixed addresses) are reported; services on separate networks cannot call each other', () => {
+  const file = tempCompose([
+    'services:',
+    '  web:',
+    '    image: ghcr.io/acme/web:1.0.0',
+    '    networks:',
+    '      front:',
+    '        aliases: [www]',
+    '    depends_on: [db]',
+    '  db:',
+    '    image: postgres:16.4-alpine',
+    '    networks: [back]',
+    'networks:',
+    '  front: {}',
+    '  back: {}',
+    '',
+  ].join('\n'));
+  const { diagnostics, code } = composeToTypeScript(file);
+  expect(diagnostics.filter(d => d.severity === 'warning').map(d => `${d.line} ${d.key}`)).toEqual([
+    '6 services.web.networks.front.aliases',
+    '7 services.web.depends_on[0]',
+  ]);
+  expect(code).toContain('callers: Callers.only()');
+  expect(code).not.toContain('NetworkRules');
+});

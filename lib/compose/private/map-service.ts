@@ -34,7 +34,11 @@ function reportKeys(f: Findings, at: KeyPath, spec: Record<string, unknown>): vo
       continue;
     }
     const support = SERVICE_KEYS[key];
-    if (!support || support.status === 'mapped' || BY_VALUE.has(key)) continue;
+    if (!support) {
+      f.warn([...at, key], 'is not known to this importer (a key newer than its copy of the Compose Specification): it is not mapped.');
+      continue;
+    }
+    if (support.status === 'mapped' || BY_VALUE.has(key)) continue;
     if (support.status === 'ignored') f.info([...at, key], `is ignored: ${support.why}.`);
     else f.warn([...at, key], `is not supported: ${support.why}.`);
   }
@@ -57,6 +61,13 @@ function reportByValue(f: Findings, at: KeyPath, spec: Record<string, unknown>):
   }
   if (spec.depends_on !== undefined) {
     f.info([...at, 'depends_on'], 'does not order start-up in Kubernetes: pods start together and get traffic once ready, so the service must retry until its dependencies answer.');
+  }
+  if (spec.networks && !Array.isArray(spec.networks)) {
+    for (const [network, options] of Object.entries(spec.networks as Record<string, Record<string, unknown> | null>)) {
+      for (const option of Object.keys(options ?? {})) {
+        f.warn([...at, 'networks', network, option], 'is not mapped: pods get their addresses from the cluster and are called by their Service name.');
+      }
+    }
   }
   if (spec.read_only === false) f.info([...at, 'read_only'], 'is false, but the root filesystem stays read-only: list the directories the process writes in `tmpfs`.');
 }

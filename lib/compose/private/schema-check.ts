@@ -18,10 +18,13 @@ export function checkSchema(source: ComposeSource, data: unknown): ComposeDiagno
   const check = validate();
   if (check(data)) return [];
   const seen = new Set<string>();
-  return (check.errors ?? []).filter(e => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if').flatMap(e => {
+  const all = check.errors ?? [];
+  const specific = all.filter(e => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+  // a oneOf whose branches all failed at its own level leaves only the oneOf error: report that one
+  return (specific.length ? specific : all.slice(0, 1)).flatMap(e => {
     const path = pathOf(e);
     const key = `${path.join('/')} ${e.message}`;
-    if (seen.has(key) || covered(e, check.errors!)) return [];
+    if (seen.has(key) || covered(e, all)) return [];
     seen.add(key);
     return [source.diagnostic(DiagnosticSeverity.ERROR, path, `fails the Compose Specification schema: ${describe(e)}.`)];
   }).slice(0, 20);
@@ -48,6 +51,7 @@ function describe(e: ErrorObject): string {
     case 'enum': return `must be one of ${(e.params.allowedValues as unknown[]).map(v => JSON.stringify(v)).join(', ')}`;
     case 'required': return `needs "${String(e.params.missingProperty)}"`;
     case 'pattern': return `must match ${String(e.params.pattern)}`;
+    case 'oneOf': return 'matches none of the forms the specification allows here';
     default: return e.message ?? e.keyword;
   }
 }
