@@ -14,6 +14,7 @@ export * from './protocol';
 export * from './workload-props';
 export * from './workload-base';
 export * from './web-service';
+export * from './tls';
 export * from './named-port';
 export * from './stateful-service';
 export * from './worker';

@@ -6,7 +6,7 @@ import { WorkloadMetrics } from './metrics';
 import { Callers, IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
 import { checkMember } from './private/fixed-set';
-import { buildIngress } from './private/ingress';
+import { buildIngress, buildTlsObjects, withTlsDefaults } from './private/ingress';
 import { addMonitoring } from './private/monitoring';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
@@ -51,7 +51,10 @@ export enum PathType {
   EXACT = 'Exact',
 }
 
-/** TLS of an Ingress. */
+/**
+ * TLS of an Ingress: prefer the typed choices {@link Tls}.acm(arn), {@link Tls}.letsEncrypt() and
+ * {@link Tls}.secret(name). A plain object with these fields is the earlier form, kept as it was.
+ */
 export interface IngressTls {
   /**
    * Kubernetes TLS Secret holding the certificate (Traefik, nginx). Not used by ALB.
@@ -88,7 +91,8 @@ export interface WebIngressOptions {
    */
   readonly port?: string;
   /**
-   * TLS termination.
+   * TLS termination: `Tls.acm(arn)` (ALB), `Tls.letsEncrypt()` (cert-manager) or `Tls.secret(name)`
+   * (see docs/tls-dns.md).
    * @default - plain HTTP
    */
   readonly tls?: IngressTls;
@@ -185,6 +189,7 @@ interface Scaling {
 interface Exposure {
   readonly ingress?: k8s.KubeIngress;
   readonly routing: ApiObject[];
+  readonly tls?: ApiObject[];
 }
 
 /** The colours of a blue-green release. */
@@ -212,6 +217,8 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
   public readonly ingress?: k8s.KubeIngress;
   /** The NetworkPolicy, unless callers is `Callers.any()`. */
   public readonly networkPolicy?: k8s.KubeNetworkPolicy;
+  /** What a `Tls` choice added besides the Ingress: the cert-manager Certificate, Traefik's HTTPS redirect. */
+  public readonly tlsObjects: ApiObject[];
   /** The release strategy. */
   public readonly release: ReleaseStrategy;
   /** What the release strategy added: candidate or colour Deployments, the preview Service, routing objects. */
@@ -251,6 +258,7 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
     const previewService = colours?.idle ? buildTrackService(this, 'PreviewService', tracks, `${this.name}-preview`, objectLabels(colours.idle), colours.idle.selectorLabels) : undefined;
     const exposure = this.buildRouting(chart, props, ports, release);
     this.ingress = exposure.ingress;
+    this.tlsObjects = exposure.tls ?? [];
     this.releaseObjects = { candidate, blue: colours?.blue, green: colours?.green, previewService, routing: exposure.routing };
 
     this.networkPolicy = buildNetworkPolicy(this, v, chart, {
@@ -344,18 +352,23 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
     const ingressInput = {
       name: this.name,
       metadata: this.metadata(),
-      options: props.ingress,
+      options: withTlsDefaults(this.name, props.ingress),
       ports,
       internetFacing: props.internetFacing ?? false,
       healthCheckPath: props.healthCheckPath,
+      namespace: this.namespace,
     };
     if (release.candidate) {
       const out = buildCandidateRouting(this, v, chart, { ...ingressInput, candidate: release.candidate, namespace: this.namespace });
-      return { ingress: out.ingress, routing: [...out.routing] };
+      return { ingress: out.ingress, routing: [...out.routing], tls: buildTlsObjects(this, v, chart, ingressInput) };
     }
     const ingress = buildIngress(this, v, chart, ingressInput).ingress;
     const previewHost = release.blueGreen?.previewHost;
-    return { ingress, routing: previewHost ? [buildPreviewRouting(this, v, chart, ingressInput, previewHost)] : [] };
+    return {
+      ingress,
+      routing: previewHost ? [buildPreviewRouting(this, v, chart, ingressInput, previewHost)] : [],
+      tls: buildTlsObjects(this, v, chart, ingressInput, previewHost ? [previewHost] : []),
+    };
   }
 }
 

@@ -4,6 +4,8 @@ import { checkMember } from './fixed-set';
 import { k8s } from './plus';
 import { PropValidator } from './validate';
 import { PlatformChart } from '../platform-chart';
+import { Tls, TlsSource } from '../tls';
+import { ClusterTraits } from '../traits/cluster-traits';
 import { IngressFlavour } from '../traits/ingress-flavour';
 import { PathType, WebIngressOptions } from '../web-service';
 
@@ -42,6 +44,11 @@ export interface IngressInput {
   readonly backends?: k8s.IngressBackend[];
   /** Annotations written over the traits' and the user's (release routing). */
   readonly extraAnnotations?: Record<string, string>;
+  /**
+   * The workload's namespace (Traefik Middleware references name it).
+   * @default - the default namespace
+   */
+  readonly namespace?: string;
 }
 
 /** Validates the ingress options and resolves hosts, paths and the port. */
@@ -50,6 +57,7 @@ export function resolveIngress(scope: Construct, v: PropValidator, chart: Platfo
   const hosts = o.hosts ?? [];
   hosts.forEach((h, i) => v.hostname(`ingress.hosts[${i}]`, h));
   v.unique('ingress.hosts', hosts, 'host');
+  checkDnsZones(v, chart.traits.dnsZones, hosts);
   const paths = o.paths ?? ['/'];
   v.check(paths.length > 0, 'ingress.paths', paths, 'must list at least one path (e.g. ["/"]).');
   paths.forEach((p, i) => v.check(typeof p === 'string' && p.startsWith('/') && !/\s/.test(p) && !p.includes('{{'), `ingress.paths[${i}]`, p,
@@ -67,7 +75,9 @@ export function resolveIngress(scope: Construct, v: PropValidator, chart: Platfo
   if (!input.skipClaim && flavour === IngressFlavour.ALB) {
     for (const h of hosts) chart._claimAlbHost(scope, h, o.group);
   }
-  if (o.tls) {
+  if (o.tls && Tls.isTls(o.tls)) {
+    checkTls(v, chart.traits, o.tls, hosts);
+  } else if (o.tls) {
     if (flavour === IngressFlavour.ALB) {
       (o.tls.certificateArns ?? []).forEach((arn, i) => v.check(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(arn),
         `ingress.tls.certificateArns[${i}]`, arn, 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>).'));
@@ -118,9 +128,11 @@ export function buildIngress(scope: Construct, v: PropValidator, chart: Platform
       healthCheckPath: input.healthCheckPath,
       group: o.group,
     }),
+    ...noRedirect(traits.ingressFlavour, o.tls),
     ...o.annotations,
     ...input.extraAnnotations,
   };
+  if (Tls.isTls(o.tls) && !o.tls.httpsRedirect) delete annotations['alb.ingress.kubernetes.io/ssl-redirect'];
   const backend: k8s.IngressBackend = { service: { name: serviceName, port: { name: r.port.name } } };
   const backends = input.backends ?? [backend];
   const httpPaths = r.paths.flatMap(p => backends.map(b => ({ path: p, pathType: r.pathType, backend: b })));
@@ -128,11 +140,151 @@ export function buildIngress(scope: Construct, v: PropValidator, chart: Platform
     ? r.hosts.map(host => ({ host, http: { paths: httpPaths } }))
     : [{ http: { paths: httpPaths } }];
   const tls = o.tls && traits.ingressFlavour !== IngressFlavour.ALB
-    ? [{ hosts: r.hosts, secretName: o.tls.secretName }]
+    ? [{ hosts: r.hosts, secretName: Tls.isTls(o.tls) ? tlsSecretName(input.name, o.tls) : o.tls.secretName }]
     : undefined;
   const ingress = new k8s.KubeIngress(scope, 'Ingress', {
     metadata: { ...input.metadata, annotations: Object.keys(annotations).length ? annotations : undefined },
     spec: { ingressClassName: traits.ingressClassName, rules, tls },
   });
   return { ...r, ingress };
+}
+
+/** An ingress host outside every DNS zone that external-dns manages (when the cluster runs it) is refused. */
+function checkDnsZones(v: PropValidator, zones: string[], hosts: string[]): void {
+  if (zones.length === 0) return;
+  hosts.forEach((h, i) => v.check(inZone(h, zones), `ingress.hosts[${i}]`, h,
+    `is outside every DNS zone external-dns manages on this cluster (${zones.map(z => `"${z}"`).join(', ')}), so it would get no DNS record: `
+    + 'use a host in one of them, or add its Route 53 hosted zone to the ExternalDns add-on\'s hostedZones.'));
+}
+
+/** Whether `host` (a leading `*.` allowed) is `zone` or below it, for one of `zones`. */
+export function inZone(host: string, zones: string[]): boolean {
+  const name = host.startsWith('*.') ? host.slice(2) : host;
+  return zones.some(z => name === z || name.endsWith(`.${z}`));
+}
+
+/** ingress-nginx redirects to HTTPS when TLS is set; a Tls choice with `httpsRedirect: false` turns it off. */
+function noRedirect(flavour: IngressFlavour, tls: WebIngressOptions['tls']): Record<string, string> {
+  return Tls.isTls(tls) && !tls.httpsRedirect && flavour === IngressFlavour.NGINX ? { 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' } : {};
+}
+
+/** The ingress options with the workload's default Secret name filled into `Tls.letsEncrypt()`. */
+export function withTlsDefaults(name: string, options: WebIngressOptions): WebIngressOptions {
+  return Tls.isTls(options.tls) && options.tls.source === TlsSource.LETS_ENCRYPT
+    ? { ...options, tls: options.tls.withSecretName(tlsSecretName(name, options.tls)!) }
+    : options;
+}
+
+const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+
+/** The Secret of a TLS choice: its own, or `<name>-tls` for Let's Encrypt. */
+export function tlsSecretName(name: string, tls: Tls): string | undefined {
+  return tls.secretName ?? (tls.source === TlsSource.LETS_ENCRYPT ? `${name}-tls` : undefined);
+}
+
+/** What a {@link Tls} choice reads as in an error. */
+function describeTls(tls: Tls): string {
+  switch (tls.source) {
+    case TlsSource.ACM: return `Tls.acm(${(tls.certificateArns ?? []).map(a => JSON.stringify(a)).join(', ')})`;
+    case TlsSource.SECRET: return `Tls.secret(${JSON.stringify(tls.secretName)})`;
+    default: return 'Tls.letsEncrypt()';
+  }
+}
+
+/** A typed TLS choice is checked against the cluster's ingress controller, issuers and the hosts. */
+function checkTls(v: PropValidator, traits: ClusterTraits, tls: Tls, hosts: string[]): void {
+  const flavour = traits.ingressFlavour;
+  const source = checkMember(v, 'ingress.tls.source', tls.source, 'TlsSource', TlsSource);
+  if (source === TlsSource.ACM) {
+    v.check(flavour === IngressFlavour.ALB, 'ingress.tls', describeTls(tls),
+      `is served by an ALB only (the AWS Load Balancer Controller), and this cluster's ingress is ${flavour}: `
+      + 'use Tls.letsEncrypt() (with the CertManager add-on) or Tls.secret(name) with a TLS Secret you create.');
+    (tls.certificateArns ?? []).forEach((arn, i) => v.check(typeof arn === 'string' && ACM_ARN.test(arn), `ingress.tls.certificateArns[${i}]`, arn,
+      'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>).'));
+    return;
+  }
+  v.check(flavour !== IngressFlavour.ALB, 'ingress.tls', describeTls(tls),
+    'cannot be served by an ALB: the AWS Load Balancer Controller terminates TLS with ACM certificates only, never with a Kubernetes Secret. '
+    + 'Use Tls.acm(certificateArn) with an ACM certificate for the hosts (ACM renews it).');
+  v.check(flavour !== IngressFlavour.GATEWAY_API, 'ingress.tls', describeTls(tls),
+    'is not written on an HTTPRoute: with Gateway API, TLS terminates at the Gateway\'s listener (its certificateRefs). Configure the certificate on the Gateway.');
+  v.check(hosts.length > 0, 'ingress.hosts', hosts, 'must list the TLS host names when tls is set.');
+  if (tls.secretName !== undefined || source === TlsSource.SECRET) v.dnsSubdomain('ingress.tls.secretName', tls.secretName!);
+  if (source === TlsSource.LETS_ENCRYPT) checkIssuer(v, traits, tls, hosts);
+}
+
+/** The ClusterIssuer exists (when the traits list issuers) and can certify every host. */
+function checkIssuer(v: PropValidator, traits: ClusterTraits, tls: Tls, hosts: string[]): void {
+  const issuers = traits.certificateIssuers;
+  const name = tls.issuer ?? issuers[0]?.name;
+  if (name === undefined) {
+    v.fail('ingress.tls', describeTls(tls), 'needs a cert-manager ClusterIssuer, and this cluster\'s traits list none: '
+      + 'install the CertManager add-on with letsEncrypt (addOns: [new CertManager({ letsEncrypt: { email } })]) and build the chart with cluster.traits, '
+      + 'or name a ClusterIssuer you installed yourself: Tls.letsEncrypt({ issuer: \'my-issuer\' }).');
+  }
+  v.dnsSubdomain('ingress.tls.issuer', name);
+  const issuer = issuers.find(i => i.name === name);
+  if (issuers.length > 0 && !issuer) {
+    v.fail('ingress.tls.issuer', name, `names no ClusterIssuer of this cluster; its issuers are: ${issuers.map(i => `"${i.name}"`).join(', ')}.`);
+  }
+  const zones = issuer?.dnsZones;
+  hosts.forEach((h, i) => {
+    if (zones) {
+      v.check(inZone(h, zones), `ingress.hosts[${i}]`, h, `is outside every hosted zone of ClusterIssuer "${name}" (DNS-01 through Route 53 in ${zones.map(z => `"${z}"`).join(', ')}): `
+        + 'use a host in one of them, or add its hosted zone to CertManager\'s letsEncrypt.dns01Zones.');
+    } else {
+      v.check(!h.startsWith('*.'), `ingress.hosts[${i}]`, h, `cannot be certified by ClusterIssuer "${name}": HTTP-01 cannot prove control of a wildcard name. `
+        + 'Use a DNS-01 issuer (CertManager letsEncrypt.dns01Zones, EKS) or list the host names.');
+    }
+  });
+}
+
+/** The TLS objects of a web service besides its Ingress: the Certificate, the HTTP-to-HTTPS redirect. */
+export function buildTlsObjects(scope: Construct, v: PropValidator, chart: PlatformChart, input: IngressInput, extraHosts: string[] = []): ApiObject[] {
+  const tls = input.options.tls;
+  if (!Tls.isTls(tls) || tls.source === TlsSource.ACM) return [];
+  const out: ApiObject[] = [];
+  const hosts = [...(input.options.hosts ?? []), ...extraHosts];
+  if (tls.source === TlsSource.LETS_ENCRYPT) {
+    const secretName = tlsSecretName(input.name, tls)!;
+    out.push(new ApiObject(scope, 'Certificate', {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { ...input.metadata, name: secretName },
+      spec: {
+        secretName,
+        dnsNames: hosts,
+        issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: tls.issuer ?? chart.traits.certificateIssuers[0]?.name },
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+      },
+    }));
+  }
+  if (tls.httpsRedirect && chart.traits.ingressFlavour === IngressFlavour.TRAEFIK) out.push(...traefikRedirect(scope, v, chart, input));
+  return out;
+}
+
+/**
+ * Traefik serves an Ingress with `router.tls` on HTTPS only: a second Ingress `<name>-http` on the `web`
+ * entrypoint sends the same hosts and paths through a redirectScheme Middleware to HTTPS. (cert-manager's
+ * HTTP-01 solver path is longer, so Traefik ranks it first and challenges are still answered over HTTP.)
+ */
+function traefikRedirect(scope: Construct, v: PropValidator, chart: PlatformChart, input: IngressInput): ApiObject[] {
+  const name = `${input.name}-https-redirect`;
+  const middleware = new ApiObject(scope, 'HttpsRedirect', {
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'Middleware',
+    metadata: { ...input.metadata, name },
+    spec: { redirectScheme: { scheme: 'https', permanent: true } },
+  });
+  const http = buildIngress(new Construct(scope, 'Http'), v, chart, {
+    ...input,
+    metadata: { ...input.metadata, name: `${input.name}-http` },
+    options: { ...input.options, tls: undefined },
+    skipClaim: true,
+    extraAnnotations: {
+      'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
+      'traefik.ingress.kubernetes.io/router.middlewares': `${input.namespace ?? 'default'}-${name}@kubernetescrd`,
+    },
+  });
+  return [middleware, http.ingress!];
 }

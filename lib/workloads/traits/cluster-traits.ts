@@ -38,6 +38,17 @@ export interface ExternalSecretStore {
 /** Block storage (EBS) and node-local volumes: one node mounts them read-write. */
 const SINGLE_NODE_MODES = [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_ONCE_POD];
 
+/** A cert-manager ClusterIssuer that ingress TLS may name (`Tls.letsEncrypt({ issuer })`). */
+export interface CertificateIssuerTrait {
+  /** Name of the ClusterIssuer. */
+  readonly name: string;
+  /**
+   * DNS-01 issuers: the DNS zones whose names it can certify (a host outside every one is refused).
+   * @default - HTTP-01: any host that reaches the cluster's ingress from the internet
+   */
+  readonly dnsZones?: string[];
+}
+
 /**
  * What an add-on installed on the cluster adds to what the cluster offers workloads (see
  * {@link ClusterTraits.addAbilities}).
@@ -54,6 +65,16 @@ export interface ClusterAbilities {
    * @default - unchanged
    */
   readonly storageClasses?: StorageClassTrait[];
+  /**
+   * cert-manager ClusterIssuers the add-on created; the first one added is the default of `Tls.letsEncrypt()`.
+   * @default - unchanged
+   */
+  readonly certificateIssuers?: CertificateIssuerTrait[];
+  /**
+   * DNS zones whose records external-dns manages: an ingress host outside every one is refused.
+   * @default - unchanged
+   */
+  readonly dnsZones?: string[];
 }
 
 /** Options for the LoadBalancer annotations a cluster writes on a Service. */
@@ -278,6 +299,8 @@ export class ClusterTraits {
   public readonly externalSecretStore?: ExternalSecretStore;
   private readonly classes = new Map<string, StorageClassTrait>();
   private vpa: boolean;
+  private readonly issuers = new Map<string, CertificateIssuerTrait>();
+  private readonly zones = new Set<string>();
   private readonly internalLb: Record<string, string>;
   private readonly publicLb: Record<string, string>;
 
@@ -305,6 +328,16 @@ export class ClusterTraits {
     return this.vpa;
   }
 
+  /** The cert-manager ClusterIssuers on the cluster (the first is the default of `Tls.letsEncrypt()`). */
+  public get certificateIssuers(): CertificateIssuerTrait[] {
+    return [...this.issuers.values()].map(i => ({ ...i, dnsZones: i.dnsZones && [...i.dnsZones] }));
+  }
+
+  /** The DNS zones external-dns manages records in (empty: no external-dns). */
+  public get dnsZones(): string[] {
+    return [...this.zones];
+  }
+
   /** The StorageClasses the traits describe (access modes, backups). */
   public get storageClasses(): StorageClassTrait[] {
     return [...this.classes.values()].map(c => ({ ...c, accessModes: [...c.accessModes] }));
@@ -328,6 +361,8 @@ export class ClusterTraits {
    */
   public addAbilities(abilities: ClusterAbilities): void {
     if (abilities.verticalPodAutoscaler !== undefined) this.vpa = abilities.verticalPodAutoscaler;
+    for (const i of abilities.certificateIssuers ?? []) this.issuers.set(i.name, { ...i, dnsZones: i.dnsZones && [...i.dnsZones] });
+    for (const z of abilities.dnsZones ?? []) this.zones.add(z);
     for (const c of abilities.storageClasses ?? []) {
       const modes = Array.isArray(c?.accessModes) ? c.accessModes : [];
       const bad = modes.find(m => !isMember(VolumeAccessMode, m));
