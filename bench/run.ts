@@ -6,11 +6,15 @@
  *   --runs-large N    measured runs at 100 < N <= 1000 (default 5)
  *   --runs-huge N     measured runs at N > 1000 (default 3)
  *   --sizes 10,100    service counts (default 10,100,1000,3000,10000)
+ *   --validation-sizes 10,1000  sizes of the validation-on contenders (default 10,1000,10000)
  *   --only lib,anchor contenders (default: all): lib, anchor, anchor-helm (validation off), lib-v, anchor-v,
  *                     anchor-helm-v (validation on), blueprints, cdk8s-plus, cli-version, cli, app,
  *                     app-no-validation, app-ts-node
  *   --docs / --no-docs  write docs/benchmarks.md (default: only for a full run without --only/--sizes)
- *   --skip-compile    use the existing dist/ instead of compiling the library first
+ *   --working-tree    measure the library and bundled app of the working tree (default: a copy of the
+ *                     committed HEAD in bench/results/head, so uncommitted work neither breaks nor colours a run)
+ *   --commit REF      the commit to copy (default HEAD)
+ *   --skip-compile    use the existing copy and its dist/ instead of copying and compiling again
  *   --cpu-prof        instead of measuring, run each selected job once under `node --cpu-prof` and print
  *                     the profile's top frames (bench/results/profiles/); the app contenders are profiled
  *                     as the app process alone (what the CDK CLI runs), without the CLI
@@ -48,7 +52,13 @@ const BLUEPRINTS_APP = path.join(RESULTS, 'blueprints-app');
 const BLUEPRINTS_FIXTURE = path.join(ROOT, 'test', 'blueprints-app');
 /** The contender that runs from {@link BLUEPRINTS_APP}, and the files it needs. */
 const BLUEPRINTS_CONTENDER = ['blueprints.ts', path.join('private', 'plus-services.ts')];
-const DIST = path.join(ROOT, 'dist');
+/**
+ * The tree whose library (dist/) and bundled app are measured: by default a copy of the committed HEAD
+ * (`git archive`, node_modules linked), so work in progress in the working tree neither breaks nor colours a
+ * run; with --working-tree, the working tree itself.
+ */
+const HEAD_TREE = path.join(RESULTS, 'head');
+const subject = { root: HEAD_TREE, head: true, commit: 'HEAD' };
 const DEFAULT_SIZES = [10, 100, 1000, 3000, 10000];
 /** Per-run scratch directories (the run's outdir and its TMPDIR): nothing is written to the system temp directory. */
 const SCRATCH = path.join(RESULTS, 'scratch');
@@ -69,6 +79,8 @@ interface Contender {
   readonly onlyN?: number[];
   /** At most this many measured runs per size (expensive secondary contenders). */
   readonly maxRuns?: number;
+  /** No warm-up run of its own (it runs the same script as a contender that warmed up just before). */
+  readonly noWarmup?: boolean;
   command(n: number | undefined, outdir: string, nodeFlags: string[]): Pick<Command, 'cmd' | 'args'> & { env?: NodeJS.ProcessEnv };
 }
 
@@ -84,7 +96,9 @@ const node = (script: string, env?: NodeJS.ProcessEnv, dir = BUILD): Contender['
  * `app.synth()`); eks-blueprints' pinned 2.261 has no such validation.
  */
 const NO_VALIDATION: NodeJS.ProcessEnv = { CDK_VALIDATION: 'false' };
-const LIBRARY: NodeJS.ProcessEnv = { BENCH_LIBRARY: DIST };
+/** The library contender, given the compiled library of the measured tree. */
+const library = (env?: NodeJS.ProcessEnv): Contender['command'] => (n, outdir, flags) =>
+  node('library-eks.js', { BENCH_LIBRARY: path.join(subject.root, 'dist'), ...env })(n, outdir, flags);
 
 const bundledApp = (env?: NodeJS.ProcessEnv): Contender['command'] => (_n, outdir, flags) => (flags.length > 0
   ? { ...appOnly(outdir, [...flags, '--import', 'tsx', 'bin/app.ts']), env: { CDK_OUTDIR: outdir, ...env } }
@@ -98,13 +112,13 @@ const HELM_TITLE = 'aws-eks-v2 + Helm-chart asset';
  * With validation on, every synth pays a large fixed cost (several seconds and ~300 MiB on this machine): the
  * "-v" contenders run at the sizes the targets name, with at most 3 runs, to keep the whole run short.
  */
-const TARGET_SIZES = { onlyN: [10, 1000, 10000], maxRuns: 3 };
+const TARGET_SIZES = { onlyN: [10, 1000, 10000], maxRuns: 3, noWarmup: true };
 
 const CONTENDERS: Contender[] = [
-  { id: 'lib', title: LIB_TITLE, sized: true, validation: 'off', command: node('library-eks.js', { ...LIBRARY, ...NO_VALIDATION }) },
+  { id: 'lib', title: LIB_TITLE, sized: true, validation: 'off', command: library(NO_VALIDATION) },
   { id: 'anchor', title: ANCHOR_TITLE, sized: true, validation: 'off', command: node('anchor-eks-v2.js', NO_VALIDATION) },
   { id: 'anchor-helm', title: HELM_TITLE, sized: true, validation: 'off', command: node('anchor-helm.js', NO_VALIDATION) },
-  { id: 'lib-v', title: LIB_TITLE, sized: true, validation: 'on', ...TARGET_SIZES, command: node('library-eks.js', LIBRARY) },
+  { id: 'lib-v', title: LIB_TITLE, sized: true, validation: 'on', ...TARGET_SIZES, command: library() },
   { id: 'anchor-v', title: ANCHOR_TITLE, sized: true, validation: 'on', ...TARGET_SIZES, command: node('anchor-eks-v2.js') },
   { id: 'anchor-helm-v', title: HELM_TITLE, sized: true, validation: 'on', ...TARGET_SIZES, command: node('anchor-helm.js') },
   { id: 'blueprints', title: 'eks-blueprints + addCdk8sChart', sized: true, validation: 'n/a', maxN: 1000, maxRuns: 5, command: node('blueprints.js', NO_VALIDATION, BLUEPRINTS_APP) },
@@ -150,9 +164,13 @@ interface Options {
   /** ... at N > 1000. */
   runsHuge: number;
   sizes: number[];
+  /** Sizes of the validation-on contenders (default: their own, the target sizes). */
+  validationSizes?: number[];
   only: string[];
   docs: boolean;
   skipCompile: boolean;
+  workingTree: boolean;
+  commit: string;
   cpuProf: boolean;
   report: boolean;
   timeoutSeconds: number;
@@ -177,6 +195,7 @@ function parseOptions(argv: string[]): Options {
       case '--runs': o.runs = positive(value(i++, a), a); break;
       case '--runs-large': o.runsLarge = positive(value(i++, a), a); break;
       case '--runs-huge': o.runsHuge = positive(value(i++, a), a); break;
+      case '--validation-sizes': o.validationSizes = value(i++, a).split(',').map(x => positive(x.trim(), a)); break;
       case '--sizes': o.sizes = value(i++, a).split(',').map(s => positive(s.trim(), a)); partial = true; break;
       case '--only': {
         o.only = value(i++, a).split(',').map(s => s.trim());
@@ -188,6 +207,8 @@ function parseOptions(argv: string[]): Options {
       case '--docs': o.docs = true; break;
       case '--no-docs': o.docs = false; break;
       case '--skip-compile': o.skipCompile = true; break;
+      case '--working-tree': o.workingTree = true; break;
+      case '--commit': o.commit = value(i++, a); break;
       case '--cpu-prof': o.cpuProf = true; break;
       case '--report': o.report = true; break;
       case '--timeout': o.timeoutSeconds = positive(value(i++, a), a); break;
@@ -203,9 +224,12 @@ function parseOptions(argv: string[]): Options {
     runsLarge: o.runsLarge ?? 5,
     runsHuge: o.runsHuge ?? 3,
     sizes: o.sizes ?? DEFAULT_SIZES,
+    validationSizes: o.validationSizes,
     only: o.only ?? CONTENDERS.map(c => c.id),
     docs: o.docs ?? (!partial && !o.cpuProf && !o.report),
     skipCompile: o.skipCompile ?? false,
+    workingTree: o.workingTree ?? false,
+    commit: o.commit ?? 'HEAD',
     cpuProf: o.cpuProf ?? false,
     report: o.report ?? false,
     timeoutSeconds: o.timeoutSeconds ?? 600,
@@ -226,25 +250,45 @@ function log(message: string): void {
  * tsc, the assets lib/ reads at synth time, the lazy index.js files), so the benchmark never measures a
  * build the package does not ship.
  */
-function compileLibrary(): void {
+function compileLibrary(): string[] {
+  const problems: string[] = [];
   log('compiling the library into dist/ (the steps of the projen "compile" task) ...');
   type Step = { exec?: string; execArgs?: string[] };
-  const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf-8')) as { tasks: Record<string, { steps?: Step[] }> };
+  const tasks = JSON.parse(fs.readFileSync(path.join(subject.root, '.projen', 'tasks.json'), 'utf-8')) as { tasks: Record<string, { steps?: Step[] }> };
   const steps = tasks.tasks.compile?.steps ?? [];
   if (steps.length === 0) fail('.projen/tasks.json has no "compile" steps; run `npx projen`');
   const env = { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
   for (const step of steps) {
     const command = step.execArgs?.join(' ') ?? step.exec;
     if (!command) fail(`unsupported compile step in .projen/tasks.json: ${JSON.stringify(step)}`);
-    const r = spawnSync(command, { cwd: ROOT, env, shell: true, encoding: 'utf-8' });
+    const r = spawnSync(command, { cwd: subject.root, env, shell: true, encoding: 'utf-8' });
     if (r.status !== 0) {
-      // tsc emits even with type errors (noEmitOnError is off); the other steps must succeed
-      const output = `${r.stdout}${r.stderr}`.split('\n').slice(0, 10).map(l => `    ${l}`).join('\n');
-      if (!command.startsWith('tsc')) fail(`compile step "${command}" failed:\n${output}`);
-      log(`  ${command} reported errors (emitted anyway):\n${output}`);
+      // tsc emits even with type errors (noEmitOnError is off); the lazy index.js step only makes loading
+      // faster (tsc's own index.js files are eager and complete), so the run goes on and the report says so
+      const lines = `${r.stdout}${r.stderr}`.split('\n').filter(l => l.trim());
+      const output = lines.slice(0, 10).map(l => `    ${l}`).join('\n');
+      const lazy = command.includes('lazy-exports');
+      if (!command.startsWith('tsc') && !lazy) fail(`compile step "${command}" failed:\n${output}`);
+      const first = lines.find(l => /error/i.test(l))?.trim() ?? lines[0] ?? '';
+      problems.push(lazy ? `the compile step \`${command}\` failed (${first.slice(0, 300)}): the library was measured with tsc's eager index.js files`
+        : `\`${command}\` reported type errors (emitted anyway; first: ${first.slice(0, 300)})`);
+      log(`  ${command} failed (going on):\n${output}`);
     }
   }
-  if (!fs.existsSync(path.join(DIST, 'index.js'))) fail('dist/index.js was not produced; run `npx projen compile` to see why');
+  if (!fs.existsSync(path.join(subject.root, 'dist', 'index.js'))) fail(`${path.relative(ROOT, subject.root) || '.'}/dist/index.js was not produced; run \`npx projen compile\` there to see why`);
+  return problems;
+}
+
+/** Copies a commit (HEAD) into bench/results/head (git archive), its node_modules a link to this tree's. */
+function exportHead(): void {
+  log(`copying commit ${subject.commit} into bench/results/head (git archive) ...`);
+  fs.rmSync(HEAD_TREE, { recursive: true, force: true });
+  fs.mkdirSync(HEAD_TREE, { recursive: true });
+  const tar = path.join(RESULTS, 'head.tar');
+  execFileSync('git', ['archive', '--format=tar', '-o', tar, subject.commit], { cwd: ROOT });
+  execFileSync('tar', ['-xf', tar, '-C', HEAD_TREE]);
+  fs.rmSync(tar);
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(HEAD_TREE, 'node_modules'));
 }
 
 /** Transpiles one contender file (CommonJS, the project's compiler options) into `outDir`/contenders/. */
@@ -307,10 +351,11 @@ function packageVersion(name: string, dir = ROOT): string {
 function libraryDescription(): string {
   const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8')) as { version: string }).version;
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf-8' }).trim();
+    const commit = execFileSync('git', ['rev-parse', '--short', subject.head ? subject.commit : 'HEAD'], { cwd: ROOT, encoding: 'utf-8' }).trim();
+    if (subject.head) return `cdk-k8s-platform ${version}, commit ${commit} (the committed tree, copied with git archive)`;
     const changed = spawnSync('git', ['diff', '--quiet', 'HEAD', '--', 'lib', 'bin', 'charts'], { cwd: ROOT }).status !== 0;
     const untracked = execFileSync('git', ['ls-files', '--others', '--exclude-standard', '--', 'lib', 'bin', 'charts'], { cwd: ROOT, encoding: 'utf-8' }).trim() !== '';
-    return `cdk-k8s-platform ${version}, commit ${commit}${changed || untracked ? ' with uncommitted changes in lib/, bin/ or charts/' : ''}`;
+    return `cdk-k8s-platform ${version}, commit ${commit}${changed || untracked ? ' with uncommitted changes in lib/, bin/ or charts/ (the working tree)' : ''}`;
   } catch {
     return `cdk-k8s-platform ${version}`;
   }
@@ -347,7 +392,8 @@ function jobGroups(opts: Options): Job[][] {
       plannedRuns: Math.min(runsAt(opts, n), c.maxRuns ?? Infinity),
     },
   });
-  const groups = opts.sizes.map(n => selected.filter(c => c.sized && n <= (c.maxN ?? Infinity) && (c.onlyN?.includes(n) ?? true)).map(c => job(c, n)));
+  const sizesOf = (c: Contender) => (c.validation === 'on' ? opts.validationSizes : undefined) ?? c.onlyN;
+  const groups = opts.sizes.map(n => selected.filter(c => c.sized && n <= (c.maxN ?? Infinity) && (sizesOf(c)?.includes(n) ?? true)).map(c => job(c, n)));
   groups.push(selected.filter(c => !c.sized).map(c => job(c, undefined)));
   return groups.filter(g => g.length > 0);
 }
@@ -375,15 +421,17 @@ async function runOnce(c: Contender, j: JobResult, opts: Options, rep: number, n
   fs.mkdirSync(SCRATCH, { recursive: true });
   const scratch = fs.mkdtempSync(path.join(SCRATCH, `${c.id}-${j.n ?? 'app'}-`));
   const outdir = path.join(scratch, 'out');
+  // kept from run to run, as a machine's /tmp
   const tmp = path.join(SCRATCH, `tmp-${c.id}`);
   fs.mkdirSync(tmp, { recursive: true });
   const before = new Set(fs.readdirSync(tmp));
   const bytesBefore = bytesUnder(tmp);
   const cmd = c.command(j.n, outdir, nodeFlags);
-  const measured = await measure({ cmd: cmd.cmd, args: cmd.args, cwd: ROOT, env: { ...runEnv(cmd.env), TMPDIR: tmp }, timeoutSeconds: opts.timeoutSeconds });
+  const env = { ...runEnv(cmd.env), TMPDIR: tmp };
+  const measured = await measure({ cmd: cmd.cmd, args: cmd.args, cwd: subject.root, env, timeoutSeconds: opts.timeoutSeconds });
   // new top-level names, with numbers and ids generalized (e.g. the CDK CLI's `cdk-telemetry-<pid>-<uuid>.json`)
-  const tempLeft = [...new Set(fs.readdirSync(tmp).filter(f => !before.has(f))
-    .map(f => f.replace(/[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-zA-Z]*\d[0-9a-zA-Z]*/g, '*')))];
+  const generalize = (f: string) => f.replace(/[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-zA-Z]*\d[0-9a-zA-Z]*/g, '*');
+  const tempLeft = [...new Set(fs.readdirSync(tmp).filter(f => !before.has(f)).map(generalize))];
   return { sample: { ...measured, rep, tempLeftBytes: Math.max(0, bytesUnder(tmp) - bytesBefore), tempLeft }, outdir, scratch };
 }
 
@@ -432,7 +480,7 @@ async function runGroup(group: Job[], opts: Options, warmed: Set<string>): Promi
   for (let rep = 0; rep <= reps; rep++) {
     const order = rep % 2 === 0 ? group : [...group].reverse();
     for (const { contender, result } of order) {
-      if (result.error || rep > result.plannedRuns || (rep === 0 && warmed.has(contender.id))) continue;
+      if (result.error || rep > result.plannedRuns || (rep === 0 && (warmed.has(contender.id) || contender.noWarmup))) continue;
       const { sample, outdir, scratch } = await runOnce(contender, result, opts, rep);
       const tag = rep === 0 ? 'warm-up' : `run ${rep}/${result.plannedRuns}`;
       const err = errorOf(sample);
@@ -479,16 +527,20 @@ async function main(): Promise<void> {
     },
     versions: Object.fromEntries(['aws-cdk-lib', 'aws-cdk', 'constructs', 'cdk8s', 'cdk8s-plus-28',
       '@aws-cdk/lambda-layer-kubectl-v35', 'typescript', 'tsx', 'ts-node'].map(p => [p, packageVersion(p)])),
-    library: libraryDescription(),
+    library: '',
     loadBefore: os.loadavg(),
-    options: { runs: opts.runs, runsLarge: opts.runsLarge, runsHuge: opts.runsHuge, sizes: opts.sizes, only: opts.only },
+    options: { runs: opts.runs, runsLarge: opts.runsLarge, runsHuge: opts.runsHuge, sizes: opts.sizes, validationSizes: opts.validationSizes, only: opts.only },
     peakSource: hasGnuTime() ? 'GNU time (%M)' : '/proc VmHWM sampled every 100 ms (GNU time not installed: `apt-get install time`)',
   };
   log(`bench: ${ctx.machine.cores} cores, ${ctx.machine.memoryGiB.toFixed(1)} GiB, Node ${ctx.machine.node}, load ${ctx.loadBefore.map(x => x.toFixed(2)).join(' ')}`);
 
   fs.mkdirSync(RESULTS, { recursive: true });
   fs.rmSync(SCRATCH, { recursive: true, force: true });
-  if (opts.only.some(id => id.startsWith('lib')) && !opts.skipCompile) compileLibrary();
+  ctx.library = libraryDescription();
+  subject.commit = opts.commit;
+  if (opts.workingTree) Object.assign(subject, { root: ROOT, head: false });
+  else if (!opts.skipCompile) exportHead();
+  if (opts.only.some(id => id.startsWith('lib')) && !opts.skipCompile) ctx.buildProblems = compileLibrary();
   buildContenders();
   if (opts.only.includes('cli')) prepareEmptyAssembly();
   if (opts.only.includes('blueprints')) {
@@ -500,7 +552,7 @@ async function main(): Promise<void> {
 
   const groups = jobGroups(opts);
   const all = groups.flat();
-  if (!fs.existsSync(path.join(ROOT, 'bin', 'app.ts'))) {
+  if (!fs.existsSync(path.join(subject.root, 'bin', 'app.ts'))) {
     for (const { result } of all) if (result.contender.startsWith('app')) result.error = 'bin/app.ts not found';
   }
   if (opts.cpuProf) {
@@ -547,7 +599,10 @@ function rerender(docs: boolean): void {
 }
 
 function runNotes(ctx: RunContext, results: JobResult[]): string[] {
-  const notes: string[] = [];
+  const notes: string[] = (ctx.buildProblems ?? []).map(p => `Building the measured library: ${p}.`);
+  const left = CONTENDERS.filter(c => !ctx.options.only.includes(c.id)).map(c => c.id);
+  if (left.length > 0) notes.push(`Not in this run: ${left.join(', ')}.`);
+  if (ctx.options.validationSizes) notes.push(`Validation-on contenders only at N = ${ctx.options.validationSizes.join(', ')} in this run.`);
   const secondary = CONTENDERS.filter(c => ctx.options.only.includes(c.id) && (c.maxN !== undefined || c.onlyN !== undefined || c.maxRuns !== undefined));
   if (secondary.length > 0) {
     const limits = (c: Contender) => [c.maxN !== undefined ? `up to N = ${c.maxN}` : '', c.onlyN ? `only at N = ${c.onlyN.join(', ')}` : '', c.maxRuns !== undefined ? `at most ${c.maxRuns} runs` : ''];
