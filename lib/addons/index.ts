@@ -1,2 +1,3 @@
 export * from './platform-add-on';
 export * from './observability';
+export * from './argocd';
