@@ -112,3 +112,11 @@ test('network options (aliases, fixed addresses) are reported; services on separ
   expect(code).toContain('callers: Callers.only()');
   expect(code).not.toContain('NetworkRules');
 });
+
+test('a named volume of two services is reported: each pod gets its own claim', () => {
+  const volume = (name: string) => [`  ${name}:`, `    image: ghcr.io/acme/${name}:1.0.0`, '    expose: ["8080"]', '    volumes: ["data:/data"]'];
+  const file = tempCompose(['services:', ...volume('a'), ...volume('b'), 'volumes:', '  data: {}', ''].join('\n'));
+  const { diagnostics } = composeToTypeScript(file);
+  expect(diagnostics.filter(d => d.severity === 'warning').map(d => `${d.line} ${d.key}: ${d.message}`))
+    .toEqual([expect.stringMatching(/^9 services.b.volumes: mount the volume "data" that "a" mounts too: each pod gets its own claim/)]);
+});

@@ -66,6 +66,21 @@ function checkPublishedPorts(f: Findings, mapped: readonly MappedService[]): voi
   }
 }
 
+/** A named volume mounted by two services is shared in Compose; here each pod gets its own claim. */
+function checkSharedVolumes(f: Findings, mapped: readonly MappedService[]): void {
+  const owners = new Map<string, string>();
+  for (const s of mapped) {
+    for (const volume of s.volumeNames) {
+      const owner = owners.get(volume);
+      if (owner !== undefined && owner !== s.name) {
+        f.warn(['services', s.name, 'volumes'], `mount the volume "${volume}" that "${owner}" mounts too: each pod gets its own claim, so the data is not shared. `
+          + 'Let one service own the data and the other call it, or use a shared file system (ReadWriteMany).');
+      }
+      owners.set(volume, owner ?? s.name);
+    }
+  }
+}
+
 /**
  * Who may call whom. Services that share a network may call each other (Compose's rule). When every service
  * shares one with every other, the workloads keep their default callers (the namespace); otherwise a service
@@ -122,6 +137,7 @@ export function mapProject(source: ComposeSource, f: Findings, ctx: FileContext,
   const mapped = Object.entries(services).flatMap(([name, spec]) =>
     mapService(ctx, name, ids.get(name)!.id, (spec ?? {}) as Json, top, called.has(name)) ?? []);
   checkPublishedPorts(f, mapped);
+  checkSharedVolumes(f, mapped);
   const rules = callRules(f, mapped).filter(r => mapped.some(m => m.name === r.from));
   const workloads: WorkloadPlan[] = mapped.map(s => ({
     service: s.name, id: s.id, variable: ids.get(s.name)!.variable, kind: s.kind, props: s.props, notes: notMapped(f, s.name),

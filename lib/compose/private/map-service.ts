@@ -20,6 +20,8 @@ export interface MappedService {
   readonly networks: readonly string[];
   /** Services it calls: `depends_on` and `links`. */
   readonly calls: ReadonlyArray<{ readonly service: string; readonly path: KeyPath }>;
+  /** Compose names of the named volumes it mounts. */
+  readonly volumeNames: readonly string[];
 }
 
 /** Keys whose report depends on their value: reported by their handler, not from the table. */
@@ -213,7 +215,7 @@ export function mapService(ctx: FileContext, name: string, id: string, spec: Rec
   configuration(s, storage, props);
   podSettings(s, kind, storage, props);
   const networks = spec.networks === undefined ? ['default'] : Array.isArray(spec.networks) ? spec.networks.map(String) : Object.keys(spec.networks as object);
-  return { name, id, kind, props, ports, networks, calls: calls(s.at, spec) };
+  return { name, id, kind, props, ports, networks, calls: calls(s.at, spec), volumeNames: storage.volumeNames };
 }
 
 /** `platform: linux/arm64` → node labels. */
