@@ -179,6 +179,8 @@ export class PlatformNamespace extends Construct {
 
   /** Name of the namespace. */
   public readonly name: string;
+  /** The Pod Security level enforced. */
+  public readonly podSecurity: PodSecurityLevel;
   /** Whether egress is denied by default (outgoing calls need NetworkRules). */
   public readonly defaultDenyEgress: boolean;
   /** Whether ingress is denied by default. */
@@ -204,6 +206,7 @@ export class PlatformNamespace extends Construct {
     if (other) v.fail('name', this.name, `is already defined by ${other.node.path}: each namespace may be defined once per app.`);
 
     const level = checkMember(v, 'podSecurity', props.podSecurity, 'PodSecurityLevel', PodSecurityLevel, PodSecurityLevel.RESTRICTED);
+    this.podSecurity = level;
     const version = props.podSecurityVersion ?? 'v1.28';
     v.check(typeof version === 'string' && /^(latest|v1\.[0-9]{1,2})$/.test(version), 'podSecurityVersion', version, 'must be "latest" or a Kubernetes minor version such as "v1.28".');
     const labels: Record<string, string> = {};

@@ -1,13 +1,12 @@
 import { Cron, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Callers } from './network-access';
+import { JobOptions } from './job-options';
 import { PlatformChart } from './platform-chart';
 import { cronProblem, timeZoneProblem } from './private/cron';
 import { checkMember } from './private/fixed-set';
-import { buildNetworkPolicy } from './private/network-policy';
+import { buildJobNetworkPolicy, jobPodOptions, jobRunSpec } from './private/job';
 import { k8s } from './private/plus';
 import { WorkloadBase } from './workload-base';
-import { ContainerWorkloadProps } from './workload-props';
 
 /** When a scheduled job runs (checked when the job is created). */
 export class CronSchedule {
@@ -62,16 +61,8 @@ export enum ConcurrencyPolicy {
   REPLACE = 'Replace',
 }
 
-/** What happens to a job's pod when its container fails. A string enum; the value is the pod `restartPolicy`. */
-export enum JobRestartPolicy {
-  /** Restart the container in the same pod (the default). */
-  ON_FAILURE = 'OnFailure',
-  /** Start a new pod for each retry; failed pods stay for their logs. */
-  NEVER = 'Never',
-}
-
 /** Props of a {@link ScheduledJob}. */
-export interface ScheduledJobProps extends ContainerWorkloadProps {
+export interface ScheduledJobProps extends JobOptions {
   /** When the job runs. */
   readonly schedule: CronSchedule;
   /**
@@ -90,21 +81,6 @@ export interface ScheduledJobProps extends ContainerWorkloadProps {
    */
   readonly startingDeadline?: Duration;
   /**
-   * Retries before a run is marked failed.
-   * @default 3
-   */
-  readonly backoffLimit?: number;
-  /**
-   * Longest time a run may take; it is stopped and marked failed after it.
-   * @default - no limit
-   */
-  readonly activeDeadline?: Duration;
-  /**
-   * Delete finished runs (and their pods) after this time.
-   * @default - runs are kept per the history limits
-   */
-  readonly ttlAfterFinished?: Duration;
-  /**
    * Successful runs kept.
    * @default 3
    */
@@ -115,30 +91,10 @@ export interface ScheduledJobProps extends ContainerWorkloadProps {
    */
   readonly failedJobsHistoryLimit?: number;
   /**
-   * What happens to the pod when the container fails.
-   * @default JobRestartPolicy.ON_FAILURE
-   */
-  readonly restartPolicy?: JobRestartPolicy;
-  /**
    * Create the CronJob suspended (no runs until resumed).
    * @default false
    */
   readonly suspend?: boolean;
-  /**
-   * Pods of one run that work at the same time.
-   * @default 1
-   */
-  readonly parallelism?: number;
-  /**
-   * Successful pods that complete one run.
-   * @default 1
-   */
-  readonly completions?: number;
-  /**
-   * Write a NetworkPolicy that denies all ingress to the job's pods (they serve nothing).
-   * @default true
-   */
-  readonly denyIngress?: boolean;
 }
 
 /**
@@ -168,24 +124,14 @@ export class ScheduledJob extends WorkloadBase {
       if (tzProblem) v.fail('timeZone', props.timeZone, `${tzProblem} (e.g. "UTC", "Europe/Berlin").`);
     }
 
-    const backoffLimit = v.integer('backoffLimit', props.backoffLimit ?? 3, 0, 1000);
-    const seconds = (prop: string, d: Duration | undefined, min: number) => {
-      if (d === undefined) return undefined;
+    const startingDeadlineSeconds = props.startingDeadline === undefined ? undefined
       // toMilliseconds: a fraction of a second gets the prop error, not cdk8s' generic one
-      return v.integer(prop, d.toMilliseconds() / 1000, min, 31_536_000, 'seconds');
-    };
-    const startingDeadlineSeconds = seconds('startingDeadline', props.startingDeadline, 10);
-    const activeDeadlineSeconds = seconds('activeDeadline', props.activeDeadline, 1);
-    const ttlSecondsAfterFinished = seconds('ttlAfterFinished', props.ttlAfterFinished, 0);
+      : v.integer('startingDeadline', props.startingDeadline.toMilliseconds() / 1000, 10, 31_536_000, 'seconds');
     const successful = v.integer('successfulJobsHistoryLimit', props.successfulJobsHistoryLimit ?? 3, 0, 100);
     const failed = v.integer('failedJobsHistoryLimit', props.failedJobsHistoryLimit ?? 1, 0, 100);
-    const parallelism = v.integer('parallelism', props.parallelism ?? 1, 1, 1000);
-    const completions = v.integer('completions', props.completions ?? 1, 1, 100000);
+    const run = jobRunSpec(v, props);
 
-    const pod = this.buildPod({
-      restartPolicy: checkMember(v, 'restartPolicy', props.restartPolicy, 'JobRestartPolicy', JobRestartPolicy, JobRestartPolicy.ON_FAILURE),
-      probes: { readiness: false, liveness: false, startup: false },
-    });
+    const pod = this.buildPod(jobPodOptions(v, props));
 
     this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
       metadata: this.metadata(),
@@ -199,27 +145,11 @@ export class ScheduledJob extends WorkloadBase {
         failedJobsHistoryLimit: failed,
         jobTemplate: {
           metadata: { labels: this.labels },
-          spec: {
-            backoffLimit,
-            activeDeadlineSeconds,
-            ttlSecondsAfterFinished,
-            parallelism,
-            completions,
-            template: pod.template,
-          },
+          spec: { ...run, template: pod.template },
         },
       },
     });
 
-    if (props.denyIngress ?? true) {
-      this.networkPolicy = buildNetworkPolicy(this, v, chart, {
-        metadata: this.metadata(),
-        selector: this.selectorLabels,
-        namespace: this.namespace,
-        callers: Callers.only(),
-        ports: [],
-        fromIngressController: false,
-      });
-    }
+    this.networkPolicy = buildJobNetworkPolicy(this, v, chart, props);
   }
 }

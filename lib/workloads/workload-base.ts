@@ -69,6 +69,7 @@ export abstract class WorkloadBase extends Construct implements IWorkloadSelecto
     labels?: StandardLabels;
     shared?: SharedPodObjects;
     idPrefix?: string;
+    spread?: boolean;
   }): PodTemplateOutput {
     return buildPodTemplate({
       scope: this,
@@ -84,6 +85,7 @@ export abstract class WorkloadBase extends Construct implements IWorkloadSelecto
       restartPolicy: opts.restartPolicy,
       shared: opts.shared,
       idPrefix: opts.idPrefix,
+      spread: opts.spread,
     });
   }
 }

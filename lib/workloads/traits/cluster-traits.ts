@@ -159,6 +159,12 @@ export interface ClusterTraitsProps {
    * @default - none: `SecretRef.fromAwsSecretsManager` is refused at synth time
    */
   readonly externalSecretStore?: ExternalSecretStore;
+  /**
+   * Whether DaemonSets (`NodeAgent`) can run: false for a cluster whose pods all run on EKS Fargate, which has
+   * no nodes to run one pod each on (a `NodeAgent` is then refused at synth time).
+   * @default true (the clusters of this library all have EC2 nodes)
+   */
+  readonly daemonSetSupport?: boolean;
 }
 
 /** Options of the EKS preset. */
@@ -297,6 +303,8 @@ export class ClusterTraits {
   public readonly gateway?: { readonly name: string; readonly namespace?: string };
   public readonly networkPolicySupport: boolean;
   public readonly externalSecretStore?: ExternalSecretStore;
+  /** Whether DaemonSets can run (false on an all-Fargate EKS cluster). */
+  public readonly daemonSetSupport: boolean;
   private readonly classes = new Map<string, StorageClassTrait>();
   private vpa: boolean;
   private readonly issuers = new Map<string, CertificateIssuerTrait>();
@@ -317,6 +325,7 @@ export class ClusterTraits {
     this.gateway = props.gateway;
     this.networkPolicySupport = props.networkPolicySupport ?? true;
     this.externalSecretStore = props.externalSecretStore;
+    this.daemonSetSupport = props.daemonSetSupport ?? true;
     this.vpa = props.verticalPodAutoscaler ?? false;
     this.addAbilities({ storageClasses: props.storageClasses });
     this.internalLb = { ...props.internalLoadBalancerAnnotations };
