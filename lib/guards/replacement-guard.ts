@@ -33,8 +33,8 @@ export class AllowReplacement {
    */
   public static readonly TOKEN = new AllowReplacement('Token');
   /**
-   * A node group release change that skips a minor version or goes back, which k3s and kubeadm cannot do
-   * in place. Only for a cluster you rebuild.
+   * A Kubernetes version change that skips a minor version or goes back (an EKS cluster or node group, a k3s
+   * or kubeadm node group), which no cluster can do in place. Only for a cluster you rebuild.
    */
   public static readonly VERSION_SKIP = new AllowReplacement('VersionSkip');
 
