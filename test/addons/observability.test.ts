@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Size } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { parseAllDocuments } from 'yaml';
 import {
   ClusterDistribution, ClusterTraits, EksPlatformStack, IPlatformCluster, KUBE_PROMETHEUS_STACK_CHART, NODE_EXPORTER_CHART,
@@ -110,13 +110,17 @@ describe('k3s: HelmChart objects for the controller; Grafana generates its passw
   test('two HelmCharts and two namespaces: monitoring restricted, node-exporter privileged', () => {
     expect(stack.cluster.distribution).toBe(ClusterDistribution.K3S);
     const charts = objects.filter(o => o.kind === 'HelmChart');
-    expect(charts.map(c => [c.metadata.name, c.spec.chart, c.spec.version, c.spec.targetNamespace])).toEqual([
+    expect(charts.map(c => [c.metadata.name, c.spec.chart, c.spec.version, c.spec.targetNamespace]).sort((a, b) => b[0].localeCompare(a[0]))).toEqual([
       ['observability', 'kube-prometheus-stack', '88.5.3', 'monitoring'],
       ['node-exporter', 'prometheus-node-exporter', '4.56.1', 'monitoring-node-exporter'],
     ]);
-    const levels = objects.filter(o => o.kind === 'Namespace').map(n => [n.metadata.name, n.metadata.labels['pod-security.kubernetes.io/enforce']]);
+    const levels = objects.filter(o => o.kind === 'Namespace').map(n => [n.metadata.name, n.metadata.labels['pod-security.kubernetes.io/enforce']]).sort();
     expect(levels).toEqual([['monitoring', 'restricted'], ['monitoring-node-exporter', 'privileged']]);
     expectValidManifests(objects, { failOnWarnings: true, allowUnknownKinds: ['helm.cattle.io/HelmChart'] });
+  });
+
+  test('a warning: Prometheus\'s data on local-path is lost with its node', () => {
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('Prometheus\'s volume is on StorageClass "local-path", a node\'s local disk'));
   });
 
   test('Prometheus on local-path; no admin Secret or password anywhere in the values', () => {
@@ -127,6 +131,26 @@ describe('k3s: HelmChart objects for the controller; Grafana generates its passw
     expect(values.grafana.adminPassword).toBeNull();
     const access = Template.fromStack(stack).findOutputs('*');
     expect(JSON.stringify(access)).toContain('get secret grafana -o jsonpath=');
+  });
+});
+
+describe('k3s with an External Secrets store: the namespace and the ExternalSecret are delivered too', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'observability-eso-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  const app = new App({ outdir });
+  const stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme' });
+  Object.defineProperty(stack.cluster, 'traits', { value: ClusterTraits.k3s({ externalSecretStore: { name: 'aws', secretNamePrefix: 'acme/' } }) });
+  new Observability().install(stack.cluster);
+  app.synth();
+  const objects = yamlObjects(outdir).filter(o => /^monitoring-admin/.test(o?.metadata?.labels?.['platform.cdk-k8s.io/delivery'] ?? ''));
+
+  test('a restricted namespace and an ExternalSecret from the generated secret, both valid', () => {
+    expect(objects.map(o => o.kind).sort()).toEqual(['ExternalSecret', 'Namespace']);
+    const es = objects.find(o => o.kind === 'ExternalSecret');
+    expect(es.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws' });
+    expect(es.spec.data.map((d: { remoteRef: { key: string; property: string } }) => `${d.remoteRef.key}#${d.remoteRef.property}`))
+      .toEqual(['acme/observability/grafana-admin#username', 'acme/observability/grafana-admin#password']);
+    expectValidManifests(objects, { failOnWarnings: true });
   });
 });
 

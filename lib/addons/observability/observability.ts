@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Size } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Size } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
 import { KUBE_PROMETHEUS_STACK_CHART, NODE_EXPORTER_CHART } from './charts';
 import { grafanaAccessOutput, grafanaAdmin } from './private/grafana-admin';
@@ -129,6 +129,10 @@ function storageClassOf(v: PropValidator, cluster: IPlatformCluster, given: stri
   if (described && !described.accessModes.includes(VolumeAccessMode.READ_WRITE_ONCE)) {
     v.fail('storageClassName', name, `cannot serve Prometheus's volume: StorageClass "${name}" serves ${described.accessModes.join(', ')}, not ReadWriteOnce. `
       + `Use one of ${cluster.traits.storageClassesServing(VolumeAccessMode.READ_WRITE_ONCE).map(n => `"${n}"`).join(', ') || 'a block-storage class such as gp3'}.`);
+  }
+  if (described?.nodeLocal) {
+    Annotations.of(cluster).addWarningV2('cdk-k8s-platform:observabilityNodeLocalStorage',
+      `Prometheus's volume is on StorageClass "${name}", a node's local disk: its metrics are lost with the node. Pass a network-backed class (e.g. an EBS CSI gp3 class) as storageClassName to keep them.`);
   }
   return name;
 }
