@@ -2,9 +2,10 @@ import { Stack } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ChartManifest, KubeObject, synthesizeManifests } from '../workloads';
+import { synthesizeManifests } from '../workloads';
 import { DeploymentBudget } from './deployment-budget';
-import { prepareObjects, sortForApply, stagedAsset, toYamlDocument } from './private/render';
+import { MANIFEST_FILE_HEADER as FILE_HEADER, renderManifestFile } from './private/manifest-file';
+import { stagedAsset } from './private/render';
 import { PropValidator } from '../workloads/private/validate';
 
 /** Props of a {@link ManifestFileAsset}. */
@@ -17,11 +18,6 @@ export interface ManifestFileAssetProps {
    * @default - the construct id
    */
   readonly deliveryId?: string;
-}
-
-/** The charts already synthesized (ChartManifestFiles synthesizes them once for all its files). @internal */
-export interface InternalManifestFileAssetProps extends ManifestFileAssetProps {
-  readonly _manifests?: ChartManifest[];
 }
 
 /** One object of a delivery, as the inventory lists it. */
@@ -58,7 +54,7 @@ export interface ManifestClaimTemplate {
 }
 
 /** First line of every manifest file: the format and its version. */
-export const MANIFEST_FILE_HEADER = '# cdk-k8s-platform manifest v1';
+export const MANIFEST_FILE_HEADER: string = FILE_HEADER;
 
 /**
  * All objects of some cdk8s charts as ONE multi-document YAML file, uploaded as an S3 file asset: the
@@ -115,41 +111,14 @@ export class ManifestFileAsset extends Construct {
     this.deliveryId = v.labelValue(props.deliveryId === undefined ? 'deliveryId (from the construct id)' : 'deliveryId', props.deliveryId ?? id);
     v.check(this.deliveryId !== '', 'deliveryId', this.deliveryId, 'must not be empty.');
 
-    const synthesized = (props as InternalManifestFileAssetProps)._manifests ?? synthesizeManifests(props.charts);
-    const manifests = prepareObjects(this, 'ManifestFileAsset', synthesized, this.deliveryId);
-    const objects = sortForApply(manifests.flatMap(m => m.objects));
-    this.objectCount = objects.length;
-    this.inventory = objects.map(o => ({
-      apiVersion: o.apiVersion,
-      kind: o.kind,
-      name: o.metadata.name!,
-      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
-    }));
-    this.claimTemplates = objects.filter(o => o.kind === 'StatefulSet').flatMap(o => claimTemplatesOf(o));
-    const text = renderManifestFile(this.deliveryId, this.inventory, objects.map(o => toYamlDocument(o)));
+    const file = renderManifestFile(this, 'ManifestFileAsset', this.deliveryId, synthesizeManifests(props.charts));
+    this.objectCount = file.inventory.length;
+    this.inventory = file.inventory;
+    this.claimTemplates = file.claimTemplates;
+    const text = file.text;
     const staged = stagedAsset(this, 'File', 'manifest', new Map([[`${this.deliveryId}.yaml`, text]]), `${this.deliveryId}.yaml`);
     this.filePath = staged.path;
     this.asset = staged.asset;
     DeploymentBudget.apply(Stack.of(this));
   }
-}
-
-function claimTemplatesOf(o: KubeObject): ManifestClaimTemplate[] {
-  const spec = (o as { spec?: { volumeClaimTemplates?: Array<{ metadata?: { name?: string }; spec?: { storageClassName?: string } }> } }).spec;
-  return (spec?.volumeClaimTemplates ?? []).map(t => ({
-    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
-    statefulSet: o.metadata.name!,
-    template: t.metadata?.name ?? '',
-    ...(t.spec?.storageClassName ? { storageClassName: t.spec.storageClassName } : {}),
-  }));
-}
-
-function renderManifestFile(deliveryId: string, inventory: ManifestInventoryEntry[], docs: string[]): string {
-  const header = [
-    MANIFEST_FILE_HEADER,
-    `# delivery: ${deliveryId}`,
-    `# objects: ${inventory.length}`,
-    ...inventory.map(e => `# object: ${e.apiVersion}|${e.kind}|${e.namespace ?? ''}|${e.name}`),
-  ];
-  return `${header.join('\n')}\n${docs.map(d => `---\n${d}`).join('')}`;
 }

@@ -151,12 +151,14 @@ export interface SelfManagedClusterProps extends SelfManagedClusterOptions {
   readonly encryptionKey?: kms.IKey;
 }
 
-/** A delivery of charts onto a self-managed cluster: one manifest file per chart. */
+/** A delivery of charts onto a self-managed cluster: one manifest file per chart, all in one S3 bundle. */
 interface Delivery {
   /** The addWorkloads id. */
   readonly id: string;
-  /** Each chart's file: its id on the server (file and inventory name) and S3 URL. */
-  readonly files: ReadonlyArray<{ readonly id: string; readonly url: string }>;
+  /** Each chart's file id on the server (file and inventory name). */
+  readonly files: readonly string[];
+  /** S3 URL of the bundle of the delivery's files. */
+  readonly url: string;
 }
 
 /** Options of a node group. @internal */
@@ -463,15 +465,14 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       'must be a lowercase DNS label of at most 42 characters (it names a manifest file on the server), e.g. "shop".');
     v.check(!this.deliveries.some(d => d.id === id), 'addWorkloads(id)', id, 'is already used by another delivery of this cluster: pick a unique id.');
     v.check(Array.isArray(charts) && charts.length > 0, 'addWorkloads(charts)', charts, 'must contain at least one cdk8s chart.');
-    const files = workloadAssets(new Construct(this, `Workloads-${id}`), id, charts);
+    const { files, asset } = workloadAssets(new Construct(this, `Workloads-${id}`), id, charts);
     for (const f of files) {
-      const other = this.deliveries.find(d => d.files.some(x => x.id === f.deliveryId));
+      const other = this.deliveries.find(d => d.files.includes(f.deliveryId));
       v.check(other === undefined, 'addWorkloads(id)', id, `makes the manifest file "${f.deliveryId}" (one per chart: <id>-<chart>), as does addWorkloads('${other?.id}'): rename the delivery or the chart.`);
     }
-    this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject'], resources: files.map(f => f.asset.bucket.arnForObjects(f.asset.s3ObjectKey)),
-    }));
-    this.deliveries.push({ id, files: files.map(f => ({ id: f.deliveryId, url: f.asset.s3ObjectUrl })) });
+    // One object per delivery (the bundle of its files): the grant does not grow with the charts.
+    this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)] }));
+    this.deliveries.push({ id, files: files.map(f => f.deliveryId), url: asset.s3ObjectUrl });
   }
 
   /** Creates a launch template and its Auto Scaling group of exactly `count` nodes. @internal */
@@ -622,7 +623,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   }
 
   private syncCommands(mode: string): string[] {
-    const deliveries = this.deliveries.flatMap(d => d.files.map(f => `${f.id} ${f.url}`)).join('\n');
+    const deliveries = this.deliveries.map(d => `${d.id} ${d.url}`).join('\n');
     const script = renderScript([path.join(SCRIPTS, 'sync-workloads.sh')], { MODE: mode, REGION: Aws.REGION, DELIVERIES: deliveries });
     return [
       'f=$(mktemp)',

@@ -17,22 +17,25 @@ umask 077
 export TZ=UTC
 MODE='@@MODE@@'
 REGION='@@REGION@@'
-# One delivery per line: <id> <S3 URL of its manifest file (format v1: an '# object: ' header line per object)>
+# One addWorkloads delivery per line: <id> <S3 URL of its bundle: one manifest file per chart (format v1: an
+# '# object: ' header line per object), each its own delivery on the server, named <id>-<chart> or <id>>
 DELIVERIES='@@DELIVERIES@@'
 
 ROOT="${CDK_K8S_ROOT:-}"
 STATE_DIR="${ROOT}/var/lib/cdk-k8s-platform"
 WORK="$STATE_DIR/sync"
+BUNDLES="$WORK/bundles"
 LEGACY_K3S_DIR="${ROOT}/var/lib/rancher/k3s/server/manifests"
 LEGACY_WORK="$STATE_DIR/deliveries"
 HEADER='# cdk-k8s-platform manifest v1'
+BUNDLE_HEADER='# cdk-k8s-platform manifest bundle v1'
 FIELD_MANAGER=cdk-k8s-platform
 MANAGED='app.kubernetes.io/managed-by=cdk-k8s-platform'
 INVENTORY_PREFIX=cdk-k8s-platform-inventory-
 INVENTORY_LABEL=platform.cdk-k8s.io/inventory
 KEEP_KINDS=' PersistentVolumeClaim PersistentVolume Endpoints EndpointSlice Event Lease CustomResourceDefinition Node '
 
-declare -a IDS=()            # the deliveries of the code, in order
+declare -a IDS=()            # the deliveries (manifest files) of the code, in order
 declare -A WANTED=()         # '<kind>|<namespace>|<name>' of every object some delivery lists now
 declare -A PREVIOUS=()       # delivery id -> its recorded inventory ('<apiVersion>|<kind>|<namespace>|<name>' lines)
 declare -A CURRENT=()        # delivery id -> what it lists now
@@ -86,18 +89,55 @@ wait_for_bootstrap() {
   done
 }
 
-# Downloads every delivery; a missing or foreign file stops the sync before anything changes.
+# A bundle: '# file: <id> <lines>' header lines, then the files one after the other. awk writes each file to
+# $WORK/<id>.yaml and prints the ids in order; a bundle whose header or line counts do not add up fails.
+# shellcheck disable=SC2016
+UNBUNDLE='
+NR == 1 { if ($0 != header) { err = "not a manifest bundle v1"; exit } next }
+stage == 0 && /^# delivery: / { next }
+stage == 0 && /^# files: [0-9]+$/ { total = $3 + 0; stage = (total > 0) ? 1 : 3; next }
+stage == 0 { err = "bad header line " NR; exit }
+stage == 1 {
+  if ($0 !~ /^# file: [a-z0-9]([-a-z0-9]*[a-z0-9])? [1-9][0-9]*$/) { err = "bad file line " NR; exit }
+  ids[++n] = $3; left[n] = $4 + 0
+  if (n == total) { stage = 2; i = 1; out = dir "/" ids[1] ".yaml"; printf "" > out }
+  next
+}
+stage == 2 {
+  print > out
+  if (--left[i] > 0) next
+  close(out); print ids[i]
+  if (++i > total) { stage = 3; next }
+  out = dir "/" ids[i] ".yaml"; printf "" > out
+  next
+}
+stage == 3 { err = "more lines than its files hold"; exit }
+END {
+  if (err == "" && stage != 3) err = "ends before its last file does"
+  if (err != "") { print err > "/dev/stderr"; exit 1 }
+}'
+
+# Downloads every delivery's bundle and splits it into its manifest files; a missing or foreign file stops
+# the sync before anything changes.
 download() {
-  local id url first object
-  while read -r id url; do
-    [ -n "$id" ] || continue
-    retry aws s3 cp --region "$REGION" --only-show-errors "$url" "$WORK/$id.yaml"
-    IFS= read -r first < "$WORK/$id.yaml" || true
-    if [ "$first" != "$HEADER" ]; then log "delivery $id: $url is not a manifest file v1"; exit 1; fi
-    header_objects "$WORK/$id.yaml"
-    CURRENT[$id]=$OBJECTS
-    while IFS= read -r object; do [ -z "$object" ] || want "$object"; done <<< "${CURRENT[$id]}"
-    IDS+=("$id")
+  local delivery url files id first object
+  [ -d "$BUNDLES" ] || mkdir -p "$BUNDLES"
+  while read -r delivery url; do
+    [ -n "$delivery" ] || continue
+    retry aws s3 cp --region "$REGION" --only-show-errors "$url" "$BUNDLES/$delivery.yaml"
+    if ! files=$(awk -v dir="$WORK" -v header="$BUNDLE_HEADER" "$UNBUNDLE" "$BUNDLES/$delivery.yaml"); then
+      log "delivery $delivery: $url is not a manifest bundle v1"
+      exit 1
+    fi
+    for id in $files; do
+      if [ "${CURRENT[$id]+x}" ]; then log "delivery $delivery: the manifest file $id is also in another delivery"; exit 1; fi
+      IFS= read -r first < "$WORK/$id.yaml" || true
+      if [ "$first" != "$HEADER" ]; then log "delivery $delivery: $id is not a manifest file v1"; exit 1; fi
+      header_objects "$WORK/$id.yaml"
+      CURRENT[$id]=$OBJECTS
+      while IFS= read -r object; do [ -z "$object" ] || want "$object"; done <<< "${CURRENT[$id]}"
+      IDS+=("$id")
+    done
   done <<< "$DELIVERIES"
 }
 
@@ -310,7 +350,7 @@ main() {
   prune
   record_inventories
   if [ "$FAILED" = 1 ]; then log "some removed objects could not be deleted (see above)"; exit 1; fi
-  log "workloads in sync (${#WANTED[@]} object names in ${#IDS[@]} deliveries)"
+  log "workloads in sync (${#WANTED[@]} object names in ${#IDS[@]} manifest files)"
 }
 
 main "$@"
