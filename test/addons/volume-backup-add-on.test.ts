@@ -24,7 +24,7 @@ describe('EKS: AWS Backup of every gp3 volume, selected by the tag the class put
   test('the gp3 StorageClass tags every volume with the cluster name', () => {
     const manifest = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
       .map(r => JSON.stringify(r.Properties.Manifest)).find(m => m.includes('\\"name\\":\\"gp3\\"'))!;
-    expect(manifest).toContain('\\"tagSpecification_1\\":\\"platform.cdk-k8s.io/backup=');
+    expect(manifest).toContain('\\"tagSpecification_1\\":\\"platform.cdk-k8s.io/backup=acme\\"');
   });
 
   test('an encrypted vault kept with its recovery points; a daily plan keeping 35 days', () => {
@@ -42,7 +42,7 @@ describe('EKS: AWS Backup of every gp3 volume, selected by the tag the class put
     expect(JSON.stringify(selection.Properties.BackupSelection.Resources)).toContain(':volume/*');
     const [condition] = selection.Properties.BackupSelection.Conditions.StringEquals;
     expect(condition.ConditionKey).toBe('aws:ResourceTag/platform.cdk-k8s.io/backup');
-    expect(condition.ConditionValue).toEqual({ Ref: expect.stringMatching(/^EksCluster/) });
+    expect(condition.ConditionValue).toBe('acme');
     expect(selection.Properties.BackupSelection.ListOfTags).toBeUndefined();
   });
 

@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { ClusterDistribution } from '../../clusters/cluster-distribution';
-import { VOLUME_BACKUP_TAG } from '../../clusters/eks/eks-addons';
+import { VOLUME_BACKUP_TAG, volumeBackupTagValue } from '../../clusters/eks/eks-addons';
 import { EksPlatformCluster } from '../../clusters/eks/eks-platform-cluster';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
 import { acknowledge } from '../../private/nag';
@@ -86,7 +86,7 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
     });
     // Only the EBS volumes of this cluster's class: their ARN AND the tag the class gives them.
     (selection.node.defaultChild as backup.CfnBackupSelection).addPropertyOverride('BackupSelection.Conditions', {
-      StringEquals: [{ ConditionKey: `aws:ResourceTag/${VOLUME_BACKUP_TAG}`, ConditionValue: cluster.cluster.clusterName }],
+      StringEquals: [{ ConditionKey: `aws:ResourceTag/${VOLUME_BACKUP_TAG}`, ConditionValue: volumeBackupTagValue(cluster.cluster) }],
     });
     acknowledge(selection, {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct, IDependable } from 'constructs';
@@ -11,6 +11,15 @@ import { acknowledge } from '../../private/nag';
  * AWS Backup selects the volumes to back up (VolumeBackupAddOn).
  */
 export const VOLUME_BACKUP_TAG = 'platform.cdk-k8s.io/backup';
+
+/**
+ * The value of {@link VOLUME_BACKUP_TAG}: the cluster's name, as a literal when it is known at synth time (the
+ * StorageClass manifest then stays a plain string), otherwise the deploy-time name.
+ */
+export function volumeBackupTagValue(cluster: eks.Cluster): string {
+  const name = (cluster.node.defaultChild as eks.CfnCluster | undefined)?.name;
+  return typeof name === 'string' && !Token.isUnresolved(name) ? name : cluster.clusterName;
+}
 
 /** What happens to an EBS volume when its PersistentVolumeClaim is deleted. */
 export enum VolumeReclaimPolicy {
@@ -138,7 +147,7 @@ export class EksAddons extends Construct {
         },
         provisioner: props.autoMode ? 'ebs.csi.eks.amazonaws.com' : 'ebs.csi.aws.com',
         // Every volume carries the backup tag: VolumeBackupAddOn's AWS Backup plan selects the volumes by it.
-        parameters: { type: 'gp3', encrypted: 'true', fsType: 'ext4', tagSpecification_1: `${VOLUME_BACKUP_TAG}=${cluster.clusterName}` },
+        parameters: { type: 'gp3', encrypted: 'true', fsType: 'ext4', tagSpecification_1: `${VOLUME_BACKUP_TAG}=${volumeBackupTagValue(cluster)}` },
         reclaimPolicy: props.reclaimPolicy ?? VolumeReclaimPolicy.RETAIN,
         volumeBindingMode: 'WaitForFirstConsumer',
         allowVolumeExpansion: true,
