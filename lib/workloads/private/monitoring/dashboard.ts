@@ -69,7 +69,9 @@ function panelsOf(namespace: string, e: DashboardEntry, row: number): Array<Reco
   return [
     { type: 'row', title: `${e.controller} ${e.name}`, gridPos: { h: 1, w: 24, x: 0, y }, id: row * 10 + 1, collapsed: false, panels: [] },
     ...queries.map(([title, expr], i) => ({
-      type: 'timeseries', title: `${e.name}: ${title}`, id: row * 10 + 2 + i,
+      type: 'timeseries',
+      title: `${e.name}: ${title}`,
+      id: row * 10 + 2 + i,
       gridPos: { h: 8, w: 6, x: i * 6, y: y + 1 },
       datasource: { type: 'prometheus', uid: 'prometheus' },
       targets: [{ expr, refId: 'A' }],
