@@ -4,6 +4,7 @@ export * from './manifests';
 export { ValidationError } from './private/validate';
 export { Cpu } from './private/plus';
 export * from './autoscaling';
+export * from './metrics';
 export * from './container-resources';
 export * from './disruption-budget';
 export * from './network-access';

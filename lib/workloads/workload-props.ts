@@ -268,6 +268,3 @@ export interface ContainerWorkloadProps {
    */
   readonly volumeMounts?: SharedVolumeMount[];
 }
-
-// The `metrics` prop of WebService, StatefulService and Worker (lib/workloads/metrics.ts).
-export * from './metrics';
