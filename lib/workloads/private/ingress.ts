@@ -258,6 +258,7 @@ export function buildTlsObjects(scope: Construct, v: PropValidator, chart: Platf
         privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
       },
     }));
+    if (http01(chart.traits, tls)) out.push(acmeSolverPolicy(scope, chart, input));
   }
   if (tls.httpsRedirect && chart.traits.ingressFlavour === IngressFlavour.TRAEFIK) out.push(...traefikRedirect(scope, v, chart, input));
   return out;
@@ -287,4 +288,36 @@ function traefikRedirect(scope: Construct, v: PropValidator, chart: PlatformChar
     },
   });
   return [middleware, http.ingress!];
+}
+
+/** Whether the certificate's issuer proves control over HTTP (not one of the traits' DNS-01 issuers). */
+function http01(traits: ClusterTraits, tls: Tls): boolean {
+  const name = tls.issuer ?? traits.certificateIssuers[0]?.name;
+  return traits.certificateIssuers.find(i => i.name === name)?.dnsZones === undefined;
+}
+
+/**
+ * cert-manager answers an HTTP-01 challenge from a solver pod in the workload's namespace (port 8089): a
+ * NetworkPolicy admits the ingress controller to it, so a namespace that denies ingress by default still
+ * renews its certificates.
+ */
+function acmeSolverPolicy(scope: Construct, chart: PlatformChart, input: IngressInput): k8s.KubeNetworkPolicy {
+  const src = chart.traits.ingressTrafficSource;
+  const peers: k8s.NetworkPolicyPeer[] = [];
+  if (src?.namespace || src?.podLabels) {
+    peers.push({
+      podSelector: { matchLabels: src.podLabels ?? {} },
+      namespaceSelector: src.namespace ? { matchLabels: { 'kubernetes.io/metadata.name': src.namespace } } : {},
+    });
+  }
+  for (const cidr of src?.cidrs ?? []) peers.push({ ipBlock: { cidr } });
+  const ports = [{ port: k8s.IntOrString.fromNumber(8089), protocol: 'TCP' }];
+  return new k8s.KubeNetworkPolicy(scope, 'AcmeSolverPolicy', {
+    metadata: { ...input.metadata, name: `${input.name}-acme-http01` },
+    spec: {
+      podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+      policyTypes: ['Ingress'],
+      ingress: [peers.length ? { from: peers, ports } : { ports }],
+    },
+  });
 }
