@@ -5,6 +5,7 @@ export { ValidationError } from './private/validate';
 export { Cpu } from './private/plus';
 export * from './autoscaling';
 export * from './metrics';
+export * from './right-sizing';
 export * from './container-resources';
 export * from './disruption-budget';
 export * from './network-access';

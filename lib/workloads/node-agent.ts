@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NamedPort } from './named-port';
 import { Callers, IWorkloadSelector } from './network-access';
@@ -6,8 +7,10 @@ import { PlatformNamespace, PodSecurityLevel } from './platform-namespace';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
+import { buildVpa } from './private/right-sizing';
 import { PropValidator } from './private/validate';
 import { ProbeOptions } from './probe';
+import { RightSizingOptions } from './right-sizing';
 import { WorkloadBase } from './workload-base';
 import { ContainerWorkloadProps } from './workload-props';
 
@@ -62,6 +65,11 @@ export interface NodeAgentProps extends ContainerWorkloadProps {
    * @default 1
    */
   readonly maxUnavailable?: number;
+  /**
+   * Right-sizing by the Vertical Pod Autoscaler (a VerticalPodAutoscaler object; the VPA must run on the cluster).
+   * @default - none
+   */
+  readonly rightSizing?: RightSizingOptions;
 }
 
 /**
@@ -76,6 +84,8 @@ export class NodeAgent extends WorkloadBase implements IWorkloadSelector {
   public readonly daemonSet: k8s.KubeDaemonSet;
   /** The NetworkPolicy, unless callers is `Callers.any()`. */
   public readonly networkPolicy?: k8s.KubeNetworkPolicy;
+  /** The VerticalPodAutoscaler, when `rightSizing` is given. */
+  public readonly rightSizing?: ApiObject;
   /** The resolved container ports. */
   public readonly ports: ReadonlyArray<ResolvedPort>;
 
@@ -123,6 +133,7 @@ export class NodeAgent extends WorkloadBase implements IWorkloadSelector {
         template,
       },
     });
+    if (props.rightSizing) this.rightSizing = buildVpa(this, v, this.metadata(), { kind: 'DaemonSet', name: this.name }, props.rightSizing, undefined);
     this.networkPolicy = buildNetworkPolicy(this, v, chart, {
       metadata: this.metadata(),
       selector: this.selectorLabels,

@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { ApiObject, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DisruptionBudget } from './disruption-budget';
 import { WorkloadMetrics } from './metrics';
@@ -10,9 +10,11 @@ import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
 import { sizeQuantity } from './private/quantity';
+import { buildVpa } from './private/right-sizing';
 import { buildPdb } from './private/scaling';
 import { PropValidator } from './private/validate';
 import { ProbeOptions } from './probe';
+import { RightSizingOptions } from './right-sizing';
 import { ClusterTraits, VolumeAccessMode } from './traits';
 import { WebServicePort } from './web-service';
 import { WorkloadBase } from './workload-base';
@@ -156,6 +158,11 @@ export interface StatefulServiceProps extends ContainerWorkloadProps {
    * @default - not scraped
    */
   readonly metrics?: WorkloadMetrics;
+  /**
+   * Right-sizing by the Vertical Pod Autoscaler (a VerticalPodAutoscaler object; the VPA must run on the cluster).
+   * @default - none
+   */
+  readonly rightSizing?: RightSizingOptions;
 }
 
 const RESERVED_VOLUME = /^(config|secret-\d+|writable-\d+)$/;
@@ -196,6 +203,8 @@ export class StatefulService extends WorkloadBase implements IWorkloadSelector {
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy, unless callers is `Callers.any()`. */
   public readonly networkPolicy?: k8s.KubeNetworkPolicy;
+  /** The VerticalPodAutoscaler, when `rightSizing` is given. */
+  public readonly rightSizing?: ApiObject;
   /** The resolved ports. */
   public readonly ports: ReadonlyArray<ResolvedPort>;
   /** Name of the headless Service. */
@@ -295,6 +304,7 @@ export class StatefulService extends WorkloadBase implements IWorkloadSelector {
     }
 
     this.disruptionBudget = buildPdb(this, v, this.metadata(), this.selectorLabels, props.disruptionBudget, replicas);
+    if (props.rightSizing) this.rightSizing = buildVpa(this, v, this.metadata(), { kind: 'StatefulSet', name: this.name }, props.rightSizing, undefined);
 
     const callers = props.callers ?? Callers.sameNamespace();
     this.networkPolicy = buildNetworkPolicy(this, v, chart, {

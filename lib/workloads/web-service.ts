@@ -12,6 +12,7 @@ import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { SharedPodObjects } from './private/pod-template';
 import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
+import { buildVpa } from './private/right-sizing';
 import { autoscalingBounds, buildHpa, buildPdb } from './private/scaling';
 import { PropValidator } from './private/validate';
 import { ProbeOptions } from './probe';
@@ -21,6 +22,7 @@ import { buildCandidateRouting, buildPreviewRouting } from './release/private/ro
 import { buildTrack, buildTrackService, candidateTrack, colourTrack, TrackContext } from './release/private/tracks';
 import { ReleaseObjects, ReleaseTrack } from './release/release-objects';
 import { Colour, ReleaseStrategy } from './release/release-strategy';
+import { RightSizingOptions } from './right-sizing';
 import { ServiceType } from './service-type';
 import { WorkloadBase } from './workload-base';
 import { ContainerWorkloadProps } from './workload-props';
@@ -175,6 +177,11 @@ export interface WebServiceProps extends ContainerWorkloadProps {
    * @default - not scraped
    */
   readonly metrics?: WorkloadMetrics;
+  /**
+   * Right-sizing by the Vertical Pod Autoscaler (a VerticalPodAutoscaler object; the VPA must run on the cluster).
+   * @default - none
+   */
+  readonly rightSizing?: RightSizingOptions;
 }
 
 const DEFAULT_PORTS: WebServicePort[] = [{ name: 'http', port: 80, targetPort: 8080 }];
@@ -223,6 +230,8 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
   public readonly release: ReleaseStrategy;
   /** What the release strategy added: candidate or colour Deployments, the preview Service, routing objects. */
   public readonly releaseObjects: ReleaseObjects;
+  /** The VerticalPodAutoscaler, when `rightSizing` is given. */
+  public readonly rightSizing?: ApiObject;
   /** The resolved ports. */
   public readonly ports: ReadonlyArray<Required<Pick<WebServicePort, 'name' | 'port' | 'targetPort'>> & { protocol: string }>;
 
@@ -251,6 +260,9 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
     const live: Scaling = colours?.live ?? this.buildScaling(tracks);
     this.autoscaler = live.autoscaler;
     this.disruptionBudget = live.disruptionBudget;
+    if (props.rightSizing) {
+      this.rightSizing = buildVpa(this, v, this.metadata(), { kind: 'Deployment', name: this.deployment.name }, props.rightSizing, tracks.autoscaling);
+    }
     const c = colours ? undefined : release.candidate;
     // a second Deployment whose pods are another instance: the Service above never selects them
     const candidate = c ? buildTrack(tracks, candidateTrack(c.track, c.image, c.share, this.name, pod.shared)) : undefined;

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AutoscalingOptions } from './autoscaling';
 import { DisruptionBudget } from './disruption-budget';
@@ -9,8 +10,10 @@ import { addMonitoring } from './private/monitoring';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
+import { buildVpa } from './private/right-sizing';
 import { autoscalingBounds, buildHpa, buildPdb } from './private/scaling';
 import { ProbeOptions } from './probe';
+import { RightSizingOptions } from './right-sizing';
 import { WorkloadBase } from './workload-base';
 import { ContainerWorkloadProps } from './workload-props';
 
@@ -57,6 +60,11 @@ export interface WorkerProps extends ContainerWorkloadProps {
    * @default - not scraped
    */
   readonly metrics?: WorkloadMetrics;
+  /**
+   * Right-sizing by the Vertical Pod Autoscaler (a VerticalPodAutoscaler object; the VPA must run on the cluster).
+   * @default - none
+   */
+  readonly rightSizing?: RightSizingOptions;
 }
 
 /**
@@ -73,6 +81,8 @@ export class Worker extends WorkloadBase implements IWorkloadSelector {
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   /** The NetworkPolicy, unless callers is `Callers.any()`. */
   public readonly networkPolicy?: k8s.KubeNetworkPolicy;
+  /** The VerticalPodAutoscaler, when `rightSizing` is given. */
+  public readonly rightSizing?: ApiObject;
   /** The resolved container ports. */
   public readonly ports: ReadonlyArray<ResolvedPort>;
 
@@ -118,6 +128,7 @@ export class Worker extends WorkloadBase implements IWorkloadSelector {
     }
     const minReplicas = props.autoscaling ? autoscalingBounds(props.autoscaling).min : replicas;
     this.disruptionBudget = buildPdb(this, v, this.metadata(), this.selectorLabels, props.disruptionBudget, minReplicas);
+    if (props.rightSizing) this.rightSizing = buildVpa(this, v, this.metadata(), { kind: 'Deployment', name: this.name }, props.rightSizing, props.autoscaling);
 
     this.networkPolicy = buildNetworkPolicy(this, v, chart, {
       metadata: this.metadata(),
