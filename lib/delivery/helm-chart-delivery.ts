@@ -4,7 +4,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
 import { Construct, IDependable } from 'constructs';
 import { HelmChartDirectory } from './helm-chart-directory';
-import { planHelmRelease } from './private/helm-release';
+import { markRelease, planHelmRelease } from './private/helm-release';
 
 /** Props of a {@link HelmChartDelivery}. */
 export interface HelmChartDeliveryProps {
@@ -84,5 +84,6 @@ export class HelmChartDelivery extends Construct {
       timeout: plan.timeout,
     });
     if (props.dependsOn && props.dependsOn.length > 0) this.helmChart.node.addDependency(...props.dependsOn);
+    markRelease(this.helmChart, { name: plan.release, delivery: id, charts: props.charts.map(c => c.node.id), shared: true });
   }
 }

@@ -5,7 +5,7 @@ import { Chart } from 'cdk8s';
 import { Construct, IDependable } from 'constructs';
 import { HelmChartDirectory } from './helm-chart-directory';
 import { ChartManifest, synthesizeManifests } from '../workloads';
-import { chartReleaseName, claimRelease, crdsOf, defaultRelease, kindKey, renderRelease, RenderedRelease, stageRelease, validateReleaseProps } from './private/helm-release';
+import { chartReleaseName, claimRelease, crdsOf, defaultRelease, kindKey, markRelease, renderRelease, RenderedRelease, stageRelease, validateReleaseProps } from './private/helm-release';
 import { describeObject, identity } from './private/render';
 import { PropValidator } from '../workloads/private/validate';
 
@@ -151,6 +151,7 @@ export class HelmChartReleases extends Construct {
       timeout,
     });
     if (props.dependsOn && props.dependsOn.length > 0) helmChart.node.addDependency(...props.dependsOn);
+    markRelease(helmChart, { name: g.release, delivery: this.deliveryId, charts: g.manifests.map(m => m.name), shared: g.scope === this });
     return { releaseName: g.release, chartNames: g.manifests.map(m => m.name), chart, asset, helmChart, releaseRecordBytes: rendered.releaseRecordBytes };
   }
 

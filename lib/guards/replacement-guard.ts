@@ -37,6 +37,11 @@ export class AllowReplacement {
    * or kubeadm node group), which no cluster can do in place. Only for a cluster you rebuild.
    */
   public static readonly VERSION_SKIP = new AllowReplacement('VersionSkip');
+  /**
+   * A workload delivery's Helm release that a chart moves out of, or that goes away: Helm deletes the objects
+   * that leave a release (and refuses those another release holds), helm uninstall deletes every object.
+   */
+  public static readonly RELEASE = new AllowReplacement('Release');
 
   /** One resource by logical ID (as in the error message) or by construct path (and everything below it). */
   public static resource(logicalIdOrPath: string): AllowReplacement {
@@ -178,7 +183,7 @@ export class ReplacementGuard extends Construct {
 }
 
 function optInName(category: string): string {
-  return ({ Network: 'NETWORK', Cluster: 'CLUSTER', NodeGroup: 'NODE_GROUP', Server: 'SERVER', Token: 'TOKEN', VersionSkip: 'VERSION_SKIP' } as Record<string, string>)[category] ?? category;
+  return ({ Network: 'NETWORK', Cluster: 'CLUSTER', NodeGroup: 'NODE_GROUP', Server: 'SERVER', Token: 'TOKEN', VersionSkip: 'VERSION_SKIP', Release: 'RELEASE' } as Record<string, string>)[category] ?? category;
 }
 
 function contextOptIns(scope: IConstruct, value: unknown): string[] {
@@ -197,7 +202,7 @@ function contextOptIns(scope: IConstruct, value: unknown): string[] {
     }
   }
   if (!Array.isArray(list) || !list.every(x => typeof x === 'string' && x.trim() !== '')) {
-    throw new ValidationError(`[${scope.node.path}] context ${ALLOW_REPLACEMENT_CONTEXT} is ${JSON.stringify(value)}: must be names separated by commas (Network, Cluster, NodeGroup, Server, Token, VersionSkip, logical IDs or construct paths), e.g. "NodeGroup".`,
+    throw new ValidationError(`[${scope.node.path}] context ${ALLOW_REPLACEMENT_CONTEXT} is ${JSON.stringify(value)}: must be names separated by commas (Network, Cluster, NodeGroup, Server, Token, VersionSkip, Release, logical IDs or construct paths), e.g. "NodeGroup".`,
       { constructPath: scope.node.path, prop: `context ${ALLOW_REPLACEMENT_CONTEXT}`, value });
   }
   return list.map(x => (x as string).trim());

@@ -1,9 +1,10 @@
 import { createHash } from 'crypto';
 import { gzipSync, constants as zlib } from 'zlib';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { WorkloadRelease, markForGuard } from '../../guards/private/marks';
 import { ChartManifest, KubeObject, synthesizeManifests } from '../../workloads';
 import { PropValidator } from '../../workloads/private/validate';
 import { DeploymentBudget } from '../deployment-budget';
@@ -210,4 +211,13 @@ export function chartReleaseName(deliveryId: string, chartName: string): string 
 
 function clean(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/**
+ * Marks a workload release's custom resource for the ReplacementGuard, which records the charts it holds and
+ * refuses a synth that would move a chart out of it or delete it.
+ */
+export function markRelease(helmChart: Construct, release: WorkloadRelease): void {
+  const resource = helmChart.node.findAll().find((c): c is CfnResource => CfnResource.isCfnResource(c));
+  if (resource) markForGuard(resource, { role: 'workload-release', release });
 }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { KUBERNETES_VERSION_TAG, guardMarkOf } from './marks';
+import { KUBERNETES_VERSION_TAG, WorkloadRelease, guardMarkOf } from './marks';
 import { REPLACEMENT_RULES, ROLLING_GROUP_PROPERTIES, VERSION_SKIP, isObject, valueAt } from './replacement-rules';
 import { ValidationError } from '../../errors';
 
@@ -25,6 +25,8 @@ export interface LockedResource {
    * group's release (its `platform.cdk-k8s.io/kubernetes-version` tag, `v1.33.1+k3s1`).
    */
   readonly kubernetesVersion?: string;
+  /** A workload delivery's Helm release: its name, delivery and charts. */
+  readonly release?: WorkloadRelease;
   /** A node group (or its launch template) that rolls its nodes on a change; not written to the file. */
   readonly rolls?: boolean;
 }
@@ -81,12 +83,14 @@ export function collectProtected(scope: IConstruct): LockedStacks {
     }
     const stackId = stack.artifactId;
     const kubernetesVersion = versionOf(c.cfnResourceType, props);
+    const release = guardMarkOf(c)?.release;
     (out[stackId] ??= {})[logicalId] = {
       type: c.cfnResourceType,
       category: rule.category,
       path: c.node.path,
       properties,
       ...(kubernetesVersion !== undefined ? { kubernetesVersion } : {}),
+      ...(release ? { release: { name: release.name, delivery: release.delivery, charts: [...release.charts], shared: release.shared } } : {}),
       ...(guardMarkOf(c)?.role === 'rolling-node-group' ? { rolls: true } : {}),
     };
   }
@@ -135,6 +139,11 @@ export function compare(previous: LockedStacks, current: LockedStacks, allow: Re
       const step = cur ? versionStep(old.kubernetesVersion, cur.kubernetesVersion) : undefined;
       if (step && !allowed(allow, id, { ...old, category: VERSION_SKIP })) violation(step, VERSION_SKIP);
       if (allowed(allow, id, old)) continue;
+      if (old.release) {
+        const moved = releaseChange(old.release, cur?.release, Object.values(now));
+        if (moved) violation(moved);
+        continue;
+      }
       if (!cur || cur.type !== old.type) {
         const twin = added.find(([, r]) => r.type === old.type && r.category === old.category);
         violation(`is gone from the template${twin ? ` and a new ${old.type} ${twin[0]} (${twin[1].path}) appeared: its logical ID moved` : ''}, `
@@ -151,6 +160,29 @@ export function compare(previous: LockedStacks, current: LockedStacks, allow: Re
     }
   }
   return violations;
+}
+
+const quoted = (names: readonly string[]) => names.map(n => `"${n}"`).join(', ');
+
+/**
+ * Why a recorded workload release may not change so: a chart moves out of it (into another release, or out
+ * of the code), or the release is gone (CloudFormation deletes it: helm uninstall deletes its objects).
+ */
+function releaseChange(old: WorkloadRelease, cur: WorkloadRelease | undefined, now: LockedResource[]): string | undefined {
+  const left = old.charts.filter(c => !cur?.charts.includes(c));
+  if (cur && left.length === 0) return undefined;
+  const to = (c: string) => now.find(r => r.release && r.release.delivery === old.delivery && r.release.charts.includes(c))?.release;
+  const destinations = left.map(c => (to(c) ? `"${c}" to the release "${to(c)!.name}"` : `"${c}" out of the code`));
+  const moved = left.filter(c => to(c) !== undefined);
+  const fix = old.shared && moved.length > 0
+    ? `To keep the charts where they are, list them in the delivery's release: addWorkloads('${old.delivery}', charts, { sharedReleaseCharts: [${old.charts.map(c => `'${c}'`).join(', ')}] }) (docs/delivery.md: migrating). `
+    : moved.length > 0 ? `To keep the chart in its own release, remove ${quoted(moved)} from sharedReleaseCharts. ` : '';
+  return `is the Helm release "${old.name}" of the delivery "${old.delivery}" (charts ${quoted(old.charts)}); `
+    + (cur
+      ? `charts would move out of it: ${destinations.join(', ')}. Helm refuses an object another release holds (the deploy fails and rolls back) and deletes what leaves a release. `
+      : `it is gone from the template (${destinations.join(', ')}), so CloudFormation would delete it and helm uninstall deletes every object in it. `)
+    + fix
+    + 'If the objects are meant to go (or you handed them to their new release, docs/delivery.md), opt in.';
 }
 
 const TOKEN_LOST = 'A new token value locks every node out: nodes that restart or join can no longer authenticate to the '
@@ -242,7 +274,8 @@ export function renderLock(stacks: LockedStacks): string {
 function recorded(r: LockedResource): LockedResource {
   const properties = Object.fromEntries(Object.keys(r.properties).sort().map(k => [k, r.properties[k]]));
   const version = r.kubernetesVersion !== undefined ? { kubernetesVersion: r.kubernetesVersion } : {};
-  return { type: r.type, category: r.category, path: r.path, properties, ...version };
+  const release = r.release ? { release: { name: r.release.name, delivery: r.release.delivery, charts: [...r.release.charts], shared: r.release.shared } } : {};
+  return { type: r.type, category: r.category, path: r.path, properties, ...version, ...release };
 }
 
 /** Writes the file only when its content changes. Returns true if it was written. */

@@ -9,8 +9,23 @@ export interface GuardMark {
    * `rolling-node-group`: a self-managed node group (or its launch template) with a rolling update and a
    * drain before termination: a change rolls the nodes one at a time instead of replacing them at once.
    * `cluster-token`: a Secrets Manager secret whose generated value every node of a cluster joins with.
+   * `workload-release`: the Helm release of a workload delivery (`release` says which charts it holds).
    */
-  readonly role: 'rolling-node-group' | 'cluster-token';
+  readonly role: 'rolling-node-group' | 'cluster-token' | 'workload-release';
+  /** For a `workload-release`: the release, its delivery (the addWorkloads id) and the charts in it. */
+  readonly release?: WorkloadRelease;
+}
+
+/** A Helm release of a workload delivery, as the ReplacementGuard records it. */
+export interface WorkloadRelease {
+  /** The Helm release name. */
+  readonly name: string;
+  /** The delivery's id (the addWorkloads id). */
+  readonly delivery: string;
+  /** The construct ids of the charts the release holds. */
+  readonly charts: readonly string[];
+  /** The delivery's own release (the chart named like the delivery, `sharedReleaseCharts`), not a chart's. */
+  readonly shared: boolean;
 }
 
 /** Marks `resource` for the ReplacementGuard. */

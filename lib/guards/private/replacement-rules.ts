@@ -10,7 +10,7 @@ import { guardMarkOf } from './marks';
 
 /** One protected resource type. */
 export interface ReplacementRule {
-  /** Named opt-in category: Network, Cluster, NodeGroup, Server or Token. */
+  /** Named opt-in category: Network, Cluster, NodeGroup, Server, Token or Release. */
   readonly category: string;
   /** Properties whose change replaces the resource (or, for servers, the running instances). */
   readonly properties: readonly string[];
@@ -21,7 +21,7 @@ export interface ReplacementRule {
 }
 
 /** The opt-in categories, in the order the docs list them. */
-export const CATEGORIES = ['Network', 'Cluster', 'NodeGroup', 'Server', 'Token'] as const;
+export const CATEGORIES = ['Network', 'Cluster', 'NodeGroup', 'Server', 'Token', 'Release'] as const;
 
 /** Opt-in name for a Kubernetes version change that skips a minor version or goes back. */
 export const VERSION_SKIP = 'VersionSkip';
@@ -98,6 +98,14 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
         'IncludeSpace', 'PasswordLength', 'RequireEachIncludedType', 'SecretStringTemplate'].map(p => `GenerateSecretString.${p}`),
     ],
     applies: (_, resource) => guardMarkOf(resource)?.role === 'cluster-token',
+  },
+  // The Helm release of a workload delivery (aws-eks-v2 HelmChart): no property replaces it, but deleting it
+  // uninstalls the release (Helm deletes its objects), and a chart moving out of it moves objects between
+  // releases (Helm refuses them, or deletes and recreates them). The lock records the charts of each release.
+  'Custom::AWSCDK-EKS-HelmChart': {
+    category: 'Release',
+    properties: [],
+    applies: (_, resource) => guardMarkOf(resource)?.role === 'workload-release',
   },
 };
 
