@@ -4,3 +4,6 @@ export * from './argocd';
 export * from './cert-manager';
 export * from './external-dns';
 export * from './karpenter';
+export * from './vpa';
+export * from './efs';
+export * from './backup';

@@ -2,7 +2,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { App as Cdk8sApp, Size } from 'cdk8s';
-import { ClusterTraits, EksPlatformStack, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, synthesizeManifests } from '../../lib';
+import { ClusterCapacity, ClusterTraits, EksPlatformStack, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, synthesizeManifests } from '../../lib';
 import { VolumeBackupAddOn, VolumeSnapshotImport } from '../../lib/addons/backup';
 import { EfsAddOn } from '../../lib/addons/efs';
 import { expectValidManifests } from '../support/k8s-check';
@@ -21,10 +21,27 @@ describe('EKS: AWS Backup of every gp3 volume, selected by the tag the class put
   const stack = new EksPlatformStack(app, 'acme-eks', { platformName: 'acme', addOns: [new VolumeBackupAddOn()] });
   const template = Template.fromStack(stack);
 
-  test('the gp3 StorageClass tags every volume with the cluster name', () => {
+  test('the EBS CSI driver tags every new volume with the cluster name; the StorageClass is left alone', () => {
+    template.hasResourceProperties('AWS::EKS::Addon', {
+      AddonName: 'aws-ebs-csi-driver',
+      ConfigurationValues: JSON.stringify({ controller: { extraVolumeTags: { 'platform.cdk-k8s.io/backup': 'acme' } } }),
+    });
+    // A StorageClass's parameters are immutable: changing them would fail every existing cluster's next deploy.
     const manifest = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
       .map(r => JSON.stringify(r.Properties.Manifest)).find(m => m.includes('\\"name\\":\\"gp3\\"'))!;
-    expect(manifest).toContain('\\"tagSpecification_1\\":\\"platform.cdk-k8s.io/backup=acme\\"');
+    expect(manifest).toContain('\\"parameters\\":{\\"type\\":\\"gp3\\",\\"encrypted\\":\\"true\\",\\"fsType\\":\\"ext4\\"}');
+  });
+
+  test('without the add-on the EBS CSI add-on has no configuration (templates of existing platforms do not move)', () => {
+    const plain = Template.fromStack(new EksPlatformStack(new App(), 'plain', { platformName: 'plain' }));
+    const [driver] = Object.values(plain.findResources('AWS::EKS::Addon', { Properties: { AddonName: 'aws-ebs-csi-driver' } }));
+    expect(driver.Properties.ConfigurationValues).toBeUndefined();
+  });
+
+  test('EKS Auto Mode: refused, saying why and what to do', () => {
+    expect(errorOf(() => new EksPlatformStack(new App(), 'auto', {
+      platformName: 'auto', capacity: ClusterCapacity.autoMode(), addOns: [new VolumeBackupAddOn()],
+    }))).toContain('VolumeBackupAddOn.install(cluster) is "auto/Eks (EKS Auto Mode)": cannot get volume backups yet');
   });
 
   test('an encrypted vault kept with its recovery points; a daily plan keeping 35 days', () => {

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import { CfnAddon } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +9,7 @@ import { ClusterDistribution } from '../../clusters/cluster-distribution';
 import { VOLUME_BACKUP_TAG, volumeBackupTagValue } from '../../clusters/eks/eks-addons';
 import { EksPlatformCluster } from '../../clusters/eks/eks-platform-cluster';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
+import { AssumptionError } from '../../errors';
 import { acknowledge } from '../../private/nag';
 import { cdkPropValidator } from '../../private/validate';
 import { IPlatformAddOn } from '../platform-add-on';
@@ -41,8 +43,8 @@ export interface VolumeBackupAddOnProps {
  * Backs up every volume of the EKS cluster's gp3 StorageClass (every StatefulService volume unless it names
  * another class) with AWS Backup: an encrypted vault (retained with its recovery points when the stack is
  * deleted) and a plan, daily by default, keeping each backup 35 days. The volumes are selected by the tag the
- * gp3 class puts on each of them (`platform.cdk-k8s.io/backup=<cluster name>`). Installing it records the
- * class as backed up in `cluster.traits`. Restore: docs/storage.md.
+ * EBS CSI driver puts on each new volume once the add-on is installed (`platform.cdk-k8s.io/backup=<cluster
+ * name>`). Installing it records the class as backed up in `cluster.traits`. Restore: docs/storage.md.
  *
  * Not on k3s or kubeadm: their local-path volumes live on the nodes' disks and no service can back them up
  * per volume; the install says so and what to use instead.
@@ -66,6 +68,13 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
         'cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes\' disks, which no service backs up per volume. '
         + 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.');
     }
+    const driver = cluster.addons.addons['aws-ebs-csi-driver']?.node.defaultChild as CfnAddon | undefined;
+    if (!driver) {
+      return v.fail('install(cluster)', `${cluster.node.path} (EKS Auto Mode)`,
+        'cannot get volume backups yet: Auto Mode\'s own EBS driver takes no extra volume tags, and the tag cannot be added to the existing '
+        + 'gp3 StorageClass (its parameters are immutable). Use managed node groups, or back up with your own StorageClass carrying tagSpecification_1; docs/storage.md.');
+    }
+    tagNewVolumes(driver, volumeBackupTagValue(cluster.cluster));
     const scope = new Construct(cluster, 'VolumeBackup');
     this.vault = new backup.BackupVault(scope, 'Vault', {
       backupVaultName: `${cluster.clusterName}-volumes`,
@@ -84,7 +93,7 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
       resources: [backup.BackupResource.fromArn(Stack.of(scope).formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' }))],
       allowRestores: true,
     });
-    // Only the EBS volumes of this cluster's class: their ARN AND the tag the class gives them.
+    // Only this cluster's EBS volumes: their ARN AND the tag the EBS CSI driver gives them.
     (selection.node.defaultChild as backup.CfnBackupSelection).addPropertyOverride('BackupSelection.Conditions', {
       StringEquals: [{ ConditionKey: `aws:ResourceTag/${VOLUME_BACKUP_TAG}`, ConditionValue: volumeBackupTagValue(cluster.cluster) }],
     });
@@ -102,6 +111,20 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
   }
 }
 
+/**
+ * Makes the EBS CSI driver tag every volume it creates from now on with {@link VOLUME_BACKUP_TAG}: an in-place
+ * update of the EKS add-on's configuration. The StorageClass is left alone (its parameters are immutable: a
+ * changed class would fail the deploy of every existing cluster). Volumes created before keep no tag: docs/storage.md
+ * says how to tag them.
+ */
+function tagNewVolumes(driver: CfnAddon, value: string): void {
+  const current: unknown = Stack.of(driver).resolve(driver.configurationValues);
+  if (current !== undefined) {
+    throw new AssumptionError(`the EBS CSI add-on already has configuration values (${String(current)}); merge them with the volume tags`);
+  }
+  driver.configurationValues = Stack.of(driver).toJsonString({ controller: { extraVolumeTags: { [VOLUME_BACKUP_TAG]: value } } });
+}
+
 /** The snapshot controller and an EBS VolumeSnapshotClass, so a claim can start from a VolumeSnapshot. */
 function restorePath(scope: Construct, cluster: EksPlatformCluster): IDependable {
   const controller = new eks.Addon(scope, 'SnapshotController', {
@@ -111,7 +134,6 @@ function restorePath(scope: Construct, cluster: EksPlatformCluster): IDependable
     preserveOnDelete: false,
   });
   controller.node.addDependency(...cluster.addons.readiness);
-  const autoMode = cluster.addons.addons['aws-ebs-csi-driver'] === undefined;
   const snapshotClass = new eks.KubernetesManifest(scope, 'SnapshotClass', {
     cluster: cluster.cluster,
     overwrite: true,
@@ -119,7 +141,7 @@ function restorePath(scope: Construct, cluster: EksPlatformCluster): IDependable
       apiVersion: 'snapshot.storage.k8s.io/v1',
       kind: 'VolumeSnapshotClass',
       metadata: { name: EBS_SNAPSHOT_CLASS },
-      driver: autoMode ? 'ebs.csi.eks.amazonaws.com' : 'ebs.csi.aws.com',
+      driver: 'ebs.csi.aws.com',
       deletionPolicy: 'Retain',
     }],
     removalPolicy: RemovalPolicy.DESTROY,

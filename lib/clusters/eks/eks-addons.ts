@@ -7,14 +7,14 @@ import { EKS_VERSIONS, EksAddonName, EksVersionPins } from './versions';
 import { acknowledge } from '../../private/nag';
 
 /**
- * The tag the gp3 StorageClass puts on every EBS volume it provisions (value: the cluster name), by which
- * AWS Backup selects the volumes to back up (VolumeBackupAddOn).
+ * The tag the EBS CSI driver puts on every volume it provisions once VolumeBackupAddOn is installed (value:
+ * the cluster name; the add-on's `controller.extraVolumeTags`), by which AWS Backup selects the volumes.
  */
 export const VOLUME_BACKUP_TAG = 'platform.cdk-k8s.io/backup';
 
 /**
- * The value of {@link VOLUME_BACKUP_TAG}: the cluster's name, as a literal when it is known at synth time (the
- * StorageClass manifest then stays a plain string), otherwise the deploy-time name.
+ * The value of {@link VOLUME_BACKUP_TAG}: the cluster's name, as a literal when it is known at synth time,
+ * otherwise the deploy-time name.
  */
 export function volumeBackupTagValue(cluster: eks.Cluster): string {
   const name = (cluster.node.defaultChild as eks.CfnCluster | undefined)?.name;
@@ -146,8 +146,9 @@ export class EksAddons extends Construct {
           annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
         },
         provisioner: props.autoMode ? 'ebs.csi.eks.amazonaws.com' : 'ebs.csi.aws.com',
-        // Every volume carries the backup tag: VolumeBackupAddOn's AWS Backup plan selects the volumes by it.
-        parameters: { type: 'gp3', encrypted: 'true', fsType: 'ext4', tagSpecification_1: `${VOLUME_BACKUP_TAG}=${volumeBackupTagValue(cluster)}` },
+        // Parameters of a StorageClass are immutable: never change them here, or every existing cluster's next
+        // deploy fails (VolumeBackupAddOn tags volumes through the EBS CSI add-on's configuration instead).
+        parameters: { type: 'gp3', encrypted: 'true', fsType: 'ext4' },
         reclaimPolicy: props.reclaimPolicy ?? VolumeReclaimPolicy.RETAIN,
         volumeBindingMode: 'WaitForFirstConsumer',
         allowVolumeExpansion: true,

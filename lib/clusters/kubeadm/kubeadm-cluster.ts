@@ -12,7 +12,7 @@ import { KubeadmVersion } from './kubeadm-version';
 import { networkPolicyEngineAsset } from './network-policy-engine';
 import { denyGrantsExceptForAwsServices } from '../../private/kms';
 import { acknowledge } from '../../private/nag';
-import { ClusterTraits, IngressFlavour } from '../../workloads';
+import { ClusterTraits, IngressFlavour, VolumeAccessMode } from '../../workloads';
 import { secretFindings, stateBucketFindings } from '../self-managed/private/compliance';
 import { SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed/self-managed-cluster';
 
@@ -92,6 +92,8 @@ export class KubeadmCluster extends SelfManagedClusterBase {
     this.traits = ClusterTraits.custom({
       ingressFlavour: IngressFlavour.TRAEFIK,
       storageClassName: 'local-path',
+      // local-path serves one node's disk: ReadWriteMany on it would leave the claim Pending forever.
+      storageClasses: [{ name: 'local-path', accessModes: [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_ONCE_POD], nodeLocal: true }],
       ingressTrafficSource: { namespace: 'traefik', podLabels: { 'app.kubernetes.io/name': 'traefik' } },
       // True because the control plane applies kube-router's policy controller (networkPolicyEngine) after flannel.
       networkPolicySupport: true,
