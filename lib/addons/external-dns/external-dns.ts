@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct, IDependable } from 'constructs';
@@ -96,7 +97,7 @@ export class ExternalDns implements IPlatformAddOn {
     const release = cluster.addHelmChart(this.name, {
       ...EXTERNAL_DNS_CHART,
       namespace,
-      values: externalDnsValues(cluster.clusterName, zones, policy),
+      values: externalDnsValues(cluster.clusterName, zones, policy, Stack.of(cluster).region),
       dependsOn: [this.identity],
     });
     cluster.traits.addAbilities({ dnsZones: zones.map(z => z.zoneName) });
@@ -116,11 +117,13 @@ function externalDnsStatements(scope: Construct, zones: NamedZone[]): iam.Policy
   ];
 }
 
-/** The chart's values: Route 53 in the named zones, TXT ownership by cluster name, restricted pods. */
-function externalDnsValues(clusterName: string, zones: NamedZone[], policy: DnsRecordPolicy): Record<string, unknown> {
+/** The chart's values: Route 53 in the named zones, TXT ownership by cluster name, the stack's region, restricted pods. */
+function externalDnsValues(clusterName: string, zones: NamedZone[], policy: DnsRecordPolicy, region: string): Record<string, unknown> {
   return {
     image: { tag: EXTERNAL_DNS_CHART.appVersion },
     provider: { name: 'aws' },
+    // EKS Pod Identity hands out credentials, not a region: the SDK's STS calls need one
+    env: [{ name: 'AWS_REGION', value: region }],
     serviceAccount: { create: true, name: SERVICE_ACCOUNT },
     sources: ['ingress', 'service'],
     policy,
