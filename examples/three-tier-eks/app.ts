@@ -9,11 +9,13 @@
 import { App } from 'aws-cdk-lib';
 import { App as Cdk8sApp } from 'cdk8s';
 import { EksPlatformStack, SecretRef } from '../../lib';
+import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
 import { shop, ThreeTierPlatform } from '../three-tier/shop';
 
 /** Adds the `shop-eks` stack to `app`. */
 export function build(app: App): ThreeTierPlatform<EksPlatformStack> {
-  const stack = new EksPlatformStack(app, 'shop-eks', { platformName: 'shop' });
+  // the Vertical Pod Autoscaler makes the database's right-sizing recommendations
+  const stack = new EksPlatformStack(app, 'shop-eks', { platformName: 'shop', addOns: [new VerticalPodAutoscalerAddOn()] });
   const chart = shop(new Cdk8sApp(), stack.cluster.traits, {
     // the cluster's External Secrets Operator may read secrets named `shop/...`
     databasePassword: SecretRef.fromAwsSecretsManager({ remoteName: 'shop/postgres', property: 'password' }),

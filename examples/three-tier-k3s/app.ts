@@ -11,11 +11,13 @@
 import { App } from 'aws-cdk-lib';
 import { App as Cdk8sApp } from 'cdk8s';
 import { SelfManagedPlatformStack, SecretRef } from '../../lib';
+import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
 import { shop, ThreeTierPlatform } from '../three-tier/shop';
 
 /** Adds the `shop-k3s` stack to `app`. */
 export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
-  const stack = new SelfManagedPlatformStack(app, 'shop-k3s', { platformName: 'shop' });
+  // the Vertical Pod Autoscaler makes the database's right-sizing recommendations
+  const stack = new SelfManagedPlatformStack(app, 'shop-k3s', { platformName: 'shop', addOns: [new VerticalPodAutoscalerAddOn()] });
   const chart = shop(new Cdk8sApp(), stack.cluster.traits, {
     databasePassword: SecretRef.fromSecret('postgres', 'password'),
   });

@@ -1,13 +1,15 @@
 /**
  * A three-tier shop: `web` (the front end, public on `/`), `api` (on `/api`) and `postgres`, a
  * StatefulService with a persistent volume that only `api` may connect to. One namespace that enforces Pod
- * Security "restricted" and denies ingress by default; every workload admits only its callers.
+ * Security "restricted" and denies ingress by default; every workload admits only its callers. The api ships its
+ * logs through a native sidecar reading a shared volume, a NodeAgent exports metrics on every node, and the
+ * database gets right-sizing recommendations (a VerticalPodAutoscaler in mode Off).
  *
  * The same code serves every cluster kind: the chart reads the cluster's traits (ALB or Traefik, gp3 or
  * local-path), see three-tier-eks/app.ts and three-tier-k3s/app.ts.
  */
 import { App, Size } from 'cdk8s';
-import { Callers, ClusterTraits, PlatformChart, PlatformNamespace, SecretRef, StatefulService, WebService } from '../../lib';
+import { Callers, ClusterTraits, NodeAgent, PlatformChart, PlatformNamespace, SecretRef, StatefulService, WebService } from '../../lib';
 
 /** Options of {@link shop}. */
 export interface ShopOptions {
@@ -47,6 +49,17 @@ export function shop(app: App, traits: ClusterTraits, options: ShopOptions): Pla
     secretEnv: { DATABASE_PASSWORD: options.databasePassword },
     autoscaling: { minReplicas: 2, maxReplicas: 8, cpuUtilization: 70 },
     ingress: { hosts: [host], paths: ['/api'], group: options.albGroup },
+    // the api writes its logs to /var/log/api; a native sidecar ships them
+    volumeMounts: [{ volume: 'logs', mountPath: '/var/log/api' }],
+    sharedVolumes: [{ name: 'logs', sizeLimit: Size.gibibytes(1) }],
+    sidecars: [{
+      name: 'log-shipper',
+      image: 'fluent/fluent-bit:3.2.2',
+      args: ['-i', 'tail', '-p', 'path=/logs/*.log', '-o', 'stdout', '-H', '-P', '2020'],
+      ports: [{ name: 'shipper-http', port: 2020 }],
+      healthCheckPath: '/',
+      volumeMounts: [{ volume: 'logs', mountPath: '/logs', readOnly: true }],
+    }],
   });
 
   new WebService(chart, 'web', {
@@ -68,6 +81,18 @@ export function shop(app: App, traits: ClusterTraits, options: ShopOptions): Pla
     resources: { memoryRequest: Size.mebibytes(512), memoryLimit: Size.gibibytes(1) },
     // only the api may connect (the default admits every pod of the namespace)
     callers: Callers.only(api),
+    // recommendations only: read them with kubectl describe vpa postgres
+    rightSizing: {},
+  });
+
+  // node metrics on every node (restricted: no host paths; node-wide metrics need a privileged namespace)
+  new NodeAgent(chart, 'node-exporter', {
+    image: 'prom/node-exporter:v1.8.2',
+    ports: [{ name: 'metrics', port: 9100 }],
+    runAsUser: 65534,
+    runAsGroup: 65534,
+    healthCheckPath: '/',
+    callers: Callers.sameNamespace(),
   });
 
   return chart;
