@@ -56,8 +56,13 @@ describe('EKS: an add-on chart is installed by the kubectl/helm Lambda', () => {
   test('pinned chart, own namespace, values, atomic with a timeout', () => {
     expect(stack.cluster.distribution).toBe(ClusterDistribution.EKS);
     expect(release.Properties).toMatchObject({
-      Repository: 'https://charts.example.com', Chart: 'example', Version: '1.2.3', Namespace: 'example',
-      Wait: true, Atomic: true, Timeout: '600s',
+      Repository: 'https://charts.example.com',
+      Chart: 'example',
+      Version: '1.2.3',
+      Namespace: 'example',
+      Wait: true,
+      Atomic: true,
+      Timeout: '600s',
     });
     expect(release.Properties.CreateNamespace).toBeUndefined(); // aws-eks-v2 writes false as absent
     expect(JSON.parse(release.Properties.Values)).toEqual({ replicas: 2, image: { tag: 'v1.2.3' } });
@@ -70,7 +75,8 @@ describe('EKS: an add-on chart is installed by the kubectl/helm Lambda', () => {
     const [namespaceId, namespace] = manifests[0];
     const [object] = JSON.parse(namespace.Properties.Manifest);
     expect(object).toEqual({
-      apiVersion: 'v1', kind: 'Namespace',
+      apiVersion: 'v1',
+      kind: 'Namespace',
       metadata: {
         name: 'example',
         labels: {
