@@ -17,7 +17,8 @@ const LAYERS: Record<string, number> = {
   testing: 2,
   clusters: 3,
   blueprints: 3,
-  platform: 4,
+  addons: 4,
+  platform: 5,
 };
 
 function files(dir: string): string[] {

@@ -64,9 +64,10 @@ describe('External Secrets Operator on the EKS platform (default on)', () => {
 
   test('workloads are delivered after the store exists (ExternalSecrets need the CRD and the store)', () => {
     const storeId = ofType(resources, 'Custom::AWSCDK-EKS-KubernetesResource').find(([, r]) => JSON.stringify(r.Properties.Manifest).includes('ClusterSecretStore'))![0];
-    const delivery = ofType(resources, 'Custom::AWSCDK-EKS-HelmChart').find(([id]) => id.startsWith('EksappsRelease'));
-    expect(delivery).toBeDefined();
-    expect(delivery![1].DependsOn).toContain(storeId);
+    // One Helm release per chart: every workload release (a chart asset) waits for the store.
+    const releases = ofType(resources, 'Custom::AWSCDK-EKS-HelmChart').filter(([, r]) => r.Properties.ChartAssetURL !== undefined);
+    expect(releases.length).toBeGreaterThan(0);
+    for (const [, release] of releases) expect(release.DependsOn).toContain(storeId);
   });
 
   test('the operator waits for the nodes, the Pod Identity agent, CoreDNS and the load balancer controller', () => {
