@@ -228,14 +228,24 @@ project.testTask.exec(`bash -c '${TYPE_CHECK} & tsc=$!; ${LINT}; lint=$?; wait "
 // minutes of CPU on two cores. They are their own task, which CI runs after `npm test`, so that `npm test`
 // stays a quick loop (the project's budget is 90 s on an idle two-core machine).
 const DAY2_SUITES = '/test/(clusters/(k3s/k3s-(node-loss|ha-election)|kubeadm/kubeadm-(node-loss|day2-safety)'
-  + '|self-managed/(sync-workloads|node-drain|rolling-upgrade))|robustness/workload-sync(-ha)?\\.property|guards/replacement-guard)\\.test\\.ts$';
+  + '|self-managed/(sync-workloads|node-drain|rolling-upgrade))|robustness/workload-sync(-ha)?\\.property|guards/replacement-guard'
+  + '|delivery/release-migration\\.property)\\.test\\.ts$';
 // The compliance checks run cfn-guard (~12 s of CPU per template) and aws-cdk-lib's CloudFormation validation
 // (a WebAssembly engine, ~8 s to load) over every stack kind: about a minute of CPU, their own task too.
 const COMPLIANCE_SUITES = '/test/compliance/';
 // The docs-snippet check type-checks every ```ts block of README.md and docs/ in one TypeScript program (~15 s
 // of one core): its own task too, so that editing code does not wait for the docs and vice versa.
 const DOCS_SUITES = '/test/docs/snippets\\.test\\.ts$';
-project.testTask.exec(`jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /cdk.out/ /dist/ '${DAY2_SUITES}' '${COMPLIANCE_SUITES}' '${DOCS_SUITES}'`, { receiveArgs: true });
+// The whole platforms: every add-on on EKS and k3s, the bundled app through the CDK CLI and the examples' snapshots,
+// the compose importer's generated code compiled and synthesized: a platform stack or more per test, about two
+// minutes of CPU. Their own task, which CI runs after `npm test`; npm test keeps the constructs' unit tests.
+const PLATFORM_SUITES = '/test/(addons/|examples/|compose/(codegen|platform)\\.test\\.ts$)';
+project.testTask.exec(`jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /cdk.out/ /dist/ '${DAY2_SUITES}' '${COMPLIANCE_SUITES}' '${DOCS_SUITES}' '${PLATFORM_SUITES}'`, { receiveArgs: true });
+project.addTask('test:platforms', {
+  description: 'Whole platforms: add-ons on every cluster kind, the bundled app, the examples, imported compose files (CI runs them after npm test)',
+  exec: `jest --ci --maxWorkers=2 --testPathPattern '${PLATFORM_SUITES}'`,
+  receiveArgs: true,
+});
 project.addTask('test:day2', {
   description: 'The day-2 scenarios: node scripts against models of live clusters (CI runs them after npm test)',
   exec: `jest --ci --maxWorkers=2 --testPathPattern '${DAY2_SUITES}'`,
