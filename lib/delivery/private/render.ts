@@ -176,11 +176,12 @@ export function stagedAsset(scope: IConstruct, id: string, prefix: string, files
   try {
     writeFiles(scratch, files);
     const source = file === undefined ? scratch : path.join(scratch, file);
-    const asset = new s3assets.Asset(scope, id, {
-      path: source,
-      assetHash: `${hashFiles(files)}${file === undefined ? '' : `:${file}`}`,
-      assetHashType: AssetHashType.CUSTOM,
-    });
+    // One file: CDK's own fingerprint (its name and content), the hash it had before staging moved here, so
+    // the S3 key in a node's user data does not change and no node rolls for it. A directory: the files' hash,
+    // computed once already (fingerprinting thousands of chart files again would cost a second pass).
+    const asset = new s3assets.Asset(scope, id, file === undefined
+      ? { path: source, assetHash: hashFiles(files), assetHashType: AssetHashType.CUSTOM }
+      : { path: source });
     const staged = path.resolve(outdir, asset.assetPath);
     if (staged === source || staged.startsWith(`${scratch}${path.sep}`)) {
       // staging is disabled (context aws:cdk:disable-asset-staging): the asset points at the source, keep it
