@@ -6,7 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { IConstruct } from 'constructs';
+import { CertManager, ExternalDns, KarpenterAddOn, VolumeBackupAddOn } from '../../lib/addons';
 import { ClusterCapacity, ClusterEndpointAccess } from '../../lib/clusters/eks';
 import { SelfManagedPlatformStack, SelfManagedDistribution } from '../../lib/platform';
 import { EksPlatformStack } from '../../lib/platform/eks-platform-stack';
@@ -33,6 +35,20 @@ export const STACK_VARIANTS: StackVariant[] = [
     }),
   },
   { label: 'EKS Auto Mode', build: app => new EksPlatformStack(app, 'eks-auto', { platformName: 'acme', capacity: ClusterCapacity.autoMode() }) },
+  {
+    label: 'EKS with add-ons (Karpenter, cert-manager DNS-01, external-dns, volume backups)',
+    build: app => {
+      const s = new EksPlatformStack(app, 'eks-addons', {
+        platformName: 'acme',
+        capacity: ClusterCapacity.managedNodeGroups({ clusterAutoscaler: false }),
+        addOns: [new KarpenterAddOn(), new VolumeBackupAddOn()],
+      });
+      const zone = route53.HostedZone.fromHostedZoneAttributes(s, 'Zone', { zoneName: 'example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+      new CertManager({ letsEncrypt: { email: 'ops@example.com', dns01Zones: [zone] } }).install(s.cluster);
+      new ExternalDns({ hostedZones: [zone] }).install(s.cluster);
+      return s;
+    },
+  },
   {
     label: 'k3s (1 server + 2 agents, workloads)',
     build: app => {

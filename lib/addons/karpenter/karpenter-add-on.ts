@@ -48,6 +48,16 @@ const NAMESPACE = 'kube-system';
 const SERVICE_ACCOUNT = 'karpenter';
 const NODE_CLASS = 'default';
 
+/** ARN patterns of the resources Karpenter creates or selects at run time (its reference controller policy). */
+const RUNTIME_RESOURCES = [
+  'arn:<AWS::Partition>:ec2:<AWS::Region>::image/*',
+  'arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*',
+  ...['security-group', 'subnet', 'capacity-reservation', 'launch-template', 'fleet', 'instance', 'volume', 'network-interface', 'spot-instances-request']
+    .map(type => `arn:<AWS::Partition>:ec2:<AWS::Region>:*:${type}/*`),
+  'arn:<AWS::Partition>:ssm:<AWS::Region>::parameter/aws/service/*',
+  'arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*',
+];
+
 /**
  * Karpenter as the node autoscaler of an EKS platform cluster: the `karpenter-crd` and `karpenter` charts
  * (pinned, the controller on the managed node group with EKS Pod Identity), an interruption queue fed by
@@ -115,10 +125,12 @@ export class KarpenterAddOn implements IPlatformAddOn {
       serviceAccount: SERVICE_ACCOUNT,
       statements: controllerStatements(scope, { clusterName, clusterArn: cluster.cluster.clusterArn, nodeRole, queue }),
     });
-    acknowledge(identity.role, {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Karpenter\'s reference policy: EC2 Describe calls and pricing:GetProducts support no resource-level permissions (limited to the region by aws:RequestedRegion); launching, tagging and terminating are limited by this cluster\'s ownership tags instead of ARNs of instances that do not exist yet.',
-    });
+    const reason = 'Karpenter\'s reference policy: EC2 Describe calls and pricing:GetProducts support no resource-level permissions (limited to the region by aws:RequestedRegion); launching, tagging and terminating are limited by this cluster\'s ownership tags instead of ARNs of instances that do not exist yet.';
+    acknowledge(identity.role, { id: 'AwsSolutions-IAM5[Resource::*]', reason }, ...RUNTIME_RESOURCES.map(resource => ({
+      id: `AwsSolutions-IAM5[Resource::${resource}]`,
+      reason: `${reason} The images, snapshots, subnets and security groups it launches from are chosen by the EC2NodeClass's selectors at run time; `
+        + 'instance profiles are created and deleted by Karpenter for the node role only (iam:PassRole is limited to that role).',
+    })));
     this.queue = queue;
     this.nodeRole = nodeRole;
 
