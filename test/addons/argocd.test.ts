@@ -5,16 +5,8 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseAllDocuments } from 'yaml';
 import { ARGO_CD_CHART, ArgoCd, ArgoCdProps, EksPlatformStack, SelfManagedPlatformStack } from '../../lib';
+import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests, schemaSources } from '../support/k8s-check';
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 const PROPS: ArgoCdProps = {
   repositoryUrl: 'https://github.com/acme/deploy.git',
@@ -80,7 +72,7 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
     ['file:///srv/git/deploy'],
     ['github.com/acme/deploy'],
   ])('a repository URL that is not https or ssh: %s', url => {
-    expect(errorOf(install({ repositoryUrl: url }))).toContain(`ArgoCd.repositoryUrl is "${url}": must be an https:// or SSH Git URL`);
+    expect(expectThrownMessage(install({ repositoryUrl: url }))).toContain(`ArgoCd.repositoryUrl is "${url}": must be an https:// or SSH Git URL`);
   });
 
   test.each([['ssh://git@github.com/acme/deploy.git'], ['git@github.com:acme/deploy.git'], ['https://gitlab.example.com/acme/deploy']])('accepted: %s', url => {
@@ -88,13 +80,13 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
   });
 
   test('a path that leaves the repository', () => {
-    expect(errorOf(install({ applications: [{ name: 'shop', path: '../secrets' }] })))
+    expect(expectThrownMessage(install({ applications: [{ name: 'shop', path: '../secrets' }] })))
       .toContain('ArgoCd.applications[0].path is "../secrets": must be a relative path in the repository');
   });
 
   test('no applications, and the same name twice', () => {
-    expect(errorOf(install({ applications: [] }))).toContain('ArgoCd.applications is []: must contain at least one element.');
-    expect(errorOf(install({ applications: [{ name: 'shop', path: 'a' }, { name: 'shop', path: 'b' }] })))
+    expect(expectThrownMessage(install({ applications: [] }))).toContain('ArgoCd.applications is []: must contain at least one element.');
+    expect(expectThrownMessage(install({ applications: [{ name: 'shop', path: 'a' }, { name: 'shop', path: 'b' }] })))
       .toContain('ArgoCd.applications[].name is "shop": each Application name may appear only once.');
   });
 });

@@ -10,16 +10,8 @@ import {
   CERT_MANAGER_CHART, CertManager, EksPlatformStack, IngressExposure, LETS_ENCRYPT_PRODUCTION_ISSUER, LETS_ENCRYPT_STAGING_ISSUER,
   PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, Tls, WebService,
 } from '../../lib';
+import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 function yamlObjects(dir: string): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => {
@@ -141,27 +133,27 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
   const publicK3s = () => k3s({ cluster: { ingress: IngressExposure.internetFacing() } });
 
   test('a Let\'s Encrypt issuer without an email', () => {
-    expect(errorOf(() => new CertManager({ letsEncrypt: {} as never }).install(publicK3s())))
+    expect(expectThrownMessage(() => new CertManager({ letsEncrypt: {} as never }).install(publicK3s())))
       .toContain('CertManager.letsEncrypt.email is undefined: is required: the address Let\'s Encrypt writes to');
-    expect(errorOf(() => new CertManager({ letsEncrypt: { email: 'ops' } }).install(publicK3s())))
+    expect(expectThrownMessage(() => new CertManager({ letsEncrypt: { email: 'ops' } }).install(publicK3s())))
       .toContain('CertManager.letsEncrypt.email is "ops": is required');
   });
 
   test('HTTP-01 on a cluster with no public ingress', () => {
-    expect(errorOf(() => new CertManager({ letsEncrypt: { email: 'ops@example.com' } }).install(k3s())))
+    expect(expectThrownMessage(() => new CertManager({ letsEncrypt: { email: 'ops@example.com' } }).install(k3s())))
       .toBe('[k/Cluster] CertManager.letsEncrypt is "HTTP-01": cannot work on cluster acme: its ingress controller is not reachable from the internet, '
         + 'so Let\'s Encrypt cannot fetch the challenge. Expose it with ingress: IngressExposure.internetFacing(), or use dns01Zones on an EKS platform.');
   });
 
   test('HTTP-01 on an ALB cluster', () => {
-    expect(errorOf(() => new CertManager({ letsEncrypt: { email: 'ops@example.com' } }).install(eks())))
+    expect(expectThrownMessage(() => new CertManager({ letsEncrypt: { email: 'ops@example.com' } }).install(eks())))
       .toContain('CertManager.letsEncrypt.dns01Zones is undefined: is required on cluster acme: its ingress is an ALB, which serves ACM certificates only');
   });
 
   test('DNS-01 on k3s', () => {
     const app = new App();
     const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme' }).cluster;
-    expect(errorOf(() => new CertManager({ letsEncrypt: { email: 'ops@example.com', dns01Zones: [zone(app)] } }).install(cluster)))
+    expect(expectThrownMessage(() => new CertManager({ letsEncrypt: { email: 'ops@example.com', dns01Zones: [zone(app)] } }).install(cluster)))
       .toContain('CertManager.letsEncrypt.dns01Zones is ["example.com"]: needs an AWS identity for cert-manager, and cluster acme (k3s) gives pods none');
   });
 
@@ -169,14 +161,14 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
     const app = new App();
     const cluster = new EksPlatformStack(app, 'e', { platformName: 'acme' }).cluster;
     const tokenZone = route53.HostedZone.fromHostedZoneAttributes(new Stack(app, 'dns'), 'Zone', { hostedZoneId: 'Z1', zoneName: Fn.importValue('zone-name') });
-    expect(errorOf(() => new CertManager({ letsEncrypt: { email: 'ops@example.com', dns01Zones: [tokenZone] } }).install(cluster)))
+    expect(expectThrownMessage(() => new CertManager({ letsEncrypt: { email: 'ops@example.com', dns01Zones: [tokenZone] } }).install(cluster)))
       .toMatch(/CertManager\.letsEncrypt\.dns01Zones\[0\]\.zoneName is "\$\{Token\[.*\]\}": must be known at synth time \(hosts are checked against it\)/);
-    expect(errorOf(() => new CertManager({ letsEncrypt: { email: 'ops@example.com', dns01Zones: [] } }).install(eks())))
+    expect(expectThrownMessage(() => new CertManager({ letsEncrypt: { email: 'ops@example.com', dns01Zones: [] } }).install(eks())))
       .toContain('CertManager.letsEncrypt.dns01Zones is "0 zones": must name at least one Route 53 hosted zone');
   });
 
   test('kubeadm: no Helm controller yet', () => {
     const cluster = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() }).cluster;
-    expect(errorOf(() => new CertManager().install(cluster))).toContain('KubeadmCluster.addHelmChart(id) is "cert-manager": cannot be installed: a kubeadm cluster runs no Helm controller yet');
+    expect(expectThrownMessage(() => new CertManager().install(cluster))).toContain('KubeadmCluster.addHelmChart(id) is "cert-manager": cannot be installed: a kubeadm cluster runs no Helm controller yet');
   });
 });

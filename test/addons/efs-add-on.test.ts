@@ -7,15 +7,7 @@ import { App as Cdk8sApp, Size } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { EksPlatformStack, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, VolumeAccessMode } from '../../lib';
 import { EfsAddOn } from '../../lib/addons/efs';
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
+import { expectThrownMessage } from '../robustness/support';
 
 function expectFileSystem(template: Template): void {
   template.hasResource('AWS::EFS::FileSystem', {
@@ -134,14 +126,14 @@ describe('k3s: the driver\'s chart, node roles scoped to the file system, the id
 
 describe('bad input', () => {
   test('kubeadm: refused, saying why and what to use', () => {
-    expect(errorOf(() => new SelfManagedPlatformStack(new App(), 'k', {
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', {
       platformName: 'acme', distribution: SelfManagedDistribution.kubeadm(), addOns: [new EfsAddOn()],
     }))).toBe('[k/Cluster] EfsAddOn.install(cluster) is "k/Cluster (kubeadm)": cannot get the EFS add-on: a kubeadm cluster runs no Helm controller yet, '
       + 'so the EFS CSI driver cannot be installed. Use a k3s or EKS platform for ReadWriteMany volumes.');
   });
 
   test('a StorageClass name that is not a DNS subdomain', () => {
-    expect(errorOf(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new EfsAddOn({ storageClassName: 'Shared_FS' })] })))
+    expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new EfsAddOn({ storageClassName: 'Shared_FS' })] })))
       .toContain('EfsAddOn.storageClassName is "Shared_FS": must be a DNS-1123 subdomain');
   });
 });

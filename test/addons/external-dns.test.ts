@@ -5,15 +5,7 @@ import { App as Cdk8sApp } from 'cdk8s';
 import {
   DnsRecordPolicy, EksPlatformStack, EXTERNAL_DNS_CHART, ExternalDns, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, Tls, WebService,
 } from '../../lib';
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
+import { expectThrownMessage } from '../robustness/support';
 
 /** Helm values as deployed in eu-west-1 (the stack's region is their only token). */
 function deployed(values: unknown): string {
@@ -82,7 +74,7 @@ describe('EKS: external-dns with Route 53 in the named zones', () => {
     const shop = new PlatformChart(new Cdk8sApp(), 'shop', { traits: stack.cluster.traits });
     expect(() => new WebService(shop, 'web', { image: 'nginxinc/nginx-unprivileged:1.27.3', ingress: { hosts: ['shop.example.com'], tls: Tls.acm('arn:aws:acm:eu-west-1:123456789012:certificate/abc-123') } }))
       .not.toThrow();
-    expect(errorOf(() => new WebService(shop, 'web2', { image: 'nginxinc/nginx-unprivileged:1.27.3', ingress: { hosts: ['shop.example.org'] } })))
+    expect(expectThrownMessage(() => new WebService(shop, 'web2', { image: 'nginxinc/nginx-unprivileged:1.27.3', ingress: { hosts: ['shop.example.org'] } })))
       .toContain('WebService.ingress.hosts[0] is "shop.example.org": is outside every DNS zone external-dns manages on this cluster ("example.com", "example.net")');
   });
 
@@ -97,7 +89,7 @@ describe('EKS: external-dns with Route 53 in the named zones', () => {
 describe('bad input is refused at synth, naming the prop and the value', () => {
   test('no hosted zone', () => {
     const cluster = new EksPlatformStack(new App(), 'e', { platformName: 'acme' }).cluster;
-    expect(errorOf(() => new ExternalDns({ hostedZones: [] }).install(cluster)))
+    expect(expectThrownMessage(() => new ExternalDns({ hostedZones: [] }).install(cluster)))
       .toContain('[e/Eks] ExternalDns.hostedZones is "0 zones": must name at least one Route 53 hosted zone');
   });
 
@@ -105,16 +97,16 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
     const app = new App();
     const cluster = new EksPlatformStack(app, 'e', { platformName: 'acme' }).cluster;
     const twin = route53.HostedZone.fromHostedZoneAttributes(new Stack(app, 'other'), 'Twin', { zoneName: 'example.com', hostedZoneId: 'Z2' });
-    expect(errorOf(() => new ExternalDns({ hostedZones: [zone(app), twin] }).install(cluster)))
+    expect(expectThrownMessage(() => new ExternalDns({ hostedZones: [zone(app), twin] }).install(cluster)))
       .toContain('ExternalDns.hostedZones is "example.com": each hosted zone may appear only once.');
-    expect(errorOf(() => new ExternalDns({ hostedZones: [zone(app, 'example.org')], policy: 'delete-all' as DnsRecordPolicy }).install(cluster)))
+    expect(expectThrownMessage(() => new ExternalDns({ hostedZones: [zone(app, 'example.org')], policy: 'delete-all' as DnsRecordPolicy }).install(cluster)))
       .toContain('ExternalDns.policy is "delete-all": must be one of DnsRecordPolicy.UPSERT_ONLY ("upsert-only")');
   });
 
   test('k3s: no AWS identity for pods yet, says what to use instead', () => {
     const app = new App();
     const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme' }).cluster;
-    expect(errorOf(() => new ExternalDns({ hostedZones: [zone(app)] }).install(cluster)))
+    expect(expectThrownMessage(() => new ExternalDns({ hostedZones: [zone(app)] }).install(cluster)))
       .toBe('[k/Cluster] ExternalDns.install(cluster) is "k/Cluster (k3s)": cannot run external-dns yet: its pods need an AWS identity to change Route 53 records, '
         + 'and k3s pods have none (the instance metadata service answers the host network only, hop limit 1, and the chart cannot run there). '
         + 'Create the records with Route 53 in CDK (an alias to the ingress load balancer: route53.ARecord with targets.LoadBalancerTarget) '
@@ -124,7 +116,7 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
   test('kubeadm is refused too', () => {
     const app = new App();
     const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() }).cluster;
-    expect(errorOf(() => new ExternalDns({ hostedZones: [zone(app)] }).install(cluster)))
+    expect(expectThrownMessage(() => new ExternalDns({ hostedZones: [zone(app)] }).install(cluster)))
       .toContain('ExternalDns.install(cluster) is "k/Cluster (kubeadm)": cannot run external-dns: it needs an EKS platform cluster');
   });
 });

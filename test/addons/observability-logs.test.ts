@@ -8,16 +8,8 @@ import { parseAllDocuments } from 'yaml';
 import {
   CLOUDWATCH_OBSERVABILITY_ADDON_VERSION, CloudWatchObservability, EksPlatformStack, FluentBitLogs, SelfManagedDistribution, SelfManagedPlatformStack,
 } from '../../lib';
+import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('EKS: the amazon-cloudwatch-observability add-on with Pod Identity', () => {
   const stack = new EksPlatformStack(new App(), 'acme-eks', { platformName: 'acme', addOns: [new CloudWatchObservability()] });
@@ -44,7 +36,7 @@ describe('EKS: the amazon-cloudwatch-observability add-on with Pod Identity', ()
   });
 
   test('refused on k3s, saying what to use there', () => {
-    expect(errorOf(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', addOns: [new CloudWatchObservability()] })))
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', addOns: [new CloudWatchObservability()] })))
       .toContain('CloudWatchObservability.install(cluster) is "k3s": must be an EKS platform cluster: this add-on is an EKS add-on. On k3s ship logs with FluentBitLogs');
   });
 });
@@ -91,15 +83,15 @@ describe('k3s: Fluent Bit to one CloudWatch Logs group, the node roles scoped to
   });
 
   test('an environment-agnostic stack must name the region', () => {
-    expect(errorOf(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', addOns: [new FluentBitLogs()] })))
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', addOns: [new FluentBitLogs()] })))
       .toContain('FluentBitLogs.region is "(the stack\'s region, unknown at synth)": must be an AWS region such as "eu-west-1"');
   });
 
   test('kubeadm and EKS are refused, naming what to use', () => {
-    expect(errorOf(() => new SelfManagedPlatformStack(new App(), 'k', {
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', {
       platformName: 'acme', distribution: SelfManagedDistribution.kubeadm(), addOns: [new FluentBitLogs({ region: 'eu-west-1' })],
     }))).toContain('FluentBitLogs.install(cluster) is "kubeadm": must be a k3s cluster (kubeadm runs no Helm controller yet, so it takes no add-ons for now).');
-    expect(errorOf(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new FluentBitLogs({ region: 'eu-west-1' })] })))
+    expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new FluentBitLogs({ region: 'eu-west-1' })] })))
       .toContain('On EKS use the CloudWatchObservability add-on');
   });
 });

@@ -8,16 +8,8 @@ import {
   ClusterDistribution, ClusterTraits, EksPlatformStack, IPlatformCluster, KUBE_PROMETHEUS_STACK_CHART, NODE_EXPORTER_CHART,
   Observability, SelfManagedDistribution, SelfManagedPlatformStack, VolumeAccessMode,
 } from '../../lib';
+import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 function yamlObjects(dir: string): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
   const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap(e => {
@@ -163,14 +155,14 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
   }
 
   test('a cluster without a storage class for Prometheus', () => {
-    expect(errorOf(() => new Observability().install(bareCluster())))
+    expect(expectThrownMessage(() => new Observability().install(bareCluster())))
       .toContain('Observability.storageClassName is "": must name a StorageClass for Prometheus\'s persistent volume, and cluster bare has no default one');
   });
 
   test('a class that cannot serve one writer', () => {
     const cluster = bareCluster();
     cluster.traits.addAbilities({ storageClasses: [{ name: 'efs', accessModes: [VolumeAccessMode.READ_WRITE_MANY] }] });
-    expect(errorOf(() => new Observability({ storageClassName: 'efs' }).install(cluster)))
+    expect(expectThrownMessage(() => new Observability({ storageClassName: 'efs' }).install(cluster)))
       .toContain('Observability.storageClassName is "efs": cannot serve Prometheus\'s volume: StorageClass "efs" serves ReadWriteMany, not ReadWriteOnce.');
   });
 
@@ -179,11 +171,11 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
     ['a tiny volume', { storageSize: Size.gibibytes(2) }, 'Observability.storageSize is "2 GiB": must be a whole number of GiB from 10 to 16384'],
     ['a namespace that is not a label', { namespace: 'Monitoring' }, 'Observability.namespace is "Monitoring": must be a DNS-1123 label'],
   ])('%s', (_what, props, message) => {
-    expect(errorOf(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new Observability(props)] }))).toContain(message);
+    expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new Observability(props)] }))).toContain(message);
   });
 
   test('kubeadm: no Helm controller yet', () => {
-    expect(errorOf(() => new SelfManagedPlatformStack(new App(), 'k', {
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', {
       platformName: 'acme', distribution: SelfManagedDistribution.kubeadm(), addOns: [new Observability()],
     }))).toContain('KubeadmCluster.addHelmChart(id) is "observability": cannot be installed: a kubeadm cluster runs no Helm controller yet');
   });

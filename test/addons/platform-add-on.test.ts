@@ -11,6 +11,7 @@ import {
   AddOnHelmChartProps, ClusterDistribution, EksPlatformStack, IPlatformAddOn, IPlatformCluster, PodSecurityLevel,
   SelfManagedDistribution, SelfManagedPlatformStack,
 } from '../../lib';
+import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
 
 /** A minimal add-on: one pinned chart, as every add-on of the library installs its charts. */
@@ -27,15 +28,6 @@ class ChartAddOn implements IPlatformAddOn {
       ...this.chart,
     });
   }
-}
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
 }
 
 function yamlFiles(dir: string): string[] {
@@ -145,28 +137,28 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
     ['a timeout past the Lambda limit', { timeout: Duration.minutes(20) }, 'EksPlatformCluster.addHelmChart.timeout is "20 minutes": must be from 1 to 14 minutes'],
     ['an unknown Pod Security level', { podSecurity: 'open' as PodSecurityLevel }, 'EksPlatformCluster.addHelmChart.podSecurity is "open": must be one of "restricted", "baseline", "privileged"'],
   ])('%s', (_what, chart, message) => {
-    expect(errorOf(() => new ChartAddOn('example', chart).install(eks().cluster))).toContain(message);
+    expect(expectThrownMessage(() => new ChartAddOn('example', chart).install(eks().cluster))).toContain(message);
   });
 
   test('an id too long for the delivery name', () => {
-    expect(errorOf(() => new ChartAddOn('a'.repeat(37)).install(eks().cluster)))
+    expect(expectThrownMessage(() => new ChartAddOn('a'.repeat(37)).install(eks().cluster)))
       .toContain(`EksPlatformCluster.addHelmChart(id) is "${'a'.repeat(37)}": must be a DNS-1123 label: at most 36`);
   });
 
   test.each([['EKS', eks], ['k3s', () => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme' })]])('%s: the same chart id twice', (_kind, build) => {
     const cluster = build().cluster;
     new ChartAddOn('example').install(cluster);
-    expect(errorOf(() => new ChartAddOn('example').install(cluster)))
+    expect(expectThrownMessage(() => new ChartAddOn('example').install(cluster)))
       .toMatch(/addHelmChart\(id\) is "example": is already used by another chart of this cluster: give each chart its own id\.$/);
   });
 
   test('the same add-on twice', () => {
-    expect(errorOf(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new ChartAddOn('example'), new ChartAddOn('example')] })))
+    expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new ChartAddOn('example'), new ChartAddOn('example')] })))
       .toBe('[e] EksPlatformStack.addOns[1].name is "example": is already the name of another add-on of this platform: give each add-on once.');
   });
 
   test('kubeadm: no Helm controller yet, says what to use instead', () => {
-    expect(errorOf(() => new SelfManagedPlatformStack(new App(), 'k', {
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', {
       platformName: 'acme', distribution: SelfManagedDistribution.kubeadm(), addOns: [new ChartAddOn('example')],
     }))).toBe('[k/Cluster] KubeadmCluster.addHelmChart(id) is "example": cannot be installed: a kubeadm cluster runs no Helm controller yet '
       + '(k3s ships one; EKS installs charts with its kubectl/helm Lambda). Use a k3s or EKS platform for add-ons, or install the chart with helm on the control plane.');

@@ -5,16 +5,8 @@ import { App as Cdk8sApp, Size } from 'cdk8s';
 import { ClusterCapacity, ClusterTraits, EksPlatformStack, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, synthesizeManifests } from '../../lib';
 import { VolumeBackupAddOn, VolumeSnapshotImport } from '../../lib/addons/backup';
 import { EfsAddOn } from '../../lib/addons/efs';
+import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('EKS: AWS Backup of every gp3 volume, selected by the tag the class puts on it', () => {
   const app = new App();
@@ -39,7 +31,7 @@ describe('EKS: AWS Backup of every gp3 volume, selected by the tag the class put
   });
 
   test('EKS Auto Mode: refused, saying why and what to do', () => {
-    expect(errorOf(() => new EksPlatformStack(new App(), 'auto', {
+    expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'auto', {
       platformName: 'auto', capacity: ClusterCapacity.autoMode(), addOns: [new VolumeBackupAddOn()],
     }))).toContain('VolumeBackupAddOn.install(cluster) is "auto/Eks (EKS Auto Mode)": cannot get volume backups yet');
   });
@@ -118,22 +110,22 @@ describe('restore at synth: a StatefulService volume from an imported EBS snapsh
   });
 
   test('a snapshot id that is not one, or a chart without a namespace, is refused', () => {
-    expect(errorOf(() => new VolumeSnapshotImport(chart, 'bad', { snapshotId: 'vol-0123456789abcdef0' })))
+    expect(expectThrownMessage(() => new VolumeSnapshotImport(chart, 'bad', { snapshotId: 'vol-0123456789abcdef0' })))
       .toContain('VolumeSnapshotImport.snapshotId is "vol-0123456789abcdef0": must be an EBS snapshot id such as "snap-0123456789abcdef0"');
     const bare = new PlatformChart(new Cdk8sApp(), 'bare', { traits: chart.traits });
-    expect(errorOf(() => new VolumeSnapshotImport(bare, 'x', { snapshotId: 'snap-0123456789abcdef0' })))
+    expect(expectThrownMessage(() => new VolumeSnapshotImport(bare, 'x', { snapshotId: 'snap-0123456789abcdef0' })))
       .toContain('VolumeSnapshotImport.namespace is undefined: must be set on the PlatformChart');
   });
 });
 
 describe('bad input', () => {
   test('a retention under a day', () => {
-    expect(errorOf(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new VolumeBackupAddOn({ retention: Duration.hours(12) })] })))
+    expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new VolumeBackupAddOn({ retention: Duration.hours(12) })] })))
       .toBe('[e/Eks] VolumeBackupAddOn.retention is "12 hours": must be at least 1 day (AWS Backup deletes a recovery point no sooner): e.g. Duration.days(35).');
   });
 
   test.each([['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDistribution.kubeadm()]])('%s: refused, saying what is backed up instead', (kind, distribution) => {
-    expect(errorOf(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution, addOns: [new VolumeBackupAddOn()] })))
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution, addOns: [new VolumeBackupAddOn()] })))
       .toBe(`[k/Cluster] VolumeBackupAddOn.install(cluster) is "k/Cluster (${kind})": cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes' disks, `
         + 'which no service backs up per volume. Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.');
   });

@@ -6,15 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { parseAllDocuments } from 'yaml';
 import { EksPlatformStack, SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib';
 import { VerticalPodAutoscalerAddOn, VPA_CHART } from '../../lib/addons/vpa';
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
+import { expectThrownMessage } from '../robustness/support';
 
 const RESTRICTED_POD = { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } };
 const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
@@ -76,7 +68,7 @@ test('k3s: a HelmChart object for the k3s Helm controller, the same values', () 
 describe('bad input', () => {
   test('kubeadm: refused, and the traits stay false', () => {
     let traits: boolean | undefined;
-    const message = errorOf(() => {
+    const message = expectThrownMessage(() => {
       const stack = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() });
       try {
         new VerticalPodAutoscalerAddOn().install(stack.cluster);
@@ -92,6 +84,6 @@ describe('bad input', () => {
     ['a namespace that is not a label', { namespace: 'VPA' }, 'VerticalPodAutoscalerAddOn.namespace is "VPA": must be a DNS-1123 label'],
     ['no replicas', { replicas: 0 }, 'VerticalPodAutoscalerAddOn.replicas is 0: must be an integer from 1 to 5.'],
   ])('%s', (_what, props, message) => {
-    expect(errorOf(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new VerticalPodAutoscalerAddOn(props)] }))).toContain(message);
+    expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new VerticalPodAutoscalerAddOn(props)] }))).toContain(message);
   });
 });
