@@ -236,14 +236,17 @@ const COMPLIANCE_SUITES = '/test/compliance/';
 // The docs-snippet check type-checks every ```ts block of README.md and docs/ in one TypeScript program (~15 s
 // of one core): its own task too, so that editing code does not wait for the docs and vice versa.
 const DOCS_SUITES = '/test/docs/snippets\\.test\\.ts$';
-// The whole platforms: every add-on on EKS and k3s, the bundled app through the CDK CLI and the examples' snapshots,
-// the compose importer's generated code compiled and synthesized: a platform stack or more per test, about two
-// minutes of CPU. Their own task, which CI runs after `npm test`; npm test keeps the constructs' unit tests.
-const PLATFORM_SUITES = '/test/(addons/|examples/|compose/(codegen|platform)\\.test\\.ts$)';
+// The whole platforms: every add-on on EKS and k3s, the cluster and platform stacks of every kind (with their
+// node scripts and property tests), one Helm release per chart, the bundled app through the CDK CLI and the
+// examples' snapshots, the compose importer's generated code compiled and synthesized: a platform stack or more
+// per test, about four minutes of CPU. Their own task, which CI runs after `npm test`; npm test keeps the
+// workload, delivery, guard and network constructs' tests.
+const PLATFORM_SUITES = '/test/(addons/|examples/|clusters/|platform/|robustness/|compose/(codegen|platform)\\.test\\.ts$'
+  + '|delivery/helm-chart-releases\\.test\\.ts$|guards/eks-upgrade\\.test\\.ts$)';
 project.testTask.exec(`jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /cdk.out/ /dist/ '${DAY2_SUITES}' '${COMPLIANCE_SUITES}' '${DOCS_SUITES}' '${PLATFORM_SUITES}'`, { receiveArgs: true });
 project.addTask('test:platforms', {
   description: 'Whole platforms: add-ons on every cluster kind, the bundled app, the examples, imported compose files (CI runs them after npm test)',
-  exec: `jest --ci --maxWorkers=2 --testPathPattern '${PLATFORM_SUITES}'`,
+  exec: `jest --ci --maxWorkers=2 --testPathPattern '${PLATFORM_SUITES}' --testPathIgnorePatterns /node_modules/ /cdk.out/ /dist/ '${DAY2_SUITES}'`,
   receiveArgs: true,
 });
 project.addTask('test:day2', {
