@@ -167,6 +167,9 @@ project.package.file.addOverride('jest.transform', {
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
 // CloudFormation validation off in unit tests, on in test/compliance (see the file).
 project.package.file.addOverride('jest.setupFiles', ['<rootDir>/test/support/cloudformation-validation.ts']);
+// One temp directory per jest run, deleted at the end: tests leave nothing in the system temp directory.
+project.package.file.addOverride('jest.globalSetup', '<rootDir>/projenrc/jest-temp-root-setup.js');
+project.package.file.addOverride('jest.globalTeardown', '<rootDir>/projenrc/jest-temp-root-teardown.js');
 project.package.file.addOverride('jest.moduleNameMapper', {
   '^cdk-k8s-platform$': '<rootDir>/lib/index.ts',
   '^cdk-k8s-platform/(testing|blueprints)$': '<rootDir>/lib/$1/index.ts',
