@@ -2,7 +2,11 @@ import { Chart } from 'cdk8s';
 import { IConstruct, IDependable } from 'constructs';
 import { AddOnHelmChartProps } from './add-on-helm-chart';
 import { ClusterDistribution } from './cluster-distribution';
+import type { IWorkloadIdentityGrant } from './workload-identity';
 import { ClusterTraits } from '../workloads';
+import type { IWorkloadIdentity } from '../workloads/workload-identity';
+
+export * from './workload-identity';
 
 /**
  * What every cluster kind of this library (EKS, k3s, kubeadm) offers: its traits for the workload layer,
@@ -37,4 +41,11 @@ export interface IPlatformCluster extends IConstruct {
    * @returns what must be deployed before anything that needs the chart
    */
   addHelmChart(id: string, chart: AddOnHelmChartProps): IDependable;
+
+  /**
+   * Gives the pods of a workload identity AWS credentials: an IAM role, as an `iam.IGrantable` (see
+   * `IWorkloadIdentityCluster`). Absent on a cluster kind that cannot: call it through
+   * `workloadIdentityGrant(cluster, identity)`, which then fails at synth time with the alternative.
+   */
+  bindWorkloadIdentity?(identity: IWorkloadIdentity): IWorkloadIdentityGrant;
 }

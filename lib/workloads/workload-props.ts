@@ -3,6 +3,9 @@ import { ContainerResources } from './container-resources';
 import { NamedPort } from './named-port';
 import { ProbeOptions } from './probe';
 import { SecretRef } from './secret-ref';
+import { WorkloadIdentity } from './workload-identity';
+
+export * from './workload-identity';
 
 /** Configuration kept in a ConfigMap; pods roll when it changes (checksum annotation). */
 export interface WorkloadConfig {
@@ -206,10 +209,17 @@ export interface ContainerWorkloadProps {
    */
   readonly runAsGroup?: number;
   /**
-   * Service account of the pods.
-   * @default - the namespace's default service account, without a token mounted
+   * Service account of the pods (an existing one; prefer `identity`, which creates it).
+   * @default - the identity's ServiceAccount when `identity` is given, otherwise the namespace's default service account, without a token mounted
    */
   readonly serviceAccountName?: string;
+  /**
+   * The workload identity the pods run as: its own ServiceAccount (a `WorkloadIdentity` of the same chart
+   * namespace), to which the cluster gives AWS credentials (`cluster.workloadIdentity(identity)` is the
+   * `iam.IGrantable` on EKS). Several workloads may share one identity. Excludes `serviceAccountName`.
+   * @default - no identity: the pods have no AWS credentials of their own
+   */
+  readonly identity?: WorkloadIdentity;
   /**
    * Mount the service account token (only for pods that call the Kubernetes API).
    * @default false

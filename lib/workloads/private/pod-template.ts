@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import { imageString } from './image';
 import { MANAGED_BY } from './labels';
 import { k8s } from './plus';
@@ -12,6 +13,7 @@ import { checkCommand, gracePeriodSeconds, nodeSelector, podAnnotations, topolog
 import { PodTemplateInput, PodTemplateOutput, PodVolumes } from './pod/types';
 import { buildSecretFiles, buildSharedVolumes, buildWritablePaths, joinVolumes, sharedMounts } from './pod/volumes';
 import { PropValidator } from './validate';
+import { WorkloadIdentity } from '../workload-identity';
 
 export { buildProbe, seconds } from './pod/probes';
 export { buildResources, cpuMillis } from './pod/resources';
@@ -44,7 +46,7 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
   const annotations = podAnnotations(v, props, config.configChecksum);
   const spec: k8s.PodSpec = {
     automountServiceAccountToken: props.automountServiceAccountToken ?? false,
-    serviceAccountName: props.serviceAccountName,
+    serviceAccountName: serviceAccountName(input),
     enableServiceLinks: false,
     restartPolicy: input.restartPolicy,
     terminationGracePeriodSeconds: gracePeriodSeconds(v, props),
@@ -55,7 +57,6 @@ export function buildPodTemplate(input: PodTemplateInput): PodTemplateOutput {
     volumes: volumes.length ? volumes : undefined,
     topologySpreadConstraints: input.spread === false ? undefined : topologySpread(props, input.labels.selector),
   };
-  if (props.serviceAccountName !== undefined) v.dnsSubdomain('serviceAccountName', props.serviceAccountName);
   return {
     template: { metadata: { labels: { ...props.labels, ...input.labels.all }, annotations }, spec },
     shared: {
@@ -87,6 +88,26 @@ function buildContainer(input: PodTemplateInput, env: k8s.EnvVar[], storage: Pod
 }
 
 export { imageString };
+
+/** The pods' ServiceAccount: the identity's (in the workload's namespace) or the one named. */
+function serviceAccountName(input: PodTemplateInput): string | undefined {
+  const { v, props } = input;
+  const identity = props.identity;
+  if (identity === undefined) {
+    if (props.serviceAccountName !== undefined) v.dnsSubdomain('serviceAccountName', props.serviceAccountName);
+    return props.serviceAccountName;
+  }
+  if (!WorkloadIdentity.isWorkloadIdentity(identity)) {
+    v.fail('identity', identity, 'must be a WorkloadIdentity (new WorkloadIdentity(chart, \'orders\')).');
+  }
+  v.check(props.serviceAccountName === undefined, 'serviceAccountName', props.serviceAccountName,
+    `cannot be given with identity (its ServiceAccount is "${identity.serviceAccountName}"): remove serviceAccountName.`);
+  const namespace = Chart.of(input.scope).namespace ?? 'default';
+  v.check(identity.namespace === namespace, 'identity', `${identity.namespace}/${identity.serviceAccountName}`,
+    `is in namespace "${identity.namespace}", but the workload is in "${namespace}": a pod can only use a ServiceAccount of its own namespace. `
+    + 'Create the WorkloadIdentity in a chart of the workload\'s namespace.');
+  return identity.serviceAccountName;
+}
 
 /** Every shared volume is mounted by some container, and none shares a name with a volume claim. */
 function checkSharedVolumes(v: PropValidator, props: PodTemplateInput['props'], extraMounts: PodTemplateInput['extraMounts'], containers: k8s.Container[]): void {
