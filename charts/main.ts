@@ -1,11 +1,17 @@
 /**
- * Writes the sample workloads as plain YAML for `kubectl apply` or GitOps, one folder per cluster kind:
- * charts/dist/<kind>/<chart>.k8s.yaml. Run with `npm run charts`.
+ * Writes the sample workloads for each cluster kind, for `kubectl apply`, `helm install` or GitOps (Argo CD):
+ *
+ * - charts/dist/<kind>/<chart>.k8s.yaml: the objects as plain YAML;
+ * - charts/dist/<kind>/<chart>/: the same objects as a Helm chart (GitOpsHelmChart): Chart.yaml, values.yaml
+ *   (images, replicas, autoscaling per workload), values.schema.json, values-<env>.yaml per environment of
+ *   `sampleEnvironments`, and templates/.
+ *
+ * Run with `npm run charts`; commit charts/dist/<kind>/<chart>/ to the repository Argo CD syncs from.
  */
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
-import { sampleWorkloads } from './samples';
-import { ClusterTraits } from '../lib';
+import { sampleEnvironments, sampleWorkloads } from './samples';
+import { ClusterTraits, GitOpsHelmChart } from '../lib';
 
 const targets: Record<string, ClusterTraits> = {
   eks: ClusterTraits.eks({ vpcCidr: '10.0.0.0/16' }),
@@ -14,8 +20,14 @@ const targets: Record<string, ClusterTraits> = {
 };
 
 for (const [kind, traits] of Object.entries(targets)) {
-  const app = new App({ outdir: path.join(__dirname, 'dist', kind), yamlOutputType: YamlOutputType.FILE_PER_CHART });
-  sampleWorkloads(app, traits);
+  const outdir = path.join(__dirname, 'dist', kind);
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  const charts = sampleWorkloads(app, traits);
   app.synth();
-  process.stdout.write(`charts/dist/${kind}: ${app.charts.map(c => `${c.node.id}.k8s.yaml`).join(', ')}\n`);
+  for (const chart of charts) {
+    const helm = GitOpsHelmChart.render(chart, { environments: sampleEnvironments });
+    helm.writeTo(path.join(outdir, helm.chartName));
+    process.stdout.write(`charts/dist/${kind}/${chart.node.id}.k8s.yaml, charts/dist/${kind}/${helm.chartName}/ (Helm chart ${helm.version}, `
+      + `${helm.files.size} files, workloads: ${helm.workloads.join(', ')})\n`);
+  }
 }

@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { ClusterTraits, PlatformChart, PlatformNamespace, ReleaseStrategy, WebService } from '../lib';
+import { ClusterTraits, GitOpsChartValues, PlatformChart, PlatformNamespace, ReleaseStrategy, WebService } from '../lib';
 
 /**
  * The sample workloads of the bundled platform, built for a cluster's traits: the examples from the
@@ -42,3 +42,24 @@ export function sampleWorkloads(app: App, traits: ClusterTraits): PlatformChart[
 
   return [chart];
 }
+
+/**
+ * The samples' values per environment, written next to values.yaml as values-<env>.yaml by `npm run charts`:
+ * `dev` runs the least (one nginx, one users replica), `prod` autoscales nginx from 5 to 20 and runs 3 users
+ * replicas, with images pinned by digest in a real repository (here: the tags of the code).
+ */
+export const sampleEnvironments: Record<string, GitOpsChartValues> = {
+  dev: {
+    workloads: {
+      'nginx': { autoscaling: { minReplicas: 1, maxReplicas: 3 } },
+      'users': { replicaCount: 1 },
+      'users-canary': { replicaCount: 1 },
+    },
+  },
+  prod: {
+    workloads: {
+      nginx: { autoscaling: { minReplicas: 5, maxReplicas: 20 } },
+      users: { replicaCount: 3 },
+    },
+  },
+};

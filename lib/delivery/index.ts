@@ -5,3 +5,4 @@ export * from './helm-chart-delivery';
 export * from './helm-chart-releases';
 export * from './manifest-file-asset';
 export * from './chart-manifest-files';
+export * from './gitops-helm-chart';
