@@ -4,12 +4,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IDependable } from 'constructs';
 import { EksPlatformNetworkConfig } from './platform-network-config';
+import { VolumeBackupAddOn, VolumeBackupAddOnProps } from '../addons/backup/volume-backup-add-on';
 import { IPlatformAddOn } from '../addons/platform-add-on';
 import { ClusterCapacity, ClusterEndpointAccess, EksKubernetesVersion, EksPlatformCluster, ExternalSecretsOptions, VolumeReclaimPolicy } from '../clusters/eks';
 import { platformNetwork } from './private/network';
 import { validateEndpointAccess } from '../clusters/eks/private/endpoint';
 import { PlatformNetwork } from '../network';
 import { installAddOns } from './private/add-ons';
+import { withVolumeBackup } from './private/volume-backup';
 import { cdkPropValidator } from '../private/validate';
 
 /** Props of an {@link EksPlatformStack}: one typed config for network and cluster. */
@@ -64,6 +66,15 @@ export interface EksPlatformStackProps extends StackProps {
    */
   readonly addOns?: IPlatformAddOn[];
   /**
+   * Backups of the StatefulService volumes, on by default: AWS Backup of the cluster's gp3 EBS volumes, daily
+   * at 03:00 UTC, each kept 35 days, in a retained vault encrypted with `encryptionKey` (see
+   * {@link VolumeBackupAddOn}). `false` turns them off; an object tunes schedule, retention or the vault's key.
+   * A VolumeBackupAddOn given in `addOns` takes the place of the default. Where backups cannot run (EKS Auto Mode)
+   * the default is off with a warning (`cdk-k8s-platform:volumeBackupUnavailable`) saying why and what to do.
+   * @default true
+   */
+  readonly volumeBackup?: boolean | VolumeBackupAddOnProps;
+  /**
    * Keep the deprecated `EncryptionConfig[].Resources` on the cluster, as earlier versions of this library
    * wrote it: set it for a cluster deployed with such a version (see EksPlatformClusterProps.legacyEncryptionConfig).
    * @default false
@@ -100,6 +111,8 @@ export class EksPlatformStack extends Stack {
   public readonly network: PlatformNetwork;
   /** What each add-on's workloads must be deployed after, by add-on name. */
   public readonly addOns: Record<string, IDependable>;
+  /** The volume backups (the default, or the VolumeBackupAddOn given in `addOns`); undefined when off. */
+  public readonly volumeBackup?: VolumeBackupAddOn;
   /** The cluster. */
   public readonly cluster: EksPlatformCluster;
 
@@ -127,7 +140,9 @@ export class EksPlatformStack extends Stack {
       volumeReclaimPolicy: props.volumeReclaimPolicy,
       externalSecrets: props.externalSecrets,
     });
-    this.addOns = installAddOns(v, this.cluster, props.addOns);
+    const platformAddOns = withVolumeBackup(this, v, this.cluster, props);
+    this.volumeBackup = platformAddOns.volumeBackup;
+    this.addOns = installAddOns(v, this.cluster, platformAddOns.addOns);
 
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName, description: 'EKS cluster name' });
     new CfnOutput(this, 'AdminRoleArn', { value: this.cluster.adminRole.roleArn, description: 'IAM role with cluster-admin access (access entry)' });

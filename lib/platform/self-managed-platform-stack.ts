@@ -1,12 +1,14 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IDependable } from 'constructs';
+import { VolumeBackupAddOn, VolumeBackupAddOnProps } from '../addons/backup/volume-backup-add-on';
 import { IPlatformAddOn } from '../addons/platform-add-on';
 import { SelfManagedClusterBase, SelfManagedClusterOptions } from '../clusters/self-managed';
 import { PlatformNetwork } from '../network';
 import { SelfManagedPlatformNetworkConfig } from './platform-network-config';
 import { installAddOns } from './private/add-ons';
 import { platformNetwork } from './private/network';
+import { withVolumeBackup } from './private/volume-backup';
 import { SelfManagedDistribution } from './self-managed-distribution';
 import { cdkPropValidator } from '../private/validate';
 
@@ -41,6 +43,16 @@ export interface SelfManagedPlatformStackProps extends StackProps {
    * @default - none
    */
   readonly addOns?: IPlatformAddOn[];
+  /**
+   * Backups of the StatefulService volumes, the same prop as on EksPlatformStack (where they are on by
+   * default). On k3s and kubeadm the default class, local-path, is a directory on one node's disk that no
+   * service backs up per volume, so none run and the stack warns (`cdk-k8s-platform:volumeBackupUnavailable`)
+   * with what to use instead: the EFS add-on's class "efs" (backed up daily; k3s) or a managed database. The
+   * cluster state is backed up either way (etcd snapshots). `false` acknowledges it and silences the warning;
+   * an options object is refused (its settings could not be applied).
+   * @default true
+   */
+  readonly volumeBackup?: boolean | VolumeBackupAddOnProps;
 }
 
 const PLATFORM_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -57,6 +69,8 @@ export class SelfManagedPlatformStack extends Stack {
   public readonly network: PlatformNetwork;
   /** What each add-on's workloads must be deployed after, by add-on name. */
   public readonly addOns: Record<string, IDependable>;
+  /** The volume backups (the default, or the VolumeBackupAddOn given in `addOns`); undefined when off. */
+  public readonly volumeBackup?: VolumeBackupAddOn;
   /** The cluster. */
   public readonly cluster: SelfManagedClusterBase;
 
@@ -70,7 +84,9 @@ export class SelfManagedPlatformStack extends Stack {
     this.cluster = distribution._create(this, 'Cluster', {
       ...props.cluster, vpc: this.network.vpc, clusterName: props.platformName, encryptionKey: props.encryptionKey,
     });
-    this.addOns = installAddOns(v, this.cluster, props.addOns);
+    const platformAddOns = withVolumeBackup(this, v, this.cluster, props);
+    this.volumeBackup = platformAddOns.volumeBackup;
+    this.addOns = installAddOns(v, this.cluster, platformAddOns.addOns);
   }
 }
 

@@ -24,8 +24,8 @@ describe('EKS: AWS Backup of every gp3 volume, selected by the tag the class put
     expect(manifest).toContain('\\"parameters\\":{\\"type\\":\\"gp3\\",\\"encrypted\\":\\"true\\",\\"fsType\\":\\"ext4\\"}');
   });
 
-  test('without the add-on the EBS CSI add-on has no configuration (templates of existing platforms do not move)', () => {
-    const plain = Template.fromStack(new EksPlatformStack(new App(), 'plain', { platformName: 'plain' }));
+  test('with backups off the EBS CSI add-on has no configuration', () => {
+    const plain = Template.fromStack(new EksPlatformStack(new App(), 'plain', { platformName: 'plain', volumeBackup: false }));
     const [driver] = Object.values(plain.findResources('AWS::EKS::Addon', { Properties: { AddonName: 'aws-ebs-csi-driver' } }));
     expect(driver.Properties.ConfigurationValues).toBeUndefined();
   });
@@ -55,6 +55,25 @@ describe('EKS: AWS Backup of every gp3 volume, selected by the tag the class put
     expect(selection.Properties.BackupSelection.ListOfTags).toBeUndefined();
   });
 
+  test('least privilege: the backup role has no managed policy and may snapshot only this cluster\'s tagged volumes', () => {
+    const [selection] = Object.values(template.findResources('AWS::Backup::BackupSelection'));
+    const roleId = selection.Properties.BackupSelection.IamRoleArn['Fn::GetAtt'][0];
+    const role = template.toJSON().Resources[roleId];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([expect.objectContaining({ Principal: { Service: 'backup.amazonaws.com' } })]);
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }));
+    const statements = policy.Properties.PolicyDocument.Statement as Array<{ Sid: string; Action: string | string[]; Condition?: unknown; Resource: unknown }>;
+    const bySid = Object.fromEntries(statements.map(st => [st.Sid, st]));
+    expect(bySid.SnapshotTaggedVolumes).toMatchObject({ Action: 'ec2:CreateSnapshot', Condition: { StringEquals: { 'aws:ResourceTag/platform.cdk-k8s.io/backup': 'acme' } } });
+    expect(JSON.stringify(bySid.SnapshotTaggedVolumes.Resource)).toContain(':volume/*');
+    expect(bySid.ExpireBackupSnapshots).toMatchObject({ Action: 'ec2:DeleteSnapshot', Condition: { Null: { 'aws:ResourceTag/aws:backup:source-resource': 'false' } } });
+    expect(bySid.Vault.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/VolumeBackupVault/), 'BackupVaultArn'] });
+    // The only actions on every resource are the ones that cannot be scoped (reads).
+    const unscoped = statements.filter(st => st.Resource === '*').flatMap(st => ([] as string[]).concat(st.Action));
+    expect(unscoped.sort()).toEqual(['ec2:DescribeSnapshots', 'ec2:DescribeTags', 'ec2:DescribeVolumes', 'tag:GetResources']);
+    expect(JSON.stringify(template.toJSON())).not.toContain('AWSBackupServiceRolePolicyForRestores');
+  });
+
   test('the restore path: the snapshot controller add-on (pinned) and an EBS VolumeSnapshotClass that keeps snapshots', () => {
     template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'snapshot-controller', AddonVersion: 'v8.1.0-eksbuild.1' });
     const manifest = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
@@ -64,11 +83,11 @@ describe('EKS: AWS Backup of every gp3 volume, selected by the tag the class put
 
   test('the traits say gp3 is backed up', () => {
     expect(stack.cluster.traits.storageClass('gp3')).toMatchObject({ backedUp: true });
-    expect(new EksPlatformStack(new App(), 'other', { platformName: 'other' }).cluster.traits.storageClass('gp3')!.backedUp).toBeUndefined();
+    expect(new EksPlatformStack(new App(), 'other', { platformName: 'other', volumeBackup: false }).cluster.traits.storageClass('gp3')!.backedUp).toBeUndefined();
   });
 
   test('a customer key encrypts the vault; retention and schedule are yours', () => {
-    const other = new EksPlatformStack(new App(), 'keyed', { platformName: 'keyed' });
+    const other = new EksPlatformStack(new App(), 'keyed', { platformName: 'keyed', volumeBackup: false });
     const key = new kms.Key(other, 'Key');
     new VolumeBackupAddOn({ encryptionKey: key, retention: Duration.days(7) }).install(other.cluster);
     const t = Template.fromStack(other);
@@ -124,10 +143,13 @@ describe('bad input', () => {
       .toBe('[e/Eks] VolumeBackupAddOn.retention is "12 hours": must be at least 1 day (AWS Backup deletes a recovery point no sooner): e.g. Duration.days(35).');
   });
 
-  test.each([['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDistribution.kubeadm()]])('%s: refused, saying what is backed up instead', (kind, distribution) => {
+  test.each([
+    ['k3s', SelfManagedDistribution.k3s(), 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'],
+    ['kubeadm', SelfManagedDistribution.kubeadm(), 'Keep data that matters in a managed database (the EFS add-on, whose class is backed up, runs on k3s and EKS, not yet on kubeadm); docs/storage.md.'],
+  ])('%s: refused, saying what is backed up instead', (kind, distribution, instead) => {
     expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution, addOns: [new VolumeBackupAddOn()] })))
       .toBe(`[k/Cluster] VolumeBackupAddOn.install(cluster) is "k/Cluster (${kind})": cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes' disks, `
-        + 'which no service backs up per volume. Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.');
+        + `which no service backs up per volume. ${instead}`);
   });
 
   test('k3s: the efs class is the backed-up one', () => {

@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import { CfnAddon } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { ClusterDistribution } from '../../clusters/cluster-distribution';
@@ -10,7 +11,7 @@ import { VOLUME_BACKUP_TAG, volumeBackupTagValue } from '../../clusters/eks/eks-
 import { EksPlatformCluster } from '../../clusters/eks/eks-platform-cluster';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
 import { AssumptionError } from '../../errors';
-import { acknowledge } from '../../private/nag';
+import { acknowledge, CDK_DEFAULT_POLICY } from '../../private/nag';
 import { cdkPropValidator } from '../../private/validate';
 import { IPlatformAddOn } from '../platform-add-on';
 
@@ -44,12 +45,34 @@ export interface VolumeBackupAddOnProps {
  * another class) with AWS Backup: an encrypted vault (retained with its recovery points when the stack is
  * deleted) and a plan, daily by default, keeping each backup 35 days. The volumes are selected by the tag the
  * EBS CSI driver puts on each new volume once the add-on is installed (`platform.cdk-k8s.io/backup=<cluster
- * name>`). Installing it records the class as backed up in `cluster.traits`. Restore: docs/storage.md.
+ * name>`); AWS Backup snapshots them with a role of its own that may snapshot only volumes carrying this tag.
+ * Installing it records the class as backed up in `cluster.traits`. Restore: docs/storage.md.
+ *
+ * The platform stacks install it by default (their `volumeBackup` prop); one given in their `addOns` takes the
+ * place of the default.
  *
  * Not on k3s or kubeadm: their local-path volumes live on the nodes' disks and no service can back them up
  * per volume; the install says so and what to use instead.
  */
 export class VolumeBackupAddOn implements IPlatformAddOn {
+  /**
+   * Why volume backups cannot run on `cluster`, or `undefined` when they can (EKS with managed node groups).
+   * The platform stacks turn their default backups off with a warning that gives this reason.
+   */
+  public static unavailableReason(cluster: IPlatformCluster): string | undefined {
+    if (cluster.distribution !== ClusterDistribution.EKS || !(cluster instanceof EksPlatformCluster)) {
+      return 'cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes\' disks, which no service backs up per volume. '
+        + (cluster.distribution === ClusterDistribution.K3S
+          ? 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'
+          : 'Keep data that matters in a managed database (the EFS add-on, whose class is backed up, runs on k3s and EKS, not yet on kubeadm); docs/storage.md.');
+    }
+    if (!cluster.addons.addons['aws-ebs-csi-driver']) {
+      return 'cannot get volume backups yet: Auto Mode\'s own EBS driver takes no extra volume tags, and the tag cannot be added to the existing '
+        + 'gp3 StorageClass (its parameters are immutable). Use managed node groups, or back up with your own StorageClass carrying tagSpecification_1; docs/storage.md.';
+    }
+    return undefined;
+  }
+
   public readonly name = 'volume-backup';
   /** The plan, once installed. */
   public plan?: backup.BackupPlan;
@@ -63,25 +86,29 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
     const retention = this.props.retention ?? Duration.days(35);
     v.check(retention.toMinutes() >= Duration.days(1).toMinutes(), 'retention', retention.toHumanString(),
       'must be at least 1 day (AWS Backup deletes a recovery point no sooner): e.g. Duration.days(35).');
-    if (cluster.distribution !== ClusterDistribution.EKS || !(cluster instanceof EksPlatformCluster)) {
-      return v.fail('install(cluster)', `${cluster.node.path} (${cluster.distribution})`,
-        'cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes\' disks, which no service backs up per volume. '
-        + 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.');
+    const unavailable = VolumeBackupAddOn.unavailableReason(cluster);
+    if (unavailable !== undefined || !(cluster instanceof EksPlatformCluster)) {
+      const kind = cluster.distribution === ClusterDistribution.EKS ? 'EKS Auto Mode' : cluster.distribution;
+      return v.fail('install(cluster)', `${cluster.node.path} (${kind})`, unavailable ?? '');
     }
-    const driver = cluster.addons.addons['aws-ebs-csi-driver']?.node.defaultChild as CfnAddon | undefined;
-    if (!driver) {
-      return v.fail('install(cluster)', `${cluster.node.path} (EKS Auto Mode)`,
-        'cannot get volume backups yet: Auto Mode\'s own EBS driver takes no extra volume tags, and the tag cannot be added to the existing '
-        + 'gp3 StorageClass (its parameters are immutable). Use managed node groups, or back up with your own StorageClass carrying tagSpecification_1; docs/storage.md.');
-    }
-    tagNewVolumes(driver, volumeBackupTagValue(cluster.cluster));
+    const tagValue = volumeBackupTagValue(cluster.cluster);
+    tagNewVolumes(cluster.addons.addons['aws-ebs-csi-driver']!.node.defaultChild as CfnAddon, tagValue);
     const scope = new Construct(cluster, 'VolumeBackup');
+    this.createPlan(scope, cluster.clusterName, retention, tagValue);
+    const restore = restorePath(scope, cluster);
+    const storageClass = cluster.traits.storageClass(cluster.traits.storageClassName);
+    if (storageClass) cluster.traits.addAbilities({ storageClasses: [{ ...storageClass, backedUp: true }] });
+    return new DependencyGroup(this.plan!, restore);
+  }
+
+  /** The retained vault, the plan and its selection: this cluster's EBS volumes carrying the backup tag. */
+  private createPlan(scope: Construct, clusterName: string, retention: Duration, tagValue: string): void {
     this.vault = new backup.BackupVault(scope, 'Vault', {
-      backupVaultName: `${cluster.clusterName}-volumes`,
+      backupVaultName: `${clusterName}-volumes`,
       encryptionKey: this.props.encryptionKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.plan = new backup.BackupPlan(scope, 'Plan', { backupPlanName: `${cluster.clusterName}-volumes`, backupVault: this.vault });
+    this.plan = new backup.BackupPlan(scope, 'Plan', { backupPlanName: `${clusterName}-volumes`, backupVault: this.vault });
     this.plan.addRule(new backup.BackupPlanRule({
       ruleName: 'volumes',
       scheduleExpression: this.props.schedule ?? events.Schedule.cron({ hour: '3', minute: '0' }),
@@ -91,25 +118,55 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
     }));
     const selection = this.plan.addSelection('Volumes', {
       resources: [backup.BackupResource.fromArn(Stack.of(scope).formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' }))],
-      allowRestores: true,
+      role: backupRole(scope, this.vault, tagValue),
+      disableDefaultBackupPolicy: true,
     });
     // Only this cluster's EBS volumes: their ARN AND the tag the EBS CSI driver gives them.
     (selection.node.defaultChild as backup.CfnBackupSelection).addPropertyOverride('BackupSelection.Conditions', {
-      StringEquals: [{ ConditionKey: `aws:ResourceTag/${VOLUME_BACKUP_TAG}`, ConditionValue: volumeBackupTagValue(cluster.cluster) }],
+      StringEquals: [{ ConditionKey: `aws:ResourceTag/${VOLUME_BACKUP_TAG}`, ConditionValue: tagValue }],
     });
-    acknowledge(selection, {
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
-      reason: 'AWS maintains the AWS Backup service role policies; the selection limits what they reach to this cluster\'s tagged volumes.',
-    }, {
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]',
-      reason: 'AWS maintains the AWS Backup service role policies; restores create volumes from this vault\'s recovery points.',
-    });
-    const restore = restorePath(scope, cluster);
-    const storageClass = cluster.traits.storageClass(cluster.traits.storageClassName);
-    if (storageClass) cluster.traits.addAbilities({ storageClasses: [{ ...storageClass, backedUp: true }] });
-    return new DependencyGroup(this.plan, restore);
   }
 }
+
+/**
+ * The role AWS Backup assumes for the plan: the EBS part of AWSBackupServiceRolePolicyForBackup, narrowed to
+ * snapshots of this cluster's tagged volumes, this vault and this region. Restores need no role here: a
+ * VolumeSnapshotImport restores through the EBS CSI driver (docs/storage.md).
+ */
+function backupRole(scope: Construct, vault: backup.IBackupVault, tagValue: string): iam.Role {
+  const stack = Stack.of(scope);
+  const role = new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+    description: 'AWS Backup: snapshots of the cluster\'s tagged EBS volumes into its vault',
+  });
+  const snapshots = stack.formatArn({ service: 'ec2', account: '', resource: 'snapshot', resourceName: '*' });
+  const volumes = stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' });
+  const statements: iam.PolicyStatementProps[] = [
+    { sid: 'SnapshotTaggedVolumes', actions: ['ec2:CreateSnapshot'], resources: [volumes], conditions: { StringEquals: { [`aws:ResourceTag/${VOLUME_BACKUP_TAG}`]: tagValue } } },
+    { sid: 'CreateSnapshots', actions: ['ec2:CreateSnapshot', 'ec2:CreateTags'], resources: [snapshots] },
+    { sid: 'ExpireBackupSnapshots', actions: ['ec2:DeleteSnapshot'], resources: [snapshots], conditions: { Null: { 'aws:ResourceTag/aws:backup:source-resource': 'false' } } },
+    { sid: 'Describe', actions: ['ec2:DescribeVolumes', 'ec2:DescribeSnapshots', 'ec2:DescribeTags', 'tag:GetResources'], resources: ['*'] },
+    { sid: 'Vault', actions: ['backup:DescribeBackupVault', 'backup:CopyIntoBackupVault'], resources: [vault.backupVaultArn] },
+    { sid: 'TagRecoveryPoints', actions: ['backup:TagResource'], resources: [stack.formatArn({ service: 'backup', resource: 'recovery-point', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })] },
+    { sid: 'EncryptedVolumeKeys', actions: ['kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'], resources: [kmsKeys(stack)], conditions: { StringLike: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` } } },
+    { sid: 'EncryptedSnapshotGrants', actions: ['kms:CreateGrant'], resources: [kmsKeys(stack)], conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
+  ];
+  statements.forEach(s => role.addToPolicy(new iam.PolicyStatement(s)));
+  acknowledge(role, CDK_DEFAULT_POLICY, ...BACKUP_ROLE_FINDINGS.map(([resource, reason]) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason })));
+  return role;
+}
+
+function kmsKeys(stack: Stack): string {
+  return stack.formatArn({ service: 'kms', account: '*', resource: 'key', resourceName: '*' });
+}
+
+const BACKUP_ROLE_FINDINGS: Array<[string, string]> = [
+  ['*', 'ec2:Describe* and tag:GetResources cannot be scoped to a resource; AWS Backup lists the volumes and snapshots to select and track.'],
+  ['arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:volume/*', 'CreateSnapshot on volumes is allowed only for volumes carrying this cluster\'s backup tag (condition aws:ResourceTag).'],
+  ['arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*', 'A snapshot\'s id is made when AWS Backup creates it; deletion is limited to snapshots AWS Backup made (aws:backup:source-resource tag).'],
+  ['arn:<AWS::Partition>:backup:<AWS::Region>:<AWS::AccountId>:recovery-point:*', 'AWS Backup tags each recovery point it creates; their ids are not known beforehand.'],
+  ['arn:<AWS::Partition>:kms:<AWS::Region>:*:key/*', 'The keys of encrypted volumes (aws/ebs or an account default key), used only through EC2 in this region or for grants to AWS resources.'],
+];
 
 /**
  * Makes the EBS CSI driver tag every volume it creates from now on with {@link VOLUME_BACKUP_TAG}: an in-place

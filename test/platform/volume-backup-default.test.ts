@@ -1,0 +1,151 @@
+/**
+ * Backups on by default on both platform stacks (issue 18): the EKS stack installs the VolumeBackupAddOn unless
+ * told not to; where backups cannot run (EKS Auto Mode, k3s, kubeadm) the default is off with a warning.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { VolumeBackupAddOn } from '../../lib/addons/backup';
+import { ClusterCapacity } from '../../lib/clusters/eks';
+import { EksPlatformStack, SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib/platform';
+import { expectThrownMessage } from '../robustness/support';
+
+const BACKUP_TYPES = ['AWS::Backup::BackupVault', 'AWS::Backup::BackupPlan', 'AWS::Backup::BackupSelection'];
+
+/** How many AWS Backup resources of each type the stack has. */
+function backupResources(stack: Stack): number[] {
+  const template = Template.fromStack(stack);
+  return BACKUP_TYPES.map(type => Object.keys(template.findResources(type)).length);
+}
+
+/** The texts of the volume-backup warnings of a stack. */
+function backupWarnings(stack: Stack): string[] {
+  return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('volumeBackup')).map(w => String(w.entry.data));
+}
+
+describe('EKS: on by default', () => {
+  const app = new App();
+  const key = new kms.Key(new Stack(app, 'keys'), 'Key');
+  const stack = new EksPlatformStack(app, 'acme-eks', { platformName: 'acme', encryptionKey: key });
+  const template = Template.fromStack(stack);
+
+  test('one vault (retained), one daily plan keeping 35 days, one selection of the tagged volumes', () => {
+    expect(backupResources(stack)).toEqual([1, 1, 1]);
+    template.hasResource('AWS::Backup::BackupVault', { Properties: { BackupVaultName: 'acme-volumes' }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: { BackupPlanName: 'acme-volumes', BackupPlanRule: [Match.objectLike({ ScheduleExpression: 'cron(0 3 * * ? *)', Lifecycle: { DeleteAfterDays: 35 } })] },
+    });
+    template.hasResourceProperties('AWS::EKS::Addon', {
+      AddonName: 'aws-ebs-csi-driver',
+      ConfigurationValues: JSON.stringify({ controller: { extraVolumeTags: { 'platform.cdk-k8s.io/backup': 'acme' } } }),
+    });
+  });
+
+  test('the vault is encrypted with the stack\'s key', () => {
+    const [vault] = Object.values(template.findResources('AWS::Backup::BackupVault'));
+    expect(JSON.stringify(vault.Properties.EncryptionKeyArn)).toContain('Key');
+    expect(vault.Properties.EncryptionKeyArn).toBeDefined();
+  });
+
+  test('the stack exposes it as an add-on; gp3 is backed up; no warning', () => {
+    expect(stack.volumeBackup).toBeInstanceOf(VolumeBackupAddOn);
+    expect(stack.addOns['volume-backup']).toBeDefined();
+    expect(stack.cluster.traits.storageClass('gp3')).toMatchObject({ backedUp: true });
+    expect(backupWarnings(stack)).toEqual([]);
+  });
+
+  test('without a stack key, the vault uses AWS Backup\'s key', () => {
+    const plain = new EksPlatformStack(new App(), 'plain', { platformName: 'plain' });
+    const [vault] = Object.values(Template.fromStack(plain).findResources('AWS::Backup::BackupVault'));
+    expect(vault.Properties.EncryptionKeyArn).toBeUndefined();
+  });
+});
+
+describe('EKS: tuned, off, or given as an add-on', () => {
+  test('an options object tunes schedule and retention', () => {
+    const stack = new EksPlatformStack(new App(), 'tuned', {
+      platformName: 'tuned',
+      volumeBackup: { retention: Duration.days(7), schedule: events.Schedule.cron({ hour: '1', minute: '30' }) },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: { BackupPlanRule: [Match.objectLike({ ScheduleExpression: 'cron(30 1 * * ? *)', Lifecycle: { DeleteAfterDays: 7 } })] },
+    });
+  });
+
+  test('volumeBackup: false: no backup resources, no volume tags, no warning', () => {
+    const stack = new EksPlatformStack(new App(), 'off', { platformName: 'off', volumeBackup: false });
+    expect(backupResources(stack)).toEqual([0, 0, 0]);
+    expect(stack.volumeBackup).toBeUndefined();
+    expect(stack.addOns['volume-backup']).toBeUndefined();
+    const [driver] = Object.values(Template.fromStack(stack).findResources('AWS::EKS::Addon', { Properties: { AddonName: 'aws-ebs-csi-driver' } }));
+    expect(driver.Properties.ConfigurationValues).toBeUndefined();
+    expect(backupWarnings(stack)).toEqual([]);
+  });
+
+  test('a VolumeBackupAddOn in addOns takes the place of the default: one vault, its settings', () => {
+    const given = new VolumeBackupAddOn({ retention: Duration.days(10) });
+    const stack = new EksPlatformStack(new App(), 'given', { platformName: 'given', addOns: [given] });
+    expect(backupResources(stack)).toEqual([1, 1, 1]);
+    expect(stack.volumeBackup).toBe(given);
+    Template.fromStack(stack).hasResourceProperties('AWS::Backup::BackupPlan', { BackupPlan: { BackupPlanRule: [Match.objectLike({ Lifecycle: { DeleteAfterDays: 10 } })] } });
+  });
+
+  test('options AND an add-on in addOns: refused, saying which to keep', () => {
+    expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'both', {
+      platformName: 'both', volumeBackup: { retention: Duration.days(7) }, addOns: [new VolumeBackupAddOn()],
+    }))).toMatch(/^\[both\] EksPlatformStack\.volumeBackup is \{.*\}: conflicts with the VolumeBackupAddOn in addOns: give these options to that add-on, or drop it from addOns \(the platform installs one by default\)\.$/);
+  });
+
+  test('a value that is not a boolean or an options object is refused', () => {
+    expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'bad', { platformName: 'bad', volumeBackup: 'daily' as unknown as boolean })))
+      .toBe('[bad] EksPlatformStack.volumeBackup is "daily": must be true, false or the options of the backups ({ schedule, retention, encryptionKey }).');
+  });
+});
+
+const AUTO_MODE_REASON = 'cannot get volume backups yet: Auto Mode\'s own EBS driver takes no extra volume tags, and the tag cannot be added to the existing '
+  + 'gp3 StorageClass (its parameters are immutable). Use managed node groups, or back up with your own StorageClass carrying tagSpecification_1; docs/storage.md.';
+
+describe('EKS Auto Mode: off by default, with a warning', () => {
+  test('no backup resources; the warning says why and how to acknowledge', () => {
+    const stack = new EksPlatformStack(new App(), 'auto', { platformName: 'auto', capacity: ClusterCapacity.autoMode() });
+    expect(backupResources(stack)).toEqual([0, 0, 0]);
+    expect(stack.volumeBackup).toBeUndefined();
+    expect(backupWarnings(stack)).toEqual([
+      `volumeBackup (on by default) is off for auto/Eks (EKS Auto Mode): it ${AUTO_MODE_REASON} Set volumeBackup: false to acknowledge. `
+      + '[ack: cdk-k8s-platform:volumeBackupUnavailable]',
+    ]);
+  });
+
+  test('volumeBackup: false silences it; an options object is refused', () => {
+    const off = new EksPlatformStack(new App(), 'auto', { platformName: 'auto', capacity: ClusterCapacity.autoMode(), volumeBackup: false });
+    expect(backupWarnings(off)).toEqual([]);
+    expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'auto', {
+      platformName: 'auto', capacity: ClusterCapacity.autoMode(), volumeBackup: { retention: Duration.days(7) },
+    }))).toMatch(/^\[auto\] EksPlatformStack\.volumeBackup is \{.*\}: cannot be applied to auto\/Eks \(EKS Auto Mode\): it cannot get volume backups yet: /);
+  });
+});
+
+describe('k3s and kubeadm: local-path cannot be backed up, so a warning says what can', () => {
+  test.each([
+    ['k3s', SelfManagedDistribution.k3s(), 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'],
+    ['kubeadm', SelfManagedDistribution.kubeadm(), 'Keep data that matters in a managed database (the EFS add-on, whose class is backed up, runs on k3s and EKS, not yet on kubeadm); docs/storage.md.'],
+  ])('%s: no backup resources, one warning', (kind, distribution, instead) => {
+    const stack = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution });
+    expect(backupResources(stack)).toEqual([0, 0, 0]);
+    expect(stack.volumeBackup).toBeUndefined();
+    expect(backupWarnings(stack)).toEqual([
+      `volumeBackup (on by default) is off for k/Cluster (${kind}): it cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes' disks, `
+      + `which no service backs up per volume. ${instead} Set volumeBackup: false to acknowledge. [ack: cdk-k8s-platform:volumeBackupUnavailable]`,
+    ]);
+  });
+
+  test('volumeBackup: false acknowledges it: no warning', () => {
+    expect(backupWarnings(new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', volumeBackup: false }))).toEqual([]);
+  });
+
+  test('an options object is refused: its settings could not be applied', () => {
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', volumeBackup: { retention: Duration.days(7) } })))
+      .toMatch(/^\[k\] SelfManagedPlatformStack\.volumeBackup is \{.*\}: cannot be applied to k\/Cluster \(k3s\): it cannot get volume backups: the local-path volumes/);
+  });
+});
