@@ -8,7 +8,7 @@ import { App as Cdk8sApp } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
   CERT_MANAGER_CHART, CertManager, EksPlatformStack, IngressExposure, LETS_ENCRYPT_PRODUCTION_ISSUER, LETS_ENCRYPT_STAGING_ISSUER,
-  PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, Tls, WebService,
+  PlatformChart, SelfManagedPlatformStack, Tls, WebService,
 } from '../../lib';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
@@ -165,10 +165,5 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
       .toMatch(/CertManager\.letsEncrypt\.dns01Zones\[0\]\.zoneName is "\$\{Token\[.*\]\}": must be known at synth time \(hosts are checked against it\)/);
     expect(expectThrownMessage(() => new CertManager({ letsEncrypt: { email: 'ops@example.com', dns01Zones: [] } }).install(eks())))
       .toContain('CertManager.letsEncrypt.dns01Zones is "0 zones": must name at least one Route 53 hosted zone');
-  });
-
-  test('kubeadm: no Helm controller yet', () => {
-    const cluster = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() }).cluster;
-    expect(expectThrownMessage(() => new CertManager().install(cluster))).toContain('KubeadmCluster.addHelmChart(id) is "cert-manager": cannot be installed: a kubeadm cluster runs no Helm controller yet');
   });
 });

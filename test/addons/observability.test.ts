@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { parseAllDocuments } from 'yaml';
 import {
   ClusterDistribution, ClusterTraits, EksPlatformStack, IPlatformCluster, KUBE_PROMETHEUS_STACK_CHART, NODE_EXPORTER_CHART,
-  Observability, SelfManagedDistribution, SelfManagedPlatformStack, VolumeAccessMode,
+  Observability, SelfManagedPlatformStack, VolumeAccessMode,
 } from '../../lib';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
@@ -172,11 +172,5 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
     ['a namespace that is not a label', { namespace: 'Monitoring' }, 'Observability.namespace is "Monitoring": must be a DNS-1123 label'],
   ])('%s', (_what, props, message) => {
     expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new Observability(props)] }))).toContain(message);
-  });
-
-  test('kubeadm: no Helm controller yet', () => {
-    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', {
-      platformName: 'acme', distribution: SelfManagedDistribution.kubeadm(), addOns: [new Observability()],
-    }))).toContain('KubeadmCluster.addHelmChart(id) is "observability": cannot be installed: a kubeadm cluster runs no Helm controller yet');
   });
 });

@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { sampleWorkloads } from '../../charts/samples';
 import {
   AddOnHelmChartProps, ClusterDistribution, EksPlatformStack, IPlatformAddOn, IPlatformCluster, PodSecurityLevel,
-  SelfManagedDistribution, SelfManagedPlatformStack,
+  SelfManagedPlatformStack,
 } from '../../lib';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
@@ -155,12 +155,5 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
   test('the same add-on twice', () => {
     expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new ChartAddOn('example'), new ChartAddOn('example')] })))
       .toBe('[e] EksPlatformStack.addOns[1].name is "example": is already the name of another add-on of this platform: give each add-on once.');
-  });
-
-  test('kubeadm: no Helm controller yet, says what to use instead', () => {
-    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', {
-      platformName: 'acme', distribution: SelfManagedDistribution.kubeadm(), addOns: [new ChartAddOn('example')],
-    }))).toBe('[k/Cluster] KubeadmCluster.addHelmChart(id) is "example": cannot be installed: a kubeadm cluster runs no Helm controller yet '
-      + '(k3s ships one; EKS installs charts with its kubectl/helm Lambda). Use a k3s or EKS platform for add-ons, or install the chart with helm on the control plane.');
   });
 });

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseAllDocuments } from 'yaml';
-import { EksPlatformStack, SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib';
+import { EksPlatformStack, SelfManagedPlatformStack } from '../../lib';
 import { VerticalPodAutoscalerAddOn, VPA_CHART } from '../../lib/addons/vpa';
 import { expectThrownMessage } from '../robustness/support';
 
@@ -66,20 +66,6 @@ test('k3s: a HelmChart object for the k3s Helm controller, the same values', () 
 });
 
 describe('bad input', () => {
-  test('kubeadm: refused, and the traits stay false', () => {
-    let traits: boolean | undefined;
-    const message = expectThrownMessage(() => {
-      const stack = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() });
-      try {
-        new VerticalPodAutoscalerAddOn().install(stack.cluster);
-      } finally {
-        traits = stack.cluster.traits.verticalPodAutoscaler;
-      }
-    });
-    expect(message).toContain('KubeadmCluster.addHelmChart(id) is "vpa": cannot be installed: a kubeadm cluster runs no Helm controller yet');
-    expect(traits).toBe(false);
-  });
-
   test.each<[string, object, string]>([
     ['a namespace that is not a label', { namespace: 'VPA' }, 'VerticalPodAutoscalerAddOn.namespace is "VPA": must be a DNS-1123 label'],
     ['no replicas', { replicas: 0 }, 'VerticalPodAutoscalerAddOn.replicas is 0: must be an integer from 1 to 5.'],

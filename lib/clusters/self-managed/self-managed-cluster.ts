@@ -444,17 +444,14 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   }
 
   /**
-   * Installs a pinned third-party Helm chart through the cluster's Helm controller: a `helm.cattle.io/v1`
-   * HelmChart object (and its namespace) delivered like workloads, as `addWorkloads('addon-<id>')` (see
-   * {@link IPlatformCluster.addHelmChart}). The controller retries until what the chart needs is there, so
-   * `dependsOn` orders nothing here; the returned dependable is the workload sync.
+   * Installs a pinned third-party Helm chart through the cluster's Helm controller (k3s's own; on kubeadm the
+   * same controller, k3s-io/helm-controller, which the control plane runs): a `helm.cattle.io/v1` HelmChart
+   * object in kube-system (and the chart's namespace) delivered like workloads, as `addWorkloads('addon-<id>')`
+   * (see {@link IPlatformCluster.addHelmChart}). The controller retries until what the chart needs is there,
+   * so `dependsOn` orders nothing here; the returned dependable is the workload sync.
    */
   public addHelmChart(id: string, chart: AddOnHelmChartProps): IDependable {
     const resolved = resolveAddOnHelmChart(this, this.kind, id, chart, this.deliveries.some(d => d.id === `addon-${id}`));
-    if (this.distribution !== ClusterDistribution.K3S) {
-      this.validator.fail('addHelmChart(id)', id, `cannot be installed: a ${this.distribution} cluster runs no Helm controller yet `
-        + '(k3s ships one; EKS installs charts with its kubectl/helm Lambda). Use a k3s or EKS platform for add-ons, or install the chart with helm on the control plane.');
-    }
     this.addWorkloads(`addon-${id}`, [addOnChart(id, resolved)]);
     return this.workloadSync;
   }

@@ -84,7 +84,7 @@ describe('KubeadmCluster template', () => {
     }));
   });
 
-  test('control plane IAM: state prefixes, its KMS key, the two assets and the token secret only', () => {
+  test('control plane IAM: state prefixes, its KMS key, the three assets and the token secret only', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const server = policies.find(([k]) => k.includes('ServerRole'))![1].Properties.PolicyDocument.Statement as any[];
     const text = (s: any) => JSON.stringify(s.Resource);
@@ -93,7 +93,8 @@ describe('KubeadmCluster template', () => {
     expect(of('s3:DeleteObject').map(text)).toEqual([expect.stringContaining('/etcd-snapshots/*')]);
     expect(of('s3:PutObject').map(text).sort()).toEqual([expect.stringContaining('/etcd-snapshots/*'), expect.stringContaining('/pki/*')].sort((a: any, b: any) => String(a).localeCompare(String(b))));
     expect(of('s3:GetObject').map(text).filter(t => t.includes('cdk-hnb659fds-assets'))).toEqual([
-      expect.stringMatching(/[0-9a-f]{64}\.sh"/), expect.stringMatching(/[0-9a-f]{64}\.json"/),
+      // the day-2 tool, the NetworkPolicy engine, the Helm controller
+      expect.stringMatching(/[0-9a-f]{64}\.sh"/), expect.stringMatching(/[0-9a-f]{64}\.json"/), expect.stringMatching(/[0-9a-f]{64}\.json"/),
     ]);
     expect(of('kms:Decrypt').map(text)).toEqual([expect.stringContaining('StateKey')]);
     expect(of('secretsmanager:PutSecretValue').map(text).sort()).toEqual([expect.stringContaining('BootstrapToken'), expect.stringContaining('KubeconfigSecret')].sort((a: any, b: any) => String(a).localeCompare(String(b))));

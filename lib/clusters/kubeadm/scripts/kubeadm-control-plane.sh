@@ -16,6 +16,7 @@ SNAPSHOT_CALENDAR='@@SNAPSHOT_CALENDAR@@'
 SNAPSHOT_RETENTION='@@SNAPSHOT_RETENTION@@'
 DAY2_TOOL_URL='@@DAY2_TOOL_URL@@'
 NETWORK_POLICY_URL='@@NETWORK_POLICY_URL@@'
+HELM_CONTROLLER_URL='@@HELM_CONTROLLER_URL@@'
 FLANNEL_MANIFEST='@@FLANNEL_MANIFEST@@'
 METRICS_SERVER_MANIFEST='@@METRICS_SERVER_MANIFEST@@'
 LOCAL_PATH_MANIFEST='@@LOCAL_PATH_MANIFEST@@'
@@ -61,6 +62,16 @@ install_addons() {
     --version "$TRAEFIK_CHART_VERSION" --namespace traefik --create-namespace \
     --set deployment.kind=DaemonSet --set ports.web.hostPort=80 --set ports.websecure.hostPort=443 \
     --set service.type=ClusterIP --set ingressClass.isDefaultClass=true
+  install_helm_controller
+}
+
+# The Helm controller k3s embeds (k3s-io/helm-controller, pinned, an S3 asset): add-ons are HelmChart objects
+# in kube-system, as on k3s. The controller creates its CRDs when it starts; the node reports ready only once
+# they are established, and the workload sync waits for that: no HelmChart is applied before its kind is served.
+install_helm_controller() {
+  retry aws s3 cp --only-show-errors --region "$REGION" "$HELM_CONTROLLER_URL" "$STATE_DIR/helm-controller.json"
+  retry "${KC[@]}" apply --server-side --field-manager=cdk-k8s-platform --force-conflicts -f "$STATE_DIR/helm-controller.json"
+  retry "${KC[@]}" wait --for condition=established --timeout=60s crd/helmcharts.helm.cattle.io crd/helmchartconfigs.helm.cattle.io
 }
 
 # The init configuration (0600): the bootstrap token of the secret, this node's name and address.

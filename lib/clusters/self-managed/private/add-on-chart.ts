@@ -2,12 +2,15 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { addOnNamespaceLabels, ResolvedAddOnHelmChart } from '../../private/add-on-helm-chart';
 
-/** Where the Helm controller of k3s looks for HelmChart objects. */
-const HELM_CONTROLLER_NAMESPACE = 'kube-system';
+/**
+ * Where the library puts HelmChart objects, and so where their install jobs run: kube-system, as k3s does for
+ * its own charts. On kubeadm the controller watches this namespace only (`--namespace`, helm-controller.ts).
+ */
+export const HELM_CHART_NAMESPACE = 'kube-system';
 
 /**
  * An add-on's chart as objects for the cluster's Helm controller (`helm.cattle.io/v1` HelmChart, the
- * controller k3s ships): the namespace with its Pod Security labels, and the HelmChart that installs the
+ * controller k3s ships; kubeadm runs the same one): the namespace with its Pod Security labels, and the HelmChart that installs the
  * pinned chart into it. A failed install is left for an operator (`failurePolicy: abort`) rather than
  * uninstalled and installed again, which would delete what the release made.
  */
@@ -24,7 +27,7 @@ export function addOnChart(id: string, chart: ResolvedAddOnHelmChart): Chart {
   new ApiObject(scope, 'HelmChart', {
     apiVersion: 'helm.cattle.io/v1',
     kind: 'HelmChart',
-    metadata: { name: chart.release, namespace: HELM_CONTROLLER_NAMESPACE },
+    metadata: { name: chart.release, namespace: HELM_CHART_NAMESPACE },
     spec: {
       ...(oci ? { chart: `${chart.repository.replace(/\/+$/, '')}/${chart.chart}` } : { repo: chart.repository, chart: chart.chart }),
       version: chart.version,

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { KubeadmCluster, KubeadmClusterProps } from '../../../../lib/clusters/kubeadm';
+import { helmControllerManifest } from '../../../../lib/clusters/kubeadm/helm-controller';
 import { networkPolicyEngineManifest } from '../../../../lib/clusters/kubeadm/network-policy-engine';
 import { PlatformNetwork } from '../../../../lib/network';
 import { StubRun, runWithStubs } from '../../self-managed/support/stub-run';
@@ -30,17 +31,20 @@ export function kubeadmUserData(props: Partial<KubeadmClusterProps> = {}): { con
  * - `secret`: the bootstrap-token secret; `ca-hash`: the SSM parameter; `signals`: CloudFormation signals;
  * - `api/nodes/<name>` (content: role) and `api/tokens/<id>` (`secret|description`): what etcd holds. A snapshot is
  *   a tarball of `api/`; a node loss wipes `api/` (etcd died with the node); `kubeadm init` on a restored data dir
- *   brings the snapshot back;
+ *   brings the snapshot back; `api/helm-controller`: the Helm controller was applied, so its CRDs are established
+ *   (unless the model file `helm-controller-down` says its pod never starts);
  * - `/etc/kubernetes/pki` under the node's root: `kubeadm init` makes a new CA only when none is there.
  */
 export class KubeadmModel {
   public readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeadm-model-'));
   private readonly policy = path.join(this.dir, 'network-policy.json');
+  private readonly helmController = path.join(this.dir, 'helm-controller.json');
 
   constructor() {
     for (const d of ['s3', 'api/nodes', 'api/tokens']) fs.mkdirSync(path.join(this.dir, d), { recursive: true });
     fs.writeFileSync(path.join(this.dir, 'secret'), FIRST_TOKEN_RAW);
     fs.writeFileSync(this.policy, networkPolicyEngineManifest());
+    fs.writeFileSync(this.helmController, helmControllerManifest());
   }
 
   /**
@@ -146,7 +150,7 @@ export class KubeadmModel {
   }
 
   private env(instanceId: string, env: Record<string, string>): Record<string, string> {
-    return { MODEL: this.dir, INSTANCE_ID: instanceId, TOOL_SRC: DAY2_TOOL, POLICY_SRC: this.policy, ...env };
+    return { MODEL: this.dir, INSTANCE_ID: instanceId, TOOL_SRC: DAY2_TOOL, POLICY_SRC: this.policy, HELM_SRC: this.helmController, ...env };
   }
 }
 
@@ -191,6 +195,7 @@ case "$1 $2" in
       k="\${src#s3://*/}"
       if [ -f "$m/s3/$k" ]; then cp "$m/s3/$k" "$dst"
       elif [[ "$k" == *.sh ]]; then cp "$TOOL_SRC" "$dst"
+      elif [[ "$k" == *.json && "$dst" == *helm-controller.json ]]; then cp "$HELM_SRC" "$dst"
       elif [[ "$k" == *.json ]]; then cp "$POLICY_SRC" "$dst"
       else echo "fatal error: An error occurred (404) when calling the HeadObject operation: Key \\"$k\\" does not exist" >&2; exit 1; fi
     else
@@ -250,6 +255,12 @@ esac`,
   kubectl: `${ARG}
 api="$MODEL/api"
 case "$*" in
+  *" apply "*"-f "*helm-controller.json)
+    if grep -q '"kind": "Deployment"' "\${*: -1}" && grep -q '"name": "helm-controller"' "\${*: -1}"; then : > "$api/helm-controller"; fi ;;
+  *" wait --for condition=established "*crd/helmcharts.helm.cattle.io*)
+    if [ ! -f "$api/helm-controller" ] || [ -f "$MODEL/helm-controller-down" ]; then
+      echo 'Error from server (NotFound): customresourcedefinitions.apiextensions.k8s.io "helmcharts.helm.cattle.io" not found' >&2; exit 1
+    fi ;;
   *"get --raw /readyz"*) echo ok ;;
   *"get nodes -l node-role.kubernetes.io/control-plane"*)
     for f in "$api"/nodes/*; do if [ -f "$f" ] && [ "$(cat "$f")" = control-plane ]; then basename "$f"; fi; done ;;

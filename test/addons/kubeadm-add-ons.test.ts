@@ -1,0 +1,88 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseAllDocuments } from 'yaml';
+import {
+  ArgoCd, CertManager, ClusterDistribution, IPlatformAddOn, Observability, SelfManagedDistribution, SelfManagedPlatformStack,
+} from '../../lib';
+import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
+import { HELM_CONTROLLER } from '../../lib/clusters/kubeadm/helm-controller';
+import { expectValidManifests } from '../support/k8s-check';
+
+/**
+ * kubeadm runs the Helm controller k3s embeds (k3s-io/helm-controller), so an add-on installs there from the
+ * very objects it makes on k3s: the chart's namespace and a `helm.cattle.io/v1` HelmChart in kube-system.
+ */
+const ADD_ONS = (): IPlatformAddOn[] => [
+  new Observability(),
+  new CertManager(),
+  new VerticalPodAutoscalerAddOn(),
+  new ArgoCd({ repositoryUrl: 'https://github.com/acme/deploy.git', applications: [{ name: 'shop', path: 'charts/shop' }], targetRevision: 'main' }),
+];
+
+interface Synth {
+  readonly stack: SelfManagedPlatformStack;
+  /** Every object of the add-ons' deliveries (`addon-<id>` and what an add-on delivers next to its chart). */
+  readonly objects: any[];
+}
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(d => fs.rmSync(d, { recursive: true, force: true })));
+
+function synth(distribution: SelfManagedDistribution): Synth {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubeadm-addons-'));
+  dirs.push(outdir);
+  const app = new App({ outdir });
+  const stack = new SelfManagedPlatformStack(app, 'acme', { platformName: 'acme', distribution, addOns: ADD_ONS() });
+  app.synth();
+  const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
+    .flatMap(e => e.isDirectory() ? files(path.join(d, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(d, e.name)] : []);
+  const objects = files(outdir).flatMap(f => parseAllDocuments(fs.readFileSync(f, 'utf8')).map(d => d.toJSON()))
+    .filter(o => o?.metadata?.labels?.['platform.cdk-k8s.io/delivery'] !== undefined);
+  return { stack, objects };
+}
+
+const key = (o: any) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
+const byKey = (objects: any[]) => new Map(objects.map(o => [key(o), o]));
+
+describe('kubeadm: the add-ons install through its Helm controller, from the same objects as on k3s', () => {
+  const k3s = synth(SelfManagedDistribution.k3s());
+  const kubeadm = synth(SelfManagedDistribution.kubeadm());
+  const charts = kubeadm.objects.filter(o => o.kind === 'HelmChart');
+
+  test('every add-on is accepted and its chart is a HelmChart in the namespace the controller watches', () => {
+    expect(kubeadm.stack.cluster.distribution).toBe(ClusterDistribution.KUBEADM);
+    expect(charts.map(c => c.metadata.name).sort()).toEqual(['argocd', 'cert-manager', 'node-exporter', 'observability', 'vpa']);
+    for (const chart of charts) {
+      expect(chart).toMatchObject({ apiVersion: 'helm.cattle.io/v1', metadata: { namespace: HELM_CONTROLLER.chartNamespace }, spec: { failurePolicy: 'abort' } });
+      expect(chart.spec.version).toMatch(/^v?\d+\.\d+\.\d+/);
+    }
+    expect(kubeadm.stack.cluster.traits.verticalPodAutoscaler).toBe(true);
+  });
+
+  test('the same objects as on k3s, object for object', () => {
+    const [a, b] = [byKey(k3s.objects), byKey(kubeadm.objects)];
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    const differing = [...b.keys()].filter(k => JSON.stringify(b.get(k)) !== JSON.stringify(a.get(k)));
+    expect(differing).toEqual([]);
+  });
+
+  test('every object of the add-on deliveries passes the schema, Pod Security and cross-reference checks', () => {
+    const addOnObjects = kubeadm.objects.filter(o => /^(addon-|argocd-)/.test(o.metadata.labels['platform.cdk-k8s.io/delivery']));
+    expect(addOnObjects.length).toBeGreaterThan(charts.length);
+    expectValidManifests(addOnObjects, { allowUnknownKinds: ['helm.cattle.io/HelmChart'] });
+  });
+
+  test('template: the control plane fetches the controller and each add-on delivery, and the association applies them', () => {
+    const template = Template.fromStack(kubeadm.stack);
+    const server = JSON.stringify(Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('ServerRole')).map(([, p]) => p));
+    const association = JSON.stringify(Object.values(template.findResources('AWS::SSM::Association')));
+    const controllerUrl = /HELM_CONTROLLER_URL='[^']*?\/([0-9a-f]{64}\.json)/;
+    const userData = JSON.stringify(Object.values(template.findResources('AWS::EC2::LaunchTemplate')));
+    expect(userData).toMatch(controllerUrl);
+    expect(server).toContain(controllerUrl.exec(userData)![1]);
+    for (const id of ['addon-observability', 'addon-cert-manager', 'addon-vpa', 'addon-argocd']) expect(association).toContain(`${id} `);
+  });
+});
