@@ -40,6 +40,7 @@ const project = new typescript.TypeScriptProject({
   deps: [
     // kubectl layers for the pinned EKS Kubernetes version (see lib/clusters/eks/versions.ts)
     '@aws-cdk/lambda-layer-kubectl-v35@^2.2.2',
+    '@aws-cdk/lambda-layer-kubectl-v36@^2.0.1',
     // exact: lib/delivery/private/yaml-fast-path.ts writes yaml's bytes itself, and is proven identical to this
     // version's `stringify` (test/delivery/yaml-fast-path.test.ts); bump it together with that test's run
     'yaml@2.9.1',
