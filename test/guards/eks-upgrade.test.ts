@@ -46,6 +46,30 @@ describe('ReplacementGuard: EKS Kubernetes upgrades', () => {
     expect(lockedOf(file).map(r => JSON.stringify(r.properties))).toEqual(before);
   });
 
+  test('1.35 to 1.36 is an in-place upgrade: no opt-in needed, and the lock then records 1.36', () => {
+    const file = copy();
+    synth(file, { version: EksKubernetesVersion.V1_35 });
+    const before = lockedOf(file).map(r => JSON.stringify(r.properties));
+    expect(() => synth(file, { version: EksKubernetesVersion.V1_36 })).not.toThrow();
+    expect(versions(file)).toEqual(['AWS::EKS::Cluster 1.36', 'AWS::EKS::Nodegroup 1.36']);
+    expect(lockedOf(file).map(r => JSON.stringify(r.properties))).toEqual(before);
+  });
+
+  test('1.34 straight to 1.36 is refused, naming 1.35 as the next step', () => {
+    const message = expectThrownMessage(() => synth(copy(), { version: EksKubernetesVersion.V1_36 }));
+    expect(message).toContain('Kubernetes version changes from 1.34 to 1.36, skipping 1.35: EKS upgrades one minor version at a time. '
+      + 'Deploy 1.35 first (version: EksKubernetesVersion.V1_35: the control plane, then the add-ons, then each node group rolls onto it), then 1.36.');
+  });
+
+  test('1.36 back to 1.35 is refused', () => {
+    const file = copy();
+    synth(file, { version: EksKubernetesVersion.V1_35 });
+    synth(file, { version: EksKubernetesVersion.V1_36 });
+    const message = expectThrownMessage(() => synth(file, { version: EksKubernetesVersion.V1_35 }));
+    expect(message).toMatch(/AWS::EKS::Cluster \S+ \(acme-eks\/Eks\/Cluster\/Resource\) Kubernetes version goes back from 1\.36 to 1\.35: a cluster cannot be downgraded/);
+    expect(message).toContain('Keep 1.36 or deploy a later release.');
+  });
+
   test('a downgrade is refused, naming both versions', () => {
     const file = copy();
     synth(file, { version: EksKubernetesVersion.V1_35 });
@@ -98,6 +122,9 @@ describe('versionStep with EKS versions', () => {
   test.each<[string, string, string | undefined]>([
     ['1.34', '1.35', undefined],
     ['1.35', '1.35', undefined],
+    ['1.35', '1.36', undefined],
+    ['1.34', '1.36', 'skipping 1.35: EKS upgrades one minor version at a time. Deploy 1.35 first'],
+    ['1.36', '1.35', 'Kubernetes version goes back from 1.36 to 1.35: a cluster cannot be downgraded'],
     ['1.33', '1.35', 'skipping 1.34: EKS upgrades one minor version at a time. Deploy 1.34 first'],
     ['1.32', '1.35', 'skipping the minor versions after 1.32: EKS upgrades one minor version at a time. Deploy 1.33 first'],
     ['1.35', '1.34', 'Kubernetes version goes back from 1.35 to 1.34: a cluster cannot be downgraded'],
