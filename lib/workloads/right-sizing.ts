@@ -9,7 +9,13 @@ export enum RightSizingMode {
   INITIAL = 'Initial',
   /** Pods whose requests are far from the recommendation are evicted and recreated with it. */
   RECREATE = 'Recreate',
-  /** The VPA's automatic mode (today: as RECREATE). */
+  /**
+   * Running pods are resized in place (no restart) and evicted only when the resize cannot be done, e.g. the
+   * node lacks room. GA in the pinned VPA (1.6.0 and later; `VPA_CHART`); needs Kubernetes 1.33 or later
+   * (in-place pod resize on by default): on an older cluster every update is an eviction, as RECREATE.
+   */
+  IN_PLACE_OR_RECREATE = 'InPlaceOrRecreate',
+  /** The VPA's automatic mode: as RECREATE (deprecated by the VPA since 1.5.0: say RECREATE or IN_PLACE_OR_RECREATE). */
   AUTO = 'Auto',
 }
 
