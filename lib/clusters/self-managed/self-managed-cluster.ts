@@ -15,6 +15,8 @@ import { AddOnHelmChartProps } from '../add-on-helm-chart';
 import { ClusterDistribution } from '../cluster-distribution';
 import { IPlatformCluster } from '../platform-cluster';
 import { resolveAddOnHelmChart } from '../private/add-on-helm-chart';
+import type { IWorkloadIdentityGrant } from '../workload-identity';
+import { SelfManagedWorkloadIdentity, SelfManagedWorkloadIdentityOptions } from './identity/self-managed-workload-identity';
 import { addOnChart } from './private/add-on-chart';
 import {
   agentHealthCheckFindings, inlinePolicyFindings, ingressSecurityGroupFindings, nodeGroupFindings, secretFindings, tcpLoadBalancerFindings,
@@ -26,6 +28,7 @@ import { KUBERNETES_VERSION_TAG as GUARD_VERSION_TAG, markForGuard } from '../..
 import { acknowledge } from '../../private/nag';
 import { cdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
+import type { IWorkloadIdentity } from '../../workloads/workload-identity';
 import { PropValidator } from '../../workloads/private/validate';
 
 /** Tag that marks the servers which apply the cluster's workloads (the SSM association targets it). */
@@ -129,6 +132,14 @@ export interface SelfManagedClusterOptions {
    * @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Workload identity (IRSA-style): a public service-account issuer (S3 + CloudFront, an IAM OIDC provider)
+   * and the pod identity webhook, so `workloadIdentityGrant(cluster, identity)` gives pods an IAM role
+   * (docs/self-managed.md, "Workload identity"). Turning it on changes the servers' boot script: the
+   * ReplacementGuard reports the roll of the servers, which you opt in to once.
+   * @default - off: pods get no AWS credentials
+   */
+  readonly workloadIdentity?: SelfManagedWorkloadIdentityOptions;
 }
 
 /** Props shared by {@link K3sCluster} and {@link KubeadmCluster}. */
@@ -221,6 +232,8 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   public readonly workloadSync: ssm.CfnAssociation;
   /** The customer-managed key of the secrets (and the k3s snapshot bucket), when one was given. */
   public readonly encryptionKey?: kms.IKey;
+  /** The cluster's workload identity (issuer, OIDC provider, webhook), when `workloadIdentity` is on. */
+  public readonly workloadIdentity?: SelfManagedWorkloadIdentity;
 
   protected readonly vpc: ec2.IVpc;
   protected readonly vpcSubnets: ec2.SubnetSelection;
@@ -382,6 +395,13 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       maxErrors: '0',
     });
 
+    if (props.workloadIdentity) {
+      this.workloadIdentity = new SelfManagedWorkloadIdentity(this, 'WorkloadIdentity', {
+        ...props.workloadIdentity, clusterName: this.clusterName, mode, serverRole: this.serverRole,
+      });
+      this.addWorkloads('workload-identity', [this.workloadIdentity._webhookChart()]);
+    }
+
     this.nodeDrain = new NodeDrain(this, 'NodeDrain', {
       clusterName: this.clusterName,
       mode,
@@ -456,6 +476,18 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     return this.workloadSync;
   }
 
+  /**
+   * The IAM role of a workload identity on this cluster (see `IWorkloadIdentityCluster`), through the cluster's
+   * service-account issuer; needs `workloadIdentity` on. Bind before `addWorkloads` of the identity's chart.
+   */
+  public bindWorkloadIdentity(identity: IWorkloadIdentity): IWorkloadIdentityGrant {
+    if (!this.workloadIdentity) {
+      return this.validator.fail('workloadIdentity', undefined, `is off, so identity ${identity?.namespace}/${identity?.serviceAccountName} cannot get AWS credentials: `
+        + 'set workloadIdentity: {} on the cluster (its servers roll once to sign tokens with a public issuer), or give the pods no AWS access.');
+    }
+    return this.workloadIdentity.bind(identity);
+  }
+
   public addWorkloads(id: string, charts: Chart[]): void {
     const v = cdkPropValidator(this, this.kind);
     v.check(/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(id), 'addWorkloads(id)', id,
@@ -470,13 +502,16 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     // One object per delivery (the bundle of its files): the grant does not grow with the charts.
     this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)] }));
     this.deliveries.push({ id, files: files.map(f => f.deliveryId), url: asset.s3ObjectUrl });
+    this.workloadIdentity?._delivered(charts);
   }
 
   /** Creates a launch template and its Auto Scaling group of exactly `count` nodes. @internal */
   protected _addNodeGroup(id: string, options: SelfManagedNodeGroupOptions): autoscaling.AutoScalingGroup {
     let group: autoscaling.AutoScalingGroup | undefined;
-    const userData = withoutComments(renderScript([COMMON_SCRIPT, ...options.scripts], {
+    const identity = options.server ? this.workloadIdentity : undefined;
+    const userData = withoutComments(renderScript([COMMON_SCRIPT, ...(identity ? [identity._script] : []), ...options.scripts], {
       ...options.values,
+      ...identity?._scriptValues(),
       REGION: Aws.REGION,
       STACK_NAME: Aws.STACK_NAME,
       // The group's logical id: every node signals its bootstrap result to it (CreationPolicy).

@@ -100,6 +100,7 @@ kubernetesVersion: "v${KUBERNETES_VERSION}"
 controlPlaneEndpoint: "${API_ENDPOINT}:6443"
 apiServer:
   certSANs: ["${API_ENDPOINT}", "127.0.0.1", "localhost"]
+${KUBEADM_APISERVER_EXTRA_ARGS:-}
 networking:
   podSubnet: "${POD_CIDR}"
 ---
