@@ -32,18 +32,29 @@ export function withVolumeBackup(scope: IConstruct, v: PropValidator, cluster: I
   if (option === false || (addOns !== undefined && !Array.isArray(addOns))) return { addOns };
   const given = addOns?.find(a => a instanceof VolumeBackupAddOn || a?.name === 'volume-backup');
   if (given !== undefined) {
-    v.check(typeof option !== 'object', 'volumeBackup', option,
+    v.check(typeof option !== 'object', 'volumeBackup', shown(option),
       'conflicts with the VolumeBackupAddOn in addOns: give these options to that add-on, or drop it from addOns (the platform installs one by default).');
     return { addOns, volumeBackup: given instanceof VolumeBackupAddOn ? given : undefined };
   }
   const reason = VolumeBackupAddOn.unavailableReason(cluster);
   if (reason !== undefined) {
     const kind = cluster.distribution === ClusterDistribution.EKS ? 'EKS Auto Mode' : cluster.distribution;
-    if (typeof option === 'object') return v.fail('volumeBackup', option, `cannot be applied to ${cluster.node.path} (${kind}): it ${reason}`);
+    if (typeof option === 'object') return v.fail('volumeBackup', shown(option), `cannot be applied to ${cluster.node.path} (${kind}): it ${reason}`);
     Annotations.of(scope).addWarningV2(VOLUME_BACKUP_UNAVAILABLE,
       `volumeBackup (on by default) is off for ${cluster.node.path} (${kind}): it ${reason} Set volumeBackup: false to acknowledge.`);
     return { addOns };
   }
   const volumeBackup = new VolumeBackupAddOn({ encryptionKey: props.encryptionKey, ...(typeof option === 'object' ? option : {}) });
   return { addOns: [...addOns ?? [], volumeBackup], volumeBackup };
+}
+
+/** An options object as it reads in code, for error messages: `{ retention: 7 days, schedule: cron(0 3 * * ? *) }`. */
+function shown(option: boolean | VolumeBackupAddOnProps | undefined): unknown {
+  if (typeof option !== 'object') return option;
+  const parts = [
+    option.schedule !== undefined ? `schedule: ${option.schedule.expressionString}` : undefined,
+    option.retention !== undefined ? `retention: ${option.retention.toHumanString()}` : undefined,
+    option.encryptionKey !== undefined ? `encryptionKey: ${option.encryptionKey.node.path}` : undefined,
+  ].filter(p => p !== undefined);
+  return `{ ${parts.join(', ')} }`;
 }
