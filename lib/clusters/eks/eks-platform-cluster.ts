@@ -25,7 +25,7 @@ import { IPlatformCluster } from '../platform-cluster';
 import { resolveAddOnHelmChart } from '../private/add-on-helm-chart';
 import { installAddOnChart } from './private/add-on-chart';
 import { validateEndpointAccess } from './private/endpoint';
-import { warnAboutEndOfSupport } from './private/support';
+import { checkVersionSupport } from './private/version-support';
 import { acknowledge, CDK_DEFAULT_POLICY, NagAcknowledgement } from '../../private/nag';
 import { cdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
@@ -177,7 +177,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     this.clusterName = clusterName;
     this.version = checkMember(v, 'version', props.version, 'EksKubernetesVersion', EksKubernetesVersion, DEFAULT_EKS_VERSION);
     const pins = EKS_VERSION_TABLE[this.version];
-    warnAboutEndOfSupport(this, this.version);
+    checkVersionSupport(this, this.version);
 
     const endpoint = props.endpointAccess ?? ClusterEndpointAccess.privateOnly();
     validateEndpointAccess(v, 'endpointAccess', endpoint);
