@@ -8,11 +8,13 @@ import { VolumeBackupAddOn, VolumeBackupAddOnProps } from '../addons/backup/volu
 import { IPlatformAddOn } from '../addons/platform-add-on';
 import { ClusterCapacity, ClusterEndpointAccess, EksKubernetesVersion, EksPlatformCluster, ExternalSecretsOptions, VolumeReclaimPolicy } from '../clusters/eks';
 import { platformNetwork } from './private/network';
+import { TeamAccessOptions } from '../clusters/eks/eks-team-access';
 import { validateEndpointAccess } from '../clusters/eks/private/endpoint';
 import { PlatformNetwork } from '../network';
 import { installAddOns } from './private/add-ons';
 import { withVolumeBackup } from './private/volume-backup';
 import { cdkPropValidator } from '../private/validate';
+import { PlatformTeam } from '../workloads/platform-team';
 
 /** Props of an {@link EksPlatformStack}: one typed config for network and cluster. */
 export interface EksPlatformStackProps extends StackProps {
@@ -150,5 +152,13 @@ export class EksPlatformStack extends Stack {
       value: `aws eks update-kubeconfig --name ${this.cluster.clusterName} --region ${this.region} --role-arn ${this.cluster.adminRole.roleArn}`,
       description: 'Writes a kubeconfig entry that assumes the admin role',
     });
+  }
+
+  /**
+   * Maps IAM roles to a team's namespaces through EKS access entries (`EksPlatformCluster.addTeam`); deliver
+   * the chart that holds the team with `cluster.addWorkloads`.
+   */
+  public addTeam(team: PlatformTeam, options: TeamAccessOptions = {}): void {
+    this.cluster.addTeam(team, options);
   }
 }

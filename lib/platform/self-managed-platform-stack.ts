@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IDependable } from 'constructs';
 import { VolumeBackupAddOn, VolumeBackupAddOnProps } from '../addons/backup/volume-backup-add-on';
 import { IPlatformAddOn } from '../addons/platform-add-on';
+import { TeamAccessOptions } from '../clusters/eks/eks-team-access';
 import { SelfManagedClusterBase, SelfManagedClusterOptions } from '../clusters/self-managed';
 import { PlatformNetwork } from '../network';
 import { SelfManagedPlatformNetworkConfig } from './platform-network-config';
@@ -11,6 +12,8 @@ import { platformNetwork } from './private/network';
 import { withVolumeBackup } from './private/volume-backup';
 import { SelfManagedDistribution } from './self-managed-distribution';
 import { cdkPropValidator } from '../private/validate';
+import { PlatformTeam } from '../workloads/platform-team';
+import { checkTeamJoins } from '../workloads/private/platform-team-checks';
 
 /** Props of a {@link SelfManagedPlatformStack}. */
 export interface SelfManagedPlatformStackProps extends StackProps {
@@ -73,6 +76,8 @@ export class SelfManagedPlatformStack extends Stack {
   public readonly volumeBackup?: VolumeBackupAddOn;
   /** The cluster. */
   public readonly cluster: SelfManagedClusterBase;
+  /** The teams added with {@link addTeam}. */
+  public readonly teams: PlatformTeam[] = [];
 
   constructor(scope: Construct, id: string, props: SelfManagedPlatformStackProps) {
     super(scope, id, props);
@@ -87,6 +92,21 @@ export class SelfManagedPlatformStack extends Stack {
     const platformAddOns = withVolumeBackup(this, v, this.cluster, props);
     this.volumeBackup = platformAddOns.volumeBackup;
     this.addOns = installAddOns(v, this.cluster, platformAddOns.addOns);
+  }
+
+  /**
+   * Checks a team for this cluster (no namespace shared with another team added here); deliver the chart
+   * that holds the team with `cluster.addWorkloads`. IAM roles cannot sign in to k3s or kubeadm: users get
+   * the team's groups from client certificates or OIDC (docs/teams.md), so `options.iamRoles` is refused.
+   */
+  public addTeam(team: PlatformTeam, options: TeamAccessOptions = {}): void {
+    const v = cdkPropValidator(this, 'SelfManagedPlatformStack.addTeam');
+    if (options.iamRoles !== undefined) {
+      v.fail('iamRoles', Object.keys(options.iamRoles), `maps IAM roles to team "${team.name}", but a ${this.cluster.distribution} cluster has no AWS authenticator: `
+        + 'give people the team\'s groups through client certificates signed by the cluster CA (CSR API) or an OIDC provider (docs/teams.md), and drop iamRoles.');
+    }
+    checkTeamJoins(v, this.teams, team);
+    this.teams.push(team);
   }
 }
 

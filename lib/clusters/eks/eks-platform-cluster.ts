@@ -13,6 +13,7 @@ import { EksAlbController } from './eks-alb-controller';
 import { EksClusterAutoscaler } from './eks-cluster-autoscaler';
 import { EksExternalSecrets, ExternalSecretsOptions } from './eks-external-secrets';
 import { EksNodeGroup } from './eks-node-group';
+import { EksTeamAccess, TeamAccessOptions } from './eks-team-access';
 import { ClusterEndpointAccess } from './endpoint-access';
 import * as acks from './private/acknowledgements';
 import { DEFAULT_EKS_VERSION, EKS_VERSION_TABLE, EksKubernetesVersion } from './versions';
@@ -30,6 +31,7 @@ import { acknowledge, CDK_DEFAULT_POLICY, NagAcknowledgement } from '../../priva
 import { cdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
 import { checkMember } from '../../workloads/private/fixed-set';
+import { PlatformTeam } from '../../workloads/platform-team';
 
 /** Props of an {@link EksPlatformCluster}. */
 export interface EksPlatformClusterProps {
@@ -327,6 +329,16 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     // Workloads (and later add-ons) may use what the chart installs (CRDs, webhooks): they come after it.
     this.workloadDependencies.push(release);
     return release;
+  }
+
+  /**
+   * Maps IAM roles to a team's namespaces through access entries (see {@link EksTeamAccess}); the team's own
+   * objects arrive with its chart (`addWorkloads`). Never touches the cluster resource.
+   */
+  public addTeam(team: PlatformTeam, options: TeamAccessOptions = {}): void {
+    const teams = this.node.tryFindChild('Teams') as EksTeamAccess | undefined
+      ?? new EksTeamAccess(this, 'Teams', { cluster: this.cluster, reservedPrincipalArns: [this.adminRole.roleArn] });
+    teams.addTeam(team, options);
   }
 
   /**

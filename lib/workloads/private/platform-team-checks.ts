@@ -66,3 +66,15 @@ function teamOwning(scope: IConstruct, namespace: string): PlatformTeam | undefi
   return scope.node.root.node.findAll()
     .find((c): c is PlatformTeam => c !== scope && Symbol.for('cdk-k8s-platform.PlatformTeam') in c && (c as PlatformTeam).namespaceNames.includes(namespace));
 }
+
+/**
+ * Checks that `team` can join the teams already on one cluster: not added twice, and owning none of their
+ * namespaces (teams from different cdk8s apps meet only here).
+ */
+export function checkTeamJoins(v: PropValidator, teams: readonly PlatformTeam[], team: PlatformTeam): void {
+  for (const other of teams) {
+    if (other === team || other.name === team.name) v.fail('team', team.name, 'is already added to this cluster: add each team once.');
+    const shared = team.namespaceNames.find(n => other.namespaceNames.includes(n));
+    if (shared) v.fail('team', team.name, `owns namespace "${shared}", which team "${other.name}" on this cluster owns too: a namespace belongs to one team.`);
+  }
+}
