@@ -203,6 +203,13 @@ describe('end-of-standard-support warning', () => {
     expect(found[0].entry.data).toContain('version: EksKubernetesVersion.V1_35 ("1.35")');
   });
 
+  test('the cluster runs the extended-support check: its own warning id in extended support, an error after it', () => {
+    const found = warnings(synth({ version: EksKubernetesVersion.V1_34 }, '2026-12-02').stack);
+    expect(found).toHaveLength(1);
+    expect(found[0].entry.data).toContain(`[ack: ${EXTENDED_SUPPORT_WARNING}]`);
+    expect(() => synth({ version: EksKubernetesVersion.V1_34 }, '2027-12-03')).toThrow(/\[Test\/Eks\] .*1\.34.*1\.35/);
+  });
+
   test('a context date that is not an ISO date is refused, naming the context key', () => {
     expect(() => synth({}, 'tomorrow')).toThrow('[Test/Eks] EksPlatformCluster.context cdk-k8s-platform:today is "tomorrow": must be an ISO date such as "2027-01-15".');
   });
