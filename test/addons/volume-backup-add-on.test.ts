@@ -152,6 +152,13 @@ describe('bad input', () => {
         + `which no service backs up per volume. ${instead}`);
   });
 
+  test('installed by hand on a stack that already backs up (the default): refused, saying how to tune it', () => {
+    const stack = new EksPlatformStack(new App(), 'twice', { platformName: 'acme' });
+    expect(expectThrownMessage(() => new VolumeBackupAddOn({ retention: Duration.days(7) }).install(stack.cluster)))
+      .toBe('[twice/Eks] VolumeBackupAddOn.install(cluster) is "twice/Eks": already has volume backups (a platform stack installs them by default): '
+        + 'tune them with the stack\'s volumeBackup options, or give this add-on in its addOns.');
+  });
+
   test('k3s: the efs class is the backed-up one', () => {
     const stack = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', addOns: [new EfsAddOn()] });
     expect(stack.cluster.traits.storageClasses.filter(c => c.backedUp).map(c => c.name)).toEqual(['efs']);

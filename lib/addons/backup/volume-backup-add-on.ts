@@ -91,6 +91,8 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
       const kind = cluster.distribution === ClusterDistribution.EKS ? 'EKS Auto Mode' : cluster.distribution;
       return v.fail('install(cluster)', `${cluster.node.path} (${kind})`, unavailable ?? '');
     }
+    v.check(cluster.node.tryFindChild('VolumeBackup') === undefined, 'install(cluster)', cluster.node.path,
+      'already has volume backups (a platform stack installs them by default): tune them with the stack\'s volumeBackup options, or give this add-on in its addOns.');
     const tagValue = volumeBackupTagValue(cluster.cluster);
     tagNewVolumes(cluster.addons.addons['aws-ebs-csi-driver']!.node.defaultChild as CfnAddon, tagValue);
     const scope = new Construct(cluster, 'VolumeBackup');
