@@ -283,7 +283,7 @@ project.addTask('test:blueprints', {
   exec: 'tsx scripts/blueprints-test.ts',
 });
 project.addTask('docs', { description: 'API reference (TypeDoc) into docs/api', exec: 'typedoc --options docs/typedoc.json' });
-project.addTask('charts', { description: 'Synthesize charts/ to YAML in charts/dist/', exec: 'tsx charts/main.ts' });
+project.addTask('charts', { description: 'Write the sample charts to charts/dist/<kind>/: plain YAML and Helm charts with values files (GitOps)', exec: 'tsx charts/main.ts' });
 project.addTask('bench', { description: 'Benchmark synthesis speed, memory and scale against the anchors', exec: 'tsx bench/run.ts', receiveArgs: true });
 project.addTask('fuzz', { description: 'Property-based tests with many more cases', exec: 'jest --ci test/robustness', env: { FUZZ_RUNS: '2000' } });
 project.addTask('synth', { description: 'Synthesize the bundled platform (same as npx cdk synth)', exec: 'cdk synth -q' });
