@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -9,6 +10,7 @@ import { SelfManagedClusterProps } from '../../lib/clusters/self-managed';
 import { podIdentityWebhookChart, POD_IDENTITY_WEBHOOK_IMAGE } from '../../lib/clusters/self-managed/identity/pod-identity-webhook';
 import { renderScript } from '../../lib/clusters/self-managed/private/render';
 import { workloadIdentityGrant } from '../../lib/clusters/workload-identity';
+import { ChartManifestFiles } from '../../lib/delivery/chart-manifest-files';
 import { PlatformNetwork } from '../../lib/network';
 import { PlatformChart } from '../../lib/workloads';
 import { WorkloadIdentity } from '../../lib/workloads/workload-identity';
@@ -44,15 +46,18 @@ function thrown(fn: () => unknown): string {
 
 describe('workload identity on k3s: the AWS side', () => {
   let template: Template;
-  let roleArnAnnotation: string | undefined;
+  let delivered: string;
   beforeAll(() => {
     const { stack, cluster } = build('k3s', { workloadIdentity: {} });
     const { chart, orders } = shopChart(cluster);
+    // addWorkloads binds the chart's identities before it writes the manifest; a grant afterwards is that role.
+    cluster.addWorkloads('shop', [chart]);
     const grant = workloadIdentityGrant(cluster, orders);
     expect(grant.namespace).toBe('shop');
+    expect(grant.serviceAccountName).toBe('orders');
     expect(workloadIdentityGrant(cluster, orders)).toBe(grant);
-    cluster.addWorkloads('shop', [chart]);
-    roleArnAnnotation = (chart.toJson().find((o: any) => o.kind === 'ServiceAccount') as any).metadata.annotations?.['eks.amazonaws.com/role-arn'];
+    const delivery = cluster.node.findChild('Workloads-shop').node.children.find(c => c instanceof ChartManifestFiles) as ChartManifestFiles;
+    delivered = fs.readFileSync(delivery.bundlePath, 'utf8');
     template = Template.fromStack(stack);
   });
 
@@ -103,7 +108,8 @@ describe('workload identity on k3s: the AWS side', () => {
     });
     expect(statement.Condition.StringEquals).toEqual({ 'Fn::GetAtt': [Object.keys(conditions)[0], 'Value'] });
     expect(roles[0].Properties.RoleName).toMatch(/^acme-shop-orders-[0-9a-f]{8}$/);
-    expect(roleArnAnnotation).toBe(`arn:aws:iam::123456789012:role/${roles[0].Properties.RoleName}`);
+    // The delivered manifest names the role: the ServiceAccount was annotated before addWorkloads wrote it.
+    expect(delivered).toContain(`eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/${roles[0].Properties.RoleName}`);
   });
 
   test('the servers may write the two documents only, and read the identity tool', () => {
@@ -227,16 +233,21 @@ esac`;
   };
   const stubs = { k3s, openssl: 'exec /usr/bin/openssl "$@"', aws: ':' };
 
-  test('publishes both documents once, with a short cache lifetime, and writes a self-signed certificate and its caBundle', () => {
-    const run = runWithStubs(`${TOOL}`, { stubs, setup: env, env: { API_ISSUER: ISSUER } });
-    expect(run.output).toContain('published openid/v1/jwks');
+  test('publishes the documents when they change, with a short cache lifetime; one self-signed certificate and its caBundle', () => {
+    // Three timer runs: the first publishes, the second finds nothing new, the third follows a new signing key.
+    const three = `cat > "$CDK_K8S_ROOT/tool" <<'TOOL'\n${TOOL}\nTOOL\nbash "$CDK_K8S_ROOT/tool" && bash "$CDK_K8S_ROOT/tool" && KID=k2 bash "$CDK_K8S_ROOT/tool"\n`;
+    const run = runWithStubs(three, { stubs, setup: env, env: { API_ISSUER: ISSUER } });
     expect(run.output).toContain('caBundle of pod-identity-webhook updated');
     expect(run.status).toBe(0);
     const uploads = run.calls.filter(c => c.startsWith('aws s3 cp'));
     expect(uploads).toEqual([
       expect.stringMatching(/s3:\/\/issuer-bucket\/\.well-known\/openid-configuration --content-type application\/json --cache-control max-age=300$/),
       expect.stringMatching(/s3:\/\/issuer-bucket\/openid\/v1\/jwks --content-type application\/json --cache-control max-age=300$/),
+      expect.stringMatching(/s3:\/\/issuer-bucket\/openid\/v1\/jwks --content-type application\/json --cache-control max-age=300$/),
     ]);
+    // One certificate for the three runs (renewed only 30 days before it expires), one caBundle write.
+    expect(run.calls.filter(c => c.includes('create secret generic'))).toHaveLength(1);
+    expect(run.output.match(/caBundle of pod-identity-webhook updated/g)).toHaveLength(1);
     const cert = run.file('k8s/tls.crt');
     expect(cert).toContain('BEGIN CERTIFICATE');
     expect(Buffer.from(run.file('k8s/caBundle'), 'base64').toString()).toContain(cert.trim());
@@ -307,11 +318,12 @@ describe('bad input', () => {
     expect(thrown(() => workloadIdentityGrant(cluster, orders))).toMatch(/env.*account \(unknown at synth\), region \(unknown at synth\).*must be concrete.*env: \{ account/s);
   });
 
-  test('binding after the chart was delivered is refused: the ServiceAccount went out without the annotation', () => {
+  test('an identity created after its chart was delivered is refused: the manifest has no ServiceAccount for it', () => {
     const { cluster } = build('k3s', { workloadIdentity: {} });
-    const { chart, orders } = shopChart(cluster);
+    const { chart } = shopChart(cluster);
     cluster.addWorkloads('shop', [chart]);
-    expect(thrown(() => workloadIdentityGrant(cluster, orders))).toMatch(/identity.*shop\/orders.*is bound after its chart "shop" was passed to addWorkloads.*before cluster\.addWorkloads/s);
+    const late = new WorkloadIdentity(chart, 'late');
+    expect(thrown(() => workloadIdentityGrant(cluster, late))).toMatch(/identity.*shop\/late.*was created after its chart "shop" was passed to addWorkloads.*create the identity before cluster\.addWorkloads/s);
   });
 
   test('a ServiceAccount name that is not a DNS subdomain', () => {

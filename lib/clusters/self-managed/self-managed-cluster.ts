@@ -478,7 +478,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
 
   /**
    * The IAM role of a workload identity on this cluster (see `IWorkloadIdentityCluster`), through the cluster's
-   * service-account issuer; needs `workloadIdentity` on. Bind before `addWorkloads` of the identity's chart.
+   * service-account issuer; needs `workloadIdentity` on. `addWorkloads` binds the identities of its charts itself.
    */
   public bindWorkloadIdentity(identity: IWorkloadIdentity): IWorkloadIdentityGrant {
     if (!this.workloadIdentity) {
@@ -494,6 +494,8 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       'must be a lowercase DNS label of at most 42 characters (it names a manifest file on the server), e.g. "shop".');
     v.check(!this.deliveries.some(d => d.id === id), 'addWorkloads(id)', id, 'is already used by another delivery of this cluster: pick a unique id.');
     v.check(Array.isArray(charts) && charts.length > 0, 'addWorkloads(charts)', charts, 'must contain at least one cdk8s chart.');
+    // Every WorkloadIdentity of the charts gets its role (and its ServiceAccount the role annotation) first.
+    this.workloadIdentity?._prepare(charts);
     const { files, asset } = workloadAssets(new Construct(this, `Workloads-${id}`), id, charts);
     for (const f of files) {
       const other = this.deliveries.find(d => d.files.includes(f.deliveryId));
@@ -502,7 +504,6 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     // One object per delivery (the bundle of its files): the grant does not grow with the charts.
     this.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)] }));
     this.deliveries.push({ id, files: files.map(f => f.deliveryId), url: asset.s3ObjectUrl });
-    this.workloadIdentity?._delivered(charts);
   }
 
   /** Creates a launch template and its Auto Scaling group of exactly `count` nodes. @internal */

@@ -101,8 +101,8 @@ export class SelfManagedWorkloadIdentity extends Construct {
 
   /**
    * The identity's role as an `iam.IGrantable`; a {@link WorkloadIdentity} also gets the annotation
-   * `eks.amazonaws.com/role-arn` on its ServiceAccount (bind it before its chart is passed to `addWorkloads`:
-   * the manifest is written then). Any other ServiceAccount needs that annotation from you
+   * `eks.amazonaws.com/role-arn` on its ServiceAccount (`addWorkloads` binds the identities of its charts
+   * before it writes their manifests). Any other ServiceAccount needs that annotation from you
    * ({@link serviceAccountAnnotations}).
    */
   public bind(identity: IWorkloadIdentity): IWorkloadIdentityGrant {
@@ -114,8 +114,8 @@ export class SelfManagedWorkloadIdentity extends Construct {
       const chart = Chart.of(identity);
       const v = cdkPropValidator(this, 'SelfManagedWorkloadIdentity');
       v.check(!this.delivered.has(chart), 'identity', key,
-        `is bound after its chart "${chart.node.id}" was passed to addWorkloads, so its ServiceAccount went out without the role annotation: `
-        + 'call workloadIdentityGrant(cluster, identity) (or bindWorkloadIdentity) before cluster.addWorkloads(...).');
+        `was created after its chart "${chart.node.id}" was passed to addWorkloads, so the delivered manifest has no ServiceAccount for it: `
+        + 'create the identity before cluster.addWorkloads(...) delivers its chart.');
       identity.serviceAccount.metadata.addAnnotation(ROLE_ARN_ANNOTATION, this.roleArn(role));
     }
     const grant = new WorkloadIdentityRoleGrant(this, `Grant-${identity.namespace}-${identity.serviceAccountName}`, role, identity);
@@ -123,8 +123,14 @@ export class SelfManagedWorkloadIdentity extends Construct {
     return grant;
   }
 
-  /** Records charts as delivered: binding an identity of theirs afterwards is refused. @internal */
-  public _delivered(charts: readonly Chart[]): void {
+  /**
+   * Binds every {@link WorkloadIdentity} of `charts` (so their ServiceAccounts carry the role annotation) and
+   * records the charts as delivered: `addWorkloads` calls it before it writes their manifests. @internal
+   */
+  public _prepare(charts: readonly Chart[]): void {
+    for (const chart of charts) {
+      chart.node.findAll().filter(WorkloadIdentity.isWorkloadIdentity).forEach(identity => this.bind(identity));
+    }
     charts.forEach(c => this.delivered.add(c));
   }
 
