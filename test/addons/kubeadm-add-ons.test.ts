@@ -44,6 +44,12 @@ function synth(distribution: SelfManagedDistribution): Synth {
   return { stack, objects };
 }
 
+/** HelmChartSpec's fields in the pinned controller (v0.16.26, pkg/apis/helm.cattle.io/v1/types.go). */
+const HELM_CHART_SPEC_FIELDS = new Set(['targetNamespace', 'createNamespace', 'chart', 'version', 'repo', 'repoCA', 'repoCAConfigMap', 'set',
+  'values', 'valuesContent', 'valuesSecrets', 'helmVersion', 'bootstrap', 'takeOwnership', 'serverSide', 'forceConflicts', 'chartContent',
+  'jobImage', 'backOffLimit', 'timeout', 'failurePolicy', 'authSecret', 'authPassCredentials', 'insecureSkipTLSVerify', 'plainHTTP',
+  'dockerRegistrySecret', 'podSecurityContext', 'securityContext', 'driver']);
+
 const key = (o: any) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
 const byKey = (objects: any[]) => new Map(objects.map(o => [key(o), o]));
 
@@ -58,6 +64,11 @@ describe('kubeadm: the add-ons install through its Helm controller, from the sam
     for (const chart of charts) {
       expect(chart).toMatchObject({ apiVersion: 'helm.cattle.io/v1', metadata: { namespace: HELM_CONTROLLER.chartNamespace }, spec: { failurePolicy: 'abort' } });
       expect(chart.spec.version).toMatch(/^v?\d+\.\d+\.\d+/);
+      // what the controller's CRD accepts: known fields only, its failurePolicy enum, a Go duration
+      expect(Object.keys(chart.spec).filter(f => !HELM_CHART_SPEC_FIELDS.has(f))).toEqual([]);
+      expect(['abort', 'reinstall', 'retry']).toContain(chart.spec.failurePolicy);
+      expect(chart.spec.timeout).toMatch(/^\d+s$/);
+      expect(typeof chart.spec.valuesContent).toBe('string');
     }
     expect(kubeadm.stack.cluster.traits.verticalPodAutoscaler).toBe(true);
   });
