@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { K3sCluster } from '../../lib/clusters/k3s';
@@ -16,7 +18,7 @@ import { PlatformChart } from '../../lib/workloads';
 import { WorkloadIdentity } from '../../lib/workloads/workload-identity';
 import { checkManifests, expectValidManifests } from '../support/k8s-check';
 import { runWithStubs } from './self-managed/support/stub-run';
-import { bashSyntaxErrors, flatten, shellcheckFindings, userDataOf } from './self-managed/support/user-data';
+import { bashSyntaxErrors, flatten, nagFindings, reportingApp, shellcheckFindings, userDataOf } from './self-managed/support/user-data';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const SCRIPTS = path.join(__dirname, '../../lib/clusters/self-managed');
@@ -330,5 +332,18 @@ describe('bad input', () => {
     const { cluster } = build('k3s', { workloadIdentity: {} });
     expect(thrown(() => cluster.workloadIdentity!.roleFor('shop', 'Orders_1'))).toMatch(/serviceAccount.*Orders_1.*must be a DNS-1123 subdomain/s);
     expect(thrown(() => cluster.workloadIdentity!.roleFor('Shop', 'orders'))).toMatch(/namespace.*Shop.*must be a DNS-1123 label/s);
+  });
+});
+
+describe('cdk-nag and guard rules over the identity resources', () => {
+  test('no unacknowledged AwsSolutions, NIST 800-53 R5 or guard-rule finding below the cluster\'s WorkloadIdentity', () => {
+    const app = reportingApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new CfnGuardValidator());
+    const stack = new Stack(app, 'k3s-identity', { env: ENV });
+    const vpc = new PlatformNetwork(stack, 'Network', { azCount: 2 }).vpc;
+    const cluster = new K3sCluster(stack, 'Cluster', { vpc, clusterName: 'acme', workloadIdentity: {} });
+    const { chart } = shopChart(cluster);
+    cluster.addWorkloads('shop', [chart]);
+    expect(nagFindings(app).filter(f => f.includes('/WorkloadIdentity'))).toEqual([]);
   });
 });
