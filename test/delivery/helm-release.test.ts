@@ -7,7 +7,7 @@ import { tmpOutdir } from './helpers';
 import { addWebService } from './web-services';
 import { HelmChartDelivery } from '../../lib/delivery';
 import { HelmChartDirectory } from '../../lib/delivery/helm-chart-directory';
-import { estimateReleaseRecordBytes, MAX_RELEASE_RECORD_BYTES, releaseJson } from '../../lib/delivery/private/helm-release';
+import { base64, estimateReleaseRecordBytes, MAX_RELEASE_RECORD_BYTES, releaseJson } from '../../lib/delivery/private/helm-release';
 import { ClusterTraits, PlatformChart, synthesizeManifests } from '../../lib/workloads';
 
 /** A pseudo-random (fixed seed), hardly compressible string of `n` characters. */
@@ -32,6 +32,19 @@ function bestRecordBytes(dir: HelmChartDirectory): number {
 }
 
 describe('the Helm release record estimate', () => {
+  test('encodes templates as standard base64, byte for byte as Node does, at every length and byte value', () => {
+    let x = 11;
+    for (let n = 0; n < 300; n++) {
+      const bytes = Buffer.alloc(n, 0);
+      for (let i = 0; i < n; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        bytes[i] = (x >>> 8) & 255;
+      }
+      expect(base64(bytes).toString('latin1')).toBe(bytes.toString('base64'));
+    }
+    expect(base64(Buffer.from([0, 255, 254, 253])).toString()).toBe('AP/+/Q==');
+  });
+
   test('the release JSON is what Helm serializes: chart files base64-encoded and the rendered manifest (escaped braces restored)', () => {
     const chart = new PlatformChart(new K8sApp(), 'shop', { traits: ClusterTraits.eks({ vpcCidr: '10.0.0.0/16' }), namespace: 'shop' });
     addWebService(chart, 'web', 'shop');
