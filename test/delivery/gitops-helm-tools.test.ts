@@ -8,11 +8,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import { App as CdkApp, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { App, Chart } from 'cdk8s';
 import { FIXTURE_EXTERNAL_SECRETS, shopPlatformChart } from './gitops-fixtures';
 import { webServiceCharts } from './web-services';
 import { sampleWorkloads } from '../../charts/samples';
-import { ClusterTraits, GitOpsHelmChart, HelmChartDirectory, KubeObject, synthesizeManifests } from '../../lib';
+import { ClusterTraits, GitOpsHelmChart, HelmChartDirectory, HelmChartReleases, KubeObject, synthesizeManifests } from '../../lib';
 import { kubectlLayerZip, readZipEntry, useHelm } from '../support/helm';
 import { expectValidManifests } from '../support/k8s-check';
 
@@ -141,4 +144,31 @@ describe('the EKS delivery\'s HelmChartDirectory', () => {
     expect(sorted(rendered)).toEqual(expected(objects));
     expectValidManifests(rendered, { ...check, failOnWarnings: true });
   });
+});
+
+test('the EKS delivery as it deploys: every release HelmChartReleases stages into the cloud assembly lints and renders', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-helm-tools-cdk-'));
+  dirs.push(outdir);
+  const app = new CdkApp({ outdir });
+  const stack = new Stack(app, 'eks', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const cluster = new eks.Cluster(stack, 'Cluster', {
+    version: eks.KubernetesVersion.V1_35,
+    kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'KubectlLayer') },
+  });
+  const traits = ClusterTraits.eks({ vpcCidr: '10.0.0.0/16' });
+  const k8s = new App();
+  const charts = [...sampleWorkloads(k8s, traits), shopPlatformChart(traits, k8s)];
+  const delivery = new HelmChartReleases(stack, 'workloads', { cluster, charts });
+  app.synth();
+  expect(delivery.releases.map(r => r.releaseName)).toEqual(['workloads-samples', 'workloads-shop']);
+  for (const release of delivery.releases) {
+    const dir = release.chart.directory!;
+    expect(path.resolve(dir).startsWith(fs.realpathSync(outdir)) || path.resolve(dir).startsWith(outdir)).toBe(true); // staged in the cloud assembly
+    expect(fs.existsSync(path.join(dir, 'Chart.yaml'))).toBe(true);
+    helm().lint(dir);
+    const rendered = helm().template(dir, [], release.releaseName);
+    expect(rendered).toHaveLength(release.chart.objectCount);
+    for (const o of rendered) expect(o.metadata.labels['app.kubernetes.io/managed-by']).toBeDefined();
+    expectValidManifests(rendered, { externalSecrets: FIXTURE_EXTERNAL_SECRETS, failOnWarnings: true });
+  }
 });
