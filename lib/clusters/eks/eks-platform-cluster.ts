@@ -14,24 +14,28 @@ import { EksClusterAutoscaler } from './eks-cluster-autoscaler';
 import { EksExternalSecrets, ExternalSecretsOptions } from './eks-external-secrets';
 import { EksNodeGroup } from './eks-node-group';
 import { EksTeamAccess, TeamAccessOptions } from './eks-team-access';
+import { EksWorkloadIdentity } from './eks-workload-identity';
 import { ClusterEndpointAccess } from './endpoint-access';
 import * as acks from './private/acknowledgements';
+import { installAddOnChart } from './private/add-on-chart';
+import { validateEndpointAccess } from './private/endpoint';
+import { checkVersionSupport } from './private/version-support';
+import { prepareCharts, WorkloadIdentityBindings } from './private/workload-bindings';
 import { DEFAULT_EKS_VERSION, EKS_VERSION_TABLE, EksKubernetesVersion } from './versions';
 import { HelmChartReleases } from '../../delivery/helm-chart-releases';
 import { acknowledgeLogGroupChoices, allowLogsToUseKey, DEFAULT_LOG_RETENTION } from '../../network/private/log-groups';
 import { denyGrantsExceptForAwsServices } from '../../private/kms';
-import { AddOnHelmChartProps } from '../add-on-helm-chart';
-import { ClusterDistribution } from '../cluster-distribution';
-import { IPlatformCluster } from '../platform-cluster';
-import { resolveAddOnHelmChart } from '../private/add-on-helm-chart';
-import { installAddOnChart } from './private/add-on-chart';
-import { validateEndpointAccess } from './private/endpoint';
-import { checkVersionSupport } from './private/version-support';
 import { acknowledge, CDK_DEFAULT_POLICY, NagAcknowledgement } from '../../private/nag';
 import { cdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
-import { checkMember } from '../../workloads/private/fixed-set';
 import { PlatformTeam } from '../../workloads/platform-team';
+import { checkMember } from '../../workloads/private/fixed-set';
+import { IWorkloadIdentity } from '../../workloads/workload-identity';
+import { AddOnHelmChartProps } from '../add-on-helm-chart';
+import { ClusterDistribution } from '../cluster-distribution';
+import { IPlatformCluster } from '../platform-cluster';
+import { IWorkloadIdentityGrant } from '../workload-identity';
+import { resolveAddOnHelmChart } from '../private/add-on-helm-chart';
 
 /** Props of an {@link EksPlatformCluster}. */
 export interface EksPlatformClusterProps {
@@ -167,6 +171,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
   public readonly externalSecrets?: EksExternalSecrets;
   /** Everything workloads are delivered after (controllers, add-ons, StorageClass). */
   public readonly workloadDependencies: IDependable[];
+  private readonly identityBindings: WorkloadIdentityBindings;
 
   constructor(scope: Construct, id: string, props: EksPlatformClusterProps) {
     super(scope, id);
@@ -288,6 +293,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
         cluster: this.cluster,
         secretNamePrefix: props.externalSecrets?.secretNamePrefix ?? `${clusterName}/`,
         storeName: props.externalSecrets?.storeName,
+        isolation: props.externalSecrets?.isolation,
         dependsOn: autoMode ? this.addons.readiness : [...controllerDeps, this.albController!.chart],
       });
     }
@@ -295,7 +301,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     this.workloadDependencies = [
       ...this.addons.readiness,
       ...(this.albController ? [this.albController.chart] : []),
-      ...(this.externalSecrets ? [this.externalSecrets.store] : []),
+      ...(this.externalSecrets ? [this.externalSecrets.store ?? this.externalSecrets.chart] : []),
     ];
 
     // cdk-nag (v3) and guard-rule acknowledgements that are inherent to this design or the user's choice.
@@ -307,6 +313,8 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
         ...acks.kubectlLambdaAcknowledgements(endpoint));
     }
 
+    this.identityBindings = new WorkloadIdentityBindings(this, 'WorkloadIdentities', this.cluster);
+
     const vpcCidr = props.vpcCidr ?? (Token.isUnresolved(props.vpc.vpcCidrBlock) ? undefined : props.vpc.vpcCidrBlock);
     if (vpcCidr !== undefined) v.cidr('vpcCidr', vpcCidr);
     this.traits = ClusterTraits.eks({
@@ -316,6 +324,22 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
         ? { name: this.externalSecrets.storeName, secretNamePrefix: this.externalSecrets.secretNamePrefix }
         : undefined,
     });
+  }
+
+  /**
+   * The AWS identity of a workload identity on this cluster: an IAM role trusted by EKS Pod Identity for this
+   * cluster, and the Pod Identity association of its ServiceAccount, as an `iam.IGrantable`
+   * (`bucket.grantRead(cluster.workloadIdentity(orders))`). Created once per identity (also by `addWorkloads`
+   * for every WorkloadIdentity of the charts it delivers); adding or removing one never touches the cluster
+   * or its nodes.
+   */
+  public workloadIdentity(identity: IWorkloadIdentity): EksWorkloadIdentity {
+    return this.identityBindings.bind(identity);
+  }
+
+  /** {@link workloadIdentity}, as `IPlatformCluster.bindWorkloadIdentity`. */
+  public bindWorkloadIdentity(identity: IWorkloadIdentity): IWorkloadIdentityGrant {
+    return this.workloadIdentity(identity);
   }
 
   /**
@@ -354,7 +378,8 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
       sharedReleaseCharts: options.sharedReleaseCharts,
       cluster: this.cluster,
       charts,
-      dependsOn: this.workloadDependencies,
+      // each WorkloadIdentity's association and each namespace's secret store exist before its pods
+      dependsOn: [...this.workloadDependencies, ...prepareCharts(charts, this.identityBindings, this.externalSecrets)],
     });
     if (this.cluster.kubectlProvider) acknowledge(this.cluster.kubectlProvider, ...chartAssetAcknowledgements(Stack.of(this)));
   }

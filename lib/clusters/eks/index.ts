@@ -7,3 +7,4 @@ export * from './eks-alb-controller';
 export * from './eks-cluster-autoscaler';
 export * from './eks-platform-cluster';
 export * from './eks-external-secrets';
+export * from './eks-workload-identity';
