@@ -461,7 +461,7 @@ async function profile(opts: Options, all: Job[]): Promise<void> {
     const files = fs.readdirSync(dir).filter(f => f.endsWith('.cpuprofile')).map(f => path.join(dir, f))
       .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
     texts.push(`## ${label(result)}: ${sample.wallSeconds.toFixed(2)} s wall (profiling slows it down), ${(sample.peakRssKiB / 1024).toFixed(0)} MiB peak; ${files.length} process(es) profiled`);
-    for (const f of files) texts.push(formatSummary(summarizeProfile(f, ROOT)));
+    for (const f of files) texts.push(formatSummary(summarizeProfile(f, ROOT, 20, subject.root)));
   }
   const text = texts.join('\n\n');
   log(text);
@@ -495,7 +495,7 @@ async function runGroup(group: Job[], opts: Options, warmed: Set<string>): Promi
         } else {
           result.samples.push(sample);
         }
-        log(`[${tag}] ${label(result)}: ${sample.wallSeconds.toFixed(2)} s, ${(sample.peakRssKiB / 1024).toFixed(0)} MiB${sample.tempLeftBytes > 0 ? `, left ${sample.tempLeftBytes} B in TMPDIR` : ''}`);
+        log(`[${tag}] ${label(result)}: ${sample.wallSeconds.toFixed(2)} s${sample.cpuSeconds === undefined ? '' : ` (CPU ${sample.cpuSeconds.toFixed(2)} s)`}, ${(sample.peakRssKiB / 1024).toFixed(0)} MiB${sample.tempLeftBytes > 0 ? `, left ${sample.tempLeftBytes} B in TMPDIR` : ''}`);
       }
       fs.rmSync(scratch, { recursive: true, force: true });
     }

@@ -24,8 +24,12 @@ export interface ProfileSummary {
   readonly libraryInclusive: ProfileRow[];
 }
 
-/** Summarizes one `.cpuprofile` file. `root` is the repository (to shorten paths). */
-export function summarizeProfile(file: string, root: string, top = 20): ProfileSummary {
+/**
+ * Summarizes one `.cpuprofile` file. `root` is the repository (to shorten paths); `libraryRoot` the tree whose
+ * `dist/` is the measured library (the copy of HEAD in bench/results/head by default), shown as `dist/...`.
+ */
+export function summarizeProfile(file: string, root: string, top = 20, libraryRoot = root): ProfileSummary {
+  const short = (url: string) => relative(url, root, libraryRoot);
   const p = JSON.parse(fs.readFileSync(file, 'utf-8')) as CpuProfile;
   const byId = new Map(p.nodes.map(n => [n.id, n]));
   const parent = new Map<number, number>();
@@ -40,13 +44,13 @@ export function summarizeProfile(file: string, root: string, top = 20): ProfileS
     total += ms;
     const node = byId.get(p.samples[i]);
     if (!node) continue;
-    add(self, frameName(node.callFrame, root), ms);
-    add(group, groupOf(node.callFrame, root), ms);
+    add(self, frameName(node.callFrame, short), ms);
+    add(group, groupOf(node.callFrame, short), ms);
     const seen = new Set<string>();
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const f = byId.get(id)!.callFrame;
-      if (!isLibrary(f.url, root)) continue;
-      const key = frameName(f, root);
+      if (!isLibrary(short(f.url))) continue;
+      const key = frameName(f, short);
       if (!seen.has(key)) {
         seen.add(key);
         add(inclusive, key, ms);
@@ -84,25 +88,26 @@ function rows(m: Map<string, number>, top: number): ProfileRow[] {
   return [...m.entries()].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms).slice(0, top);
 }
 
-function relative(url: string, root: string): string {
+function relative(url: string, root: string, libraryRoot: string): string {
   const file = url.startsWith('file://') ? decodeURIComponent(url.slice('file://'.length)) : url;
+  const library = path.join(libraryRoot, 'dist') + path.sep;
+  if (file.startsWith(library)) return `dist/${file.slice(library.length)}`;
   return file.startsWith(root) ? path.relative(root, file) : file;
 }
 
-function frameName(f: CallFrame, root: string): string {
-  const where = f.url ? `${relative(f.url, root)}:${f.lineNumber + 1}` : '';
+function frameName(f: CallFrame, short: (url: string) => string): string {
+  const where = f.url ? `${short(f.url)}:${f.lineNumber + 1}` : '';
   return `${f.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
 }
 
-function isLibrary(url: string, root: string): boolean {
-  const r = relative(url, root);
+function isLibrary(r: string): boolean {
   return r.startsWith('dist/') || r.startsWith('lib/');
 }
 
 /** `aws-cdk-lib/aws-ec2`, `cdk8s-plus-28`, `dist/workloads`, `node:internal`, `(garbage collector)`... */
-function groupOf(f: CallFrame, root: string): string {
+function groupOf(f: CallFrame, short: (url: string) => string): string {
   if (!f.url) return f.functionName.startsWith('(') ? f.functionName : '(native)';
-  const r = relative(f.url, root);
+  const r = short(f.url);
   const nm = r.lastIndexOf('node_modules/');
   if (nm >= 0) {
     const parts = r.slice(nm + 'node_modules/'.length).split('/');

@@ -6,6 +6,8 @@
  *   kernel's rusage; exact) when /usr/bin/time exists, otherwise the largest VmHWM sampled from /proc.
  * - tree peak: the largest sum of VmRSS over all processes of the tree, sampled from /proc every
  *   SAMPLE_MS (what a CI runner must hold at once when a CLI runs an app as a child process).
+ * - CPU time: GNU time's user + system seconds of the whole tree (`%U` + `%S`): unlike wall time, it hardly
+ *   grows when other work shares the machine.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -21,6 +23,11 @@ const TAIL_BYTES = 4000;
 /** One measured run. */
 export interface RunSample {
   readonly wallSeconds: number;
+  /**
+   * User + system CPU seconds of the process tree (GNU time `%U` + `%S`).
+   * @default - not measured (no GNU time, or a run recorded before CPU time was measured)
+   */
+  readonly cpuSeconds?: number;
   /** Largest RSS of one process of the tree, KiB. */
   readonly peakRssKiB: number;
   /** Largest sampled sum of RSS over the tree, KiB (0 when /proc is not readable). */
@@ -58,7 +65,7 @@ export async function measure(command: Command, useGnuTime = hasGnuTime()): Prom
   // next to the run's own temporary files when it has a TMPDIR of its own (the runner's scratch directory)
   const timeFile = path.join(command.env.TMPDIR ?? os.tmpdir(), `bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
   const [file, args] = useGnuTime
-    ? [GNU_TIME, ['-f', '%e %M', '-o', timeFile, command.cmd, ...command.args]]
+    ? [GNU_TIME, ['-f', '%e %M %U %S', '-o', timeFile, command.cmd, ...command.args]]
     : [command.cmd, command.args];
 
   let tail = '';
@@ -108,17 +115,19 @@ export async function measure(command: Command, useGnuTime = hasGnuTime()): Prom
 
   let peakRssKiB = Math.max(0, ...hwm.values());
   let peakSource: RunSample['peakSource'] = 'proc-sampled';
+  let cpuSeconds: number | undefined;
   if (useGnuTime) {
     const lines = readOr(timeFile, '').trim().split('\n');
     fs.rmSync(timeFile, { force: true });
-    const m = /^([\d.]+) (\d+)$/.exec(lines[lines.length - 1] ?? '');
+    const m = /^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(lines[lines.length - 1] ?? '');
     if (m) {
       peakRssKiB = Number(m[2]);
       peakSource = 'gnu-time';
+      cpuSeconds = Number(m[3]) + Number(m[4]);
     }
     // GNU time reports a failing command's status on its first line; the exit code is passed through.
   }
-  return { wallSeconds, peakRssKiB, treePeakKiB: treePeak, peakSource, exitCode, signal, outputTail: tail };
+  return { wallSeconds, cpuSeconds, peakRssKiB, treePeakKiB: treePeak, peakSource, exitCode, signal, outputTail: tail };
 }
 
 /** `pid` and all its descendants (from /proc/<pid>/task/<tid>/children). */
