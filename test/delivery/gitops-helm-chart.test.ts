@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
 import { shopPlatformChart } from './gitops-fixtures';
 import { sampleWorkloads } from '../../charts/samples';
@@ -179,6 +179,36 @@ describe('bad input: the prop, the value and what to do', () => {
     }
     expect(ValidationError.isValidationError(error)).toBe(true);
     expect((error as Error).message).toContain(message);
+  });
+
+  /** A plain cdk8s chart with one Deployment `web` (and its Service) per namespace. */
+  function rawChart(namespaces: string[], image = 'nginx:1.27.3'): Chart {
+    const c = new Chart(new App(), 'raw');
+    for (const ns of namespaces) {
+      const pod = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image }] } };
+      new ApiObject(c, `web-${ns}`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: ns }, spec: { selector: { matchLabels: { app: 'web' } }, template: pod } });
+      new ApiObject(c, `svc-${ns}`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
+    }
+    return c;
+  }
+
+  test('two workloads of one name (they would share values.yaml\'s key) are refused, naming both', () => {
+    expect(() => GitOpsHelmChart.render(rawChart(['a', 'b']))).toThrow(
+      '[raw] GitOpsHelmChart.chart is "Deployment b/web": has the name of Deployment a/web (chart "raw"): each workload is a key of values.yaml "workloads"; give the workloads distinct names.');
+  });
+
+  test('an image the workloads would refuse (no tag: "latest") is refused in a plain cdk8s chart too', () => {
+    expect(() => GitOpsHelmChart.render(rawChart(['a'], 'nginx'))).toThrow(
+      '[raw] GitOpsHelmChart.chart: Deployment web containers[0].image is "nginx": must name a tag or a digest');
+  });
+
+  test('a plain cdk8s chart works too; two objects of one kind and name get distinct template files', () => {
+    const c = new Chart(new App(), 'raw');
+    for (const ns of ['a', 'b']) new ApiObject(c, `cm-${ns}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: ns }, data: { x: '1' } });
+    const written = GitOpsHelmChart.render(c);
+    expect([...written.files.keys()].filter(f => f.startsWith('templates/configmap'))).toEqual(['templates/configmap-settings.yaml', 'templates/configmap-settings-2.yaml']);
+    expect(written.workloads).toEqual([]);
+    expect(parse(written.files.get('values.yaml')!)).toEqual({ workloads: {} });
   });
 
   test('a valid environment passes', () => {

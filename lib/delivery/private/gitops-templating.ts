@@ -3,7 +3,7 @@ import { KubeObject } from '../../workloads';
 import { ImageRef, parseImage } from '../../workloads/private/image';
 import { PropValidator } from '../../workloads/private/validate';
 import { escapeHelmTemplate, HELM_RESOURCE_POLICY } from '../helm-chart-directory';
-import { describeObject, toYamlDocument } from './render';
+import { toYamlDocument } from './render';
 
 /** The values a workload's templates read: what values.yaml holds under `workloads.<key>`. */
 export interface WorkloadDefaults {
@@ -51,11 +51,12 @@ export function findWorkloads(scope: IConstruct, chart: string, objects: KubeObj
     const first = pod?.containers?.[0];
     if (!first || typeof first.image !== 'string') continue;
     const key = o.metadata.name!;
+    const what = `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${key}`;
     if (where.has(key)) {
-      v.fail('chart', describeObject(o, chart), `has the name of ${where.get(key)}: each workload is a key of values.yaml "workloads"; give the workloads distinct names.`);
+      v.fail('chart', what, `has the name of ${where.get(key)} (chart "${chart}"): each workload is a key of values.yaml "workloads"; give the workloads distinct names.`);
     }
-    where.set(key, describeObject(o, chart));
-    const image = parseImage(v.prefixed(`${key}.`), 'image', first.image);
+    where.set(key, what);
+    const image = parseImage(v, `chart: ${o.kind} ${key} containers[0].image`, first.image);
     const spec = o.spec as Json;
     const replicaCount = REPLICATED.has(o.kind) && typeof spec.replicas === 'number' ? spec.replicas : undefined;
     out.set(key, { key, kind: o.kind, image, replicaCount, autoscaling: autoscalerOf(o, objects) });
