@@ -37,18 +37,21 @@ describe('EKS: the amazon-cloudwatch-observability add-on with Pod Identity', ()
 
   test('refused on k3s, saying what to use there', () => {
     expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', addOns: [new CloudWatchObservability()] })))
-      .toContain('CloudWatchObservability.install(cluster) is "k3s": must be an EKS platform cluster: this add-on is an EKS add-on. On k3s ship logs with FluentBitLogs');
+      .toContain('CloudWatchObservability.install(cluster) is "k3s": must be an EKS platform cluster: this add-on is an EKS add-on. On k3s and kubeadm ship logs with FluentBitLogs');
   });
 });
 
-describe('k3s: Fluent Bit to one CloudWatch Logs group, the node roles scoped to it', () => {
+describe.each([
+  ['k3s', SelfManagedDistribution.k3s()],
+  ['kubeadm', SelfManagedDistribution.kubeadm()],
+])('%s: Fluent Bit to one CloudWatch Logs group, the node roles scoped to it', (_name, distribution) => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fluent-bit-'));
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
   const app = new App({ outdir });
   const keyStack = new Stack(app, 'keys', { env: { account: '111111111111', region: 'eu-west-1' } });
   const encryptionKey = new kms.Key(keyStack, 'Key', { enableKeyRotation: true });
   const stack = new SelfManagedPlatformStack(app, 'acme-k3s', {
-    platformName: 'acme', env: { account: '111111111111', region: 'eu-west-1' }, encryptionKey, addOns: [new FluentBitLogs()],
+    platformName: 'acme', env: { account: '111111111111', region: 'eu-west-1' }, encryptionKey, distribution, addOns: [new FluentBitLogs()],
   });
   app.synth();
   const template = Template.fromStack(stack);
@@ -58,10 +61,12 @@ describe('k3s: Fluent Bit to one CloudWatch Logs group, the node roles scoped to
   });
 
   test('the node roles may write to that log group only', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap(p => p.Properties.PolicyDocument.Statement)
-      .filter((s: { Action: unknown; Resource: unknown }) => JSON.stringify(s.Action).includes('logs:PutLogEvents') && JSON.stringify(s.Resource).includes('FluentBit'));
-    expect(statements).toHaveLength(2); // server role and agent role
+    const writes = (s: { Action: unknown; Resource: unknown }) => JSON.stringify(s.Action).includes('logs:PutLogEvents') && JSON.stringify(s.Resource).includes('FluentBit');
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter(p => p.Properties.PolicyDocument.Statement.some(writes));
+    // the server role and the agent role, each once
+    expect(policies.flatMap(p => p.Properties.Roles.map((r: { Ref: string }) => r.Ref.replace(/[0-9A-F]{8}$/, ''))).sort()).toEqual(['ClusterAgentRole', 'ClusterServerRole']);
+    const statements = policies.flatMap(p => p.Properties.PolicyDocument.Statement).filter(writes);
+    expect(statements).toHaveLength(2);
     for (const s of statements) {
       expect(JSON.stringify(s.Resource)).not.toMatch(/"\*"|log-group:\*/);
       expect(s.Resource).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^ClusterFluentBitLogsLogGroup/), 'Arn'] }, expect.anything()]);
@@ -78,20 +83,22 @@ describe('k3s: Fluent Bit to one CloudWatch Logs group, the node roles scoped to
     expect(values.config.outputs).toContain('region eu-west-1');
     expect(values.config.outputs).toContain('log_group_name /cdk-k8s-platform/acme/containers');
     expect(values.hostNetwork).toBe(true);
+    // the kubelet (k3s's and kubeadm's alike) links every container's log into /var/log/containers, under the chart's /var/log mount
+    expect(values.config.inputs).toContain('Path /var/log/containers/*.log');
+    expect(values.config.inputs).toContain('multiline.parser cri');
     expect(objects.find(o => o.kind === 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
     expectValidManifests(objects, { failOnWarnings: true, allowUnknownKinds: ['helm.cattle.io/HelmChart'] });
   });
 
   test('an environment-agnostic stack must name the region', () => {
-    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', addOns: [new FluentBitLogs()] })))
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution, addOns: [new FluentBitLogs()] })))
       .toContain('FluentBitLogs.region is "(the stack\'s region, unknown at synth)": must be an AWS region such as "eu-west-1"');
   });
+});
 
-  test('kubeadm and EKS are refused, naming what to use', () => {
-    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', {
-      platformName: 'acme', distribution: SelfManagedDistribution.kubeadm(), addOns: [new FluentBitLogs({ region: 'eu-west-1' })],
-    }))).toContain('FluentBitLogs.install(cluster) is "kubeadm": must be a k3s cluster (kubeadm runs no Helm controller yet, so it takes no add-ons for now).');
+describe('FluentBitLogs on EKS', () => {
+  test('EKS is refused, naming what to use', () => {
     expect(expectThrownMessage(() => new EksPlatformStack(new App(), 'e', { platformName: 'acme', addOns: [new FluentBitLogs({ region: 'eu-west-1' })] })))
-      .toContain('On EKS use the CloudWatchObservability add-on');
+      .toContain('FluentBitLogs.install(cluster) is "eks": must be a self-managed (k3s or kubeadm) cluster. On EKS use the CloudWatchObservability add-on');
   });
 });

@@ -44,7 +44,7 @@ export interface CloudWatchObservabilityProps {
  * Bit shipping container logs to CloudWatch Logs), its agent authenticated by EKS Pod Identity with the AWS
  * managed `CloudWatchAgentServerPolicy` (no node-role permissions). Its four log groups are created first with
  * a retention (one year unless given), so they never keep logs forever. Use it instead of or next to the
- * {@link Observability} add-on; EKS only (on k3s use {@link FluentBitLogs}).
+ * {@link Observability} add-on; EKS only (on k3s and kubeadm use {@link FluentBitLogs}).
  */
 export class CloudWatchObservability implements IPlatformAddOn {
   public readonly name = 'cloudwatch-observability';
@@ -53,7 +53,7 @@ export class CloudWatchObservability implements IPlatformAddOn {
 
   public install(cluster: IPlatformCluster): IDependable {
     const v = new PropValidator(cluster, 'CloudWatchObservability');
-    const platform = eksClusterOf(v, cluster, 'On k3s ship logs with FluentBitLogs and metrics with Observability.');
+    const platform = eksClusterOf(v, cluster, 'On k3s and kubeadm ship logs with FluentBitLogs and metrics with Observability.');
     const version = this.props.addonVersion ?? CLOUDWATCH_OBSERVABILITY_ADDON_VERSION;
     v.check(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(version), 'addonVersion', version, 'must be one exact EKS add-on version such as "v6.7.0-eksbuild.1".');
     const scope = new Construct(cluster, 'CloudWatchObservability');

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IDependable } from 'constructs';
 import { FLUENT_BIT_CHART } from './charts';
-import { k3sClusterOf } from './private/cluster-kind';
+import { selfManagedClusterOf } from './private/cluster-kind';
 import { containerLogGroup } from './private/log-group';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
 import { PodSecurityLevel } from '../../workloads';
@@ -33,13 +33,14 @@ export interface FluentBitLogsProps {
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /**
- * Container logs of a k3s cluster to CloudWatch Logs: Fluent Bit (fluent/fluent-bit chart, pinned) on every
+ * Container logs of a k3s or kubeadm cluster to CloudWatch Logs: Fluent Bit (fluent/fluent-bit chart, pinned) on every
  * node tails `/var/log/containers`, adds the pod's namespace, name and labels, and writes to one log group
  * per cluster (`/cdk-k8s-platform/<cluster>/containers`, one year unless given, encrypted with the platform's
  * key when it has one). Fluent Bit authenticates as the node (host network, so it reaches the instance
  * metadata); the node roles may only write to that log group. Its namespace allows privileged pods: reading
  * the nodes' log files needs hostPath volumes, which every lower Pod Security level forbids.
- * kubeadm refuses it for now (no Helm controller); on EKS use {@link CloudWatchObservability}.
+ * Both distributions run containerd under a kubelet that writes `/var/log/pods` and links each container's log
+ * into `/var/log/containers`, so the same paths serve both. On EKS use {@link CloudWatchObservability}.
  */
 export class FluentBitLogs implements IPlatformAddOn {
   public readonly name = 'fluent-bit';
@@ -50,7 +51,7 @@ export class FluentBitLogs implements IPlatformAddOn {
 
   public install(cluster: IPlatformCluster): IDependable {
     const v = new PropValidator(cluster, 'FluentBitLogs');
-    const nodes = k3sClusterOf(v, cluster, 'On EKS use the CloudWatchObservability add-on (Container Insights with Fluent Bit).');
+    const nodes = selfManagedClusterOf(v, cluster, 'On EKS use the CloudWatchObservability add-on (Container Insights with Fluent Bit).');
     const region = this.props.region ?? Stack.of(cluster).region;
     v.check(!Token.isUnresolved(region) && AWS_REGION.test(region), 'region', Token.isUnresolved(region) ? '(the stack\'s region, unknown at synth)' : region,
       'must be an AWS region such as "eu-west-1": give region, or an env with a region to the stack, since Fluent Bit\'s configuration is a manifest.');

@@ -10,9 +10,9 @@ export function eksClusterOf(v: PropValidator, cluster: IPlatformCluster, instea
   return cluster as EksPlatformCluster;
 }
 
-/** The cluster as a self-managed (k3s) cluster, or a clear error naming what to use instead. */
-export function k3sClusterOf(v: PropValidator, cluster: IPlatformCluster, instead: string): SelfManagedClusterBase {
-  v.check(cluster.distribution === 'k3s', 'install(cluster)', cluster.distribution,
-    `must be a k3s cluster${cluster.distribution === 'kubeadm' ? ' (kubeadm runs no Helm controller yet, so it takes no add-ons for now)' : ''}. ${instead}`);
+/** The cluster as a self-managed (k3s or kubeadm) cluster, or a clear error naming what to use instead. */
+export function selfManagedClusterOf(v: PropValidator, cluster: IPlatformCluster, instead: string): SelfManagedClusterBase {
+  v.check(cluster.distribution === 'k3s' || cluster.distribution === 'kubeadm', 'install(cluster)', cluster.distribution,
+    `must be a self-managed (k3s or kubeadm) cluster. ${instead}`);
   return cluster as SelfManagedClusterBase;
 }
