@@ -54,10 +54,11 @@ export interface EksPlatformStackProps extends StackProps {
    */
   readonly controlPlaneLogRetention?: logs.RetentionDays;
   /**
-   * One customer-managed KMS key for the log groups (VPC flow logs, control-plane logs) and a flow log bucket
-   * the platform creates. A key defined in the same app gets the key-policy statements CloudWatch Logs and
-   * log delivery need; for a key from elsewhere, add them yourself (a synth warning gives them). Kubernetes
-   * Secrets keep their own key (changing a cluster's key replaces the cluster).
+   * One customer-managed KMS key for the log groups (VPC flow logs, control-plane logs), a flow log bucket
+   * the platform creates and the volume backup vault (`volumeBackup`). A key defined in the same app gets the
+   * key-policy statements CloudWatch Logs and log delivery need; for a key from elsewhere, add them yourself (a
+   * synth warning gives them). Kubernetes Secrets keep their own key (changing a cluster's key replaces the
+   * cluster).
    * @default - AWS-managed keys; the customer-managed-key findings are acknowledged
    */
   readonly encryptionKey?: kms.IKey;
