@@ -1,13 +1,19 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { App as Cdk8sApp, Chart } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { EksPlatformCluster } from '../../lib/clusters/eks';
 import { EksTeamAccess, TeamAccessOptions } from '../../lib/clusters/eks/eks-team-access';
 import { PlatformNetwork } from '../../lib/network';
-import { SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib/platform';
+import { EksPlatformStack, SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib/platform';
+import { ClusterTraits, PlatformChart, WebService } from '../../lib/workloads';
 import { PlatformTeam, PlatformTeamProps } from '../../lib/workloads/platform-team';
+import { expectValidManifests } from '../support/k8s-check';
 import { expectPropError } from '../workloads/fixtures';
 
 type Resource = { Type: string; Properties: any };
@@ -186,5 +192,47 @@ describe('SelfManagedPlatformStack.addTeam', () => {
     expectPropError(() => stack.addTeam(team('other', { namespaces: ['search'] })), {
       path: 'acme-kubeadm', prop: 'SelfManagedPlatformStack.addTeam.team', value: '"other"', says: 'owns namespace "search", which team "search" on this cluster owns too',
     });
+  });
+});
+
+describe('a team end to end on the platform stacks', () => {
+  const teamAndApps = (traits: ClusterTraits) => {
+    const k8sApp = new Cdk8sApp();
+    const teams = new Chart(k8sApp, 'teams');
+    const payments = team('payments', {}, teams);
+    const apps = new PlatformChart(k8sApp, 'payments-apps', { traits, namespace: 'payments' });
+    new WebService(apps, 'api', { image: 'ghcr.io/stefanprodan/podinfo:6.7.1', ports: [{ name: 'http', port: 80, targetPort: 9898 }], healthCheckPath: '/readyz' });
+    return { payments, charts: [teams, apps] };
+  };
+
+  test('EKS: the team chart is a release of its own next to the apps, and the IAM role gets its entry', () => {
+    const stack = new EksPlatformStack(new App(), 'acme-eks', { platformName: 'acme' });
+    const { payments, charts } = teamAndApps(stack.cluster.traits);
+    stack.addTeam(payments, { iamRoles: { edit: [iam.Role.fromRoleArn(stack, 'Devs', 'arn:aws:iam::111122223333:role/payments-devs')] } });
+    stack.cluster.addWorkloads('payments', charts);
+    const t = Template.fromStack(stack);
+    const releases = Object.values(resources(t)).filter(r => r.Type === 'Custom::AWSCDK-EKS-HelmChart').map(r => r.Properties.Release);
+    expect(releases).toEqual(expect.arrayContaining(['payments-teams', 'payments-payments-apps']));
+    t.hasResourceProperties('AWS::EKS::AccessEntry', { PrincipalArn: 'arn:aws:iam::111122223333:role/payments-devs', KubernetesGroups: ['payments-devs'] });
+  });
+
+  test('k3s: the team chart is delivered like any chart (its YAML asset passes every check), with no AWS access resource', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'team-k3s-'));
+    try {
+      const app = new App({ outdir });
+      const stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme' });
+      const { payments, charts } = teamAndApps(stack.cluster.traits);
+      stack.addTeam(payments);
+      stack.cluster.addWorkloads('payments', charts);
+      Template.fromStack(stack).resourceCountIs('AWS::EKS::AccessEntry', 0);
+      app.synth();
+      const objects = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml')).flatMap(f => parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')))
+        .map(d => d.toJSON()).filter(o => o?.kind);
+      expect(objects.filter(o => o.kind === 'RoleBinding').map(o => `${o.metadata.namespace}/${o.metadata.name}`).sort())
+        .toEqual(['payments/payments-admin', 'payments/payments-edit', 'payments/payments-view']);
+      expectValidManifests(objects, { failOnWarnings: true });
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
