@@ -206,7 +206,7 @@ export class EksExternalSecrets extends Construct {
     acknowledge(this.identity.role, CDK_DEFAULT_POLICY);
     const storeName = `${this.storeName}-${namespace}`;
     const object = storeObject(storeName, Stack.of(this).region, { role: role.roleArn, namespace });
-    const store: NamespaceSecretStore = { namespace, storeName, secretNamePrefix, role, storeObject: object, manifest: this.applyStore(`Store-${namespace}`, object, scope) };
+    const store: NamespaceSecretStore = { namespace, storeName, secretNamePrefix, role, storeObject: object, manifest: this.applyStore('Store', object, scope) };
     store.manifest.node.addDependency(role);
     this.stores.set(namespace, store);
     return store;

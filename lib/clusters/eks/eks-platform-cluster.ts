@@ -34,8 +34,8 @@ import { IWorkloadIdentity } from '../../workloads/workload-identity';
 import { AddOnHelmChartProps } from '../add-on-helm-chart';
 import { ClusterDistribution } from '../cluster-distribution';
 import { IPlatformCluster } from '../platform-cluster';
-import { IWorkloadIdentityGrant } from '../workload-identity';
 import { resolveAddOnHelmChart } from '../private/add-on-helm-chart';
+import { IWorkloadIdentityGrant } from '../workload-identity';
 
 /** Props of an {@link EksPlatformCluster}. */
 export interface EksPlatformClusterProps {
