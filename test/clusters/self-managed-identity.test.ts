@@ -5,7 +5,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { Chart, Testing } from 'cdk8s';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { K3sCluster } from '../../lib/clusters/k3s';
 import { KubeadmCluster } from '../../lib/clusters/kubeadm';
 import { SelfManagedClusterProps } from '../../lib/clusters/self-managed';
@@ -14,7 +14,7 @@ import { renderScript } from '../../lib/clusters/self-managed/private/render';
 import { workloadIdentityGrant } from '../../lib/clusters/workload-identity';
 import { ChartManifestFiles } from '../../lib/delivery/chart-manifest-files';
 import { PlatformNetwork } from '../../lib/network';
-import { PlatformChart } from '../../lib/workloads';
+import { ClusterTraits, PlatformChart, SecretRef, WebService } from '../../lib/workloads';
 import { WorkloadIdentity } from '../../lib/workloads/workload-identity';
 import { checkManifests, expectValidManifests } from '../support/k8s-check';
 import { runWithStubs } from './self-managed/support/stub-run';
@@ -345,5 +345,49 @@ describe('cdk-nag and guard rules over the identity resources', () => {
     const { chart } = shopChart(cluster);
     cluster.addWorkloads('shop', [chart]);
     expect(nagFindings(app).filter(f => f.includes('/WorkloadIdentity'))).toEqual([]);
+  });
+});
+
+describe('External Secrets on a self-managed cluster (workloadIdentity.externalSecrets)', () => {
+  function shop(kind: 'k3s' | 'kubeadm', remoteName: string) {
+    const { stack, cluster } = build(kind, { workloadIdentity: { externalSecrets: {} } });
+    const store = cluster.workloadIdentity!.externalSecrets!.store;
+    // The cluster's traits name the store once k3s-cluster.ts / kubeadm-cluster.ts pass it (see docs/self-managed.md).
+    const chart = new PlatformChart(Testing.app(), 'shop', { traits: ClusterTraits.k3s({ externalSecretStore: store }), namespace: 'shop' });
+    new WebService(chart, 'api', {
+      image: 'acme/api:1.0.0', ports: [{ name: 'http', port: 8080 }], secretEnv: { DB_PASSWORD: SecretRef.fromAwsSecretsManager({ remoteName }) },
+    });
+    return { stack, cluster, chart };
+  }
+  const delivered = (cluster: K3sCluster | KubeadmCluster, id: string) => {
+    const files = cluster.node.findChild(`Workloads-${id}`).node.children.find(c => c instanceof ChartManifestFiles) as ChartManifestFiles;
+    return parseAllDocuments(fs.readFileSync(files.bundlePath, 'utf8')).map(d => d.toJSON()).filter(o => o && typeof o === 'object');
+  };
+
+  test.each(['k3s', 'kubeadm'] as const)('%s: the ExternalSecret moves to its namespace\'s store, which reads only that namespace\'s prefix', (kind) => {
+    const { stack, cluster, chart } = shop(kind, 'acme/shop/db');
+    cluster.addWorkloads('shop', [chart]);
+    const external = delivered(cluster, 'shop').find((o: any) => o.kind === 'ExternalSecret') as any;
+    expect(external.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws-secrets-manager-shop' });
+    const store = delivered(cluster, 'secret-store-shop').filter((o: any) => o.kind === 'ClusterSecretStore');
+    expect(store).toHaveLength(1);
+    expectValidManifests(store);
+    expect(store[0].spec.conditions).toEqual([{ namespaces: ['shop'] }]);
+    expect(store[0].spec.provider.aws).toEqual({ service: 'SecretsManager', region: 'eu-west-1', role: expect.stringMatching(/^arn:aws:iam::123456789012:role\/acme-aws-eso-shop-[0-9a-f]{8}$/) });
+    const template = Template.fromStack(stack);
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const nsPolicy = policies.find(([id]) => id.includes('Namespaceshop'))![1].Properties.PolicyDocument.Statement;
+    expect(nsPolicy).toEqual([{ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:123456789012:secret:acme/shop/*']] } }]);
+    const operator = policies.find(([id]) => id.includes('Roleexternalsecretsexternalsecrets'))![1].Properties.PolicyDocument.Statement;
+    expect(operator).toEqual([expect.objectContaining({ Action: 'sts:AssumeRole', Resource: { 'Fn::GetAtt': [expect.stringMatching(/Namespaceshop/), 'Arn'] } })]);
+    const helm = delivered(cluster, 'addon-external-secrets').find((o: any) => o.kind === 'HelmChart') as any;
+    const values = parse(helm.spec.valuesContent);
+    expect(values.serviceAccount.annotations['eks.amazonaws.com/role-arn']).toMatch(/^arn:aws:iam::123456789012:role\/acme-external-secrets-external-secrets-[0-9a-f]{8}$/);
+    expect(values.rbac).toEqual({ aggregateToEdit: false });
+  });
+
+  test('a workload cannot name another namespace\'s secret', () => {
+    const { cluster, chart } = shop('k3s', 'acme/billing/db');
+    expect(thrown(() => cluster.addWorkloads('shop', [chart]))).toMatch(/remoteName.*acme\/billing\/db.*is outside namespace "shop": its workloads may read only secrets named "acme\/shop\/\.\.\."/s);
   });
 });

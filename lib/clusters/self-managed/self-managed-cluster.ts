@@ -397,9 +397,8 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
 
     if (props.workloadIdentity) {
       this.workloadIdentity = new SelfManagedWorkloadIdentity(this, 'WorkloadIdentity', {
-        ...props.workloadIdentity, clusterName: this.clusterName, mode, serverRole: this.serverRole,
+        ...props.workloadIdentity, clusterName: this.clusterName, mode, serverRole: this.serverRole, cluster: this,
       });
-      this.addWorkloads('workload-identity', [this.workloadIdentity._webhookChart()]);
     }
 
     this.nodeDrain = new NodeDrain(this, 'NodeDrain', {

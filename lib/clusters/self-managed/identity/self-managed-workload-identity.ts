@@ -6,10 +6,12 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { SelfManagedExternalSecrets, SelfManagedExternalSecretsOptions } from './external-secrets';
 import { podIdentityWebhookChart, ROLE_ARN_ANNOTATION, WEBHOOK_NAME, WEBHOOK_NAMESPACE } from './pod-identity-webhook';
 import { DEFAULT_SERVICE_ACCOUNT_ISSUER, ServiceAccountIssuer } from './service-account-issuer';
 import { cdkPropValidator } from '../../../private/validate';
 import { IWorkloadIdentity, WorkloadIdentity } from '../../../workloads/workload-identity';
+import type { IPlatformCluster } from '../../platform-cluster';
 import type { IWorkloadIdentityGrant } from '../../workload-identity';
 
 const SCRIPTS = path.join(__dirname, 'scripts');
@@ -25,6 +27,12 @@ export interface SelfManagedWorkloadIdentityOptions {
    * @default 'https://kubernetes.default.svc.cluster.local' (the default of k3s and kubeadm)
    */
   readonly previousIssuer?: string;
+  /**
+   * Install the External Secrets Operator (through the cluster's Helm controller) with one ClusterSecretStore
+   * per namespace that uses `SecretRef.fromAwsSecretsManager`, each reading only `<prefix><namespace>/...`.
+   * @default - not installed
+   */
+  readonly externalSecrets?: SelfManagedExternalSecretsOptions;
 }
 
 /** Props of {@link SelfManagedWorkloadIdentity}. */
@@ -35,6 +43,8 @@ export interface SelfManagedWorkloadIdentityProps extends SelfManagedWorkloadIde
   readonly mode: 'k3s' | 'kubeadm';
   /** The servers' role: it publishes the issuer documents and reads the identity tool. */
   readonly serverRole: iam.IRole;
+  /** The cluster: it delivers the webhook (and the External Secrets Operator and stores). */
+  readonly cluster: Pick<IPlatformCluster, 'addWorkloads' | 'addHelmChart'>;
 }
 
 /**
@@ -50,6 +60,8 @@ export class SelfManagedWorkloadIdentity extends Construct {
   public readonly tool: s3assets.Asset;
   /** The issuer the API servers keep accepting (the previous one). */
   public readonly previousIssuer: string;
+  /** The External Secrets Operator and its stores, when `externalSecrets` is set. */
+  public readonly externalSecrets?: SelfManagedExternalSecrets;
   /** The servers' boot-script fragment (rendered after common.sh). @internal */
   public readonly _script = path.join(SCRIPTS, 'workload-identity.sh');
   private readonly mode: 'k3s' | 'kubeadm';
@@ -68,6 +80,18 @@ export class SelfManagedWorkloadIdentity extends Construct {
     props.serverRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:GetObject'], resources: [this.tool.bucket.arnForObjects(this.tool.s3ObjectKey)],
     }));
+    props.cluster.addWorkloads('workload-identity', [podIdentityWebhookChart()]);
+    if (props.externalSecrets) {
+      this.externalSecrets = new SelfManagedExternalSecrets(this, 'ExternalSecrets', {
+        ...props.externalSecrets,
+        clusterName: props.clusterName,
+        roleFor: (ns, sa) => this.roleFor(ns, sa),
+        roleName: suffix => this.roleName('aws', suffix),
+        arnOf: role => this.roleArn(role),
+        addHelmChart: (chartId, chart) => props.cluster.addHelmChart(chartId, chart),
+        addWorkloads: (deliveryId, charts) => props.cluster.addWorkloads(deliveryId, charts),
+      });
+    }
     new CfnOutput(this, 'IssuerUrl', { description: `Service-account issuer of ${props.clusterName} (IAM OIDC provider, audience sts.amazonaws.com)`, value: this.issuer.issuerUrl });
   }
 
@@ -83,11 +107,6 @@ export class SelfManagedWorkloadIdentity extends Construct {
       WEBHOOK_NAMESPACE,
       WEBHOOK_NAME,
     };
-  }
-
-  /** The pod identity webhook's objects, delivered like workloads. @internal */
-  public _webhookChart(): Chart {
-    return podIdentityWebhookChart();
   }
 
   /**
@@ -131,6 +150,7 @@ export class SelfManagedWorkloadIdentity extends Construct {
     for (const chart of charts) {
       chart.node.findAll().filter(WorkloadIdentity.isWorkloadIdentity).forEach(identity => this.bind(identity));
     }
+    this.externalSecrets?._prepare(charts);
     charts.forEach(c => this.delivered.add(c));
   }
 
@@ -138,7 +158,7 @@ export class SelfManagedWorkloadIdentity extends Construct {
    * The role's ARN as plain text, for a manifest file (a file asset cannot hold a CloudFormation reference):
    * the role has a fixed name, and the stack's account and region must be known at synth.
    */
-  private roleArn(role: iam.Role): string {
+  private roleArn(role: iam.IRole): string {
     const stack = Stack.of(this);
     const v = cdkPropValidator(this, 'SelfManagedWorkloadIdentity');
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
