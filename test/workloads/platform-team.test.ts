@@ -156,6 +156,12 @@ describe('PlatformTeam bad input', () => {
     fail({ namespaces: ['a', 'b', 'a'] }, 'namespaces[2]', '"a"', 'is listed twice: list each namespace once.');
   });
 
+  test('a CPU-limit quota with the default limits (no default CPU limit) is refused by the namespace it would break', () => {
+    expectPropError(() => new PlatformTeam(new Chart(new App(), 'teams'), 'payments', { groups: GROUPS, quota: { cpuLimits: Cpu.units(8) } }), {
+      path: 'teams/payments/payments', prop: 'PlatformNamespace.quota.cpuLimits', value: '"8"', says: 'also set limits.defaultCpuLimit',
+    });
+  });
+
   test('a namespace owned by another team', () => {
     const app = new App();
     new PlatformTeam(new Chart(app, 'a'), 'search', { groups: { edit: ['search-devs'] }, namespaces: ['search', 'shared'] });
