@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { App as Cdk8sApp, Size } from 'cdk8s';
+import { Construct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
-import { EksPlatformStack, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, VolumeAccessMode } from '../../lib';
+import { ClusterDistribution, EksPlatformStack, IPlatformCluster, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, VolumeAccessMode } from '../../lib';
 import { EfsAddOn } from '../../lib/addons/efs';
 import { expectThrownMessage } from '../robustness/support';
 
@@ -74,11 +75,14 @@ describe('EKS: the EKS add-on with Pod Identity, the file system and the efs Sto
   });
 });
 
-describe('k3s: the driver\'s chart, node roles scoped to the file system, the id by ConfigMap', () => {
+describe.each([
+  ['k3s', SelfManagedDistribution.k3s(), 'k3s kubectl'],
+  ['kubeadm', SelfManagedDistribution.kubeadm(), 'kubectl --kubeconfig /etc/kubernetes/admin.conf'],
+])('%s: the driver\'s chart, node roles scoped to the file system, the id by ConfigMap', (_name, distribution, kubectl) => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'efs-'));
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
   const app = new App({ outdir });
-  const stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme', addOns: [new EfsAddOn({ removalPolicy: RemovalPolicy.RETAIN })] });
+  const stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme', distribution, addOns: [new EfsAddOn({ removalPolicy: RemovalPolicy.RETAIN })] });
   app.synth();
   const template = Template.fromStack(stack);
   const objects = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml'))
@@ -108,9 +112,14 @@ describe('k3s: the driver\'s chart, node roles scoped to the file system, the id
     }]);
   });
 
-  test('an SSM association writes the file system id into that ConfigMap on the servers', () => {
+  test('an SSM association writes the file system id into that ConfigMap on the servers, with their admin kubectl', () => {
     const association = Object.values(template.findResources('AWS::SSM::Association')).find(a => JSON.stringify(a).includes('cdk-k8s-platform-efs'))!;
-    expect(JSON.stringify(association.Properties.Parameters.commands)).toContain('create configmap cdk-k8s-platform-efs --from-literal=fileSystemId=');
+    const commands = association.Properties.Parameters.commands as unknown[];
+    expect(JSON.stringify(commands)).toContain(`${kubectl} -n kube-system create configmap cdk-k8s-platform-efs --from-literal=fileSystemId=`);
+    expect(JSON.stringify(commands)).toContain(`| ${kubectl} apply --server-side --field-manager=cdk-k8s-platform -f -`);
+    expect(commands[1]).toBe(`for i in $(seq 1 80); do ${kubectl} get namespace kube-system >/dev/null 2>&1 && break; sleep 10; done`);
+    // every kubectl of the commands is this distribution's admin one
+    expect(JSON.stringify(commands).split(kubectl).join('')).not.toMatch(/kubectl/);
     const sync = Object.values(template.findResources('AWS::SSM::Association')).find(a => a.Properties.ScheduleExpression !== undefined)!;
     expect(association.Properties.Targets).toEqual(sync.Properties.Targets);
   });
@@ -125,11 +134,11 @@ describe('k3s: the driver\'s chart, node roles scoped to the file system, the id
 });
 
 describe('bad input', () => {
-  test('kubeadm: refused, saying why and what to use', () => {
-    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', {
-      platformName: 'acme', distribution: SelfManagedDistribution.kubeadm(), addOns: [new EfsAddOn()],
-    }))).toBe('[k/Cluster] EfsAddOn.install(cluster) is "k/Cluster (kubeadm)": cannot get the EFS add-on: a kubeadm cluster runs no Helm controller yet, '
-      + 'so the EFS CSI driver cannot be installed. Use a k3s or EKS platform for ReadWriteMany volumes.');
+  test('a cluster that is not one of this library\'s: refused, naming what to use', () => {
+    const stack = new Stack(new App(), 'lab');
+    const foreign = Object.assign(new Construct(stack, 'Foreign'), { distribution: ClusterDistribution.KUBEADM }) as unknown as IPlatformCluster;
+    expect(expectThrownMessage(() => new EfsAddOn().install(foreign))).toBe('[lab/Foreign] EfsAddOn.install(cluster) is "lab/Foreign (kubeadm)": '
+      + 'must be an EksPlatformCluster or a SelfManagedPlatformStack cluster (k3s or kubeadm) of this library.');
   });
 
   test('a StorageClass name that is not a DNS subdomain', () => {

@@ -9,12 +9,13 @@ import { ClusterDistribution } from '../../clusters/cluster-distribution';
 import { EksPlatformCluster } from '../../clusters/eks/eks-platform-cluster';
 import { PodIdentity } from '../../clusters/eks/private/pod-identity';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
+import { serverKubectl } from '../../clusters/self-managed/private/server-kubectl';
 import { SelfManagedClusterBase } from '../../clusters/self-managed/self-managed-cluster';
 import { cdkPropValidator } from '../../private/validate';
 import { VolumeAccessMode } from '../../workloads';
 import { IPlatformAddOn } from '../platform-add-on';
 
-/** The EFS CSI driver, pinned: the EKS add-on on EKS, the official Helm chart on k3s. */
+/** The EFS CSI driver, pinned: the EKS add-on on EKS, the official Helm chart on k3s and kubeadm. */
 export const EFS_CSI_DRIVER = {
   /** `aws eks describe-addon-versions --addon-name aws-efs-csi-driver`. */
   eksAddonVersion: 'v2.1.13-eksbuild.1',
@@ -50,8 +51,8 @@ const CONFIG_MAP = { namespace: 'kube-system', name: 'cdk-k8s-platform-efs', key
  * Shared storage for ReadWriteMany volumes: an encrypted EFS file system (mount targets in the private
  * subnets, NFS from the nodes only, daily backups, retained), the EFS CSI driver and a StorageClass `efs` that
  * gives each volume its own access point. EKS: the `aws-efs-csi-driver` EKS add-on, its controller on EKS
- * Pod Identity. k3s: the driver's Helm chart; the node roles get the controller's least permissions (on this
- * file system only). kubeadm: refused (no Helm controller yet).
+ * Pod Identity. k3s and kubeadm: the driver's Helm chart through the cluster's Helm controller; the node roles
+ * get the controller's least permissions (on this file system only).
  *
  * Installing it adds the class to `cluster.traits` (every access mode), so a StatefulService may ask it for
  * ReadWriteMany.
@@ -77,11 +78,10 @@ export class EfsAddOn implements IPlatformAddOn {
 
   private installDriver(cluster: IPlatformCluster, storageClassName: string): IDependable {
     if (cluster.distribution === ClusterDistribution.EKS && cluster instanceof EksPlatformCluster) return this.installOnEks(cluster, storageClassName);
-    if (cluster.distribution === ClusterDistribution.K3S && cluster instanceof SelfManagedClusterBase) return this.installOnK3s(cluster, storageClassName);
+    const selfManaged = cluster.distribution === ClusterDistribution.K3S || cluster.distribution === ClusterDistribution.KUBEADM;
+    if (selfManaged && cluster instanceof SelfManagedClusterBase) return this.installSelfManaged(cluster, storageClassName);
     return cdkPropValidator(cluster, 'EfsAddOn').fail('install(cluster)', `${cluster.node.path} (${cluster.distribution})`,
-      cluster.distribution === ClusterDistribution.KUBEADM
-        ? 'cannot get the EFS add-on: a kubeadm cluster runs no Helm controller yet, so the EFS CSI driver cannot be installed. Use a k3s or EKS platform for ReadWriteMany volumes.'
-        : 'must be an EksPlatformCluster or a k3s SelfManagedPlatformStack cluster of this library.');
+      'must be an EksPlatformCluster or a SelfManagedPlatformStack cluster (k3s or kubeadm) of this library.');
   }
 
   private fileSystemFor(scope: Construct, nodeSecurityGroup: Parameters<typeof efsFileSystem>[1]['nodeSecurityGroup'],
@@ -123,7 +123,7 @@ export class EfsAddOn implements IPlatformAddOn {
     return ready;
   }
 
-  private installOnK3s(cluster: SelfManagedClusterBase, storageClassName: string): IDependable {
+  private installSelfManaged(cluster: SelfManagedClusterBase, storageClassName: string): IDependable {
     const scope = new Construct(cluster, 'EfsAddOn');
     // The API load balancer lives in the cluster's VPC (the cluster keeps its VPC to itself).
     const fileSystem = this.fileSystemFor(scope, cluster.nodeSecurityGroup, cluster.apiLoadBalancer.vpc!, cluster.encryptionKey);
@@ -135,7 +135,7 @@ export class EfsAddOn implements IPlatformAddOn {
     const config = new ssm.CfnAssociation(scope, 'FileSystemIdConfig', {
       name: 'AWS-RunShellScript',
       targets: cluster.workloadSync.targets,
-      parameters: { commands: fileSystemIdCommands(fileSystem.fileSystemId), executionTimeout: ['900'] },
+      parameters: { commands: fileSystemIdCommands(serverKubectl(cluster.distribution), fileSystem.fileSystemId), executionTimeout: ['900'] },
       complianceSeverity: 'HIGH',
       maxConcurrency: '1',
       maxErrors: '0',
@@ -167,7 +167,7 @@ function efsStorageClass(name: string, parameters: Record<string, string>): Reco
   };
 }
 
-/** The chart's values on k3s: pinned image, the controller on the host network (the instance role; IMDS hop limit 1), the class by ConfigMap. */
+/** The chart's values on k3s and kubeadm: pinned image, the controller on the host network (the instance role; IMDS hop limit 1), the class by ConfigMap. */
 function efsChartValues(storageClassName: string): Record<string, unknown> {
   const { apiVersion: _a, kind: _k, metadata, provisioner: _p, ...rest } = efsStorageClass(storageClassName,
     efsStorageClassParameters({ configRef: `${CONFIG_MAP.namespace}/${CONFIG_MAP.name}/${CONFIG_MAP.key}` }));
@@ -184,13 +184,13 @@ function efsChartValues(storageClassName: string): Record<string, unknown> {
   };
 }
 
-/** Writes the file system id into the ConfigMap on a server, once the API answers (idempotent). */
-function fileSystemIdCommands(fileSystemId: string): string[] {
+/** Writes the file system id into the ConfigMap on a server with its admin `kubectl`, once the API answers (idempotent). */
+function fileSystemIdCommands(kubectl: string, fileSystemId: string): string[] {
   const { namespace, name, key } = CONFIG_MAP;
   return [
     'set -euo pipefail',
-    'for i in $(seq 1 80); do k3s kubectl get namespace kube-system >/dev/null 2>&1 && break; sleep 10; done',
-    `k3s kubectl -n ${namespace} create configmap ${name} --from-literal=${key}=${fileSystemId} --dry-run=client -o yaml `
-      + '| k3s kubectl apply --server-side --field-manager=cdk-k8s-platform -f -',
+    `for i in $(seq 1 80); do ${kubectl} get namespace kube-system >/dev/null 2>&1 && break; sleep 10; done`,
+    `${kubectl} -n ${namespace} create configmap ${name} --from-literal=${key}=${fileSystemId} --dry-run=client -o yaml `
+      + `| ${kubectl} apply --server-side --field-manager=cdk-k8s-platform -f -`,
   ];
 }
