@@ -246,7 +246,7 @@ const DOCS_SUITES = '/test/docs/snippets\\.test\\.ts$';
 // per test, about four minutes of CPU. Their own task, which CI runs after `npm test`; npm test keeps the
 // workload, delivery, guard and network constructs' tests.
 const PLATFORM_SUITES = '/test/(addons/|examples/|clusters/|platform/|robustness/|compose/(codegen|platform)\\.test\\.ts$'
-  + '|delivery/helm-chart-releases\\.test\\.ts$|guards/eks-upgrade\\.test\\.ts$)';
+  + '|delivery/(helm-chart-releases|gitops-helm-tools)\\.test\\.ts$|charts/gitops-samples\\.test\\.ts$|guards/eks-upgrade\\.test\\.ts$)';
 project.testTask.exec(`jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /cdk.out/ /dist/ '${DAY2_SUITES}' '${COMPLIANCE_SUITES}' '${DOCS_SUITES}' '${PLATFORM_SUITES}'`, { receiveArgs: true });
 project.addTask('test:platforms', {
   description: 'Whole platforms: add-ons on every cluster kind, the bundled app, the examples, imported compose files (CI runs them after npm test)',
