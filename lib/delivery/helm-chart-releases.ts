@@ -4,9 +4,10 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
 import { Construct, IDependable } from 'constructs';
 import { HelmChartDirectory } from './helm-chart-directory';
-import { ChartManifest, synthesizeManifests } from '../workloads';
-import { chartReleaseName, claimRelease, crdsOf, defaultRelease, kindKey, markRelease, renderRelease, RenderedRelease, stageRelease, validateReleaseProps } from './private/helm-release';
+import { ChartManifest } from '../workloads';
+import { chartReleaseName, claimRelease, defaultRelease, markRelease, renderRelease, RenderedRelease, stageRelease, validateReleaseProps } from './private/helm-release';
 import { describeObject, identity } from './private/render';
+import { renderEach } from '../workloads/private/chart-render';
 import { PropValidator } from '../workloads/private/validate';
 
 /** Props of {@link HelmChartReleases}. */
@@ -67,7 +68,8 @@ export interface ChartRelease {
 interface Group {
   readonly release: string;
   readonly scope: Construct;
-  readonly manifests: ChartManifest[];
+  /** The construct ids of the charts it holds. */
+  readonly chartNames: string[];
 }
 
 /**
@@ -110,32 +112,42 @@ export class HelmChartReleases extends Construct {
     v.check(ownRelease !== '', props.deliveryId === undefined ? 'deliveryId (from the construct id)' : 'deliveryId', this.deliveryId,
       'must contain a lowercase letter or digit: it names the releases (e.g. "shop").');
 
-    const manifests = synthesizeManifests(props.charts);
-    checkCharts(v, manifests, props.sharedReleaseCharts ?? []);
-    const groups = this.groups(manifests, new Set([this.deliveryId, ...props.sharedReleaseCharts ?? []]), ownRelease);
-    v.check(groups.length > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
-    for (const g of groups) {
-      claimRelease(v, props.cluster, namespace, g.release, `charts (${g.manifests.map(m => `"${m.name}"`).join(', ')}: release name)`, g.scope.node.path);
-    }
-
+    const shared = props.sharedReleaseCharts ?? [];
+    const charts = renderEach(props.charts);
+    checkChartNames(v, props.charts.map(c => c.node.id), shared);
+    const sharedSet = new Set([this.deliveryId, ...shared]);
+    // One chart at a time: each is checked, rendered and measured, and only its files are kept (not its objects).
     // Every release is rendered and measured before any is staged: a chart over the budget stops synthesis early.
-    const rendered = groups.map(g => renderRelease(g.scope, v, 'HelmChartReleases', g.manifests, g.release, namespace, {
-      prop: 'charts',
-      value: g.manifests.map(m => m.name).join(', '),
-      fix: 'split the chart into several charts (each chart is its own release).',
-    }));
-    this.releases = groups.map((g, i) => this.install(g, rendered[i], props, timeout));
-    this.order(groups[0].scope === this ? this.releases[0] : undefined, rendered);
+    const rendered: Array<{ group: Group; release: RenderedRelease }> = [];
+    const ownManifests: ChartManifest[] = [];
+    const seen = new Map<string, string>();
+    for (const m of charts) {
+      checkDistinctObjects(v, seen, m);
+      if (m.objects.length === 0) continue;
+      if (sharedSet.has(m.name)) {
+        ownManifests.push(m);
+        continue;
+      }
+      const group = { release: chartReleaseName(this.deliveryId, m.name), scope: new Construct(this, `Chart-${m.name}`), chartNames: [m.name] };
+      rendered.push({ group, release: this.render(v, props, group, [m], namespace) });
+    }
+    if (ownManifests.length > 0) {
+      const group = { release: ownRelease, scope: this, chartNames: ownManifests.map(m => m.name) };
+      rendered.unshift({ group, release: this.render(v, props, group, ownManifests, namespace) });
+    }
+    v.check(rendered.length > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
+    this.releases = rendered.map(r => this.install(r.group, r.release, props, timeout));
+    this.order(ownManifests.length > 0 ? this.releases[0] : undefined, rendered.map(r => r.release));
   }
 
-  private groups(manifests: ChartManifest[], shared: Set<string>, ownRelease: string): Group[] {
-    const nonEmpty = manifests.filter(m => m.objects.length > 0);
-    const own = nonEmpty.filter(m => shared.has(m.name));
-    const groups: Group[] = own.length > 0 ? [{ release: ownRelease, scope: this, manifests: own }] : [];
-    for (const m of nonEmpty.filter(c => !shared.has(c.name))) {
-      groups.push({ release: chartReleaseName(this.deliveryId, m.name), scope: new Construct(this, `Chart-${m.name}`), manifests: [m] });
-    }
-    return groups;
+  /** Claims the group's release name, then renders and measures its charts (a chart over the budget is refused here). */
+  private render(v: PropValidator, props: HelmChartReleasesProps, g: Group, manifests: ChartManifest[], namespace: string): RenderedRelease {
+    claimRelease(v, props.cluster, namespace, g.release, `charts (${g.chartNames.map(n => `"${n}"`).join(', ')}: release name)`, g.scope.node.path);
+    return renderRelease(g.scope, v, 'HelmChartReleases', manifests, g.release, namespace, {
+      prop: 'charts',
+      value: g.chartNames.join(', '),
+      fix: 'split the chart into several charts (each chart is its own release).',
+    });
   }
 
   private install(g: Group, rendered: RenderedRelease, props: HelmChartReleasesProps, timeout: Duration): ChartRelease {
@@ -151,43 +163,44 @@ export class HelmChartReleases extends Construct {
       timeout,
     });
     if (props.dependsOn && props.dependsOn.length > 0) helmChart.node.addDependency(...props.dependsOn);
-    markRelease(helmChart, { name: g.release, delivery: this.deliveryId, charts: g.manifests.map(m => m.name), shared: g.scope === this });
-    return { releaseName: g.release, chartNames: g.manifests.map(m => m.name), chart, asset, helmChart, releaseRecordBytes: rendered.releaseRecordBytes };
+    markRelease(helmChart, { name: g.release, delivery: this.deliveryId, charts: g.chartNames, shared: g.scope === this });
+    return { releaseName: g.release, chartNames: g.chartNames, chart, asset, helmChart, releaseRecordBytes: rendered.releaseRecordBytes };
   }
 
   /** The delivery's own release after every other; a custom resource's release after its CRD's. */
   private order(own: ChartRelease | undefined, rendered: RenderedRelease[]): void {
     for (const r of this.releases) if (own && r !== own) own.helmChart.node.addDependency(r.helmChart);
     const crdRelease = new Map<string, ChartRelease>();
-    rendered.forEach((x, i) => crdsOf(x.objects).forEach((_, k) => crdRelease.set(k, this.releases[i])));
+    rendered.forEach((x, i) => x.crds.forEach((_, k) => crdRelease.set(k, this.releases[i])));
     rendered.forEach((x, i) => {
-      const needs = new Set(x.objects.map(({ o }) => crdRelease.get(kindKey(o))).filter((r): r is ChartRelease => r !== undefined && r !== this.releases[i]));
+      const needs = new Set([...x.kinds].map(k => crdRelease.get(k)).filter((r): r is ChartRelease => r !== undefined && r !== this.releases[i]));
       // the delivery's own release already waits for every other one; a dependency back would be a cycle
       for (const r of needs) if (r !== own) this.releases[i].helmChart.node.addDependency(r.helmChart);
     });
   }
 }
 
-/** Chart names are unique; shared charts exist; no object is in two charts (two releases would fight over it). */
-function checkCharts(v: PropValidator, manifests: ChartManifest[], shared: string[]): void {
+/** Chart names are unique; shared charts exist. */
+function checkChartNames(v: PropValidator, chartNames: string[], shared: string[]): void {
   const names = new Set<string>();
-  for (const m of manifests) {
-    v.check(!names.has(m.name), 'charts', m.name, 'is the construct id of two charts: each chart is its own release, named after it; give the charts distinct ids.');
-    names.add(m.name);
+  for (const name of chartNames) {
+    v.check(!names.has(name), 'charts', name, 'is the construct id of two charts: each chart is its own release, named after it; give the charts distinct ids.');
+    names.add(name);
   }
   for (const s of shared) {
     v.check(names.has(s), 'sharedReleaseCharts', s, `is not the id of one of the charts (${[...names].map(n => `"${n}"`).join(', ')}): list the charts that share the delivery's release, or remove the name.`);
   }
-  const seen = new Map<string, string>();
-  for (const m of manifests) {
-    for (const o of m.objects) {
-      if (!o?.metadata?.name) continue; // reported with its chart by the release's own checks
-      const key = identity(o);
-      const previous = seen.get(key);
-      if (previous !== undefined) {
-        v.fail('charts', describeObject(o, m.name), `is also defined in ${previous}: each object may be delivered once (each chart is its own Helm release, and a release cannot take an object another one holds); remove the duplicate.`);
-      }
-      seen.set(key, describeObject(o, m.name));
+}
+
+/** No object of chart `m` is in an earlier chart (two releases would fight over it); `seen` collects them. */
+function checkDistinctObjects(v: PropValidator, seen: Map<string, string>, m: ChartManifest): void {
+  for (const o of m.objects) {
+    if (!o?.metadata?.name) continue; // reported with its chart by the release's own checks
+    const key = identity(o);
+    const previous = seen.get(key);
+    if (previous !== undefined) {
+      v.fail('charts', describeObject(o, m.name), `is also defined in ${previous}: each object may be delivered once (each chart is its own Helm release, and a release cannot take an object another one holds); remove the duplicate.`);
     }
+    seen.set(key, describeObject(o, m.name));
   }
 }

@@ -76,8 +76,10 @@ export function claimRelease(v: PropValidator, cluster: object, namespace: strin
 export interface RenderedRelease {
   readonly chart: HelmChartDirectory;
   readonly releaseRecordBytes: number;
-  /** The objects, labelled, with the chart each came from. */
-  readonly objects: Array<{ readonly o: KubeObject; readonly chart: string }>;
+  /** `group|kind` of the CRDs among the objects → the CRD's description. */
+  readonly crds: Map<string, string>;
+  /** `group|kind` of every object, in the order they first appear (the objects themselves are not kept). */
+  readonly kinds: Set<string>;
 }
 
 /**
@@ -109,7 +111,7 @@ export function renderRelease(scope: Construct, v: PropValidator, kind: string, 
   v.check(releaseRecordBytes <= MAX_RELEASE_RECORD_BYTES, what.prop, what.value,
     `make${objects.length === 1 ? 's' : ''} a Helm release record of ${releaseRecordBytes.toLocaleString('en-US')} bytes (${objects.length.toLocaleString('en-US')} objects; gzip and base64 of the release, as Helm stores it in a Secret), `
     + `over the budget of ${MAX_RELEASE_RECORD_BYTES.toLocaleString('en-US')} bytes (a Secret holds at most 1 MiB): ${what.fix}`);
-  return { chart, releaseRecordBytes, objects };
+  return { chart, releaseRecordBytes, crds, kinds: new Set(objects.map(({ o }) => kindKey(o))) };
 }
 
 /** `group|kind` of the CRDs among the objects → the CRD's description. */
