@@ -50,7 +50,7 @@ export interface SelfManagedPlatformStackProps extends StackProps {
    * Backups of the StatefulService volumes, the same prop as on EksPlatformStack (where they are on by
    * default). On k3s and kubeadm the default class, local-path, is a directory on one node's disk that no
    * service backs up per volume, so none run and the stack warns (`cdk-k8s-platform:volumeBackupUnavailable`)
-   * with what to use instead: the EFS add-on's class "efs" (backed up daily; k3s) or a managed database. The
+   * with what to use instead: the EFS add-on's class "efs" (backed up daily) or a managed database. The
    * cluster state is backed up either way (etcd snapshots). `false` acknowledges it and silences the warning;
    * an options object is refused (its settings could not be applied).
    * @default true

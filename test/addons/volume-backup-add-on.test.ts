@@ -145,7 +145,7 @@ describe('bad input', () => {
 
   test.each([
     ['k3s', SelfManagedDistribution.k3s(), 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'],
-    ['kubeadm', SelfManagedDistribution.kubeadm(), 'Keep data that matters in a managed database (the EFS add-on, whose class is backed up, runs on k3s and EKS, not yet on kubeadm); docs/storage.md.'],
+    ['kubeadm', SelfManagedDistribution.kubeadm(), 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'],
   ])('%s: refused, saying what is backed up instead', (kind, distribution, instead) => {
     expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution, addOns: [new VolumeBackupAddOn()] })))
       .toBe(`[k/Cluster] VolumeBackupAddOn.install(cluster) is "k/Cluster (${kind})": cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes' disks, `

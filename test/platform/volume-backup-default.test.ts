@@ -130,7 +130,7 @@ describe('EKS Auto Mode: off by default, with a warning', () => {
 describe('k3s and kubeadm: local-path cannot be backed up, so a warning says what can', () => {
   test.each([
     ['k3s', SelfManagedDistribution.k3s(), 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'],
-    ['kubeadm', SelfManagedDistribution.kubeadm(), 'Keep data that matters in a managed database (the EFS add-on, whose class is backed up, runs on k3s and EKS, not yet on kubeadm); docs/storage.md.'],
+    ['kubeadm', SelfManagedDistribution.kubeadm(), 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'],
   ])('%s: no backup resources, one warning', (kind, distribution, instead) => {
     const stack = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution });
     expect(backupResources(stack)).toEqual([0, 0, 0]);

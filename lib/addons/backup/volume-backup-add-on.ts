@@ -62,9 +62,7 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
   public static unavailableReason(cluster: IPlatformCluster): string | undefined {
     if (cluster.distribution !== ClusterDistribution.EKS || !(cluster instanceof EksPlatformCluster)) {
       return 'cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes\' disks, which no service backs up per volume. '
-        + (cluster.distribution === ClusterDistribution.K3S
-          ? 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'
-          : 'Keep data that matters in a managed database (the EFS add-on, whose class is backed up, runs on k3s and EKS, not yet on kubeadm); docs/storage.md.');
+        + 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.';
     }
     if (!cluster.addons.addons['aws-ebs-csi-driver']) {
       return 'cannot get volume backups yet: Auto Mode\'s own EBS driver takes no extra volume tags, and the tag cannot be added to the existing '
