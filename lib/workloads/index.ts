@@ -25,6 +25,7 @@ export * from './scheduled-job';
 export * from './one-off-job';
 export * from './node-agent';
 export * from './platform-namespace';
+export * from './platform-team';
 export * from './network-rules';
 export * from './external-service';
 export * from './release';

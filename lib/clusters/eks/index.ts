@@ -8,3 +8,4 @@ export * from './eks-cluster-autoscaler';
 export * from './eks-platform-cluster';
 export * from './eks-external-secrets';
 export * from './eks-workload-identity';
+export * from './eks-team-access';
