@@ -259,6 +259,25 @@ esac`;
     expect(run.calls.some(c => c.includes('create configmap pod-identity-webhook-settings --from-literal=region=eu-west-1'))).toBe(true);
   });
 
+  test('a certificate within 30 days of its end is replaced; the caBundle trusts the new and the old one', () => {
+    const setup = (root: string) => {
+      env(root);
+      const dir = path.join(root, 'k8s');
+      require('fs').mkdirSync(dir, { recursive: true });
+      require('child_process').execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '10',
+        '-keyout', path.join(dir, 'tls.key'), '-out', path.join(dir, 'tls.crt'), '-subj', '/CN=old'], { stdio: 'ignore' });
+    };
+    const run = runWithStubs(TOOL, { stubs, setup, env: { API_ISSUER: ISSUER } });
+    expect(run.status).toBe(0);
+    const previous = run.file('k8s/previous.crt');
+    const current = run.file('k8s/tls.crt');
+    expect(previous).toContain('BEGIN CERTIFICATE');
+    expect(current).not.toBe(previous);
+    const bundle = Buffer.from(run.file('k8s/caBundle'), 'base64').toString();
+    expect(bundle).toContain(current.trim());
+    expect(bundle).toContain(previous.trim());
+  });
+
   test('a server whose API server still signs with the old issuer publishes nothing and fails the run', () => {
     const run = runWithStubs(`${TOOL}`, { stubs, setup: env, env: { API_ISSUER: 'https://kubernetes.default.svc.cluster.local' } });
     expect(run.status).not.toBe(0);
