@@ -61,6 +61,11 @@ describe('refused while an HPA scales on the same resource', () => {
     }), { path: 'shop/w', prop: 'Worker.rightSizing.controlledResources', value: '["memory"]', says: 'Either set rightSizing.controlledResources to the resource autoscaling does not use (autoscaling.cpuUtilization)' });
   });
 
+  test('InPlaceOrRecreate with an HPA on cpu is refused like Recreate', () => {
+    expectPropError(() => new WebService(newChart({ traits: vpaTraits() }), 'w', { image: IMAGE, rightSizing: { mode: RightSizingMode.IN_PLACE_OR_RECREATE } }),
+      { path: 'shop/w', prop: 'WebService.rightSizing.controlledResources', value: '["cpu","memory"]', says: 'lets the Vertical Pod Autoscaler set cpu requests (mode InPlaceOrRecreate) while autoscaling scales on cpu utilisation' });
+  });
+
   test('allowed: mode OFF, the other resource, or fixed replicas', () => {
     const chart = newChart({ traits: vpaTraits() });
     new WebService(chart, 'a', { image: IMAGE, rightSizing: {} });
@@ -70,10 +75,16 @@ describe('refused while an HPA scales on the same resource', () => {
   });
 });
 
+test('InPlaceOrRecreate: written as the VPA updateMode, passes the VPA CRD schema', () => {
+  const chart = newChart({ traits: vpaTraits() });
+  new WebService(chart, 'web', { image: IMAGE, replicas: 2, rightSizing: { mode: RightSizingMode.IN_PLACE_OR_RECREATE } });
+  expect(one(synthValid(chart), 'VerticalPodAutoscaler').spec.updatePolicy).toEqual({ updateMode: 'InPlaceOrRecreate' });
+});
+
 test('bad modes and resources name the prop', () => {
   const fail = (rightSizing: object, prop: string, value: string, says: string) =>
     expectPropError(() => new Worker(newChart(), 'w', { image: IMAGE, rightSizing }), { path: 'shop/w', prop: `Worker.${prop}`, value, says });
-  fail({ mode: 'Always' }, 'rightSizing.mode', '"Always"', 'must be one of RightSizingMode.OFF ("Off"), RightSizingMode.INITIAL ("Initial"), RightSizingMode.RECREATE ("Recreate") or RightSizingMode.AUTO ("Auto").');
+  fail({ mode: 'Always' }, 'rightSizing.mode', '"Always"', 'must be one of RightSizingMode.OFF ("Off"), RightSizingMode.INITIAL ("Initial"), RightSizingMode.RECREATE ("Recreate"), RightSizingMode.IN_PLACE_OR_RECREATE ("InPlaceOrRecreate") or RightSizingMode.AUTO ("Auto").');
   fail({ controlledResources: [] }, 'rightSizing.controlledResources', '[]', 'must list at least one of RightSizedResource.CPU and RightSizedResource.MEMORY.');
   fail({ controlledResources: ['gpu'] }, 'rightSizing.controlledResources[0]', '"gpu"', 'must be one of RightSizedResource.CPU ("cpu") or RightSizedResource.MEMORY ("memory").');
 });

@@ -37,8 +37,22 @@ const CRD_PACKAGES: Record<string, { readonly module: string; readonly versions:
     // No release of the models that runs on Node 20 has `v1`; v1 is v1beta1 promoted with the same fields.
     versions: { v1: 'v1beta1', v1beta1: 'v1beta1' },
   },
-  // VerticalPodAutoscaler (rightSizing); 3.3.4 is the last CommonJS release (VPA 1.3: no InPlaceOrRecreate)
+  // VerticalPodAutoscaler (rightSizing); 3.3.4 is the last CommonJS release (VPA 1.3: no InPlaceOrRecreate,
+  // which VPA 1.4 added to the updateMode enum; see NEWER_THAN_MODEL)
   'autoscaling.k8s.io': { module: '@kubernetes-models/autoscaler/autoscaling.k8s.io', versions: { v1: 'v1' } },
+};
+
+/**
+ * Enum values the pinned controllers accept but the newest CommonJS models predate: the object is validated
+ * with the value replaced by one the model knows that has the same shape, so every other field is still checked.
+ */
+const NEWER_THAN_MODEL: Record<string, (obj: Json) => Json> = {
+  // VPA 1.4+ (the add-on pins 1.7.1): updateMode InPlaceOrRecreate, same fields as Recreate
+  'autoscaling.k8s.io/v1/VerticalPodAutoscaler': obj => {
+    const spec = obj.spec as { updatePolicy?: { updateMode?: string } } | undefined;
+    if (spec?.updatePolicy?.updateMode !== 'InPlaceOrRecreate') return obj;
+    return { ...obj, spec: { ...spec, updatePolicy: { ...spec.updatePolicy, updateMode: 'Recreate' } } };
+  },
 };
 
 // ServiceMonitor, PodMonitor, PrometheusRule (workload `metrics`) and Argo CD's Application/ApplicationSet/
@@ -105,8 +119,9 @@ function buildValidators(apiVersion: string, kind: string): Validator[] | null {
   if (crd) {
     const model = loadCrdModel(group, version, kind);
     const schemaVersion = crd.versions[version];
+    const known = NEWER_THAN_MODEL[`${apiVersion}/${kind}`] ?? ((obj: Json) => obj);
     if (model) {
-      validators.push(obj => runModel(model, schemaVersion === version ? obj : { ...obj, apiVersion: `${group}/${schemaVersion}` }));
+      validators.push(obj => runModel(model, known(schemaVersion === version ? obj : { ...obj, apiVersion: `${group}/${schemaVersion}` })));
     }
   } else {
     const model = loadCoreModel(apiVersion, kind);
