@@ -260,6 +260,37 @@ export function checkTargets(jobs: JobResult[]): TargetCheck[] {
 }
 
 /**
+ * What the profiles of issue 15 (10,000 services in one app) showed and what was changed (hand-written; single
+ * runs on this machine on 2026-12-02, load 12–17 on 2 cores, so CPU seconds, not wall seconds).
+ */
+const PROFILE_FINDINGS_15 = `## Where the time went at 10,000 services (profiles of 2026-12-02)
+
+Profiles of the library contender alone (\`npm run bench -- --cpu-prof --only lib --sizes 1000,10000\`, and
+\`node --heap-prof\` / \`process.memoryUsage()\` between the phases of the contender script), 100 \`PlatformChart\`s of
+100 \`WebService\`s in one \`addWorkloads\` call. The machine was shared (load 12–17 on 2 cores), so the figures
+are CPU seconds (user + system) of single runs; every change left the cloud assembly byte for byte the same
+(every file of the library contender's output at N = 1000 and 10000, and of the bundled app, compared before and after).
+
+- **Rendering the charts was quadratic.** \`synthesizeManifests\` called cdk8s's \`chart.toJson()\` once per chart,
+  and \`toJson()\` resolves the dependencies of the *whole* cdk8s app and runs *every* validation of it before it
+  renders its one chart: 100 charts cost 100 passes over 10,000 services, 36 s of a 58 s profile
+  (\`constructs\` \`findAll\`, \`PlatformChart\` duplicate checks and cdk8s's dependency resolution). The first
+  chart of each app now takes that pass and the others are rendered as \`toJson()\` renders them after it.
+  N = 10000: 48.5 → 26.9 CPU s.
+- **The release-record estimate** built the release JSON as one string (base64 strings of the templates, the
+  joined manifest) and encoded it again: it is built from buffers now (base64 written straight into bytes, the
+  manifest escaped per template), 31 → 11 ms per chart of 100 services, before the gzip at Helm's level (18 ms),
+  which stays.
+- **Every chart's objects were held at once**: \`addWorkloads\` (\`HelmChartReleases\`) rendered all charts before
+  measuring the first. It takes them one at a time now and keeps of each only its files (which \`releases\`
+  exposes), its CRDs and its kinds; every release is still measured before any is staged. With the estimate:
+  N = 10000: 26.9 → 21.2 CPU s.
+- What remains at N = 10000 (heap after a full GC): aws-cdk-lib's platform stack 40 MiB, the 10,000 \`WebService\`s'
+  constructs 190 MiB more, the delivery 100 MiB more (the chart files, 65 MB of YAML, stay reachable through
+  \`releases[].chart.files\`). Peak RSS then depends on when V8 collects under load: 489 and 637 MiB in two runs
+  of the same build.`;
+
+/**
  * What the profiles showed and what was changed (hand-written; measured on this machine on 2026-11-22 with
  * `npm run bench -- --cpu-prof` and in-process phase timings, with the contenders of that day: one chart of N
  * services, N ≤ 1000).
@@ -382,7 +413,9 @@ runs while they are measured. Every run gets a fresh scratch directory under ben
 outdir and its \`TMPDIR\` (nothing is written to the system temp directory); what a run leaves in its \`TMPDIR\`
 is counted (see the notes) and the directory is deleted after the output is analysed.
 
-${notes.length > 0 ? `## Notes\n\n${notes.map(n => `- ${n}`).join('\n')}\n\n` : ''}${PROFILE_FINDINGS}
+${notes.length > 0 ? `## Notes\n\n${notes.map(n => `- ${n}`).join('\n')}\n\n` : ''}${PROFILE_FINDINGS_15}
+
+${PROFILE_FINDINGS}
 
 ## Rerun
 
