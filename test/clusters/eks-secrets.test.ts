@@ -4,6 +4,7 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App as Cdk8sApp } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { Observability } from '../../lib/addons';
 import { EksPlatformCluster, ExternalSecretsOptions, SecretIsolation } from '../../lib/clusters/eks';
 import { PlatformNetwork } from '../../lib/network';
 import { KubeObject, PlatformChart, SecretRef, synthesizeManifests, Worker } from '../../lib/workloads';
@@ -139,7 +140,8 @@ describe('a workload of namespace A cannot name B\'s secret', () => {
     const shop = secretChart(cluster, 'shop', 'acme/billing/db');
     expect(() => cluster.addWorkloads('apps', [shop])).toThrow(
       '[shop/worker/ExternalSecret] ExternalSecret(shop/worker-external).spec.data[0].remoteRef.key is "acme/billing/db": must name a secret of namespace "shop" ("acme/shop/..."): '
-      + 'on this cluster a namespace reads only its own secrets (its store\'s IAM role is scoped to that prefix). Name the secret "acme/shop/<name>"');
+      + 'on this cluster a namespace reads only its own secrets (its store\'s IAM role is scoped to that prefix). Name the secret "acme/shop/<name>", run the workload in the namespace whose prefix holds it, '
+      + 'or let the namespace read that one secret with cluster.externalSecrets.allowSecret(namespace, name).');
     // nothing of the refused namespace's store was created
     expect(cluster.externalSecrets!.namespaceStores).toEqual([]);
   });
@@ -149,12 +151,43 @@ describe('a workload of namespace A cannot name B\'s secret', () => {
     expect(() => cluster.addWorkloads('apps', [secretChart(cluster, 'shop', 'acme/shop-admin/db')])).toThrow(/remoteRef\.key is "acme\/shop-admin\/db": must name a secret of namespace "shop"/);
   });
 
+  test('one secret outside the prefix, allowed by its exact name: that secret only, nothing else', () => {
+    const { cluster } = eksCluster();
+    const es = cluster.externalSecrets!;
+    es.allowSecret('monitoring', 'acme/observability/grafana-admin');
+    cluster.addWorkloads('apps', [secretChart(cluster, 'monitoring', 'acme/observability/grafana-admin')]);
+    expect(es.namespaceMayRead('monitoring', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:acme/observability/grafana-admin-AbCdEf')).toBe(true);
+    expect(es.namespaceMayRead('monitoring', 'acme/observability/grafana-admin-2')).toBe(false);
+    expect(es.namespaceMayRead('shop', 'acme/observability/grafana-admin')).toBe(false);
+    const template = Template.fromStack(Stack.of(cluster));
+    const roleId = logicalId(es.namespaceStore('monitoring').role.node.defaultChild!);
+    const statements = ofType(template, 'AWS::IAM::Policy').map(([, r]) => r.Properties).filter(p => p.Roles.some((x: { Ref: string }) => x.Ref === roleId))
+      .flatMap(p => p.PolicyDocument.Statement);
+    const read = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: read, Resource: secretArn('acme/monitoring/*') },
+      { Effect: 'Allow', Action: read, Resource: secretArn('acme/observability/grafana-admin-??????') },
+    ]);
+    expect(() => es.allowSecret('monitoring', 'acme/*')).toThrow('EksExternalSecrets.allowSecret(secretName) is "acme/*": must be the exact name of a Secrets Manager secret');
+  });
+
   test('an ExternalSecret naming a store of its own choice is left as it is', () => {
     const { cluster } = eksCluster();
     const chart = secretChart(cluster, 'shop', 'acme/anything', 'team-vault');
     cluster.addWorkloads('apps', [chart]);
     expect(externalSecretOf(chart).spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'team-vault' });
     expect(cluster.externalSecrets!.namespaceStores).toEqual([]);
+  });
+});
+
+describe('the observability add-on\'s Grafana admin secret (named before namespace isolation)', () => {
+  test('delivered once its namespace may read that one secret', () => {
+    const { cluster } = eksCluster();
+    cluster.externalSecrets!.allowSecret('monitoring', 'acme/observability/grafana-admin');
+    new Observability().install(cluster);
+    const monitoring = cluster.externalSecrets!.namespaceStore('monitoring');
+    expect(monitoring.storeName).toBe('aws-secrets-manager-monitoring');
+    expect(cluster.externalSecrets!.namespaceStores.map(st => st.namespace)).toEqual(['monitoring']);
   });
 });
 

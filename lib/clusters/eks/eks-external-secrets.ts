@@ -136,6 +136,7 @@ export class EksExternalSecrets extends Construct {
   public readonly isolation: SecretIsolation;
   private readonly cluster: eks.Cluster;
   private readonly stores = new Map<string, NamespaceSecretStore>();
+  private readonly shared = new Map<string, Set<string>>();
 
   constructor(scope: Construct, id: string, props: EksExternalSecretsProps) {
     super(scope, id);
@@ -212,6 +213,37 @@ export class EksExternalSecrets extends Construct {
     return store;
   }
 
+  /**
+   * Lets `namespace` read one secret outside its prefix, by its exact name: an explicit, reviewable exception
+   * (a secret shared by several namespaces, or one named before namespace isolation, such as an add-on's). The
+   * namespace's role may read that secret only (`<name>-??????`, Secrets Manager's random suffix). With
+   * `SecretIsolation.PLATFORM` nothing is needed: every namespace reads the whole prefix.
+   */
+  public allowSecret(namespace: string, secretName: string): void {
+    if (!this.namespaceScoped) return;
+    const v = cdkPropValidator(this, 'EksExternalSecrets');
+    v.check(typeof secretName === 'string' && SECRET_NAME.test(secretName), 'allowSecret(secretName)', secretName,
+      'must be the exact name of a Secrets Manager secret (letters, digits and /_+=.@-, no wildcard, no ARN).');
+    const names = this.shared.get(namespace) ?? new Set<string>();
+    if (names.has(secretName)) return;
+    const store = this.namespaceStore(namespace);
+    names.add(secretName);
+    this.shared.set(namespace, names);
+    store.role.addToPrincipalPolicy(readSecrets(secretArns(secretName, '-??????')));
+    acknowledge(store.role, {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretName}-??????]`,
+      reason: 'One secret by its exact name: the six ? stand for the random suffix Secrets Manager appends to every secret ARN.',
+    });
+  }
+
+  /** Whether `namespace` may read the secret `secretName` (a name or an ARN): under its prefix, or allowed by name. */
+  public namespaceMayRead(namespace: string, secretName: string): boolean {
+    const name = secretName.replace(/^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:/, '');
+    if (name.startsWith(this.namespacePrefix(namespace))) return true;
+    const arn = name !== secretName;
+    return [...this.shared.get(namespace) ?? []].some(s => name === s || (arn && name.startsWith(`${s}-`) && name.length === s.length + 7));
+  }
+
   /** The namespace stores created so far. */
   public get namespaceStores(): NamespaceSecretStore[] {
     return [...this.stores.values()];
@@ -251,10 +283,11 @@ export class EksExternalSecrets extends Construct {
   }
 }
 
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-function secretArns(prefix: string): string {
-  return `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${prefix}*`;
+function secretArns(prefix: string, wildcard = '*'): string {
+  return `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${prefix}${wildcard}`;
 }
 
 function readSecrets(arnPattern: string): iam.PolicyStatement {

@@ -81,10 +81,10 @@ function scopeExternalSecret(chart: Chart, obj: ApiObject, secrets: EksExternalS
   ];
   const v = new PropValidator(obj, `ExternalSecret(${namespace}/${json.metadata?.name})`);
   for (const { prop, key } of keys) {
-    const name = typeof key === 'string' ? key.replace(/^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:/, '') : key;
-    v.check(typeof name === 'string' && name.startsWith(prefix), `spec.${prop}`, key,
+    v.check(typeof key === 'string' && (prop.includes('.find.') ? key.startsWith(prefix) : secrets.namespaceMayRead(namespace, key)), `spec.${prop}`, key,
       `must name a secret of namespace "${namespace}" ("${prefix}..."): on this cluster a namespace reads only its own secrets `
-      + `(its store's IAM role is scoped to that prefix). Name the secret "${prefix}<name>", or run the workload in the namespace whose prefix holds it.`);
+      + `(its store's IAM role is scoped to that prefix). Name the secret "${prefix}<name>", run the workload in the namespace whose prefix holds it, `
+      + 'or let the namespace read that one secret with cluster.externalSecrets.allowSecret(namespace, name).');
   }
   const store = secrets.namespaceStore(namespace);
   obj.addJsonPatch(JsonPatch.replace('/spec/secretStoreRef/name', store.storeName));
