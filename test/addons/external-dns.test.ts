@@ -103,20 +103,13 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
       .toContain('ExternalDns.policy is "delete-all": must be one of DnsRecordPolicy.UPSERT_ONLY ("upsert-only")');
   });
 
-  test('k3s: no AWS identity for pods yet, says what to use instead', () => {
+  test.each([['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDistribution.kubeadm()]])('%s: no AWS identity for its pods yet, says what to use instead', (name, distribution) => {
     const app = new App();
-    const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme' }).cluster;
+    const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme', distribution }).cluster;
     expect(expectThrownMessage(() => new ExternalDns({ hostedZones: [zone(app)] }).install(cluster)))
-      .toBe('[k/Cluster] ExternalDns.install(cluster) is "k/Cluster (k3s)": cannot run external-dns yet: its pods need an AWS identity to change Route 53 records, '
-        + 'and k3s pods have none (the instance metadata service answers the host network only, hop limit 1, and the chart cannot run there). '
-        + 'Create the records with Route 53 in CDK (an alias to the ingress load balancer: route53.ARecord with targets.LoadBalancerTarget) '
-        + 'until workload identity for self-managed clusters lands.');
-  });
-
-  test('kubeadm is refused too', () => {
-    const app = new App();
-    const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() }).cluster;
-    expect(expectThrownMessage(() => new ExternalDns({ hostedZones: [zone(app)] }).install(cluster)))
-      .toContain('ExternalDns.install(cluster) is "k/Cluster (kubeadm)": cannot run external-dns: it needs an EKS platform cluster');
+      .toBe(`[k/Cluster] ExternalDns.install(cluster) is "k/Cluster (${name})": cannot run external-dns yet: its pods need an AWS identity to change Route 53 records, `
+        + `and on ${name} this add-on gives them none (the instance metadata service answers the host network only, hop limit 1, the chart cannot run there, `
+        + 'and the cluster\'s workloadIdentity is not wired to external-dns yet). Create the records with Route 53 in CDK (an alias to the ingress load balancer: '
+        + 'route53.ARecord with targets.LoadBalancerTarget).');
   });
 });

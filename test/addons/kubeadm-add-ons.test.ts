@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseAllDocuments } from 'yaml';
 import {
-  ArgoCd, CertManager, ClusterDistribution, IPlatformAddOn, Observability, SelfManagedDistribution, SelfManagedPlatformStack,
+  ArgoCd, CertManager, ClusterDistribution, EfsAddOn, FluentBitLogs, IPlatformAddOn, Observability, SelfManagedDistribution, SelfManagedPlatformStack,
 } from '../../lib';
 import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
 import { HELM_CONTROLLER } from '../../lib/clusters/kubeadm/helm-controller';
@@ -14,9 +14,13 @@ import { expectValidManifests } from '../support/k8s-check';
 /**
  * kubeadm runs the Helm controller k3s embeds (k3s-io/helm-controller), so an add-on installs there from the
  * very objects it makes on k3s: the chart's namespace and a `helm.cattle.io/v1` HelmChart in kube-system.
+ * Every add-on that runs on k3s is here (ExternalDns, VolumeBackupAddOn, Karpenter and CloudWatchObservability
+ * refuse both self-managed kinds).
  */
 const ADD_ONS = (): IPlatformAddOn[] => [
   new Observability(),
+  new FluentBitLogs({ region: 'eu-west-1' }),
+  new EfsAddOn(),
   new CertManager(),
   new VerticalPodAutoscalerAddOn(),
   new ArgoCd({ repositoryUrl: 'https://github.com/acme/deploy.git', applications: [{ name: 'shop', path: 'charts/shop' }], targetRevision: 'main' }),
@@ -60,7 +64,7 @@ describe('kubeadm: the add-ons install through its Helm controller, from the sam
 
   test('every add-on is accepted and its chart is a HelmChart in the namespace the controller watches', () => {
     expect(kubeadm.stack.cluster.distribution).toBe(ClusterDistribution.KUBEADM);
-    expect(charts.map(c => c.metadata.name).sort()).toEqual(['argocd', 'cert-manager', 'node-exporter', 'observability', 'vpa']);
+    expect(charts.map(c => c.metadata.name).sort()).toEqual(['argocd', 'cert-manager', 'efs', 'fluent-bit', 'node-exporter', 'observability', 'vpa']);
     for (const chart of charts) {
       expect(chart).toMatchObject({ apiVersion: 'helm.cattle.io/v1', metadata: { namespace: HELM_CONTROLLER.chartNamespace }, spec: { failurePolicy: 'abort' } });
       expect(chart.spec.version).toMatch(/^v?\d+\.\d+\.\d+/);
@@ -94,6 +98,23 @@ describe('kubeadm: the add-ons install through its Helm controller, from the sam
     const userData = JSON.stringify(Object.values(template.findResources('AWS::EC2::LaunchTemplate')));
     expect(userData).toMatch(controllerUrl);
     expect(server).toContain(controllerUrl.exec(userData)![1]);
-    for (const id of ['addon-observability', 'addon-cert-manager', 'addon-vpa', 'addon-argocd']) expect(association).toContain(`${id} `);
+    for (const id of ['addon-observability', 'addon-fluent-bit', 'addon-efs', 'addon-cert-manager', 'addon-vpa', 'addon-argocd']) expect(association).toContain(`${id} `);
+  });
+
+  test('the outputs tell how to reach Grafana with each distribution\'s admin kubectl on a server', () => {
+    const access = (stack: SelfManagedPlatformStack) => JSON.stringify(Object.entries(Template.fromStack(stack).findOutputs('*'))
+      .filter(([id]) => id.includes('GrafanaAccess')).map(([, o]) => o.Value));
+    expect(access(kubeadm.stack)).toContain('then `sudo kubectl --kubeconfig /etc/kubernetes/admin.conf ...`');
+    expect(access(kubeadm.stack)).not.toContain('k3s kubectl');
+    expect(access(k3s.stack)).toContain('then `sudo k3s kubectl ...`');
+  });
+
+  test('the node roles of kubeadm get the log-group and file-system scoped policies of k3s', () => {
+    const nodePolicies = (stack: SelfManagedPlatformStack) => Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter(([id]) => /Cluster(Server|Agent)Role/.test(id))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
+      .map(st => JSON.stringify(st.Action)).filter(a => /logs:PutLogEvents|elasticfilesystem:/.test(a)).sort();
+    expect(nodePolicies(kubeadm.stack).length).toBeGreaterThanOrEqual(4);
+    expect(nodePolicies(kubeadm.stack)).toEqual(nodePolicies(k3s.stack));
   });
 });

@@ -67,7 +67,8 @@ const REPO_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
  * Argo CD (argo-helm's argo-cd chart, pinned; every pod under Pod Security restricted) and an AppProject
  * limited to one repository, with one Application per path, synced into its namespace. Argo CD generates its
  * admin password in the cluster (`argocd-initial-admin-secret`). The Applications are delivered after the
- * chart (they need its CRDs). See docs/gitops.md. kubeadm refuses it for now (no Helm controller).
+ * chart (they need its CRDs). Runs on EKS, k3s and kubeadm (through the Helm controller of both self-managed kinds).
+ * See docs/gitops.md.
  */
 export class ArgoCd implements IPlatformAddOn {
   public readonly name = 'argocd';

@@ -66,9 +66,9 @@ const SERVICE_ACCOUNT = 'cert-manager';
  * with an EKS Pod Identity role scoped to those zones). Installing it adds the issuers to `cluster.traits`, so
  * `Tls.letsEncrypt()` finds them. See docs/tls-dns.md.
  *
- * Not on an ALB for HTTP-01 (an ALB serves ACM certificates only: use `Tls.acm`), not DNS-01 on k3s (its pods
- * have no AWS identity yet), not on kubeadm (no Helm controller yet): each is refused at synth, with what to
- * use instead.
+ * Runs on EKS, k3s and kubeadm. Not on an ALB for HTTP-01 (an ALB serves ACM certificates only: use `Tls.acm`),
+ * not DNS-01 on k3s or kubeadm (DNS-01 needs an AWS identity, which this add-on gets only on EKS): each is
+ * refused at synth, with what to use instead.
  */
 export class CertManager implements IPlatformAddOn {
   public readonly name = 'cert-manager';
@@ -133,8 +133,9 @@ function checkLetsEncrypt(v: PropValidator, cluster: IPlatformCluster, le: LetsE
   if (le.dns01Zones !== undefined) {
     const zones = namedZones(v, 'letsEncrypt.dns01Zones', le.dns01Zones);
     v.check(cluster.distribution === ClusterDistribution.EKS, 'letsEncrypt.dns01Zones', zones.map(z => z.zoneName),
-      `needs an AWS identity for cert-manager, and cluster ${cluster.clusterName} (${cluster.distribution}) gives pods none: `
-      + 'its nodes answer the instance metadata service to the host network only (hop limit 1), and cert-manager\'s controller does not run there. '
+      `needs an AWS identity for cert-manager, which this add-on gets only on EKS (Pod Identity); on cluster ${cluster.clusterName} (${cluster.distribution}) `
+      + 'the nodes answer the instance metadata service to the host network only (hop limit 1), cert-manager\'s controller does not run there, '
+      + 'and the cluster\'s workloadIdentity is not wired to cert-manager yet. '
       + 'Use HTTP-01 (leave dns01Zones out) with an internet-facing ingress (ingress: IngressExposure.internetFacing()), or an EKS platform for wildcard certificates.');
     return { dns01: zones };
   }

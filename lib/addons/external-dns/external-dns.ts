@@ -60,8 +60,9 @@ const SERVICE_ACCOUNT = 'external-dns';
  * Identity role that may change records in the named zones only. See docs/tls-dns.md.
  *
  * Installing it adds the zones to `cluster.traits.dnsZones`: an Ingress host outside them is refused.
- * EKS only for now: on k3s pods have no AWS identity (the instance metadata service answers the host network
- * only, and the chart does not run there), on kubeadm there is no Helm controller yet; both are refused.
+ * EKS only for now: on k3s and kubeadm this add-on has no AWS identity to give its pods (the instance metadata
+ * service answers the host network only, the chart does not run there, and the cluster's `workloadIdentity` is
+ * not wired to external-dns yet); both are refused.
  */
 export class ExternalDns implements IPlatformAddOn {
   public readonly name = 'external-dns';
@@ -77,11 +78,13 @@ export class ExternalDns implements IPlatformAddOn {
     const policy = checkMember(v, 'policy', p.policy, 'DnsRecordPolicy', DnsRecordPolicy, DnsRecordPolicy.UPSERT_ONLY);
     const zones = namedZones(v, 'hostedZones', p.hostedZones);
     if (!(cluster instanceof EksPlatformCluster)) {
-      v.fail('install(cluster)', `${cluster.node.path} (${cluster.distribution})`, cluster.distribution === ClusterDistribution.K3S
-        ? 'cannot run external-dns yet: its pods need an AWS identity to change Route 53 records, and k3s pods have none (the instance metadata '
-          + 'service answers the host network only, hop limit 1, and the chart cannot run there). Create the records with Route 53 in CDK '
-          + '(an alias to the ingress load balancer: route53.ARecord with targets.LoadBalancerTarget) until workload identity for self-managed clusters lands.'
-        : 'cannot run external-dns: it needs an EKS platform cluster (Pod Identity for its AWS role) and a Helm controller.');
+      const selfManaged = cluster.distribution === ClusterDistribution.K3S || cluster.distribution === ClusterDistribution.KUBEADM;
+      v.fail('install(cluster)', `${cluster.node.path} (${cluster.distribution})`, selfManaged
+        ? `cannot run external-dns yet: its pods need an AWS identity to change Route 53 records, and on ${cluster.distribution} this add-on gives them none `
+          + '(the instance metadata service answers the host network only, hop limit 1, the chart cannot run there, and the cluster\'s workloadIdentity '
+          + 'is not wired to external-dns yet). Create the records with Route 53 in CDK (an alias to the ingress load balancer: route53.ARecord with '
+          + 'targets.LoadBalancerTarget).'
+        : 'cannot run external-dns: it needs an EKS platform cluster (Pod Identity for its AWS role).');
     }
     const scope = new Construct(cluster, 'ExternalDns');
     this.identity = new PodIdentity(scope, 'Identity', {

@@ -50,9 +50,9 @@ export interface ObservabilityProps {
  * ServiceMonitor, PodMonitor and PrometheusRule of the cluster.
  *
  * Grafana's admin password is never in a template or value: on a cluster with External Secrets (EKS) it is
- * generated in Secrets Manager and copied in by an ExternalSecret; elsewhere (k3s) the Grafana chart
+ * generated in Secrets Manager and copied in by an ExternalSecret; elsewhere (k3s, kubeadm) the Grafana chart
  * generates it inside the cluster. The stack output `GrafanaAccess` says how to reach Grafana.
- * kubeadm clusters refuse it (no Helm controller yet). See docs/observability.md.
+ * Runs on EKS, k3s and kubeadm. See docs/observability.md.
  */
 export class Observability implements IPlatformAddOn {
   public readonly name = 'observability';

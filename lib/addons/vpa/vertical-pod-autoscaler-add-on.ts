@@ -39,7 +39,7 @@ const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFile
  * are still admitted while it is down. Every pod runs under Pod Security restricted.
  *
  * Installing it sets `cluster.traits.verticalPodAutoscaler`: workloads' `rightSizing` needs it.
- * Not on kubeadm yet (no Helm controller there): the install says so.
+ * Runs on EKS, k3s and kubeadm.
  */
 export class VerticalPodAutoscalerAddOn implements IPlatformAddOn {
   public readonly name = 'vpa';

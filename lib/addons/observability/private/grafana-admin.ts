@@ -3,6 +3,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, IDependable } from 'constructs';
 import { IPlatformCluster } from '../../../clusters/platform-cluster';
+import { serverKubectl } from '../../../clusters/self-managed/private/server-kubectl';
 import { acknowledge } from '../../../private/nag';
 import { ExternalSecretStore, PodSecurityLevel } from '../../../workloads';
 import { PropValidator } from '../../../workloads/private/validate';
@@ -103,7 +104,8 @@ export function grafanaAccessOutput(scope: Construct, cluster: IPlatformCluster,
     : `kubectl -n ${namespace} get secret grafana -o jsonpath='{.data.admin-password}' | base64 -d`;
   const via = cluster.distribution === 'eks'
     ? 'with the kubeconfig of `aws eks update-kubeconfig`'
-    : 'on a server over the SSM session (`aws ssm start-session`, then `sudo k3s kubectl ...`), or locally through `aws ssm start-session --document-name AWS-StartPortForwardingSession` to that port';
+    : `on a server over the SSM session (\`aws ssm start-session\`, then \`sudo ${serverKubectl(cluster.distribution)} ...\`), `
+      + 'or locally through `aws ssm start-session --document-name AWS-StartPortForwardingSession` to that port';
   return new CfnOutput(scope, 'GrafanaAccess', {
     description: 'How to reach Grafana (it has no Ingress): a port-forward, then http://localhost:3000 as admin',
     value: `${forward} (${via}); password: ${password}`,
