@@ -4,10 +4,11 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DeploymentBudget } from './deployment-budget';
 import { ManifestClaimTemplate, ManifestInventoryEntry } from './manifest-file-asset';
-import { synthesizeManifests } from '../workloads';
+import { ChartManifest } from '../workloads';
 import { chartReleaseName } from './private/helm-release';
-import { MANIFEST_BUNDLE_HEADER as BUNDLE_HEADER, renderManifestBundle, renderManifestFile } from './private/manifest-file';
+import { MANIFEST_BUNDLE_HEADER as BUNDLE_HEADER, renderManifestBundle, renderManifestFile, RenderedManifestFile } from './private/manifest-file';
 import { describeObject, identity, stagedAsset } from './private/render';
+import { renderEach } from '../workloads/private/chart-render';
 import { PropValidator } from '../workloads/private/validate';
 
 /** First line of the bundle {@link ChartManifestFiles} uploads: several manifest files in one S3 object. */
@@ -69,10 +70,15 @@ export class ChartManifestFiles extends Construct {
     v.check(Array.isArray(props.charts) && props.charts.length > 0 && props.charts.every(c => Chart.isChart(c)), 'charts',
       Array.isArray(props.charts) ? props.charts.map(c => c?.node?.id ?? c) : props.charts, 'must be a non-empty list of cdk8s charts (new PlatformChart(app, "shop", { traits })).');
     this.deliveryId = v.labelValue(props.deliveryId === undefined ? 'deliveryId (from the construct id)' : 'deliveryId', props.deliveryId ?? id);
-    const manifests = synthesizeManifests(props.charts);
-    checkDistinct(v, manifests);
-    const rendered = manifests.filter(m => m.objects.length > 0)
-      .map(m => ({ chart: m.name, file: renderManifestFile(this, 'ChartManifestFiles', chartReleaseName(this.deliveryId, m.name), [m]) }));
+    const charts = renderEach(props.charts);
+    checkChartNames(v, props.charts.map(c => c.node.id));
+    // One chart at a time: only its rendered file is kept, not its objects.
+    const rendered: Array<{ chart: string; file: RenderedManifestFile }> = [];
+    const seen = new Map<string, string>();
+    for (const m of charts) {
+      checkDistinctObjects(v, seen, m);
+      if (m.objects.length > 0) rendered.push({ chart: m.name, file: renderManifestFile(this, 'ChartManifestFiles', chartReleaseName(this.deliveryId, m.name), [m]) });
+    }
     this.files = rendered.map(({ chart, file }) => ({
       chart, deliveryId: file.deliveryId, objectCount: file.inventory.length, inventory: file.inventory, claimTemplates: file.claimTemplates,
     }));
@@ -84,20 +90,23 @@ export class ChartManifestFiles extends Construct {
   }
 }
 
-/** Refuses two charts of one name, and an object in two charts. */
-function checkDistinct(v: PropValidator, manifests: ReturnType<typeof synthesizeManifests>): void {
+/** Refuses two charts of one name. */
+function checkChartNames(v: PropValidator, chartNames: string[]): void {
   const names = new Set<string>();
-  const seen = new Map<string, string>();
-  for (const m of manifests) {
-    v.check(!names.has(m.name), 'charts', m.name, 'is the construct id of two charts: each chart is its own manifest file, named after it; give the charts distinct ids.');
-    names.add(m.name);
-    for (const o of m.objects) {
-      if (!o?.metadata?.name) continue; // reported with its chart by the file's own checks
-      const previous = seen.get(identity(o));
-      if (previous !== undefined) {
-        v.fail('charts', describeObject(o, m.name), `is also defined in ${previous}: each object may be delivered once (each chart is its own manifest file); remove the duplicate.`);
-      }
-      seen.set(identity(o), describeObject(o, m.name));
+  for (const name of chartNames) {
+    v.check(!names.has(name), 'charts', name, 'is the construct id of two charts: each chart is its own manifest file, named after it; give the charts distinct ids.');
+    names.add(name);
+  }
+}
+
+/** Refuses an object of chart `m` that an earlier chart holds; `seen` collects them. */
+function checkDistinctObjects(v: PropValidator, seen: Map<string, string>, m: ChartManifest): void {
+  for (const o of m.objects) {
+    if (!o?.metadata?.name) continue; // reported with its chart by the file's own checks
+    const previous = seen.get(identity(o));
+    if (previous !== undefined) {
+      v.fail('charts', describeObject(o, m.name), `is also defined in ${previous}: each object may be delivered once (each chart is its own manifest file); remove the duplicate.`);
     }
+    seen.set(identity(o), describeObject(o, m.name));
   }
 }
