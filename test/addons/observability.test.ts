@@ -89,6 +89,16 @@ describe('EKS: kube-prometheus-stack, node-exporter apart, Grafana admin from Se
     expect(access.Value).toContain('kubectl -n monitoring port-forward svc/grafana 3000:80');
     expect(access.Value).toContain('aws secretsmanager get-secret-value --secret-id acme/observability/grafana-admin');
   });
+
+  test('namespace-scoped secrets: monitoring\'s store may read the admin secret by its exact name, nothing else outside its prefix', () => {
+    const reads = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('Namespacemonitoring'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>)
+      .filter(st => JSON.stringify(st.Action).includes('secretsmanager:GetSecretValue'))
+      .map(st => JSON.stringify(st.Resource));
+    expect(reads).toHaveLength(2);
+    expect(reads.filter(r => r.includes('secret:acme/monitoring/*'))).toHaveLength(1);
+    expect(reads.filter(r => r.includes('secret:acme/observability/grafana-admin-??????'))).toHaveLength(1);
+  });
 });
 
 describe('k3s: HelmChart objects for the controller; Grafana generates its password in the cluster', () => {
@@ -141,7 +151,7 @@ describe('k3s with an External Secrets store: the namespace and the ExternalSecr
     const es = objects.find(o => o.kind === 'ExternalSecret');
     expect(es.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws' });
     expect(es.spec.data.map((d: { remoteRef: { key: string; property: string } }) => `${d.remoteRef.key}#${d.remoteRef.property}`))
-      .toEqual(['acme/observability/grafana-admin#username', 'acme/observability/grafana-admin#password']);
+      .toEqual(['acme/monitoring/grafana-admin#username', 'acme/monitoring/grafana-admin#password']); // under the namespace's own prefix
     expectValidManifests(objects, { failOnWarnings: true });
   });
 });

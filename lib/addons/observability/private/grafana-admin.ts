@@ -2,6 +2,7 @@ import { CfnOutput, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, IDependable } from 'constructs';
+import { EksPlatformCluster } from '../../../clusters/eks/eks-platform-cluster';
 import { IPlatformCluster } from '../../../clusters/platform-cluster';
 import { serverKubectl } from '../../../clusters/self-managed/private/server-kubectl';
 import { acknowledge } from '../../../private/nag';
@@ -33,7 +34,7 @@ export interface GrafanaAdmin {
 export function grafanaAdmin(scope: Construct, cluster: IPlatformCluster, namespace: string): GrafanaAdmin {
   const store = cluster.traits.externalSecretStore;
   if (!store) return {};
-  const secretName = adminSecretName(scope, cluster, store);
+  const secretName = adminSecretName(scope, cluster, store, namespace);
   const secret = new secretsmanager.Secret(scope, 'GrafanaAdmin', {
     secretName,
     description: `Grafana admin of cluster ${cluster.clusterName} (read by the External Secrets Operator)`,
@@ -49,17 +50,24 @@ export function grafanaAdmin(scope: Construct, cluster: IPlatformCluster, namesp
     id: 'AwsSolutions-SMG4',
     reason: 'Grafana keeps its admin password in its own database after the first start: a rotated secret would not change the login. Change it in Grafana and here together.',
   });
+  // EKS keeps the name it always had (a new name would replace the secret): the namespace may read that one secret.
+  if (cluster instanceof EksPlatformCluster) cluster.externalSecrets?.allowSecret(namespace, secretName);
   const id = `${namespace}-admin`.slice(0, 42);
   cluster.addWorkloads(id, [prerequisites(namespace, store.name, secretName)]);
   return { existingSecret: GRAFANA_ADMIN_SECRET, secret, secretName, prerequisites: cluster.node.tryFindChild(id) ?? cluster.node.tryFindChild(`Workloads-${id}`) };
 }
 
-function adminSecretName(scope: Construct, cluster: IPlatformCluster, store: ExternalSecretStore): string {
+/**
+ * The secret's name: `<prefix>observability/grafana-admin` on EKS (its name since the add-on began; the namespace
+ * is allowed to read it by name), `<prefix><namespace>/grafana-admin` elsewhere (under the namespace's own prefix,
+ * which is all a self-managed cluster's per-namespace store may read).
+ */
+function adminSecretName(scope: Construct, cluster: IPlatformCluster, store: ExternalSecretStore, namespace: string): string {
   const v = new PropValidator(scope, 'Observability');
   v.check(!Token.isUnresolved(cluster.clusterName), 'cluster.clusterName', cluster.clusterName,
     'must be known at synth time: the ExternalSecret that names the Grafana admin secret is written into a manifest.');
   const prefix = store.secretNamePrefix ?? `${cluster.clusterName}/`;
-  return `${prefix}observability/grafana-admin`;
+  return `${prefix}${cluster instanceof EksPlatformCluster ? 'observability' : namespace}/grafana-admin`;
 }
 
 function prerequisites(namespace: string, storeName: string, secretName: string): Chart {
