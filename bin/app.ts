@@ -8,8 +8,8 @@
  * - `platformName`: prefix of the stack and cluster names (default `demo`).
  * - `selfManagedDistribution`: `k3s` (default, stack `<name>-k3s`) or `kubeadm` (stack `<name>-kubeadm`).
  * - `observability`: `true` installs the Observability add-on (Prometheus, Alertmanager, Grafana) on the EKS
- *   and k3s stacks (default off, so the templates do not change). kubeadm takes no add-ons yet.
- * - `logsRegion`: with `observability`, also ships the k3s stack's container logs to CloudWatch Logs with
+ *   stack and the self-managed one, k3s or kubeadm (default off, so the templates do not change).
+ * - `logsRegion`: with `observability`, also ships the self-managed stack's container logs to CloudWatch Logs with
  *   Fluent Bit in that region (the stacks are environment-agnostic, and Fluent Bit's configuration is a
  *   manifest), and turns on the CloudWatch observability add-on on EKS.
  *
@@ -32,7 +32,7 @@ if (distribution !== 'k3s' && distribution !== 'kubeadm') {
 const observability = ['true', true].includes(app.node.tryGetContext('observability') ?? false);
 const logsRegion: string | undefined = app.node.tryGetContext('logsRegion');
 const eksAddOns: IPlatformAddOn[] = observability ? [new Observability(), ...(logsRegion ? [new CloudWatchObservability()] : [])] : [];
-const selfManagedAddOns: IPlatformAddOn[] = observability && distribution === 'k3s'
+const selfManagedAddOns: IPlatformAddOn[] = observability
   ? [new Observability(), ...(logsRegion ? [new FluentBitLogs({ region: logsRegion })] : [])]
   : [];
 
