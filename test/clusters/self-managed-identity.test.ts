@@ -9,7 +9,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { K3sCluster } from '../../lib/clusters/k3s';
 import { KubeadmCluster } from '../../lib/clusters/kubeadm';
 import { SelfManagedClusterProps } from '../../lib/clusters/self-managed';
-import { podIdentityWebhookChart, POD_IDENTITY_WEBHOOK_IMAGE } from '../../lib/clusters/self-managed/identity/pod-identity-webhook';
+import { podIdentityWebhookChart, POD_IDENTITY_WEBHOOK_IMAGE, WEBHOOK_NAME, WEBHOOK_NAMESPACE } from '../../lib/clusters/self-managed/identity/pod-identity-webhook';
 import { renderScript } from '../../lib/clusters/self-managed/private/render';
 import { workloadIdentityGrant } from '../../lib/clusters/workload-identity';
 import { ChartManifestFiles } from '../../lib/delivery/chart-manifest-files';
@@ -160,11 +160,13 @@ describe('workload identity: the servers\' boot scripts', () => {
     PREVIOUS_ISSUER: 'https://kubernetes.default.svc.cluster.local',
     ISSUER_BUCKET: 'issuer-bucket',
     IDENTITY_TOOL_URL: 's3://assets/tool.sh',
-    WEBHOOK_NAMESPACE: 'pod-identity-webhook',
-    WEBHOOK_NAME: 'pod-identity-webhook',
   });
   // The distribution's script (which defines REGION for common.sh's exit signal) follows the fragment on a node.
-  const fragment = (mode: string, tail: string) => `${renderScript([path.join(SCRIPTS, 'scripts/common.sh'), path.join(SCRIPTS, 'identity/scripts/workload-identity.sh')], values(mode))}\nREGION=eu-west-1\n${tail}\n`;
+  const fragment = (mode: string, tail: string) => `${renderScript([
+    path.join(SCRIPTS, 'scripts/common.sh'),
+    path.join(SCRIPTS, `identity/scripts/workload-identity-${mode}.sh`),
+    path.join(SCRIPTS, 'identity/scripts/workload-identity-timer.sh'),
+  ], values(mode))}\nREGION=eu-west-1\n${tail}\n`;
 
   test('k3s: the fragment writes a config.yaml.d drop-in (0600) and enables the identity timer', () => {
     const run = runWithStubs(fragment('k3s', 'mark_ready'));
@@ -283,6 +285,10 @@ esac`;
     expect(run.status).not.toBe(0);
     expect(run.output).toContain(`the API server does not sign with ${ISSUER} yet: nothing published`);
     expect(run.calls.filter(c => c.startsWith('aws s3 cp'))).toEqual([]);
+  });
+
+  test('the tool names the webhook objects of the chart', () => {
+    expect(TOOL).toContain(`WEBHOOK_NAMESPACE=${WEBHOOK_NAMESPACE}\nWEBHOOK_NAME=${WEBHOOK_NAME}\n`);
   });
 
   test('the tool is shellcheck-clean', () => {

@@ -509,7 +509,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   protected _addNodeGroup(id: string, options: SelfManagedNodeGroupOptions): autoscaling.AutoScalingGroup {
     let group: autoscaling.AutoScalingGroup | undefined;
     const identity = options.server ? this.workloadIdentity : undefined;
-    const userData = withoutComments(renderScript([COMMON_SCRIPT, ...(identity ? [identity._script] : []), ...options.scripts], {
+    const userData = withoutComments(renderScript([COMMON_SCRIPT, ...(identity?._scripts ?? []), ...options.scripts], {
       ...options.values,
       ...identity?._scriptValues(),
       REGION: Aws.REGION,

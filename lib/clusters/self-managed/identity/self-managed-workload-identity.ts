@@ -7,7 +7,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SelfManagedExternalSecrets, SelfManagedExternalSecretsOptions } from './external-secrets';
-import { podIdentityWebhookChart, ROLE_ARN_ANNOTATION, WEBHOOK_NAME, WEBHOOK_NAMESPACE } from './pod-identity-webhook';
+import { podIdentityWebhookChart, ROLE_ARN_ANNOTATION } from './pod-identity-webhook';
 import { DEFAULT_SERVICE_ACCOUNT_ISSUER, ServiceAccountIssuer } from './service-account-issuer';
 import { cdkPropValidator } from '../../../private/validate';
 import { IWorkloadIdentity, WorkloadIdentity } from '../../../workloads/workload-identity';
@@ -62,8 +62,8 @@ export class SelfManagedWorkloadIdentity extends Construct {
   public readonly previousIssuer: string;
   /** The External Secrets Operator and its stores, when `externalSecrets` is set. */
   public readonly externalSecrets?: SelfManagedExternalSecrets;
-  /** The servers' boot-script fragment (rendered after common.sh). @internal */
-  public readonly _script = path.join(SCRIPTS, 'workload-identity.sh');
+  /** The servers' boot-script fragments (rendered after common.sh, before the distribution's scripts). @internal */
+  public readonly _scripts: string[];
   private readonly mode: 'k3s' | 'kubeadm';
   private readonly clusterName: string;
   private readonly grants = new Map<string, IWorkloadIdentityGrant>();
@@ -72,6 +72,7 @@ export class SelfManagedWorkloadIdentity extends Construct {
   constructor(scope: Construct, id: string, props: SelfManagedWorkloadIdentityProps) {
     super(scope, id);
     this.mode = props.mode;
+    this._scripts = [`workload-identity-${props.mode}.sh`, 'workload-identity-timer.sh'].map(f => path.join(SCRIPTS, f));
     this.clusterName = props.clusterName;
     this.previousIssuer = props.previousIssuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER;
     this.issuer = new ServiceAccountIssuer(this, 'Issuer', { clusterName: props.clusterName });
@@ -104,8 +105,6 @@ export class SelfManagedWorkloadIdentity extends Construct {
       PREVIOUS_ISSUER: this.previousIssuer,
       ISSUER_BUCKET: this.issuer.bucket.bucketName,
       IDENTITY_TOOL_URL: this.tool.s3ObjectUrl,
-      WEBHOOK_NAMESPACE,
-      WEBHOOK_NAME,
     };
   }
 

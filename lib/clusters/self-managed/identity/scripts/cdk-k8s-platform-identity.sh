@@ -15,6 +15,8 @@ umask 077
 ROOT="${CDK_K8S_ROOT:-}"
 # shellcheck source=/dev/null
 . "${ROOT}/etc/cdk-k8s-platform/workload-identity.env"
+WEBHOOK_NAMESPACE=pod-identity-webhook
+WEBHOOK_NAME=pod-identity-webhook
 STATE="${ROOT}/var/lib/cdk-k8s-platform/workload-identity"
 RENEW_BEFORE=$((30 * 86400))
 
