@@ -68,11 +68,14 @@ export class WorkloadIdentity extends Construct implements IWorkloadIdentity {
     const chart = Chart.of(this);
     this.namespace = chart.namespace ?? 'default';
     this.serviceAccountName = name;
-    const clash = chart.node.findAll().find(c => c !== this && WorkloadIdentity.isWorkloadIdentity(c) && c.serviceAccountName === name);
+    const names = IDENTITIES.get(chart) ?? new Map<string, WorkloadIdentity>();
+    IDENTITIES.set(chart, names);
+    const clash = names.get(name);
     if (clash) {
       v.fail('name', name, `is also the name of workload identity ${clash.node.path} in namespace "${this.namespace}": `
         + 'one ServiceAccount per name; share that identity between the workloads, or give this one another name.');
     }
+    names.set(name, this);
     for (const [k, val] of Object.entries(props.labels ?? {})) {
       v.labelKey(`labels.${k}`, k);
       v.labelValue(`labels.${k}`, val);
@@ -98,3 +101,5 @@ export class WorkloadIdentity extends Construct implements IWorkloadIdentity {
 }
 
 const IS_IDENTITY = Symbol.for('cdk-k8s-platform.WorkloadIdentity');
+/** The identities of each chart by name (a name clash is found without walking the chart). */
+const IDENTITIES = new WeakMap<Chart, Map<string, WorkloadIdentity>>();
