@@ -227,6 +227,10 @@ case "$*" in
   "apply -f -") cat > /dev/null ;;
   *"get secret"*) a="\${!#}"; f="\${a##*.data.}"; f="\${f%\\}}"; f="\${f//\\\\/}"; [ -f "$s/$f" ] || exit 1; base64 -w0 < "$s/$f" ;;
   *"get mutatingwebhookconfiguration"*) cat "$s/caBundle" 2>/dev/null || true ;;
+  *"get deployment pod-identity-webhook"*) printf '%s' "\${WEBHOOK_AVAILABLE:-0}" ;;
+  *"get serviceaccounts --all-namespaces"*) printf 'shop orders\\n' ;;
+  *"-n shop get pods"*) printf '%b' "\${SHOP_PODS:-}" ;;
+  *"delete pod"*) : ;;
   *"patch mutatingwebhookconfiguration"*) printf '%s' "$*" | sed 's/.*"value":"\\([^"]*\\)".*/\\1/' > "$s/caBundle" ;;
 esac`;
   const env = (root: string) => {
@@ -280,6 +284,18 @@ esac`;
     expect(bundle).toContain(previous.trim());
   });
 
+  test('once the webhook is available, controller-owned pods that started without credentials are deleted; others are left', () => {
+    const pods = 'api-1 ReplicaSet Running \\napi-2 ReplicaSet Running AWS_ROLE_ARN\\ndb-0 StatefulSet Pending \\nbare Pod Running \\nmigrate-x Job Running \\nold-1 ReplicaSet Succeeded \\n';
+    const down = runWithStubs(TOOL, { stubs, setup: env, env: { API_ISSUER: ISSUER, SHOP_PODS: pods } });
+    expect(down.calls.filter(c => c.includes('delete pod'))).toEqual([]);
+    const up = runWithStubs(TOOL, { stubs, setup: env, env: { API_ISSUER: ISSUER, SHOP_PODS: pods, WEBHOOK_AVAILABLE: '2' } });
+    expect(up.status).toBe(0);
+    expect(up.calls.filter(c => c.includes('delete pod')).map(c => c.replace(/^k3s kubectl /, ''))).toEqual([
+      '-n shop delete pod api-1 --wait=false',
+      '-n shop delete pod db-0 --wait=false',
+    ]);
+  });
+
   test('a server whose API server still signs with the old issuer publishes nothing and fails the run', () => {
     const run = runWithStubs(`${TOOL}`, { stubs, setup: env, env: { API_ISSUER: 'https://kubernetes.default.svc.cluster.local' } });
     expect(run.status).not.toBe(0);
@@ -288,7 +304,7 @@ esac`;
   });
 
   test('the tool names the webhook objects of the chart', () => {
-    expect(TOOL).toContain(`WEBHOOK_NAMESPACE=${WEBHOOK_NAMESPACE}\nWEBHOOK_NAME=${WEBHOOK_NAME}\n`);
+    expect(TOOL).toContain(`WEBHOOK_NAMESPACE='${WEBHOOK_NAMESPACE}'\nWEBHOOK_NAME='${WEBHOOK_NAME}'\n`);
   });
 
   test('the tool is shellcheck-clean', () => {

@@ -9,14 +9,16 @@
 #     Secret keeps the replaced certificate as previous.crt and the webhook's caBundle trusts both, so the
 #     API server accepts the webhook while its pods reload the new files. The ConfigMap <name>-settings holds
 #     the region the webhook gives the mutated pods (the instance's region).
+#  3. Once the webhook is available, deletes the controller-owned pods that should carry AWS credentials but
+#     started without them, so they come back injected.
 # Settings come from /etc/cdk-k8s-platform/workload-identity.env. Paths live under $CDK_K8S_ROOT (tests).
 set -euo pipefail
 umask 077
 ROOT="${CDK_K8S_ROOT:-}"
 # shellcheck source=/dev/null
 . "${ROOT}/etc/cdk-k8s-platform/workload-identity.env"
-WEBHOOK_NAMESPACE=pod-identity-webhook
-WEBHOOK_NAME=pod-identity-webhook
+WEBHOOK_NAMESPACE='pod-identity-webhook'
+WEBHOOK_NAME='pod-identity-webhook'
 STATE="${ROOT}/var/lib/cdk-k8s-platform/workload-identity"
 RENEW_BEFORE=$((30 * 86400))
 
@@ -88,6 +90,27 @@ ensure_webhook_certificate() {
   fi
 }
 
+# Pods whose ServiceAccount names a role but that started without the webhook's injection (it was not ready
+# yet, or down: failurePolicy Ignore) have no AWS credentials. Once the webhook is available, delete those
+# that a ReplicaSet, StatefulSet or DaemonSet owns, so they come back injected. Bare pods and Jobs are left.
+repair_uninjected() {
+  local available ns sa pod owner phase role
+  available=$(kc -n "$WEBHOOK_NAMESPACE" get deployment "$WEBHOOK_NAME" -o 'jsonpath={.status.availableReplicas}' 2>/dev/null) || return 0
+  if [ "${available:-0}" -lt 1 ]; then return 0; fi
+  kc get serviceaccounts --all-namespaces \
+    -o 'jsonpath={range .items[?(@.metadata.annotations.eks\.amazonaws\.com/role-arn)]}{.metadata.namespace}{" "}{.metadata.name}{"\n"}{end}' > "$WORK/accounts"
+  while read -r ns sa; do
+    [ -n "$sa" ] || continue
+    kc -n "$ns" get pods -o "jsonpath={range .items[?(@.spec.serviceAccountName==\"$sa\")]}{.metadata.name}{\" \"}{.metadata.ownerReferences[0].kind}{\" \"}{.status.phase}{\" \"}{.spec.containers[0].env[?(@.name==\"AWS_ROLE_ARN\")].name}{\"\\n\"}{end}" > "$WORK/pods"
+    while read -r pod owner phase role; do
+      case "$owner:$phase:${role:-}" in
+        ReplicaSet:Running: | ReplicaSet:Pending: | StatefulSet:Running: | StatefulSet:Pending: | DaemonSet:Running: | DaemonSet:Pending:)
+          kc -n "$ns" delete pod "$pod" --wait=false >/dev/null && log "deleted $ns/$pod: it started without AWS credentials (its owner recreates it)" ;;
+      esac
+    done < "$WORK/pods"
+  done < "$WORK/accounts"
+}
+
 main() {
   mkdir -p "$STATE"
   WORK=$(mktemp -d "$STATE/run.XXXXXX")
@@ -95,6 +118,7 @@ main() {
   local rc=0
   publish_documents || rc=1
   ensure_webhook_certificate || rc=1
+  repair_uninjected || rc=1
   return "$rc"
 }
 
