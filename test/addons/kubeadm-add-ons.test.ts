@@ -3,12 +3,16 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { ApiObject, App as Cdk8sApp, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
   ArgoCd, CertManager, ClusterDistribution, EfsAddOn, FluentBitLogs, IPlatformAddOn, Observability, SelfManagedDistribution, SelfManagedPlatformStack,
 } from '../../lib';
 import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
 import { HELM_CONTROLLER } from '../../lib/clusters/kubeadm/helm-controller';
+import { ClusterModel } from '../support/cluster-model/cluster-model';
+import { renderWorkloads, syncScriptFor } from '../support/cluster-model/deliveries';
+import { ModelCluster } from '../support/cluster-model/model-server';
 import { expectValidManifests } from '../support/k8s-check';
 
 /**
@@ -116,5 +120,41 @@ describe('kubeadm: the add-ons install through its Helm controller, from the sam
       .map(st => JSON.stringify(st.Action)).filter(a => /logs:PutLogEvents|elasticfilesystem:/.test(a)).sort();
     expect(nodePolicies(kubeadm.stack).length).toBeGreaterThanOrEqual(4);
     expect(nodePolicies(kubeadm.stack)).toEqual(nodePolicies(k3s.stack));
+  });
+});
+
+describe('kubeadm sync: the add-on deliveries apply to a model of a live kubeadm cluster', () => {
+  const kubeadm = synth(SelfManagedDistribution.kubeadm());
+  /** The delivery `id` rebuilt as one cdk8s chart of the objects the stack synthesized for it. */
+  const delivery = (id: string) => {
+    const chart = new Chart(new Cdk8sApp(), id);
+    kubeadm.objects.filter(o => o.metadata.labels['platform.cdk-k8s.io/delivery'] === id)
+      .forEach((o, i) => new ApiObject(chart, `o${i}`, o));
+    return renderWorkloads(id, [chart]);
+  };
+
+  test('the sync script applies every add-on\'s HelmChart and namespace, and a second sync changes nothing', async () => {
+    const model = new ClusterModel({ distribution: 'kubeadm' });
+    const cluster = await ModelCluster.start(model);
+    try {
+      const node = cluster.addNode();
+      const ids = [...new Set(kubeadm.objects.map(o => o.metadata.labels['platform.cdk-k8s.io/delivery'] as string))].filter(id => id.startsWith('addon-')).sort();
+      const names = ['argocd', 'cert-manager', 'efs', 'fluent-bit', 'node-exporter', 'observability', 'vpa'];
+      expect(ids).toEqual(names.map(n => `addon-${n}-${n}`)); // delivery addon-<id>, its one chart <id>
+      const script = syncScriptFor(cluster, 'kubeadm', ids.map(delivery));
+      const first = await cluster.run(node, script);
+      model.settle();
+      expect(first.output).not.toMatch(/error/i);
+      expect(first.status).toBe(0);
+      for (const name of names) {
+        expect(model.get('HelmChart', HELM_CONTROLLER.chartNamespace, name)).toBeDefined();
+      }
+      expect(model.get('Namespace', undefined, 'logging')).toBeDefined();
+      const second = await cluster.run(node, script);
+      expect(second.status).toBe(0);
+      expect(model.deletions.filter(d => d.cause === 'kubectl' && !d.name.startsWith('cdk-k8s-platform-inventory-'))).toEqual([]);
+    } finally {
+      await cluster.close();
+    }
   });
 });

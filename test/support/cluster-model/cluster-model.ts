@@ -117,15 +117,19 @@ const TRAEFIK_CRDS: ResourceType[] = [
   T('traefik.io', ['v1alpha1'], 'IngressRouteTCP', 'ingressroutetcps', true),
 ];
 
-/** CRDs of k3s itself (the Helm controller, the deploy controller's Addon). */
-const K3S_CRDS: ResourceType[] = [
+/** The Helm controller's CRD: k3s embeds the controller, the kubeadm control plane runs the same one (k3s-io/helm-controller). */
+const HELM_CONTROLLER_CRDS: ResourceType[] = [
   T('helm.cattle.io', ['v1'], 'HelmChart', 'helmcharts', true),
+];
+
+/** CRDs of k3s alone (the deploy controller's Addon). */
+const K3S_CRDS: ResourceType[] = [
   T('k3s.cattle.io', ['v1'], 'Addon', 'addons', true),
 ];
 
 /** Options of a {@link ClusterModel}. */
 export interface ClusterModelOptions {
-  /** Both have Traefik's CRDs; k3s adds its own (Helm, Addon) and the deploy controller. */
+  /** Both have Traefik's and the Helm controller's CRDs; k3s adds its Addon and the deploy controller. */
   readonly distribution: 'k3s' | 'kubeadm';
   /** Node names (instance ids) of the cluster. @default three nodes */
   readonly nodes?: string[];
@@ -153,7 +157,7 @@ export class ClusterModel {
 
   constructor(options: ClusterModelOptions) {
     this.distribution = options.distribution;
-    this.types = [...BUILTIN, ...TRAEFIK_CRDS, ...(options.distribution === 'k3s' ? K3S_CRDS : [])];
+    this.types = [...BUILTIN, ...TRAEFIK_CRDS, ...HELM_CONTROLLER_CRDS, ...(options.distribution === 'k3s' ? K3S_CRDS : [])];
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
       this.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, uid: '' } }, 'system');
     }
