@@ -77,9 +77,9 @@ export function prepareObjects(scope: IConstruct, kind: string, manifests: Chart
       if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !o.metadata || typeof o.metadata.name !== 'string' || o.metadata.name === '') {
         throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${where} has no apiVersion, kind or metadata.name: every delivered object needs all three.`);
       }
-      const token = findToken(o, '');
+      const token = findToken(o);
       if (token !== undefined) {
-        throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${where} contains a CDK token at ${token}: manifests are shipped as files in an S3 asset, `
+        throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${where} contains a CDK token at ${token || '.'}: manifests are shipped as files in an S3 asset, `
           + 'so every value must be known at synth time. Pass a literal (e.g. a CIDR string instead of vpc.vpcCidrBlock), or look the value up in the cluster at run time.');
       }
       const id = identity(o);
@@ -94,20 +94,25 @@ export function prepareObjects(scope: IConstruct, kind: string, manifests: Chart
   }));
 }
 
-function findToken(value: unknown, at: string): string | undefined {
-  if (typeof value === 'string' || typeof value === 'number') return Token.isUnresolved(value) ? (at || '.') : undefined;
+/**
+ * Where `value` holds a CDK token (`.spec.ports[0].port`, or '' for `value` itself), or undefined. The path is
+ * built only for a token found, on the way back: building it for every value visited cost more than the search.
+ */
+function findToken(value: unknown): string | undefined {
+  if (typeof value === 'string' || typeof value === 'number') return Token.isUnresolved(value) ? '' : undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findToken(value[i], `${at}[${i}]`);
-      if (found !== undefined) return found;
+      const found = findToken(value[i]);
+      if (found !== undefined) return `[${i}]${found}`;
     }
     return undefined;
   }
   if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (Token.isUnresolved(k)) return `${at}.${k}`;
-      const found = findToken(v, `${at}.${k}`);
-      if (found !== undefined) return found;
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (Token.isUnresolved(k)) return `.${k}`;
+      const found = findToken(o[k]);
+      if (found !== undefined) return `.${k}${found}`;
     }
   }
   return undefined;
