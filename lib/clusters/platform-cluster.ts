@@ -6,8 +6,6 @@ import type { IWorkloadIdentityGrant } from './workload-identity';
 import { ClusterTraits } from '../workloads';
 import type { IWorkloadIdentity } from '../workloads/workload-identity';
 
-export * from './workload-identity';
-
 /**
  * What every cluster kind of this library (EKS, k3s, kubeadm) offers: its traits for the workload layer,
  * and the delivery of cdk8s charts onto it on `cdk deploy`.

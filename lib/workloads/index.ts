@@ -26,6 +26,7 @@ export * from './one-off-job';
 export * from './node-agent';
 export * from './platform-namespace';
 export * from './platform-team';
+export * from './workload-identity';
 export * from './network-rules';
 export * from './external-service';
 export * from './release';

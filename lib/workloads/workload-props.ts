@@ -5,8 +5,6 @@ import { ProbeOptions } from './probe';
 import { SecretRef } from './secret-ref';
 import { WorkloadIdentity } from './workload-identity';
 
-export * from './workload-identity';
-
 /** Configuration kept in a ConfigMap; pods roll when it changes (checksum annotation). */
 export interface WorkloadConfig {
   /**

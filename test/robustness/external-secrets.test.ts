@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { tmpDir, webChart } from './support';
-import { ClusterCapacity, EksPlatformCluster } from '../../lib/clusters/eks';
+import { ClusterCapacity, EksPlatformCluster, SecretIsolation } from '../../lib/clusters/eks';
 import { EXTERNAL_SECRETS_CHART } from '../../lib/clusters/eks/eks-external-secrets';
 import { PlatformNetwork } from '../../lib/network';
 import { EksPlatformStack } from '../../lib/platform/eks-platform-stack';
@@ -14,11 +14,11 @@ const OUTDIR = tmpDir('robustness-out');
 type Resources = Record<string, { Type: string; Properties: any; DependsOn?: string[] }>;
 const ofType = (r: Resources, type: string) => Object.entries(r).filter(([, x]) => x.Type === type);
 
-describe('External Secrets Operator on the EKS platform (default on)', () => {
+describe('External Secrets Operator on the EKS platform (one platform-wide store: SecretIsolation.PLATFORM)', () => {
   let stack: EksPlatformStack;
   let resources: Resources;
   beforeAll(() => {
-    stack = new EksPlatformStack(new App({ outdir: OUTDIR }), 'acme-eks', { platformName: 'acme' });
+    stack = new EksPlatformStack(new App({ outdir: OUTDIR }), 'acme-eks', { platformName: 'acme', externalSecrets: { isolation: SecretIsolation.PLATFORM } });
     stack.cluster.addWorkloads('apps', [webChart(stack.cluster.traits, { secrets: true })]);
     resources = Template.fromStack(stack).toJSON().Resources;
   });
@@ -85,7 +85,7 @@ describe('External Secrets options', () => {
       const cluster = new EksPlatformCluster(s, 'Eks', { vpc: net.vpc, clusterName: 'acme', externalSecrets });
       return { cluster, resources: Template.fromStack(s).toJSON().Resources as Resources };
     };
-    const prefixed = build({ secretNamePrefix: 'teams/shop/' });
+    const prefixed = build({ secretNamePrefix: 'teams/shop/', isolation: SecretIsolation.PLATFORM });
     expect(JSON.stringify(prefixed.resources)).toContain(':secret:teams/shop/*');
     const off = build({ enabled: false });
     expect(off.cluster.externalSecrets).toBeUndefined();
