@@ -1,28 +1,76 @@
 /**
- * The three-tier shop on a three-node k3s cluster (Traefik ingress, local-path volumes). The database
- * password comes from a Kubernetes Secret `postgres` (key `password`) that you create once with kubectl:
- * `kubectl -n shop create secret generic postgres --from-literal=password=...`.
+ * The three-tier shop on a three-node k3s cluster (Traefik ingress behind an internet-facing NLB, local-path
+ * volumes), with workload identity on (a public service-account issuer, an IAM OIDC provider and the pod
+ * identity webhook: docs/self-managed.md):
+ *
+ * - **identity**: the api runs as its own workload identity, an IAM role that only its ServiceAccount's
+ *   tokens can assume (`sts:AssumeRoleWithWebIdentity`), and that may read and write the carts table;
+ * - **team**: the namespace `shop` belongs to the team `shop`; people get its groups (`shop-developers`...)
+ *   from client certificates signed by the cluster CA or from OIDC (docs/teams.md): IAM cannot sign in to k3s;
+ * - **TLS**: cert-manager gets a Let's Encrypt certificate for the host (HTTP-01 through Traefik), and Traefik
+ *   redirects HTTP to HTTPS;
+ * - **DNS**: a Route 53 alias record `shop.<zoneName>` to the ingress load balancer, made by CloudFormation:
+ *   external-dns does not run on k3s yet (the ExternalDns add-on refuses it: it is not wired to the cluster's
+ *   workload identity);
+ * - **secrets**: the database password comes from a Kubernetes Secret `postgres` (key `password`) that you
+ *   create once: `kubectl -n shop create secret generic postgres --from-literal=password=...` (k3s encrypts
+ *   Secrets at rest).
  *
  * `local-path` keeps the database on the disk of the node that runs it: fine for a demo; use an EBS CSI
  * StorageClass (or EKS) for data that must survive the loss of a node.
  *
- *   npx cdk --app "npx tsx examples/three-tier-k3s/app.ts" deploy shop-k3s
+ * Before deploying, give your zone and an address for Let's Encrypt (three-tier/settings.ts):
+ *
+ *   npx cdk --app "node --import tsx examples/three-tier-k3s/app.ts" \
+ *     -c zoneName=acme.com -c hostedZoneId=Z0... -c letsEncryptEmail=ops@acme.com deploy shop-k3s
  */
 import { App } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { App as Cdk8sApp } from 'cdk8s';
-import { SelfManagedPlatformStack, SecretRef } from '../../lib';
+import { CertManager, IngressExposure, SecretRef, SelfManagedPlatformStack, Tls } from '../../lib';
 import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
+import { workloadIdentityGrant } from '../../lib/clusters/workload-identity';
+import { cartsTable, cartsTableName } from '../three-tier/carts-table';
+import { shopSettings } from '../three-tier/settings';
 import { shop, ThreeTierPlatform } from '../three-tier/shop';
 
 /** Adds the `shop-k3s` stack to `app`. */
 export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
-  // the Vertical Pod Autoscaler makes the database's right-sizing recommendations
-  const stack = new SelfManagedPlatformStack(app, 'shop-k3s', { platformName: 'shop', addOns: [new VerticalPodAutoscalerAddOn()] });
-  const chart = shop(new Cdk8sApp(), stack.cluster.traits, {
-    databasePassword: SecretRef.fromSecret('postgres', 'password'),
+  const settings = shopSettings(app);
+  const stack = new SelfManagedPlatformStack(app, 'shop-k3s', {
+    platformName: 'shop',
+    env: settings.env, // the identities' role ARNs go into manifests: account and region must be known
+    cluster: {
+      ingress: IngressExposure.internetFacing(), // HTTP-01: Let's Encrypt must reach Traefik
+      workloadIdentity: {},
+    },
+    addOns: [
+      // the Vertical Pod Autoscaler makes the database's right-sizing recommendations
+      new VerticalPodAutoscalerAddOn(),
+      new CertManager({ letsEncrypt: { email: settings.letsEncryptEmail } }),
+    ],
   });
-  stack.cluster.addWorkloads('shop', [chart]);
-  return { stack, charts: [chart] };
+
+  const carts = cartsTable(stack);
+  const theShop = shop(new Cdk8sApp(), stack.cluster.traits, {
+    databasePassword: SecretRef.fromSecret('postgres', 'password'),
+    cartsTable: cartsTableName(stack),
+    host: settings.host,
+    tls: Tls.letsEncrypt(), // letsencrypt-production
+  });
+  stack.addTeam(theShop.team);
+  stack.cluster.addWorkloads('shop', theShop.charts);
+  carts.grantReadWriteData(workloadIdentityGrant(stack.cluster, theShop.apiIdentity));
+
+  // the host's record (external-dns does not run on k3s yet): an alias to the ingress load balancer
+  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { zoneName: settings.zoneName, hostedZoneId: settings.hostedZoneId });
+  new route53.ARecord(stack, 'ShopRecord', {
+    zone,
+    recordName: `${settings.host}.`,
+    target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(stack.cluster.ingressLoadBalancer!)),
+  });
+  return { stack, charts: theShop.charts, shop: theShop };
 }
 
 if (require.main === module) {
