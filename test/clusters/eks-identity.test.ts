@@ -4,8 +4,8 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { App as Cdk8sApp } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { EksPlatformCluster, EksWorkloadIdentity } from '../../lib/clusters/eks';
 import { IPlatformCluster, workloadIdentityGrant } from '../../lib/clusters';
+import { EksPlatformCluster, EksWorkloadIdentity } from '../../lib/clusters/eks';
 import { PlatformNetwork } from '../../lib/network';
 import { ClusterTraits, PlatformChart, WebService, WorkloadIdentity } from '../../lib/workloads';
 

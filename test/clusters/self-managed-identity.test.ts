@@ -14,7 +14,7 @@ import { renderScript } from '../../lib/clusters/self-managed/private/render';
 import { workloadIdentityGrant } from '../../lib/clusters/workload-identity';
 import { ChartManifestFiles } from '../../lib/delivery/chart-manifest-files';
 import { PlatformNetwork } from '../../lib/network';
-import { ClusterTraits, PlatformChart, SecretRef, WebService } from '../../lib/workloads';
+import { PlatformChart, SecretRef, WebService } from '../../lib/workloads';
 import { WorkloadIdentity } from '../../lib/workloads/workload-identity';
 import { checkManifests, expectValidManifests } from '../support/k8s-check';
 import { runWithStubs } from './self-managed/support/stub-run';
@@ -393,8 +393,9 @@ describe('External Secrets on a self-managed cluster (workloadIdentity.externalS
   function shop(kind: 'k3s' | 'kubeadm', remoteName: string) {
     const { stack, cluster } = build(kind, { workloadIdentity: { externalSecrets: {} } });
     const store = cluster.workloadIdentity!.externalSecrets!.store;
-    // The cluster's traits name the store once k3s-cluster.ts / kubeadm-cluster.ts pass it (see docs/self-managed.md).
-    const chart = new PlatformChart(Testing.app(), 'shop', { traits: ClusterTraits.k3s({ externalSecretStore: store }), namespace: 'shop' });
+    // The cluster's own traits name the store: fromAwsSecretsManager is accepted with them.
+    expect(cluster.traits.externalSecretStore).toBe(store);
+    const chart = new PlatformChart(Testing.app(), 'shop', { traits: cluster.traits, namespace: 'shop' });
     new WebService(chart, 'api', {
       image: 'acme/api:1.0.0', ports: [{ name: 'http', port: 8080 }], secretEnv: { DB_PASSWORD: SecretRef.fromAwsSecretsManager({ remoteName }) },
     });

@@ -73,7 +73,7 @@ export class K3sCluster extends SelfManagedClusterBase {
     const v = this.validator;
     this.version = props.version ?? K3sVersion.V1_33_1;
     this.highAvailability = props.highAvailability ?? false;
-    this.traits = ClusterTraits.k3s({ storageClassName: props.storageClassName });
+    this.traits = ClusterTraits.k3s({ storageClassName: props.storageClassName, externalSecretStore: this.workloadIdentity?.externalSecrets?.store });
     const { hours, retention } = this._snapshotSchedule(props.snapshotInterval, props.snapshotRetention);
     const architecture = this.architecture;
     const defaultType = architecture === ec2.InstanceArchitecture.ARM_64 ? 't4g.medium' : 't3.medium';

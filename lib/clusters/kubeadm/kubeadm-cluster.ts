@@ -104,6 +104,7 @@ export class KubeadmCluster extends SelfManagedClusterBase {
       ingressTrafficSource: { namespace: 'traefik', podLabels: { 'app.kubernetes.io/name': 'traefik' } },
       // True because the control plane applies kube-router's policy controller (networkPolicyEngine) after flannel.
       networkPolicySupport: true,
+      externalSecretStore: this.workloadIdentity?.externalSecrets?.store,
     });
     const arm = this.architecture === ec2.InstanceArchitecture.ARM_64;
     const defaultType = arm ? 't4g.medium' : 't3.medium';
