@@ -110,7 +110,8 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0
  *   `app.kubernetes.io/version` labels that follow the image. With the default values the chart renders
  *   exactly the cdk8s chart's objects.
  * - CustomResourceDefinitions, PersistentVolumeClaims and PersistentVolumes carry
- *   `helm.sh/resource-policy: keep`, as in the delivery's charts.
+ *   `helm.sh/resource-policy: keep`, as in the delivery's charts, and Argo CD's
+ *   `argocd.argoproj.io/sync-options: Prune=false,Delete=false` (Argo CD ignores Helm's policy).
  *
  * Same input → same bytes.
  */

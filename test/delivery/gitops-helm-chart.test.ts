@@ -91,6 +91,7 @@ describe('the chart it writes', () => {
     const shop = GitOpsHelmChart.render(shopPlatformChart(k3s));
     expect(shop.files.get('templates/configmap-mail-templates.yaml')).toContain('Welcome {{ "{{" }} .User }}! {{ "{{" }}- if .Vip }}VIP{{ "{{" }} end }}');
     expect(shop.files.get('templates/persistentvolumeclaim-uploads.yaml')).toContain('helm.sh/resource-policy: keep');
+    expect(shop.files.get('templates/persistentvolumeclaim-uploads.yaml')).toContain('argocd.argoproj.io/sync-options: Prune=false,Delete=false');
     const mailer = shop.files.get('templates/deployment-mailer.yaml')!;
     expect(mailer.match(/image: \{\{ include "shop\.image" \(index \.Values\.workloads "mailer"\)\.image/g)).toHaveLength(2); // the init container on its image follows
     expect(parse(shop.files.get('values.yaml')!).workloads.report.image).toEqual({ repository: 'ghcr.io/acme/report', tag: '', digest: `sha256:${'a'.repeat(64)}` });

@@ -143,12 +143,19 @@ export function valuesOf(key: string): string {
   return `(index .Values.workloads "${key}")`;
 }
 
-/** CRDs, claims and volumes carry `helm.sh/resource-policy: keep` (unless set), as the delivery's charts do. */
+/** Argo CD's per-object sync options: never prune the object, nor delete it with its Application. */
+export const ARGOCD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+const ARGOCD_KEEP = 'Prune=false,Delete=false';
+
+/**
+ * CRDs, claims and volumes carry `helm.sh/resource-policy: keep` (unless set), as the delivery's charts do, and
+ * Argo CD's `Prune=false,Delete=false` (unless set): Argo CD ignores Helm's policy, and an Application syncing
+ * with prune, or deleted, would otherwise delete the data with the object.
+ */
 function keep(o: KubeObject): KubeObject {
   if (!KEPT_KINDS.has(o.kind)) return o;
   const annotations = (o.metadata.annotations ?? {}) as Record<string, string>;
-  if (HELM_RESOURCE_POLICY in annotations) return o;
-  return { ...o, metadata: { ...o.metadata, annotations: { ...annotations, [HELM_RESOURCE_POLICY]: 'keep' } } };
+  return { ...o, metadata: { ...o.metadata, annotations: { [HELM_RESOURCE_POLICY]: 'keep', [ARGOCD_SYNC_OPTIONS]: ARGOCD_KEEP, ...annotations } } };
 }
 
 /** `templates/_helpers.tpl`: the image reference and the version label of a workload's `image` values. */
