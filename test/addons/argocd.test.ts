@@ -10,7 +10,7 @@ import { expectValidManifests, schemaSources } from '../support/k8s-check';
 
 const PROPS: ArgoCdProps = {
   repositoryUrl: 'https://github.com/acme/deploy.git',
-  applications: [{ name: 'shop', path: 'charts/shop' }, { name: 'users', path: 'charts/users', namespace: 'accounts' }],
+  applications: [{ name: 'shop', path: 'charts/shop', valueFiles: ['values-prod.yaml'] }, { name: 'users', path: 'charts/users', namespace: 'accounts' }],
   targetRevision: 'main',
 };
 
@@ -48,6 +48,8 @@ describe('k3s: Argo CD from its pinned chart, an AppProject and one Application 
     expect(apps.map(a => [a.metadata.name, a.spec.source.path, a.spec.source.targetRevision, a.spec.destination.namespace]))
       .toEqual([['shop', 'charts/shop', 'main', 'shop'], ['users', 'charts/users', 'main', 'accounts']]);
     expect(apps[0].spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+    expect(apps[0].spec.source.helm).toEqual({ valueFiles: ['values-prod.yaml'] });
+    expect(apps[1].spec.source.helm).toBeUndefined();
     expect(apps[0].spec.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 });
@@ -82,6 +84,8 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
   test('a path that leaves the repository', () => {
     expect(expectThrownMessage(install({ applications: [{ name: 'shop', path: '../secrets' }] })))
       .toContain('ArgoCd.applications[0].path is "../secrets": must be a relative path in the repository');
+    expect(expectThrownMessage(install({ applications: [{ name: 'shop', path: 'charts/shop', valueFiles: ['values.yaml', '/etc/passwd'] }] })))
+      .toContain('ArgoCd.applications[0].valueFiles[1] is "/etc/passwd": must be a path relative to the chart such as "values-prod.yaml" (no leading "/", no "..").');
   });
 
   test('no applications, and the same name twice', () => {

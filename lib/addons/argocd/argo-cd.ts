@@ -24,6 +24,12 @@ export interface ArgoCdApplication {
    * @default - the Application's name
    */
   readonly namespace?: string;
+  /**
+   * Values files of the Helm chart at `path`, relative to it, applied in order after its values.yaml (e.g.
+   * `['values-prod.yaml']`, as `GitOpsHelmChart` writes them per environment).
+   * @default - the chart's values.yaml only
+   */
+  readonly valueFiles?: string[];
 }
 
 /** Props of the {@link ArgoCd} add-on. */
@@ -99,12 +105,19 @@ function checkApplications(v: PropValidator, apps: ArgoCdApplication[]): Require
   v.nonEmpty('applications', apps);
   const out = apps.map((a, i) => {
     v.dnsLabel(`applications[${i}].name`, a?.name);
-    v.check(typeof a.path === 'string' && REPO_PATH.test(a.path) && !a.path.split('/').includes('..'), `applications[${i}].path`, a.path,
+    v.check(isRepoPath(a.path), `applications[${i}].path`, a.path,
       'must be a relative path in the repository such as "charts/shop" (no leading "/", no "..").');
-    return { name: a.name, path: a.path, namespace: v.dnsLabel(`applications[${i}].namespace`, a.namespace ?? a.name) };
+    const valueFiles = a.valueFiles ?? [];
+    valueFiles.forEach((f, j) => v.check(isRepoPath(f), `applications[${i}].valueFiles[${j}]`, f,
+      'must be a path relative to the chart such as "values-prod.yaml" (no leading "/", no "..").'));
+    return { name: a.name, path: a.path, namespace: v.dnsLabel(`applications[${i}].namespace`, a.namespace ?? a.name), valueFiles };
   });
   v.unique('applications[].name', out.map(a => a.name), 'Application name');
   return out;
+}
+
+function isRepoPath(path: unknown): boolean {
+  return typeof path === 'string' && REPO_PATH.test(path) && !path.split('/').includes('..');
 }
 
 /** The chart's values: no Dex (add SSO yourself), restricted pods (the chart's container defaults plus the pod's). */
@@ -139,7 +152,7 @@ function applications(namespace: string, repoURL: string, targetRevision: string
       metadata: { name: a.name, finalizers: ['resources-finalizer.argocd.argoproj.io'] },
       spec: {
         project,
-        source: { repoURL, targetRevision, path: a.path },
+        source: { repoURL, targetRevision, path: a.path, ...(a.valueFiles.length > 0 ? { helm: { valueFiles: a.valueFiles } } : {}) },
         destination: { server: 'https://kubernetes.default.svc', namespace: a.namespace },
         syncPolicy: {
           ...(automated ? { automated: { prune: true, selfHeal: true } } : {}),
