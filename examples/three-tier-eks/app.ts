@@ -28,7 +28,7 @@ import { App as Cdk8sApp } from 'cdk8s';
 import { EksPlatformStack, ExternalDns, SecretRef, Tls } from '../../lib';
 import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
 import { cartsTable, cartsTableName } from '../three-tier/carts-table';
-import { shopSettings } from '../three-tier/settings';
+import { exampleContext, shopSettings } from '../three-tier/settings';
 import { shop, ThreeTierPlatform } from '../three-tier/shop';
 
 /** Adds the `shop-eks` stack to `app`. */
@@ -71,7 +71,7 @@ export function build(app: App): ThreeTierPlatform<EksPlatformStack> {
 }
 
 if (require.main === module) {
-  const app = new App();
+  const app = new App({ context: exampleContext() });
   build(app);
   app.synth();
 }

@@ -12,14 +12,16 @@
  * - **DNS**: a Route 53 alias record `shop.<zoneName>` to the ingress load balancer, made by CloudFormation:
  *   external-dns does not run on k3s yet (the ExternalDns add-on refuses it: it is not wired to the cluster's
  *   workload identity);
- * - **secrets**: the database password comes from a Kubernetes Secret `postgres` (key `password`) that you
- *   create once: `kubectl -n shop create secret generic postgres --from-literal=password=...` (k3s encrypts
- *   Secrets at rest).
+ * - **secrets**: the database password is read from AWS Secrets Manager by the External Secrets Operator
+ *   (its own web-identity role) through the namespace's own store, which reads only secrets named
+ *   `shop/shop/...` (cluster `shop`, namespace `shop`).
  *
  * `local-path` keeps the database on the disk of the node that runs it: fine for a demo; use an EBS CSI
  * StorageClass (or EKS) for data that must survive the loss of a node.
  *
- * Before deploying, give your zone and an address for Let's Encrypt (three-tier/settings.ts):
+ * Before deploying, create the secret
+ * (`aws secretsmanager create-secret --name shop/shop/postgres --secret-string '{"password":"..."}'`) and give
+ * your zone and an address for Let's Encrypt (three-tier/settings.ts):
  *
  *   npx cdk --app "node --import tsx examples/three-tier-k3s/app.ts" \
  *     -c zoneName=acme.com -c hostedZoneId=Z0... -c letsEncryptEmail=ops@acme.com deploy shop-k3s
@@ -32,7 +34,7 @@ import { CertManager, IngressExposure, SecretRef, SelfManagedPlatformStack, Tls 
 import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
 import { workloadIdentityGrant } from '../../lib/clusters/workload-identity';
 import { cartsTable, cartsTableName } from '../three-tier/carts-table';
-import { shopSettings } from '../three-tier/settings';
+import { exampleContext, shopSettings } from '../three-tier/settings';
 import { shop, ThreeTierPlatform } from '../three-tier/shop';
 
 /** Adds the `shop-k3s` stack to `app`. */
@@ -43,7 +45,7 @@ export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
     env: settings.env, // the identities' role ARNs go into manifests: account and region must be known
     cluster: {
       ingress: IngressExposure.internetFacing(), // HTTP-01: Let's Encrypt must reach Traefik
-      workloadIdentity: {},
+      workloadIdentity: { externalSecrets: {} }, // and External Secrets through it
     },
     addOns: [
       // the Vertical Pod Autoscaler makes the database's right-sizing recommendations
@@ -54,7 +56,8 @@ export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
 
   const carts = cartsTable(stack);
   const theShop = shop(new Cdk8sApp(), stack.cluster.traits, {
-    databasePassword: SecretRef.fromSecret('postgres', 'password'),
+    // the namespace `shop` of cluster `shop` reads only the secrets named `shop/shop/...`
+    databasePassword: SecretRef.fromAwsSecretsManager({ remoteName: 'shop/shop/postgres', property: 'password' }),
     cartsTable: cartsTableName(stack),
     host: settings.host,
     tls: Tls.letsEncrypt(), // letsencrypt-production
@@ -74,7 +77,7 @@ export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
 }
 
 if (require.main === module) {
-  const app = new App();
+  const app = new App({ context: exampleContext() });
   build(app);
   app.synth();
 }

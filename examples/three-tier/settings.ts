@@ -33,6 +33,16 @@ export const EXAMPLE_SETTINGS = {
 } as const;
 
 /**
+ * App context for the example account: its Availability Zones in the region the CLI passes (or the example
+ * region), which a stack with a concrete `env` otherwise looks up (aws-cdk-lib's Vpc checks its zones against
+ * the stack's), so that `cdk synth` works without AWS credentials. With credentials the account is yours, and
+ * the CLI looks up its zones (cached in cdk.context.json), as for any CDK app with an `env`.
+ */
+export function exampleContext(region: string = process.env.CDK_DEFAULT_REGION ?? EXAMPLE_SETTINGS.region): Record<string, string[]> {
+  return { [`availability-zones:account=${EXAMPLE_SETTINGS.account}:region=${region}`]: ['a', 'b', 'c'].map(z => `${region}${z}`) };
+}
+
+/**
  * The settings of `app`: the context first; the account and region the CDK CLI found in your credentials
  * (`CDK_DEFAULT_ACCOUNT`, `CDK_DEFAULT_REGION`) next; the example defaults last.
  */

@@ -8,7 +8,6 @@
  */
 import { App as CdkApp } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import { App } from 'cdk8s';
 import * as nginx from '../../examples/nginx/app';
 import * as abTest from '../../examples/release-strategies/ab-test';
@@ -20,7 +19,7 @@ import * as shadow from '../../examples/release-strategies/shadow';
 import * as threeTierEks from '../../examples/three-tier-eks/app';
 import * as threeTierK3s from '../../examples/three-tier-k3s/app';
 import * as users from '../../examples/users-service/app';
-import { ChartManifest, ClusterTraits, ExternalDns, KubeObject, PlatformChart, synthesizeManifests } from '../../lib';
+import { ChartManifest, ClusterTraits, KubeObject, PlatformChart, synthesizeManifests } from '../../lib';
 import { expectValidManifests } from '../support/k8s-check';
 
 type WorkloadExample = (app: App, traits?: ClusterTraits) => PlatformChart;
@@ -330,8 +329,10 @@ describe('three-tier-k3s: identity through the cluster\'s issuer, Let\'s Encrypt
     });
   });
 
-  test('external-dns is still refused on k3s (why the example writes the record itself): when it is wired to workload identity, use it here', () => {
-    const zone = example.result.stack.node.findChild('Zone') as route53.IHostedZone;
-    expect(() => new ExternalDns({ hostedZones: [zone] }).install(example.result.stack.cluster)).toThrow(/ExternalDns\.install\(cluster\) is .*cannot run external-dns yet/s);
+  test('secrets: the database password comes from Secrets Manager through the namespace\'s own store', () => {
+    const external = find<{ spec: { secretStoreRef: { kind: string; name: string }; data: Array<{ remoteRef: { key: string } }> } }>(
+      objectsOf(example.manifests, 'shop'), 'ExternalSecret', 'postgres-external');
+    expect(external.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws-secrets-manager-shop' });
+    expect(external.spec.data.map(d => d.remoteRef.key)).toEqual(['shop/shop/postgres']);
   });
 });
