@@ -8,7 +8,7 @@ import { App as Cdk8sApp } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
   CERT_MANAGER_CHART, CertManager, EksPlatformStack, IngressExposure, LETS_ENCRYPT_PRODUCTION_ISSUER, LETS_ENCRYPT_STAGING_ISSUER,
-  PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, Tls, WebService,
+  PlatformChart, SelfManagedPlatformStack, Tls, WebService,
 } from '../../lib';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
@@ -142,22 +142,12 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
   test('HTTP-01 on a cluster with no public ingress', () => {
     expect(expectThrownMessage(() => new CertManager({ letsEncrypt: { email: 'ops@example.com' } }).install(k3s())))
       .toBe('[k/Cluster] CertManager.letsEncrypt is "HTTP-01": cannot work on cluster acme: its ingress controller is not reachable from the internet, '
-        + 'so Let\'s Encrypt cannot fetch the challenge. Expose it with ingress: IngressExposure.internetFacing(), or use dns01Zones on an EKS platform.');
+        + 'so Let\'s Encrypt cannot fetch the challenge. Expose it with ingress: IngressExposure.internetFacing(), or use dns01Zones (on k3s and kubeadm with the cluster\'s workloadIdentity: {}).');
   });
 
   test('HTTP-01 on an ALB cluster', () => {
     expect(expectThrownMessage(() => new CertManager({ letsEncrypt: { email: 'ops@example.com' } }).install(eks())))
       .toContain('CertManager.letsEncrypt.dns01Zones is undefined: is required on cluster acme: its ingress is an ALB, which serves ACM certificates only');
-  });
-
-  test.each([['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDistribution.kubeadm()]])('DNS-01 on %s', (name, distribution) => {
-    const app = new App();
-    const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme', distribution }).cluster;
-    expect(expectThrownMessage(() => new CertManager({ letsEncrypt: { email: 'ops@example.com', dns01Zones: [zone(app)] } }).install(cluster)))
-      .toBe('[k/Cluster] CertManager.letsEncrypt.dns01Zones is ["example.com"]: needs an AWS identity for cert-manager, which this add-on gets only on EKS '
-        + `(Pod Identity); on cluster acme (${name}) the nodes answer the instance metadata service to the host network only (hop limit 1), `
-        + 'cert-manager\'s controller does not run there, and the cluster\'s workloadIdentity is not wired to cert-manager yet. '
-        + 'Use HTTP-01 (leave dns01Zones out) with an internet-facing ingress (ingress: IngressExposure.internetFacing()), or an EKS platform for wildcard certificates.');
   });
 
   test('a zone whose name is known only at deploy time, and no zone at all', () => {

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { App as Cdk8sApp } from 'cdk8s';
 import {
-  DnsRecordPolicy, EksPlatformStack, EXTERNAL_DNS_CHART, ExternalDns, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, Tls, WebService,
+  DnsRecordPolicy, EksPlatformStack, EXTERNAL_DNS_CHART, ExternalDns, PlatformChart, Tls, WebService,
 } from '../../lib';
 import { expectThrownMessage } from '../robustness/support';
 
@@ -101,15 +101,5 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
       .toContain('ExternalDns.hostedZones is "example.com": each hosted zone may appear only once.');
     expect(expectThrownMessage(() => new ExternalDns({ hostedZones: [zone(app, 'example.org')], policy: 'delete-all' as DnsRecordPolicy }).install(cluster)))
       .toContain('ExternalDns.policy is "delete-all": must be one of DnsRecordPolicy.UPSERT_ONLY ("upsert-only")');
-  });
-
-  test.each([['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDistribution.kubeadm()]])('%s: no AWS identity for its pods yet, says what to use instead', (name, distribution) => {
-    const app = new App();
-    const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme', distribution }).cluster;
-    expect(expectThrownMessage(() => new ExternalDns({ hostedZones: [zone(app)] }).install(cluster)))
-      .toBe(`[k/Cluster] ExternalDns.install(cluster) is "k/Cluster (${name})": cannot run external-dns yet: its pods need an AWS identity to change Route 53 records, `
-        + `and on ${name} this add-on gives them none (the instance metadata service answers the host network only, hop limit 1, the chart cannot run there, `
-        + 'and the cluster\'s workloadIdentity is not wired to external-dns yet). Create the records with Route 53 in CDK (an alias to the ingress load balancer: '
-        + 'route53.ARecord with targets.LoadBalancerTarget).');
   });
 });

@@ -2,13 +2,11 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct, IDependable } from 'constructs';
-import { ClusterDistribution } from '../../clusters/cluster-distribution';
-import { EksPlatformCluster } from '../../clusters/eks/eks-platform-cluster';
 import { PodIdentity } from '../../clusters/eks/private/pod-identity';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
-import { acknowledge } from '../../private/nag';
 import { checkMember } from '../../workloads/private/fixed-set';
 import { PropValidator } from '../../workloads/private/validate';
+import { addOnRole, GET_CHANGE_ACKNOWLEDGEMENT } from '../cert-manager/private/add-on-role';
 import { getChangeStatement, NamedZone, namedZones } from '../cert-manager/private/hosted-zones';
 import { IPlatformAddOn } from '../platform-add-on';
 
@@ -56,18 +54,21 @@ const SERVICE_ACCOUNT = 'external-dns';
  * external-dns (the kubernetes-sigs chart, pinned) with Route 53: every Ingress host (and every Service
  * annotated with `external-dns.alpha.kubernetes.io/hostname`) gets its record in the named hosted zones, with
  * a TXT ownership record naming the cluster (`--txt-owner-id`), so it never touches records another cluster or
- * a person made. By default it never deletes a record (`upsert-only`). Restricted pods; on EKS an EKS Pod
- * Identity role that may change records in the named zones only. See docs/tls-dns.md.
+ * a person made. By default it never deletes a record (`upsert-only`). Restricted pods, with an IAM role that may
+ * change records in the named zones only: on EKS through EKS Pod Identity; on k3s and kubeadm the web-identity
+ * role of its ServiceAccount through the cluster's `workloadIdentity` (the chart's ServiceAccount carries the
+ * role ARN, the pod identity webhook gives its pods the credentials). See docs/tls-dns.md.
  *
  * Installing it adds the zones to `cluster.traits.dnsZones`: an Ingress host outside them is refused.
- * EKS only for now: on k3s and kubeadm this add-on has no AWS identity to give its pods (the instance metadata
- * service answers the host network only, the chart does not run there, and the cluster's `workloadIdentity` is
- * not wired to external-dns yet); both are refused.
+ * Refused on a k3s or kubeadm cluster without `workloadIdentity: {}`, and in an environment-agnostic stack there
+ * (the role ARN is written into the chart's values, so the stack's `env` must be concrete).
  */
 export class ExternalDns implements IPlatformAddOn {
   public readonly name = 'external-dns';
   /** The Pod Identity role of external-dns, once installed on EKS. */
   public identity?: PodIdentity;
+  /** The IAM role of external-dns once installed: EKS Pod Identity, or on k3s and kubeadm its ServiceAccount's web-identity role. */
+  public role?: iam.IRole;
 
   constructor(private readonly props: ExternalDnsProps) {}
 
@@ -77,31 +78,25 @@ export class ExternalDns implements IPlatformAddOn {
     const namespace = v.dnsLabel('namespace', p.namespace ?? 'external-dns');
     const policy = checkMember(v, 'policy', p.policy, 'DnsRecordPolicy', DnsRecordPolicy, DnsRecordPolicy.UPSERT_ONLY);
     const zones = namedZones(v, 'hostedZones', p.hostedZones);
-    if (!(cluster instanceof EksPlatformCluster)) {
-      const selfManaged = cluster.distribution === ClusterDistribution.K3S || cluster.distribution === ClusterDistribution.KUBEADM;
-      v.fail('install(cluster)', `${cluster.node.path} (${cluster.distribution})`, selfManaged
-        ? `cannot run external-dns yet: its pods need an AWS identity to change Route 53 records, and on ${cluster.distribution} this add-on gives them none `
-          + '(the instance metadata service answers the host network only, hop limit 1, the chart cannot run there, and the cluster\'s workloadIdentity '
-          + 'is not wired to external-dns yet). Create the records with Route 53 in CDK (an alias to the ingress load balancer: route53.ARecord with '
-          + 'targets.LoadBalancerTarget).'
-        : 'cannot run external-dns: it needs an EKS platform cluster (Pod Identity for its AWS role).');
-    }
     const scope = new Construct(cluster, 'ExternalDns');
-    this.identity = new PodIdentity(scope, 'Identity', {
-      cluster: (cluster as EksPlatformCluster).cluster, namespace, serviceAccount: SERVICE_ACCOUNT, statements: externalDnsStatements(scope, zones),
+    const aws = addOnRole(scope, 'Identity', v, cluster, {
+      purpose: 'external-dns to change Route 53 records',
+      prop: 'install(cluster)',
+      namespace,
+      serviceAccount: SERVICE_ACCOUNT,
+      statements: externalDnsStatements(scope, zones),
+      acknowledgements: [{
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'route53:ListHostedZones has no resource-level permission; external-dns lists zones, then works in the named ones only (--zone-id-filter).',
+      }, GET_CHANGE_ACKNOWLEDGEMENT],
     });
-    acknowledge(this.identity.role, {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'route53:ListHostedZones has no resource-level permission; external-dns lists zones, then works in the named ones only (--zone-id-filter).',
-    }, {
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53:::change/*]',
-      reason: 'route53:GetChange has no finer resource than a change id, which Route 53 makes at each change; the role reads change status only.',
-    });
+    this.identity = aws.podIdentity;
+    this.role = aws.role;
     const release = cluster.addHelmChart(this.name, {
       ...EXTERNAL_DNS_CHART,
       namespace,
-      values: externalDnsValues(cluster.clusterName, zones, policy, Stack.of(cluster).region),
-      dependsOn: [this.identity],
+      values: externalDnsValues(cluster.clusterName, zones, policy, Stack.of(cluster).region, aws.serviceAccountAnnotations),
+      dependsOn: aws.dependsOn,
     });
     cluster.traits.addAbilities({ dnsZones: zones.map(z => z.zoneName) });
     return release;
@@ -121,13 +116,14 @@ function externalDnsStatements(scope: Construct, zones: NamedZone[]): iam.Policy
 }
 
 /** The chart's values: Route 53 in the named zones, TXT ownership by cluster name, the stack's region, restricted pods. */
-function externalDnsValues(clusterName: string, zones: NamedZone[], policy: DnsRecordPolicy, region: string): Record<string, unknown> {
+function externalDnsValues(clusterName: string, zones: NamedZone[], policy: DnsRecordPolicy, region: string,
+  annotations: Record<string, string>): Record<string, unknown> {
   return {
     image: { tag: EXTERNAL_DNS_CHART.appVersion },
     provider: { name: 'aws' },
-    // EKS Pod Identity hands out credentials, not a region: the SDK's STS calls need one
+    // EKS Pod Identity hands out credentials, not a region: the SDK's STS calls need one (k3s, kubeadm: the webhook's too)
     env: [{ name: 'AWS_REGION', value: region }],
-    serviceAccount: { create: true, name: SERVICE_ACCOUNT },
+    serviceAccount: { create: true, name: SERVICE_ACCOUNT, ...(Object.keys(annotations).length ? { annotations } : {}) },
     sources: ['ingress', 'service'],
     policy,
     registry: 'txt',

@@ -154,6 +154,15 @@ export class SelfManagedWorkloadIdentity extends Construct {
   }
 
   /**
+   * The ARN of a {@link roleFor} role as plain text, for an add-on chart's values (a file on the servers), e.g. a
+   * ServiceAccount's `eks.amazonaws.com/role-arn` annotation. Fails at synth, naming `env`, when the stack's
+   * account or region is unknown.
+   */
+  public roleArnOf(role: iam.IRole): string {
+    return this.roleArn(role);
+  }
+
+  /**
    * The role's ARN as plain text, for a manifest file (a file asset cannot hold a CloudFormation reference):
    * the role has a fixed name, and the stack's account and region must be known at synth.
    */

@@ -1,0 +1,126 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { parse, parseAllDocuments } from 'yaml';
+import { EksPlatformStack, EXTERNAL_DNS_CHART, ExternalDns, SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib';
+import { flatten } from '../clusters/self-managed/support/user-data';
+import { expectThrownMessage } from '../robustness/support';
+import { expectValidManifests } from '../support/k8s-check';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+const DISTRIBUTIONS: Array<[string, SelfManagedDistribution]> = [['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDistribution.kubeadm()]];
+
+function yamlObjects(dir: string): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return yamlObjects(p);
+    return /\.ya?ml$/.test(e.name) ? parseAllDocuments(fs.readFileSync(p, 'utf8')).map(d => d.toJSON()).filter(Boolean) : [];
+  });
+}
+
+function zones(app: App): route53.IHostedZone[] {
+  const dns = new Stack(app, 'dns');
+  return [
+    route53.HostedZone.fromHostedZoneAttributes(dns, 'Com', { zoneName: 'example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' }),
+    route53.HostedZone.fromHostedZoneAttributes(dns, 'Net', { zoneName: 'example.net', hostedZoneId: 'Z9876543210ZYXWVUTSRQ' }),
+  ];
+}
+
+/** The statements of the role's own policy (its DefaultPolicy), as in the template. */
+function statementsOf(stack: Stack, role: iam.IRole): unknown[] {
+  const id = stack.getLogicalId(role.node.defaultChild as CfnElement);
+  const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).filter(p => JSON.stringify(p.Properties.Roles).includes(`"${id}"`));
+  expect(policies).toHaveLength(1);
+  return policies[0].Properties.PolicyDocument.Statement;
+}
+
+function eksStatements(): unknown[] {
+  const app = new App();
+  const addOn = new ExternalDns({ hostedZones: zones(app) });
+  const stack = new EksPlatformStack(app, 'acme-eks', { platformName: 'acme', env: ENV, addOns: [addOn] });
+  return statementsOf(stack, addOn.role!);
+}
+
+describe.each(DISTRIBUTIONS)('%s with workloadIdentity: external-dns through the Helm controller, with a web-identity role', (name, distribution) => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `external-dns-${name}-`));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  const app = new App({ outdir });
+  const addOn = new ExternalDns({ hostedZones: zones(app) });
+  const stack = new SelfManagedPlatformStack(app, 'acme-sm', { platformName: 'acme', env: ENV, distribution, cluster: { workloadIdentity: {} }, addOns: [addOn] });
+  app.synth();
+  const template = Template.fromStack(stack);
+  const objects = yamlObjects(outdir).filter(o => o.metadata?.labels?.['platform.cdk-k8s.io/delivery']?.startsWith('addon-external-dns'));
+  const helmChart = objects.find(o => o.kind === 'HelmChart');
+  const values = parse(helmChart.spec.valuesContent);
+  const roleId = stack.getLogicalId(addOn.role!.node.defaultChild as CfnElement);
+  const role = template.toJSON().Resources[roleId];
+
+  test('no Pod Identity: the role is trusted by web identity for external-dns/external-dns only (sub and aud)', () => {
+    expect(addOn.identity).toBeUndefined();
+    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 0);
+    const [statement] = role.Properties.AssumeRolePolicyDocument.Statement;
+    expect(statement).toMatchObject({ Action: 'sts:AssumeRoleWithWebIdentity', Effect: 'Allow', Principal: { Federated: { Ref: expect.stringMatching(/IssuerProvider/) } } });
+    const conditionsId = statement.Condition.StringEquals['Fn::GetAtt'][0];
+    const conditions = JSON.parse(flatten(template.toJSON().Resources[conditionsId].Properties.Value));
+    expect(Object.entries(conditions).map(([k, v]) => [k.replace(/^.*:/, ''), v])).toEqual([
+      ['sub', 'system:serviceaccount:external-dns:external-dns'],
+      ['aud', 'sts.amazonaws.com'],
+    ]);
+    expect(role.Properties.RoleName).toMatch(/^acme-external-dns-external-dns-[0-9a-f]{8}$/);
+  });
+
+  test('exactly the statements of the EKS role: records in the named zones only, list zones, read changes', () => {
+    const statements = statementsOf(stack, addOn.role!);
+    expect(statements).toEqual(eksStatements());
+    expect(JSON.stringify(statements)).toContain(':route53:::hostedzone/Z0123456789ABCDEFGHIJ');
+    expect(JSON.stringify(statements)).toContain(':route53:::hostedzone/Z9876543210ZYXWVUTSRQ');
+  });
+
+  test('the pinned chart as a HelmChart object; its ServiceAccount carries the role ARN; TXT ownership, upsert-only, the named zones', () => {
+    expect(helmChart.spec).toMatchObject({ repo: EXTERNAL_DNS_CHART.repository, chart: 'external-dns', version: EXTERNAL_DNS_CHART.version, targetNamespace: 'external-dns' });
+    expect(values).toMatchObject({
+      image: { tag: EXTERNAL_DNS_CHART.appVersion },
+      provider: { name: 'aws' },
+      env: [{ name: 'AWS_REGION', value: 'eu-west-1' }],
+      serviceAccount: { create: true, name: 'external-dns', annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::123456789012:role/${role.Properties.RoleName}` } },
+      policy: 'upsert-only',
+      registry: 'txt',
+      txtOwnerId: 'acme',
+      domainFilters: ['example.com', 'example.net'],
+      extraArgs: { 'zone-id-filter': ['Z0123456789ABCDEFGHIJ', 'Z9876543210ZYXWVUTSRQ'] },
+    });
+    expect(stack.cluster.traits.dnsZones).toEqual(['example.com', 'example.net']);
+  });
+
+  test('restricted: the namespace enforces it, the pods meet it; the objects pass the schema checks', () => {
+    const namespace = objects.find(o => o.kind === 'Namespace');
+    expect(namespace.metadata).toMatchObject({ name: 'external-dns', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } });
+    expect(values.podSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(values.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    // HelmChart is k3s's helm-controller CRD (kubeadm runs the same controller): no schema ships with the checker.
+    expectValidManifests(objects, { failOnWarnings: true, allowUnknownKinds: ['helm.cattle.io/HelmChart'] });
+  });
+});
+
+describe('refusals on k3s and kubeadm name the prop to change', () => {
+  test.each(DISTRIBUTIONS)('%s without workloadIdentity: names workloadIdentity: {} and its cost', (name, distribution) => {
+    const app = new App();
+    const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme', env: ENV, distribution }).cluster;
+    expect(expectThrownMessage(() => new ExternalDns({ hostedZones: zones(app) }).install(cluster)))
+      .toBe(`[k/Cluster] ExternalDns.install(cluster) is "k/Cluster (${name})": needs an AWS identity for external-dns to change Route 53 records, `
+        + 'and cluster acme has workloadIdentity off. Set workloadIdentity: {} on the cluster (SelfManagedPlatformStack: cluster: { workloadIdentity: {} }): '
+        + 'its servers roll once to sign service-account tokens with a public issuer (adds an S3 bucket, a CloudFront distribution, an IAM OIDC provider '
+        + 'and the pod identity webhook).');
+  });
+
+  test('an environment-agnostic stack: the role ARN in the values needs env', () => {
+    const app = new App();
+    const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme', cluster: { workloadIdentity: {} } }).cluster;
+    expect(expectThrownMessage(() => new ExternalDns({ hostedZones: zones(app) }).install(cluster)))
+      .toMatch(/k: env is "account \(unknown at synth\), region \(unknown at synth\)": must be concrete for workload identity on k3s and kubeadm.*env: \{ account: '123456789012', region: 'eu-west-1' \}/s);
+  });
+});
