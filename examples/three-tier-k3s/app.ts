@@ -9,9 +9,8 @@
  *   from client certificates signed by the cluster CA or from OIDC (docs/teams.md): IAM cannot sign in to k3s;
  * - **TLS**: cert-manager gets a Let's Encrypt certificate for the host (HTTP-01 through Traefik), and Traefik
  *   redirects HTTP to HTTPS;
- * - **DNS**: a Route 53 alias record `shop.<zoneName>` to the ingress load balancer, made by CloudFormation:
- *   external-dns does not run on k3s yet (the ExternalDns add-on refuses it: it is not wired to the cluster's
- *   workload identity);
+ * - **DNS**: external-dns, with a web-identity role of its own that may change records in the hosted zone
+ *   only, writes `shop.<zoneName>` (an alias to the ingress load balancer);
  * - **secrets**: the database password is read from AWS Secrets Manager by the External Secrets Operator
  *   (its own web-identity role) through the namespace's own store, which reads only secrets named
  *   `shop/shop/...` (cluster `shop`, namespace `shop`).
@@ -28,9 +27,8 @@
  */
 import { App } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { App as Cdk8sApp } from 'cdk8s';
-import { CertManager, IngressExposure, SecretRef, SelfManagedPlatformStack, Tls } from '../../lib';
+import { CertManager, ExternalDns, IngressExposure, SecretRef, SelfManagedPlatformStack, Tls } from '../../lib';
 import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
 import { workloadIdentityGrant } from '../../lib/clusters/workload-identity';
 import { cartsTable, cartsTableName } from '../three-tier/carts-table';
@@ -45,7 +43,7 @@ export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
     env: settings.env, // the identities' role ARNs go into manifests: account and region must be known
     cluster: {
       ingress: IngressExposure.internetFacing(), // HTTP-01: Let's Encrypt must reach Traefik
-      workloadIdentity: { externalSecrets: {} }, // and External Secrets through it
+      workloadIdentity: { externalSecrets: {} }, // the api, external-dns and External Secrets get AWS roles
     },
     addOns: [
       // the Vertical Pod Autoscaler makes the database's right-sizing recommendations
@@ -53,6 +51,11 @@ export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
       new CertManager({ letsEncrypt: { email: settings.letsEncryptEmail } }),
     ],
   });
+
+  // records for the Ingress hosts, in this zone only (named, not looked up); install it before building the
+  // charts: it adds the zone to the cluster's traits, so a host outside it is refused at synth
+  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { zoneName: settings.zoneName, hostedZoneId: settings.hostedZoneId });
+  new ExternalDns({ hostedZones: [zone] }).install(stack.cluster);
 
   const carts = cartsTable(stack);
   const theShop = shop(new Cdk8sApp(), stack.cluster.traits, {
@@ -65,14 +68,6 @@ export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
   stack.addTeam(theShop.team);
   stack.cluster.addWorkloads('shop', theShop.charts);
   carts.grantReadWriteData(workloadIdentityGrant(stack.cluster, theShop.apiIdentity));
-
-  // the host's record (external-dns does not run on k3s yet): an alias to the ingress load balancer
-  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { zoneName: settings.zoneName, hostedZoneId: settings.hostedZoneId });
-  new route53.ARecord(stack, 'ShopRecord', {
-    zone,
-    recordName: `${settings.host}.`,
-    target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(stack.cluster.ingressLoadBalancer!)),
-  });
   return { stack, charts: theShop.charts, shop: theShop };
 }
 

@@ -6,9 +6,12 @@
  * settings given as context. The three-tier examples show issue 17 on both cluster kinds: a workload identity
  * granted a DynamoDB table, a team owning the namespace, TLS on the public Ingresses and DNS records.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { App as CdkApp } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App } from 'cdk8s';
+import { parse, parseAllDocuments } from 'yaml';
 import * as nginx from '../../examples/nginx/app';
 import * as abTest from '../../examples/release-strategies/ab-test';
 import * as blueGreen from '../../examples/release-strategies/blue-green';
@@ -84,6 +87,9 @@ type Resources = Record<string, { Type: string; Properties: any }>;
 type Build = typeof threeTierEks.build | typeof threeTierK3s.build;
 
 const built = new Map<Build, unknown>();
+/** The cloud assemblies (temporary directories) of the platform examples, removed after the tests. */
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach(d => fs.rmSync(d, { recursive: true, force: true })));
 
 /** The stack of `build` in a fresh app (with `context`), its template, and its charts as delivered; built once without context. */
 function platformExample<B extends Build>(build: B, context?: Record<string, string>) {
@@ -97,7 +103,9 @@ function synthPlatformExample<B extends Build>(build: B, context?: Record<string
   const assembly = app.synth();
   const template = Template.fromStack(result.stack);
   const manifests = synthesizeManifests(result.charts);
-  return { result, stackNames: assembly.stacks.map(s => s.stackName), template, resources: template.toJSON().Resources as Resources, manifests };
+  outdirs.push(assembly.directory);
+  const resources = template.toJSON().Resources as Resources;
+  return { result, stackNames: assembly.stacks.map(s => s.stackName), template, resources, manifests, outdir: assembly.directory };
 }
 
 function objectsOf(manifests: ChartManifest[], chart: string): KubeObject[] {
@@ -110,6 +118,15 @@ function find<T = any>(objects: readonly KubeObject[], kind: string, name: strin
   const o = objects.find(x => x.kind === kind && x.metadata.name === name);
   if (!o) throw new Error(`no ${kind}/${name} among ${kinds(objects).join(', ')}`);
   return o as KubeObject & T;
+}
+
+/** The Kubernetes objects of the YAML files under `dir` (a self-managed cluster's delivered assets). */
+function yamlObjects(dir: string): any[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return yamlObjects(p);
+    return /\.ya?ml$/.test(e.name) ? parseAllDocuments(fs.readFileSync(p, 'utf8')).map(d => d.toJSON()).filter(Boolean) : [];
+  });
 }
 
 /** The logical id of the only resource of `type` whose properties contain `match` (as JSON). */
@@ -268,7 +285,7 @@ describe('three-tier-eks: identity, team access, ACM and external-dns', () => {
   });
 });
 
-describe('three-tier-k3s: identity through the cluster\'s issuer, Let\'s Encrypt and a Route 53 record', () => {
+describe('three-tier-k3s: identity through the cluster\'s issuer, Let\'s Encrypt and external-dns', () => {
   let example: ReturnType<typeof platformExample<typeof threeTierK3s.build>>;
   beforeAll(() => {
     example = platformExample(threeTierK3s.build);
@@ -318,15 +335,20 @@ describe('three-tier-k3s: identity through the cluster\'s issuer, Let\'s Encrypt
     example.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing', Type: 'network' });
   });
 
-  test('DNS: an alias record for the host to the ingress load balancer, in the example zone', () => {
-    const nlb = example.template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer', { Properties: { Scheme: 'internet-facing' } });
-    const [nlbId] = Object.keys(nlb);
-    example.template.hasResourceProperties('AWS::Route53::RecordSet', {
-      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
-      Name: 'shop.example.com.',
-      Type: 'A',
-      AliasTarget: { DNSName: { 'Fn::Join': ['', ['dualstack.', { 'Fn::GetAtt': [nlbId, 'DNSName'] }]] }, HostedZoneId: { 'Fn::GetAtt': [nlbId, 'CanonicalHostedZoneID'] } },
-    });
+  test('DNS: external-dns, with a web-identity role that may change records in the example zone only, for records owned by the cluster', () => {
+    expect(example.result.stack.cluster.traits.dnsZones).toEqual(['example.com']);
+    const conditions = onlyId(example.resources, 'Custom::AWSCDKCfnJson', 'system:serviceaccount:external-dns:external-dns');
+    const roleId = onlyId(example.resources, 'AWS::IAM::Role', conditions);
+    const changes = grantsOf(example.resources, roleId).find(g => JSON.stringify(g.Action).includes('route53:ChangeResourceRecordSets'));
+    expect(JSON.stringify(changes?.Resource)).toContain('hostedzone/Z0123456789ABCDEFGHIJ');
+    const objects = yamlObjects(example.outdir).filter(o => o.metadata?.labels?.['platform.cdk-k8s.io/delivery']?.startsWith('addon-external-dns'));
+    const helmChart = objects.find(o => o.kind === 'HelmChart');
+    expect(helmChart.spec.chart).toBe('external-dns');
+    const values = parse(helmChart.spec.valuesContent);
+    expect(values).toEqual(expect.objectContaining({ domainFilters: ['example.com'], extraArgs: { 'zone-id-filter': ['Z0123456789ABCDEFGHIJ'] }, txtOwnerId: 'shop', policy: 'upsert-only' }));
+    expect(values.serviceAccount.annotations['eks.amazonaws.com/role-arn']).toBe(`arn:aws:iam::123456789012:role/${example.resources[roleId].Properties.RoleName}`);
+    // no record made by CloudFormation: external-dns owns the host's records
+    example.template.resourceCountIs('AWS::Route53::RecordSet', 0);
   });
 
   test('secrets: the database password comes from Secrets Manager through the namespace\'s own store', () => {
