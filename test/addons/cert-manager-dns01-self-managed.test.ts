@@ -105,6 +105,19 @@ describe.each(DISTRIBUTIONS)('%s with workloadIdentity: cert-manager DNS-01 thro
     expectValidManifests(objects, { failOnWarnings: true, allowUnknownKinds: ['helm.cattle.io/HelmChart'] });
   });
 
+  test('a NetworkPolicy lets the controller reach HTTPS (Route 53, STS), the API server and DNS only', () => {
+    const policies = delivery('cert-manager-egress').filter(o => o.kind === 'NetworkPolicy');
+    expect(policies).toHaveLength(1);
+    expect(policies[0].metadata).toMatchObject({ name: 'cert-manager-egress', namespace: 'cert-manager' });
+    expect(policies[0].spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' } },
+      policyTypes: ['Egress'],
+      egress: [{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }, { protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+    });
+    // The pods come from the chart (rendered on the cluster), so no pod template here matches the selector.
+    expectValidManifests(policies, { failOnWarnings: true, disableRules: ['xref/network-policy'] });
+  });
+
   test('the ClusterIssuers use Route 53 in the stack\'s region, one solver per zone, valid against the CRD schema', () => {
     const issuers = delivery('cert-manager-issuers').filter(o => o.kind === 'ClusterIssuer');
     expect(issuers.map(i => i.metadata.name).sort()).toEqual([LETS_ENCRYPT_PRODUCTION_ISSUER, LETS_ENCRYPT_STAGING_ISSUER]);

@@ -8,7 +8,7 @@ import { App as Cdk8sApp } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
   CERT_MANAGER_CHART, CertManager, EksPlatformStack, IngressExposure, LETS_ENCRYPT_PRODUCTION_ISSUER, LETS_ENCRYPT_STAGING_ISSUER,
-  PlatformChart, SelfManagedPlatformStack, Tls, WebService,
+  PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, Tls, WebService,
 } from '../../lib';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
@@ -143,6 +143,12 @@ describe('bad input is refused at synth, naming the prop and the value', () => {
     expect(expectThrownMessage(() => new CertManager({ letsEncrypt: { email: 'ops@example.com' } }).install(k3s())))
       .toBe('[k/Cluster] CertManager.letsEncrypt is "HTTP-01": cannot work on cluster acme: its ingress controller is not reachable from the internet, '
         + 'so Let\'s Encrypt cannot fetch the challenge. Expose it with ingress: IngressExposure.internetFacing(), or use dns01Zones (on k3s and kubeadm with the cluster\'s workloadIdentity: {}).');
+  });
+
+  test('HTTP-01 on kubeadm with a public ingress is accepted, as on k3s', () => {
+    const cluster = k3s({ distribution: SelfManagedDistribution.kubeadm(), cluster: { ingress: IngressExposure.internetFacing() } });
+    new CertManager({ letsEncrypt: { email: 'ops@example.com' } }).install(cluster);
+    expect(cluster.traits.certificateIssuers.map(i => i.name)).toEqual([LETS_ENCRYPT_PRODUCTION_ISSUER, LETS_ENCRYPT_STAGING_ISSUER]);
   });
 
   test('HTTP-01 on an ALB cluster', () => {

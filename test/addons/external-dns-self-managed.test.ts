@@ -53,7 +53,8 @@ describe.each(DISTRIBUTIONS)('%s with workloadIdentity: external-dns through the
   const stack = new SelfManagedPlatformStack(app, 'acme-sm', { platformName: 'acme', env: ENV, distribution, cluster: { workloadIdentity: {} }, addOns: [addOn] });
   app.synth();
   const template = Template.fromStack(stack);
-  const objects = yamlObjects(outdir).filter(o => o.metadata?.labels?.['platform.cdk-k8s.io/delivery']?.startsWith('addon-external-dns'));
+  const all = yamlObjects(outdir);
+  const objects = all.filter(o => o.metadata?.labels?.['platform.cdk-k8s.io/delivery']?.startsWith('addon-external-dns'));
   const helmChart = objects.find(o => o.kind === 'HelmChart');
   const values = parse(helmChart.spec.valuesContent);
   const roleId = stack.getLogicalId(addOn.role!.node.defaultChild as CfnElement);
@@ -94,6 +95,19 @@ describe.each(DISTRIBUTIONS)('%s with workloadIdentity: external-dns through the
       extraArgs: { 'zone-id-filter': ['Z0123456789ABCDEFGHIJ', 'Z9876543210ZYXWVUTSRQ'] },
     });
     expect(stack.cluster.traits.dnsZones).toEqual(['example.com', 'example.net']);
+  });
+
+  test('a NetworkPolicy lets the controller reach HTTPS (Route 53, STS), the API server and DNS only', () => {
+    const policies = all.filter(o => o.metadata?.labels?.['platform.cdk-k8s.io/delivery']?.startsWith('external-dns-egress')).filter(o => o.kind === 'NetworkPolicy');
+    expect(policies).toHaveLength(1);
+    expect(policies[0].metadata).toMatchObject({ name: 'external-dns-egress', namespace: 'external-dns' });
+    expect(policies[0].spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'external-dns' } },
+      policyTypes: ['Egress'],
+      egress: [{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }, { protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+    });
+    // The pods come from the chart (rendered on the cluster), so no pod template here matches the selector.
+    expectValidManifests(policies, { failOnWarnings: true, disableRules: ['xref/network-policy'] });
   });
 
   test('restricted: the namespace enforces it, the pods meet it; the objects pass the schema checks', () => {

@@ -6,6 +6,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { App, ApiObject, Chart } from 'cdk8s';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { addOnRole, AddOnRole, GET_CHANGE_ACKNOWLEDGEMENT } from './private/add-on-role';
+import { deliverEgressPolicy } from './private/egress-policy';
 import { NamedZone, namedZones } from './private/hosted-zones';
 import { clusterIssuer, dns01Statements, IssuerSolver, LETS_ENCRYPT_SERVERS } from './private/issuers';
 import { EksPlatformCluster } from '../../clusters/eks/eks-platform-cluster';
@@ -93,6 +94,9 @@ export class CertManager implements IPlatformAddOn {
       values: certManagerValues(aws?.serviceAccountAnnotations ?? {}),
     });
     if (!le || !solver) return release;
+    if (aws && !aws.podIdentity) {
+      deliverEgressPolicy(cluster, 'cert-manager-egress', namespace, { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' });
+    }
     const region = Stack.of(cluster).region;
     const issuers = [
       clusterIssuer(LETS_ENCRYPT_PRODUCTION_ISSUER, LETS_ENCRYPT_SERVERS.production, le.email, solver, region),

@@ -7,6 +7,7 @@ import { IPlatformCluster } from '../../clusters/platform-cluster';
 import { checkMember } from '../../workloads/private/fixed-set';
 import { PropValidator } from '../../workloads/private/validate';
 import { addOnRole, GET_CHANGE_ACKNOWLEDGEMENT } from '../cert-manager/private/add-on-role';
+import { deliverEgressPolicy } from '../cert-manager/private/egress-policy';
 import { getChangeStatement, NamedZone, namedZones } from '../cert-manager/private/hosted-zones';
 import { IPlatformAddOn } from '../platform-add-on';
 
@@ -98,6 +99,7 @@ export class ExternalDns implements IPlatformAddOn {
       values: externalDnsValues(cluster.clusterName, zones, policy, Stack.of(cluster).region, aws.serviceAccountAnnotations),
       dependsOn: aws.dependsOn,
     });
+    if (!aws.podIdentity) deliverEgressPolicy(cluster, 'external-dns-egress', namespace, { 'app.kubernetes.io/name': 'external-dns' });
     cluster.traits.addAbilities({ dnsZones: zones.map(z => z.zoneName) });
     return release;
   }
