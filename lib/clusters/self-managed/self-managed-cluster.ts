@@ -28,8 +28,8 @@ import { KUBERNETES_VERSION_TAG as GUARD_VERSION_TAG, markForGuard } from '../..
 import { acknowledge } from '../../private/nag';
 import { cdkPropValidator } from '../../private/validate';
 import { ClusterTraits } from '../../workloads';
-import type { IWorkloadIdentity } from '../../workloads/workload-identity';
 import { PropValidator } from '../../workloads/private/validate';
+import type { IWorkloadIdentity } from '../../workloads/workload-identity';
 
 /** Tag that marks the servers which apply the cluster's workloads (the SSM association targets it). */
 export const DELIVERY_TARGET_TAG = 'platform.cdk-k8s.io/delivery-target';
