@@ -28,9 +28,8 @@
 import { App } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { App as Cdk8sApp } from 'cdk8s';
-import { CertManager, ExternalDns, IngressExposure, SecretRef, SelfManagedPlatformStack, Tls } from '../../lib';
+import { CertManager, ExternalDns, IngressExposure, SecretRef, SelfManagedPlatformStack, Tls, workloadIdentityGrant } from '../../lib';
 import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
-import { workloadIdentityGrant } from '../../lib/clusters/workload-identity';
 import { cartsTable, cartsTableName } from '../three-tier/carts-table';
 import { exampleContext, shopSettings } from '../three-tier/settings';
 import { shop, ThreeTierPlatform } from '../three-tier/shop';

@@ -11,8 +11,9 @@
  * local-path) and take the TLS choice of the cluster, see three-tier-eks/app.ts and three-tier-k3s/app.ts.
  */
 import { App, Chart, Size } from 'cdk8s';
-import { Callers, ClusterTraits, IngressTls, NodeAgent, PlatformChart, PlatformTeam, SecretRef, StatefulService, WebService } from '../../lib';
-import { WorkloadIdentity } from '../../lib/workloads/workload-identity';
+import {
+  Callers, ClusterTraits, IngressTls, NodeAgent, PlatformChart, PlatformTeam, SecretRef, StatefulService, WebService, WorkloadIdentity,
+} from '../../lib';
 
 /** Options of {@link shop}. */
 export interface ShopOptions {
