@@ -1,13 +1,17 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { parse, parseAllDocuments } from 'yaml';
-import { EksPlatformStack, EXTERNAL_DNS_CHART, ExternalDns, SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib';
-import { flatten } from '../clusters/self-managed/support/user-data';
+import { CertManager, EksPlatformStack, EXTERNAL_DNS_CHART, ExternalDns, SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib';
+import { K3sCluster } from '../../lib/clusters/k3s';
+import { PlatformNetwork } from '../../lib/network';
+import { flatten, nagFindings, reportingApp } from '../clusters/self-managed/support/user-data';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
 
@@ -136,5 +140,21 @@ describe('refusals on k3s and kubeadm name the prop to change', () => {
     const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme', cluster: { workloadIdentity: {} } }).cluster;
     expect(expectThrownMessage(() => new ExternalDns({ hostedZones: zones(app) }).install(cluster)))
       .toMatch(/k: env is "account \(unknown at synth\), region \(unknown at synth\)": must be concrete for workload identity on k3s and kubeadm.*env: \{ account: '123456789012', region: 'eu-west-1' \}/s);
+  });
+});
+
+describe('cdk-nag and guard rules over the add-ons\' roles on k3s', () => {
+  test('no unacknowledged AwsSolutions, NIST 800-53 R5 or guard-rule finding on the external-dns and DNS-01 roles', () => {
+    const app = reportingApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new CfnGuardValidator());
+    const stack = new Stack(app, 'k3s-dns', { env: ENV });
+    const vpc = new PlatformNetwork(stack, 'Network', { azCount: 2 }).vpc;
+    const cluster = new K3sCluster(stack, 'Cluster', { vpc, clusterName: 'acme', workloadIdentity: {} });
+    const [zone] = zones(app);
+    new ExternalDns({ hostedZones: [zone] }).install(cluster);
+    new CertManager({ letsEncrypt: { email: 'ops@example.com', dns01Zones: [zone] } }).install(cluster);
+    const findings = nagFindings(app);
+    expect(findings.length).toBeGreaterThan(0); // the report covers the stack (it has findings elsewhere)
+    expect(findings.filter(f => /Role-(external-dns|cert-manager)/.test(f))).toEqual([]);
   });
 });
