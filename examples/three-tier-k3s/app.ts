@@ -9,8 +9,10 @@
  *   from client certificates signed by the cluster CA or from OIDC (docs/teams.md): IAM cannot sign in to k3s;
  * - **TLS**: cert-manager gets a Let's Encrypt certificate for the host (HTTP-01 through Traefik), and Traefik
  *   redirects HTTP to HTTPS;
- * - **DNS**: external-dns, with a web-identity role of its own that may change records in the hosted zone
- *   only, writes `shop.<zoneName>` (an alias to the ingress load balancer);
+ * - **DNS**: the host `shop.<zoneName>` is an alias record of the ingress load balancer, made by CloudFormation:
+ *   external-dns (a web-identity role of its own that may change records in the hosted zone only) takes its
+ *   targets from the Ingress status, which on k3s names the nodes' private addresses (docs/tls-dns.md), and it
+ *   leaves alone the records it does not own;
  * - **secrets**: the database password is read from AWS Secrets Manager by the External Secrets Operator
  *   (its own web-identity role) through the namespace's own store, which reads only secrets named
  *   `shop/shop/...` (cluster `shop`, namespace `shop`).
@@ -27,6 +29,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { App as Cdk8sApp } from 'cdk8s';
 import { CertManager, ExternalDns, IngressExposure, SecretRef, SelfManagedPlatformStack, Tls, workloadIdentityGrant } from '../../lib';
 import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
@@ -55,6 +58,12 @@ export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
   // charts: it adds the zone to the cluster's traits, so a host outside it is refused at synth
   const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { zoneName: settings.zoneName, hostedZoneId: settings.hostedZoneId });
   new ExternalDns({ hostedZones: [zone] }).install(stack.cluster);
+  // the public host points at the ingress load balancer (external-dns would point it at the nodes' private addresses)
+  new route53.ARecord(stack, 'ShopHost', {
+    zone,
+    recordName: settings.host,
+    target: route53.RecordTarget.fromAlias(new route53targets.LoadBalancerTarget(stack.cluster.ingressLoadBalancer!)),
+  });
 
   const carts = cartsTable(stack);
   const theShop = shop(new Cdk8sApp(), stack.cluster.traits, {

@@ -18,8 +18,8 @@ import { expectValidManifests } from '../support/k8s-check';
 /**
  * kubeadm runs the Helm controller k3s embeds (k3s-io/helm-controller), so an add-on installs there from the
  * very objects it makes on k3s: the chart's namespace and a `helm.cattle.io/v1` HelmChart in kube-system.
- * Every add-on that runs on k3s is here (ExternalDns, VolumeBackupAddOn, Karpenter and CloudWatchObservability
- * refuse both self-managed kinds).
+ * Every add-on that runs on k3s is here (VolumeBackupAddOn, Karpenter and CloudWatchObservability refuse both
+ * self-managed kinds; ExternalDns has its own suite, external-dns-self-managed.test.ts).
  */
 const ADD_ONS = (): IPlatformAddOn[] => [
   new Observability(),

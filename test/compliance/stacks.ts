@@ -8,6 +8,8 @@ import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { IConstruct } from 'constructs';
+import { exampleContext } from '../../examples/three-tier/settings';
+import * as threeTierK3s from '../../examples/three-tier-k3s/app';
 import { CertManager, ExternalDns, KarpenterAddOn, VolumeBackupAddOn } from '../../lib/addons';
 import { ClusterCapacity, ClusterEndpointAccess } from '../../lib/clusters/eks';
 import { SelfManagedPlatformStack, SelfManagedDistribution } from '../../lib/platform';
@@ -60,6 +62,15 @@ export const STACK_VARIANTS: StackVariant[] = [
   {
     label: 'k3s (3 servers, HA)',
     build: app => new SelfManagedPlatformStack(app, 'k3s-ha', { platformName: 'acme', distribution: SelfManagedDistribution.k3s({ highAvailability: true }) }),
+  },
+  {
+    label: 'k3s with workload identity (the three-tier example: External Secrets, cert-manager, external-dns, a team)',
+    build: app => {
+      for (const [key, value] of Object.entries(exampleContext('eu-west-1'))) app.node.setContext(key, value);
+      app.node.setContext('region', 'eu-west-1');
+      app.node.setContext('account', '123456789012');
+      return threeTierK3s.build(app).stack;
+    },
   },
   {
     label: 'kubeadm',
