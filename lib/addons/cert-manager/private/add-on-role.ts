@@ -48,7 +48,8 @@ export function addOnRole(scope: Construct, id: string, v: PropValidator, cluste
   }
   const shown = o.value ?? `${cluster.node.path} (${cluster.distribution})`;
   if (!(cluster instanceof SelfManagedClusterBase)) {
-    return v.fail(o.prop, shown, `needs an AWS identity for ${o.purpose}, which this add-on gives on EKS (Pod Identity) and on k3s and kubeadm (workloadIdentity) only.`);
+    return v.fail(o.prop, shown,
+      `needs an AWS identity for ${o.purpose}, which this add-on gives on EKS (Pod Identity) and on k3s and kubeadm (workloadIdentity) only.`);
   }
   const identity = cluster.workloadIdentity;
   if (!identity) {
