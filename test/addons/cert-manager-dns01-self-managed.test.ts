@@ -1,45 +1,18 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as route53 from 'aws-cdk-lib/aws-route53';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
+import { DISTRIBUTIONS, ENV, statementsOf, yamlObjects, zones } from './self-managed-add-on-fixtures';
 import {
   CERT_MANAGER_CHART, CertManager, EksPlatformStack, LETS_ENCRYPT_PRODUCTION_ISSUER, LETS_ENCRYPT_STAGING_ISSUER,
-  SelfManagedDistribution, SelfManagedPlatformStack,
+  SelfManagedPlatformStack,
 } from '../../lib';
 import { flatten } from '../clusters/self-managed/support/user-data';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
 
-const ENV = { account: '123456789012', region: 'eu-west-1' };
-const DISTRIBUTIONS: Array<[string, SelfManagedDistribution]> = [['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDistribution.kubeadm()]];
-
-function yamlObjects(dir: string): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return yamlObjects(p);
-    return /\.ya?ml$/.test(e.name) ? parseAllDocuments(fs.readFileSync(p, 'utf8')).map(d => d.toJSON()).filter(Boolean) : [];
-  });
-}
-
-function zones(app: App): route53.IHostedZone[] {
-  const dns = new Stack(app, 'dns');
-  return [
-    route53.HostedZone.fromHostedZoneAttributes(dns, 'Com', { zoneName: 'example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' }),
-    route53.HostedZone.fromHostedZoneAttributes(dns, 'Net', { zoneName: 'example.net', hostedZoneId: 'Z9876543210ZYXWVUTSRQ' }),
-  ];
-}
-
-/** The statements of the role's own policy (its DefaultPolicy), as in the template. */
-function statementsOf(stack: Stack, role: iam.IRole): unknown[] {
-  const id = stack.getLogicalId(role.node.defaultChild as CfnElement);
-  const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).filter(p => JSON.stringify(p.Properties.Roles).includes(`"${id}"`));
-  expect(policies).toHaveLength(1);
-  return policies[0].Properties.PolicyDocument.Statement;
-}
 
 function eksStatements(): unknown[] {
   const app = new App();
