@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** One cdk-nag (v3) finding to acknowledge, with the reason it is inherent to the design. */
@@ -33,3 +33,14 @@ export const CDK_DEFAULT_POLICY: NagAcknowledgement = {
   id: 'NIST.800.53.R5-IAMNoInlinePolicy',
   reason: 'The statements are the least-privilege grants CDK adds to this one role (its DefaultPolicy); the policy cannot be attached to any other identity and is deleted with the role, so a managed policy would add an attachable object without narrowing access.',
 };
+
+/**
+ * `<region>:<account>` of `scope`'s stack as cdk-nag writes them in a finding's resource: `<AWS::Region>` and
+ * `<AWS::AccountId>` for an environment-agnostic stack, the values for a concrete one.
+ */
+export function nagRegionAccount(scope: IConstruct): string {
+  const stack = Stack.of(scope);
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `${region}:${account}`;
+}

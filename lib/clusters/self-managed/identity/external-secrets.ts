@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../../private/nag';
+import { acknowledge, CDK_DEFAULT_POLICY } from '../../../private/nag';
 import { cdkPropValidator } from '../../../private/validate';
 import type { ExternalSecretStore } from '../../../workloads';
 import type { AddOnHelmChartProps } from '../../add-on-helm-chart';
@@ -131,7 +131,7 @@ export class SelfManagedExternalSecrets extends Construct {
     });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: READ, resources: [pattern] }));
     this.operatorRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [role.roleArn] }));
-    acknowledge(role, {
+    acknowledge(role, CDK_DEFAULT_POLICY, {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${stack.region}:${stack.account}:secret:${this.store.secretNamePrefix}${namespace}/*]`,
       reason: 'The namespace\'s store reads only the secrets under the namespace\'s prefix (read actions only); Secrets Manager ARNs end in a random suffix, so a prefix needs a wildcard.',
     });

@@ -4,7 +4,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../../private/nag';
+import { acknowledge, CDK_DEFAULT_POLICY } from '../../../private/nag';
 import { cdkPropValidator } from '../../../private/validate';
 
 /** The audience of the tokens the pod identity webhook projects, and the only client id of the OIDC provider. */
@@ -111,6 +111,7 @@ export class ServiceAccountIssuer extends Construct {
       maxSessionDuration: Duration.hours(1),
       roleName,
     });
+    acknowledge(role, CDK_DEFAULT_POLICY);
     this.roles.set(key, role);
     return role;
   }

@@ -7,7 +7,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { inlinePolicyFindings } from './compliance';
 import { renderScript } from './render';
-import { acknowledge } from '../../../private/nag';
+import { acknowledge, nagRegionAccount } from '../../../private/nag';
 
 /** How long a terminating node may take to be drained (the lifecycle hook's heartbeat). */
 export const DRAIN_HEARTBEAT = Duration.minutes(15);
@@ -89,7 +89,7 @@ export class NodeDrain extends Construct {
     inlinePolicyFindings(this.automationRole);
     inlinePolicyFindings(this.eventsRole);
     acknowledge(this.eventsRole, {
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition/<${this.logicalIdOf(this.document)}>:*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${nagRegionAccount(this)}:automation-definition/<${this.logicalIdOf(this.document)}>:*]`,
       reason: 'EventBridge starts the current version of the cluster\'s own drain runbook; an automation definition ARN names its version after the colon.',
     });
   }
@@ -160,11 +160,11 @@ export class NodeDrain extends Construct {
         reason: 'Reading Run Command results (ssm:ListCommands, ListCommandInvocations, GetCommandInvocation, DescribeInstanceInformation) cannot be scoped to a resource.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*]',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${nagRegionAccount(role)}:instance/*]`,
         reason: 'The drain runs on instances the Auto Scaling groups create; the statement is conditioned on the cluster\'s tag and the stack id tag CloudFormation puts on them (ssm:resourceTag).',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*]',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${nagRegionAccount(role)}:autoScalingGroup:*:autoScalingGroupName/*]`,
         reason: 'A group\'s ARN holds a generated id and referencing it would make the group depend on its own drain; the statement is conditioned on the cluster\'s tag and the stack id tag CloudFormation puts on the group (autoscaling:ResourceTag).',
       });
   }
