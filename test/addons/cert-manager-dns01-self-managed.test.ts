@@ -4,12 +4,11 @@ import * as path from 'path';
 import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
-import { DISTRIBUTIONS, ENV, statementsOf, yamlObjects, zones } from './self-managed-add-on-fixtures';
+import { DISTRIBUTIONS, ENV, statementsOf, webIdentityConditions, yamlObjects, zones } from './self-managed-add-on-fixtures';
 import {
   CERT_MANAGER_CHART, CertManager, EksPlatformStack, LETS_ENCRYPT_PRODUCTION_ISSUER, LETS_ENCRYPT_STAGING_ISSUER,
   SelfManagedPlatformStack,
 } from '../../lib';
-import { flatten } from '../clusters/self-managed/support/user-data';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
 
@@ -41,11 +40,7 @@ describe.each(DISTRIBUTIONS)('%s with workloadIdentity: cert-manager DNS-01 thro
   test('no Pod Identity: the role is trusted by web identity for cert-manager/cert-manager only (sub and aud)', () => {
     expect(addOn.dns01Role).toBeUndefined();
     template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 0);
-    const [statement] = role.Properties.AssumeRolePolicyDocument.Statement;
-    expect(statement).toMatchObject({ Action: 'sts:AssumeRoleWithWebIdentity', Effect: 'Allow', Principal: { Federated: { Ref: expect.stringMatching(/IssuerProvider/) } } });
-    const conditionsId = statement.Condition.StringEquals['Fn::GetAtt'][0];
-    const conditions = JSON.parse(flatten(template.toJSON().Resources[conditionsId].Properties.Value));
-    expect(Object.entries(conditions).map(([k, v]) => [k.replace(/^.*:/, ''), v])).toEqual([
+    expect(webIdentityConditions(template, role)).toEqual([
       ['sub', 'system:serviceaccount:cert-manager:cert-manager'],
       ['aud', 'sts.amazonaws.com'],
     ]);

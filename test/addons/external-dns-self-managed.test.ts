@@ -7,11 +7,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { parse } from 'yaml';
-import { DISTRIBUTIONS, ENV, statementsOf, yamlObjects, zones } from './self-managed-add-on-fixtures';
+import { DISTRIBUTIONS, ENV, statementsOf, webIdentityConditions, yamlObjects, zones } from './self-managed-add-on-fixtures';
 import { CertManager, EksPlatformStack, EXTERNAL_DNS_CHART, ExternalDns, SelfManagedPlatformStack } from '../../lib';
 import { K3sCluster } from '../../lib/clusters/k3s';
 import { PlatformNetwork } from '../../lib/network';
-import { flatten, nagFindings, reportingApp } from '../clusters/self-managed/support/user-data';
+import { nagFindings, reportingApp } from '../clusters/self-managed/support/user-data';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
 
@@ -41,11 +41,7 @@ describe.each(DISTRIBUTIONS)('%s with workloadIdentity: external-dns through the
   test('no Pod Identity: the role is trusted by web identity for external-dns/external-dns only (sub and aud)', () => {
     expect(addOn.identity).toBeUndefined();
     template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 0);
-    const [statement] = role.Properties.AssumeRolePolicyDocument.Statement;
-    expect(statement).toMatchObject({ Action: 'sts:AssumeRoleWithWebIdentity', Effect: 'Allow', Principal: { Federated: { Ref: expect.stringMatching(/IssuerProvider/) } } });
-    const conditionsId = statement.Condition.StringEquals['Fn::GetAtt'][0];
-    const conditions = JSON.parse(flatten(template.toJSON().Resources[conditionsId].Properties.Value));
-    expect(Object.entries(conditions).map(([k, v]) => [k.replace(/^.*:/, ''), v])).toEqual([
+    expect(webIdentityConditions(template, role)).toEqual([
       ['sub', 'system:serviceaccount:external-dns:external-dns'],
       ['aud', 'sts.amazonaws.com'],
     ]);

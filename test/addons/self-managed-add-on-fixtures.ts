@@ -11,6 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { parseAllDocuments } from 'yaml';
 import { SelfManagedDistribution } from '../../lib';
+import { flatten } from '../clusters/self-managed/support/user-data';
 
 export const ENV = { account: '123456789012', region: 'eu-west-1' };
 export const DISTRIBUTIONS: Array<[string, SelfManagedDistribution]> = [['k3s', SelfManagedDistribution.k3s()], ['kubeadm', SelfManagedDistribution.kubeadm()]];
@@ -37,4 +38,16 @@ export function statementsOf(stack: Stack, role: iam.IRole): unknown[] {
   const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).filter(p => JSON.stringify(p.Properties.Roles).includes(`"${id}"`));
   expect(policies).toHaveLength(1);
   return policies[0].Properties.PolicyDocument.Statement;
+}
+
+/**
+ * A web-identity role's trust (its one statement must assume with web identity through the cluster's issuer),
+ * and the `sub` and `aud` conditions it names, as [key without the issuer host, value] pairs.
+ */
+export function webIdentityConditions(template: Template, role: { Properties: { AssumeRolePolicyDocument: { Statement: any[] } } }): Array<[string, unknown]> {
+  const [statement] = role.Properties.AssumeRolePolicyDocument.Statement;
+  expect(statement).toMatchObject({ Action: 'sts:AssumeRoleWithWebIdentity', Effect: 'Allow', Principal: { Federated: { Ref: expect.stringMatching(/IssuerProvider/) } } });
+  const conditionsId = statement.Condition.StringEquals['Fn::GetAtt'][0];
+  const conditions = JSON.parse(flatten(template.toJSON().Resources[conditionsId].Properties.Value)) as Record<string, unknown>;
+  return Object.entries(conditions).map(([k, v]) => [k.replace(/^.*:/, ''), v]);
 }
