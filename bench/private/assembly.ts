@@ -5,7 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { gzipSync, inflateRawSync } from 'zlib';
+import { gzipSync } from 'zlib';
+import { readZip } from './zip';
 
 /** The quotas a stack must respect to deploy (see /shared/reference/aws-limits.md). */
 export const QUOTAS = {
@@ -259,26 +260,3 @@ function readDirectory(dir: string, prefix = ''): Map<string, Buffer> {
   return out;
 }
 
-/** The files of a zip archive (stored or deflated entries), read through its central directory. */
-export function readZip(file: string): Map<string, Buffer> {
-  const zip = fs.readFileSync(file);
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0) throw new Error(`${file} is not a zip archive`);
-  const entries = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  const out = new Map<string, Buffer>();
-  for (let i = 0; i < entries; i++) {
-    const method = zip.readUInt16LE(at + 10);
-    const compressed = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const extraLength = zip.readUInt16LE(at + 30);
-    const commentLength = zip.readUInt16LE(at + 32);
-    const local = zip.readUInt32LE(at + 42);
-    const name = zip.subarray(at + 46, at + 46 + nameLength).toString('utf-8');
-    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(dataStart, dataStart + compressed);
-    if (!name.endsWith('/')) out.set(name, method === 0 ? Buffer.from(data) : inflateRawSync(data));
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return out;
-}

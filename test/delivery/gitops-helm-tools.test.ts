@@ -14,9 +14,10 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { App, Chart } from 'cdk8s';
 import { FIXTURE_EXTERNAL_SECRETS, shopPlatformChart } from './gitops-fixtures';
 import { webServiceCharts } from './web-services';
+import { readZipEntry } from '../../bench/private/zip';
 import { sampleWorkloads } from '../../charts/samples';
 import { ClusterTraits, GitOpsHelmChart, HelmChartDirectory, HelmChartReleases, KubeObject, synthesizeManifests } from '../../lib';
-import { kubectlLayerZip, readZipEntry, useHelm } from '../support/helm';
+import { kubectlLayerZip, useHelm } from '../support/helm';
 import { expectValidManifests } from '../support/k8s-check';
 
 const helm = useHelm();

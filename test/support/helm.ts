@@ -14,8 +14,8 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import { parseAllDocuments } from 'yaml';
+import { readZipEntry } from '../../bench/private/zip';
 
 /** The helm binary and what the tests do with it. */
 export interface Helm {
@@ -39,31 +39,6 @@ export function kubectlLayerZip(): string {
   return zip;
 }
 
-/** Reads one entry of a zip file (stored or deflated; no ZIP64), or throws. */
-export function readZipEntry(zipFile: string, name: string): Buffer {
-  const zip = fs.readFileSync(zipFile);
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0) throw new Error(`${zipFile}: not a zip file (no end of central directory)`);
-  const count = zip.readUInt16LE(eocd + 10);
-  let p = zip.readUInt32LE(eocd + 16);
-  for (let i = 0; i < count; i++) {
-    if (zip.readUInt32LE(p) !== 0x02014b50) throw new Error(`${zipFile}: corrupt central directory`);
-    const method = zip.readUInt16LE(p + 10);
-    const size = zip.readUInt32LE(p + 20);
-    const nameLength = zip.readUInt16LE(p + 28);
-    const entryName = zip.toString('utf8', p + 46, p + 46 + nameLength);
-    if (entryName === name) {
-      const local = zip.readUInt32LE(p + 42);
-      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-      const data = zip.subarray(start, start + size);
-      if (method === 0) return Buffer.from(data);
-      if (method === 8) return zlib.inflateRawSync(data);
-      throw new Error(`${zipFile}: ${name} uses compression method ${method} (only stored and deflated are read)`);
-    }
-    p += 46 + nameLength + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
-  }
-  throw new Error(`${zipFile}: no entry ${name}`);
-}
 
 /** Extracts helm into a new temp dir; `dispose` removes it. Throws if helm does not run. */
 export function extractHelm(): { helm: Helm; dispose: () => void } {
