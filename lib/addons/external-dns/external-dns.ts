@@ -6,10 +6,10 @@ import { PodIdentity } from '../../clusters/eks/private/pod-identity';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
 import { checkMember } from '../../workloads/private/fixed-set';
 import { PropValidator } from '../../workloads/private/validate';
-import { addOnRole, GET_CHANGE_ACKNOWLEDGEMENT } from '../cert-manager/private/add-on-role';
-import { deliverEgressPolicy } from '../cert-manager/private/egress-policy';
-import { getChangeStatement, NamedZone, namedZones } from '../cert-manager/private/hosted-zones';
 import { IPlatformAddOn } from '../platform-add-on';
+import { addOnRole, GET_CHANGE_ACKNOWLEDGEMENT } from '../private/add-on-role';
+import { deliverEgressPolicy } from '../private/egress-policy';
+import { getChangeStatement, NamedZone, namedZones } from '../private/hosted-zones';
 
 /** external-dns's official chart (kubernetes-sigs), pinned. */
 export const EXTERNAL_DNS_CHART = {

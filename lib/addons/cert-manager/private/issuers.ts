@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { getChangeStatement, NamedZone } from './hosted-zones';
+import { getChangeStatement, NamedZone } from '../../private/hosted-zones';
 
 /** The ACME directories of Let's Encrypt. */
 export const LETS_ENCRYPT_SERVERS = {

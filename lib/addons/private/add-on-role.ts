@@ -1,12 +1,12 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IDependable } from 'constructs';
-import { EksPlatformCluster } from '../../../clusters/eks/eks-platform-cluster';
-import { PodIdentity } from '../../../clusters/eks/private/pod-identity';
-import { IPlatformCluster } from '../../../clusters/platform-cluster';
-import { ROLE_ARN_ANNOTATION } from '../../../clusters/self-managed/identity/pod-identity-webhook';
-import { SelfManagedClusterBase } from '../../../clusters/self-managed/self-managed-cluster';
-import { acknowledge, CDK_DEFAULT_POLICY, NagAcknowledgement } from '../../../private/nag';
-import { PropValidator } from '../../../workloads/private/validate';
+import { EksPlatformCluster } from '../../clusters/eks/eks-platform-cluster';
+import { PodIdentity } from '../../clusters/eks/private/pod-identity';
+import { IPlatformCluster } from '../../clusters/platform-cluster';
+import { ROLE_ARN_ANNOTATION } from '../../clusters/self-managed/identity/pod-identity-webhook';
+import { SelfManagedClusterBase } from '../../clusters/self-managed/self-managed-cluster';
+import { acknowledge, CDK_DEFAULT_POLICY, NagAcknowledgement } from '../../private/nag';
+import { PropValidator } from '../../workloads/private/validate';
 
 /** What an add-on's controller may do in AWS, and whose pods get it. */
 export interface AddOnRoleOptions {

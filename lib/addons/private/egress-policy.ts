@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import { IPlatformCluster } from '../../../clusters/platform-cluster';
+import { IPlatformCluster } from '../../clusters/platform-cluster';
 
 /**
  * A NetworkPolicy that lets the add-on's controller pods reach only HTTPS (Route 53, STS and, for cert-manager,

@@ -2,7 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { IConstruct } from 'constructs';
-import { PropValidator } from '../../../workloads/private/validate';
+import { PropValidator } from '../../workloads/private/validate';
 
 /** A Route 53 hosted zone an add-on may change records in, with its name known at synth. */
 export interface NamedZone {
