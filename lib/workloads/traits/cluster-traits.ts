@@ -89,11 +89,20 @@ export interface IngressAnnotationOptions {
   readonly internetFacing: boolean;
   /** TLS is configured on the Ingress. */
   readonly tls: boolean;
-  /** ACM certificate ARNs (ALB only). */
+  /**
+   * ACM certificate ARNs (ALB only).
+   * @default - none
+   */
   readonly certificateArns?: string[];
-  /** HTTP health check path of the backend, when it has one. */
+  /**
+   * HTTP health check path of the backend, when it has one.
+   * @default - the load balancer's own default
+   */
   readonly healthCheckPath?: string;
-  /** Ingress group (ALB: several Ingresses share one load balancer). */
+  /**
+   * Ingress group (ALB: several Ingresses share one load balancer).
+   * @default - a load balancer of its own
+   */
   readonly group?: string;
 }
 
