@@ -1,7 +1,7 @@
-import { Stack } from 'aws-cdk-lib';
 import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { podIdentityPrincipal } from './private/pod-identity';
 import { cdkPropValidator } from '../../private/validate';
 import { IWorkloadIdentity } from '../../workloads/workload-identity';
 import { IWorkloadIdentityGrant } from '../workload-identity';
@@ -67,14 +67,8 @@ export class EksWorkloadIdentity extends Construct implements IWorkloadIdentityG
     this.namespace = namespace;
     this.serviceAccountName = serviceAccountName;
 
-    const podIdentity = new iam.ServicePrincipal('pods.eks.amazonaws.com', {
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-        ArnEquals: { 'aws:SourceArn': props.cluster.clusterArn },
-      },
-    });
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.SessionTagsPrincipal(podIdentity),
+      assumedBy: podIdentityPrincipal(this, props.cluster),
       description: props.description ?? `Workload identity ${namespace}/${serviceAccountName} on EKS cluster ${props.cluster.clusterName}`,
     });
     this.grantPrincipal = this.role;

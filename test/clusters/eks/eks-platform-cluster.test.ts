@@ -181,7 +181,18 @@ describe('EksPlatformCluster defaults (managed node groups)', () => {
       template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'kube-system', ServiceAccount: sa, ClusterName: { Ref: Match.anyValue() } });
     }
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{ Action: ['sts:AssumeRole', 'sts:TagSession'], Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' } }] },
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          // Only this cluster in this account (the confused-deputy guard the EKS user guide recommends).
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('Cluster'), 'Arn'] } },
+          },
+        }],
+      },
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy']] }],
     });
   });

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,9 +26,22 @@ export interface PodIdentityProps {
 }
 
 /**
+ * The EKS Pod Identity principal, trusted only for `cluster` in this stack's account (`aws:SourceAccount`,
+ * `aws:SourceArn`, as the EKS user guide recommends against the confused deputy), with session tags.
+ */
+export function podIdentityPrincipal(scope: Construct, cluster: { readonly clusterArn: string }): iam.IPrincipal {
+  return new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com', {
+    conditions: {
+      StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+      ArnEquals: { 'aws:SourceArn': cluster.clusterArn },
+    },
+  }));
+}
+
+/**
  * An IAM role that pods of one service account assume through EKS Pod Identity (the
  * `eks-pod-identity-agent` add-on): a role trusted by `pods.eks.amazonaws.com` and an
- * `AWS::EKS::PodIdentityAssociation`. No OIDC provider and no service-account annotation needed.
+ * `AWS::EKS::PodIdentityAssociation`. The trust names the account and the cluster. No OIDC provider and no service-account annotation needed.
  */
 export class PodIdentity extends Construct {
   public readonly role: iam.Role;
@@ -36,7 +50,7 @@ export class PodIdentity extends Construct {
   constructor(scope: Construct, id: string, props: PodIdentityProps) {
     super(scope, id);
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+      assumedBy: podIdentityPrincipal(this, props.cluster),
       description: `EKS Pod Identity role of ${props.namespace}/${props.serviceAccount}`,
       managedPolicies: props.managedPolicies,
     });
