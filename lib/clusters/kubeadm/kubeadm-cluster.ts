@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { helmControllerAsset } from './helm-controller';
+import { KUBEADM_ADDONS } from './kubeadm-addons';
 import { KubeadmVersion } from './kubeadm-version';
 import { networkPolicyEngineAsset } from './network-policy-engine';
 import { denyGrantsExceptForAwsServices } from '../../private/kms';
@@ -19,14 +20,7 @@ import { SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed
 
 const SCRIPTS = path.join(__dirname, 'scripts');
 
-/** Pinned add-ons of a kubeadm cluster (flannel CNI, local-path storage, metrics-server, Traefik). */
-export const KUBEADM_ADDONS = {
-  flannelManifest: 'https://github.com/flannel-io/flannel/releases/download/v0.26.7/kube-flannel.yml',
-  metricsServerManifest: 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.7.2/components.yaml',
-  localPathManifest: 'https://raw.githubusercontent.com/rancher/local-path-provisioner/v0.0.31/deploy/local-path-storage.yaml',
-  helmVersion: 'v3.17.3',
-  traefikChartVersion: '35.0.0',
-} as const;
+export { KUBEADM_ADDONS } from './kubeadm-addons';
 
 /** Props of a {@link KubeadmCluster}. */
 export interface KubeadmClusterProps extends SelfManagedClusterProps {

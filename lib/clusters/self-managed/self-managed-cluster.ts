@@ -21,6 +21,7 @@ import { addOnChart } from './private/add-on-chart';
 import {
   agentHealthCheckFindings, inlinePolicyFindings, ingressSecurityGroupFindings, nodeGroupFindings, secretFindings, tcpLoadBalancerFindings,
 } from './private/compliance';
+import { TraefikIngressEndpoint } from './private/ingress-endpoint';
 import { DRAIN_HEARTBEAT, NodeDrain } from './private/node-drain';
 import { renderScript } from './private/render';
 import { workloadAssets } from './private/workload-asset';
@@ -394,6 +395,10 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       maxConcurrency: '1',
       maxErrors: '0',
     });
+    // Traefik publishes the ingress NLB's DNS name in every Ingress status (external-dns points records at it).
+    if (this.ingressLoadBalancer) {
+      new TraefikIngressEndpoint(this, 'IngressEndpoint', { distribution: this.distribution, hostname: this.ingressLoadBalancer.loadBalancerDnsName, targets: this.workloadSync.targets });
+    }
 
     if (props.workloadIdentity) {
       this.workloadIdentity = new SelfManagedWorkloadIdentity(this, 'WorkloadIdentity', {

@@ -1,0 +1,60 @@
+#!/bin/bash
+# Makes k3s's packaged Traefik publish the ingress load balancer's DNS name in every Ingress status, so that
+# external-dns (and anyone reading `kubectl get ingress`) points at the NLB, not at the nodes' private addresses
+# ServiceLB reports. Run on the servers by an SSM State Manager association: when the name changes, on every
+# new server and every 30 minutes (drift repair). Idempotent: nothing is applied when the values already hold.
+#
+# The values go into the HelmChartConfig kube-system/traefik, k3s's own way to configure its packaged charts:
+# `providers.kubernetesIngress.publishedService.enabled: false` (Traefik prefers a published Service over a
+# hostname) and `--providers.kubernetesingress.ingressendpoint.hostname=<NLB>` in `additionalArguments` (k3s's
+# chart, 34.x for k3s 1.33, has no value for it; later charts' `ingressEndpoint` value is dropped so that the
+# flag is given once). A HelmChartConfig that already exists keeps every other value: its valuesContent is
+# merged (YAML, by python3 with PyYAML, which cloud-init needs on every supported image), never replaced.
+set -euo pipefail
+umask 077
+INGRESS_HOSTNAME='@@INGRESS_HOSTNAME@@'
+read -r -a KC <<< '@@KUBECTL@@'
+ROOT="${CDK_K8S_ROOT:-}"
+STATE_DIR="${ROOT}/var/lib/cdk-k8s-platform"
+FIELD_MANAGER=cdk-k8s-platform
+CONFIG=helmchartconfigs.helm.cattle.io
+
+log() { printf '%(%Y-%m-%dT%H:%M:%SZ)T cdk-k8s-platform ingress endpoint: %s\n' -1 "$*" >&2; }
+
+# until_ok CMD...: up to 90 attempts 10 s apart (a server still booting, an API server restarting).
+until_ok() {
+  local n=1
+  until "$@" >/dev/null 2>&1; do
+    if [ "$n" -ge "${WAIT_ATTEMPTS:-90}" ]; then log "gave up waiting for: $*"; return 1; fi
+    sleep "${RETRY_DELAY:-10}"
+    n=$((n + 1))
+  done
+}
+
+main() {
+  if [[ ! "$INGRESS_HOSTNAME" =~ ^[A-Za-z0-9.-]+$ ]]; then log "not a DNS name: $INGRESS_HOSTNAME"; return 1; fi
+  # the bootstrap writes the ready marker last; the API then serves the Helm controller's kinds
+  until_ok test -f "$STATE_DIR/ready"
+  until_ok "${KC[@]}" -n kube-system get "$CONFIG" -o name
+  local result addon
+  WORK=$(mktemp -d)
+  trap 'rm -rf "$WORK"' EXIT
+  "${KC[@]}" -n kube-system get "$CONFIG" traefik --ignore-not-found -o jsonpath='{.spec.valuesContent}' > "$WORK/current.yaml"
+  result=$(python3 -c '@@MERGE_VALUES@@' "$WORK/current.yaml" "$INGRESS_HOSTNAME" helmchartconfig "$WORK/traefik.json")
+  if [ "$result" = unchanged ]; then
+    log "Traefik already publishes $INGRESS_HOSTNAME"
+    return 0
+  fi
+  # k3s's deploy controller marks what it applies from /var/lib/rancher/k3s/server/manifests with its Addon's name
+  addon=$("${KC[@]}" -n kube-system get "$CONFIG" traefik --ignore-not-found -o jsonpath='{.metadata.annotations.objectset\.rio\.cattle\.io/owner-name}')
+  if [ -n "$addon" ]; then
+    log "warning: HelmChartConfig kube-system/traefik comes from /var/lib/rancher/k3s/server/manifests/$addon.yaml, which k3s" \
+      "applies again when it starts: add providers.kubernetesIngress.publishedService.enabled=false and the additionalArguments" \
+      "entry --providers.kubernetesingress.ingressendpoint.hostname=$INGRESS_HOSTNAME to that file (this run merges them meanwhile)"
+  fi
+  # force: the merged valuesContent keeps what the previous owner of the field wrote
+  "${KC[@]}" apply --server-side --field-manager="$FIELD_MANAGER" --force-conflicts -f "$WORK/traefik.json"
+  log "Traefik now publishes $INGRESS_HOSTNAME in the Ingress status (the Helm controller upgrades the release)"
+}
+
+main "$@"
