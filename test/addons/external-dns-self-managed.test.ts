@@ -8,10 +8,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { parse } from 'yaml';
 import { DISTRIBUTIONS, ENV, statementsOf, webIdentityConditions, yamlObjects, zones } from './self-managed-add-on-fixtures';
-import { CertManager, EksPlatformStack, EXTERNAL_DNS_CHART, ExternalDns, SelfManagedPlatformStack } from '../../lib';
+import { CertManager, EksPlatformStack, EXTERNAL_DNS_CHART, ExternalDns, IngressExposure, SelfManagedPlatformStack } from '../../lib';
 import { K3sCluster } from '../../lib/clusters/k3s';
 import { PlatformNetwork } from '../../lib/network';
-import { nagFindings, reportingApp } from '../clusters/self-managed/support/user-data';
+import { flatten, nagFindings, reportingApp } from '../clusters/self-managed/support/user-data';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
 
@@ -71,6 +71,14 @@ describe.each(DISTRIBUTIONS)('%s with workloadIdentity: external-dns through the
     expect(stack.cluster.traits.dnsZones).toEqual(['example.com', 'example.net']);
   });
 
+  test('the records follow the ingress NLB: the cluster makes Traefik publish its DNS name in every Ingress status', () => {
+    const nlb = stack.getLogicalId(stack.cluster.ingressLoadBalancer!.node.defaultChild as CfnElement);
+    const endpoint = Object.entries(template.findResources('AWS::SSM::Association')).filter(([id]) => id.includes('IngressEndpoint'));
+    expect(endpoint).toHaveLength(1);
+    const script = (endpoint[0][1].Properties.Parameters.commands as unknown[]).map(flatten).join('\n');
+    expect(script).toContain(`INGRESS_HOSTNAME='ATT_${nlb}_DNSName'`);
+  });
+
   test('a NetworkPolicy lets the controller reach HTTPS (Route 53, STS), the API server and DNS only', () => {
     const policies = all.filter(o => o.metadata?.labels?.['platform.cdk-k8s.io/delivery']?.startsWith('external-dns-egress')).filter(o => o.kind === 'NetworkPolicy');
     expect(policies).toHaveLength(1);
@@ -103,6 +111,18 @@ describe('refusals on k3s and kubeadm name the prop to change', () => {
         + 'and cluster acme has workloadIdentity off. Set workloadIdentity: {} on the cluster (SelfManagedPlatformStack: cluster: { workloadIdentity: {} }): '
         + 'its servers roll once to sign service-account tokens with a public issuer (adds an S3 bucket, a CloudFront distribution, an IAM OIDC provider '
         + 'and the pod identity webhook).');
+  });
+
+  test.each(DISTRIBUTIONS)('%s with IngressExposure.none(): no address to point records at, names the ingress prop', (name, distribution) => {
+    const app = new App();
+    const cluster = new SelfManagedPlatformStack(app, 'k', {
+      platformName: 'acme', env: ENV, distribution, cluster: { workloadIdentity: {}, ingress: IngressExposure.none() },
+    }).cluster;
+    expect(expectThrownMessage(() => new ExternalDns({ hostedZones: zones(app) }).install(cluster)))
+      .toBe(`[k/Cluster] ExternalDns.install(cluster) is "k/Cluster (${name})": has no ingress load balancer (ingress: IngressExposure.none()), `
+        + 'so the Ingresses of cluster acme have no address anyone can reach and external-dns would write records that lead nowhere. '
+        + 'Expose the ingress with IngressExposure.internal() or IngressExposure.internetFacing() (SelfManagedPlatformStack: cluster: { ingress: ... }), '
+        + 'or do not install ExternalDns.');
   });
 
   test('an environment-agnostic stack: the role ARN in the values needs env', () => {

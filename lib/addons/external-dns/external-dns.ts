@@ -4,6 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct, IDependable } from 'constructs';
 import { PodIdentity } from '../../clusters/eks/private/pod-identity';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
+import { SelfManagedClusterBase } from '../../clusters/self-managed/self-managed-cluster';
 import { checkMember } from '../../workloads/private/fixed-set';
 import { PropValidator } from '../../workloads/private/validate';
 import { IPlatformAddOn } from '../platform-add-on';
@@ -61,8 +62,10 @@ const SERVICE_ACCOUNT = 'external-dns';
  * role ARN, the pod identity webhook gives its pods the credentials). See docs/tls-dns.md.
  *
  * Installing it adds the zones to `cluster.traits.dnsZones`: an Ingress host outside them is refused.
- * Refused on a k3s or kubeadm cluster without `workloadIdentity: {}`, and in an environment-agnostic stack there
- * (the role ARN is written into the chart's values, so the stack's `env` must be concrete).
+ * Refused on a k3s or kubeadm cluster without `workloadIdentity: {}` or without an ingress load balancer
+ * (`IngressExposure.none()`), and in an environment-agnostic stack there (the role ARN is written into the chart's
+ * values, so the stack's `env` must be concrete). There, Traefik publishes the ingress load balancer's DNS name in
+ * every Ingress status, so the records are aliases of the load balancer, as of the ALB on EKS.
  */
 export class ExternalDns implements IPlatformAddOn {
   public readonly name = 'external-dns';
@@ -79,6 +82,7 @@ export class ExternalDns implements IPlatformAddOn {
     const namespace = v.dnsLabel('namespace', p.namespace ?? 'external-dns');
     const policy = checkMember(v, 'policy', p.policy, 'DnsRecordPolicy', DnsRecordPolicy, DnsRecordPolicy.UPSERT_ONLY);
     const zones = namedZones(v, 'hostedZones', p.hostedZones);
+    checkIngressAddress(v, cluster);
     const scope = new Construct(cluster, 'ExternalDns');
     const aws = addOnRole(scope, 'Identity', v, cluster, {
       purpose: 'external-dns to change Route 53 records',
@@ -103,6 +107,19 @@ export class ExternalDns implements IPlatformAddOn {
     cluster.traits.addAbilities({ dnsZones: zones.map(z => z.zoneName) });
     return release;
   }
+}
+
+/**
+ * k3s and kubeadm: records point at the address Traefik publishes in each Ingress status, the ingress load
+ * balancer's DNS name. A cluster without one (`IngressExposure.none()`) keeps ports 80/443 closed on its nodes,
+ * so every record would point at an address nobody can reach.
+ */
+function checkIngressAddress(v: PropValidator, cluster: IPlatformCluster): void {
+  if (!(cluster instanceof SelfManagedClusterBase) || cluster.ingressLoadBalancer) return;
+  v.fail('install(cluster)', `${cluster.node.path} (${cluster.distribution})`,
+    `has no ingress load balancer (ingress: IngressExposure.none()), so the Ingresses of cluster ${cluster.clusterName} have no address anyone can reach `
+    + 'and external-dns would write records that lead nowhere. Expose the ingress with IngressExposure.internal() or IngressExposure.internetFacing() '
+    + '(SelfManagedPlatformStack: cluster: { ingress: ... }), or do not install ExternalDns.');
 }
 
 /** Records in the named zones only; listing zones (no resource-level permission) and reading changes. */
