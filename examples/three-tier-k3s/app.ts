@@ -9,10 +9,10 @@
  *   from client certificates signed by the cluster CA or from OIDC (docs/teams.md): IAM cannot sign in to k3s;
  * - **TLS**: cert-manager gets a Let's Encrypt certificate for the host (HTTP-01 through Traefik), and Traefik
  *   redirects HTTP to HTTPS;
- * - **DNS**: the host `shop.<zoneName>` is an alias record of the ingress load balancer, made by CloudFormation:
- *   external-dns (a web-identity role of its own that may change records in the hosted zone only) takes its
- *   targets from the Ingress status, which on k3s names the nodes' private addresses (docs/tls-dns.md), and it
- *   leaves alone the records it does not own;
+ * - **DNS**: external-dns, with a web-identity role of its own that may change records in the hosted zone only,
+ *   writes `shop.<zoneName>` as an alias of the ingress load balancer (the cluster makes Traefik publish the
+ *   load balancer's DNS name in every Ingress status, docs/tls-dns.md), and leaves alone the records it does
+ *   not own;
  * - **secrets**: the database password is read from AWS Secrets Manager by the External Secrets Operator
  *   (its own web-identity role) through the namespace's own store, which reads only secrets named
  *   `shop/shop/...` (cluster `shop`, namespace `shop`).
@@ -29,7 +29,6 @@
  */
 import { App } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { App as Cdk8sApp } from 'cdk8s';
 import { CertManager, ExternalDns, IngressExposure, SecretRef, SelfManagedPlatformStack, Tls, workloadIdentityGrant } from '../../lib';
 import { VerticalPodAutoscalerAddOn } from '../../lib/addons/vpa';
@@ -57,13 +56,8 @@ export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
   // records for the Ingress hosts, in this zone only (named, not looked up); install it before building the
   // charts: it adds the zone to the cluster's traits, so a host outside it is refused at synth
   const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { zoneName: settings.zoneName, hostedZoneId: settings.hostedZoneId });
+  // (the records are aliases of the ingress load balancer: Traefik publishes its DNS name in each Ingress status)
   new ExternalDns({ hostedZones: [zone] }).install(stack.cluster);
-  // the public host points at the ingress load balancer (external-dns would point it at the nodes' private addresses)
-  new route53.ARecord(stack, 'ShopHost', {
-    zone,
-    recordName: settings.host,
-    target: route53.RecordTarget.fromAlias(new route53targets.LoadBalancerTarget(stack.cluster.ingressLoadBalancer!)),
-  });
 
   const carts = cartsTable(stack);
   const theShop = shop(new Cdk8sApp(), stack.cluster.traits, {
