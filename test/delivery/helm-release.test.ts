@@ -7,7 +7,7 @@ import { tmpOutdir } from './helpers';
 import { addWebService } from './web-services';
 import { HelmChartDelivery } from '../../lib/delivery';
 import { HelmChartDirectory } from '../../lib/delivery/helm-chart-directory';
-import { base64, estimateReleaseRecordBytes, MAX_RELEASE_RECORD_BYTES, releaseJson } from '../../lib/delivery/private/helm-release';
+import { base64, estimateReleaseRecordBytes, jsonChars, MAX_RELEASE_RECORD_BYTES, releaseJson } from '../../lib/delivery/private/helm-release';
 import { ClusterTraits, PlatformChart, synthesizeManifests } from '../../lib/workloads';
 
 /** A pseudo-random (fixed seed), hardly compressible string of `n` characters. */
@@ -43,6 +43,22 @@ describe('the Helm release record estimate', () => {
       expect(base64(bytes).toString('latin1')).toBe(bytes.toString('base64'));
     }
     expect(base64(Buffer.from([0, 255, 254, 253])).toString()).toBe('AP/+/Q==');
+  });
+
+  test('escapes text for the manifest exactly as JSON.stringify does, from its UTF-8 bytes or from the string', () => {
+    // every ASCII byte, quotes, backslashes, 2- to 4-byte characters, U+FFFD, U+2028 and lone surrogates
+    const pieces = [...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)), 'é', '€', '😀', '\uFFFD', '\u2028', '\uD800', '\uDC00', '"\\', 'plain text'];
+    let x = 5;
+    for (let n = 0; n < 400; n++) {
+      let text = '';
+      for (let i = 0; i < n % 40; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        text += pieces[(x >>> 8) % pieces.length];
+      }
+      const expected = JSON.stringify(text).slice(1, -1);
+      expect(jsonChars(text, Buffer.from(text)).toString()).toBe(expected);
+      expect(jsonChars(text).toString()).toBe(expected);
+    }
   });
 
   test('the release JSON is what Helm serializes: chart files base64-encoded and the rendered manifest (escaped braces restored)', () => {

@@ -108,9 +108,12 @@ export function renderRelease(scope: Construct, v: PropValidator, kind: string, 
   }
   const chart = HelmChartDirectory.render(prepared, { chartName: release });
   const releaseRecordBytes = estimateReleaseRecordBytes(chart);
-  v.check(releaseRecordBytes <= MAX_RELEASE_RECORD_BYTES, what.prop, what.value,
-    `make${objects.length === 1 ? 's' : ''} a Helm release record of ${releaseRecordBytes.toLocaleString('en-US')} bytes (${objects.length.toLocaleString('en-US')} objects; gzip and base64 of the release, as Helm stores it in a Secret), `
-    + `over the budget of ${MAX_RELEASE_RECORD_BYTES.toLocaleString('en-US')} bytes (a Secret holds at most 1 MiB): ${what.fix}`);
+  // the message is built only on failure: the first toLocaleString of a process loads ICU data (~20 ms)
+  if (releaseRecordBytes > MAX_RELEASE_RECORD_BYTES) {
+    v.fail(what.prop, what.value,
+      `make${objects.length === 1 ? 's' : ''} a Helm release record of ${releaseRecordBytes.toLocaleString('en-US')} bytes (${objects.length.toLocaleString('en-US')} objects; gzip and base64 of the release, as Helm stores it in a Secret), `
+      + `over the budget of ${MAX_RELEASE_RECORD_BYTES.toLocaleString('en-US')} bytes (a Secret holds at most 1 MiB): ${what.fix}`);
+  }
   return { chart, releaseRecordBytes, crds, kinds: new Set(objects.map(({ o }) => kindKey(o))) };
 }
 
@@ -174,25 +177,74 @@ const RELEASE_INFO = '"info":{"first_deployed":"2006-01-02T15:04:05.999999999Z",
 
 /** The release as Helm serializes it (the parts that matter for its size), as one JSON buffer. */
 export function releaseJson(chart: HelmChartDirectory): Buffer {
-  // Built from buffers: base64 needs no JSON escaping, so only names and the manifest go through stringify,
-  // and the templates are encoded straight into bytes (no base64 string, no joined manifest to encode again).
+  // Built from buffers: base64 needs no JSON escaping, so only names and the manifest are escaped, and each
+  // template is encoded to UTF-8 once: its bytes are written as base64 and, escaped, into the manifest.
   const parts: Buffer[] = [Buffer.from(`{"name":${JSON.stringify(chart.chartName)},${RELEASE_INFO},"chart":{"metadata":${JSON.stringify({ name: chart.chartName, version: chart.chartVersion })},"templates":[`)];
   const manifest: Buffer[] = [Buffer.from(']},"manifest":"')];
   let first = true;
   for (const [name, data] of chart.files) {
-    parts.push(Buffer.from(`${first ? '' : ','}{"name":${JSON.stringify(name)},"data":"`), base64(Buffer.from(data)), CLOSE_TEMPLATE);
+    const bytes = Buffer.from(data);
+    parts.push(Buffer.from(`${first ? '' : ','}{"name":${JSON.stringify(name)},"data":"`), base64(bytes), CLOSE_TEMPLATE);
     // the manifest is one JSON string: the JSON of each piece without its quotes (ASCII headers split no character)
-    if (name.startsWith('templates/')) manifest.push(jsonChars(`---\n# Source: ${chart.chartName}/${name}\n`), jsonChars(unescape(data)));
+    if (name.startsWith('templates/')) {
+      const plain = unescape(data);
+      manifest.push(jsonChars(`---\n# Source: ${chart.chartName}/${name}\n`), plain === data ? jsonChars(data, bytes) : jsonChars(plain));
+    }
     first = false;
   }
   manifest.push(Buffer.from('","version":1}'));
   return Buffer.concat([...parts, ...manifest]);
 }
 
-/** The UTF-8 bytes of `text` as a JSON string, without the quotes. */
-function jsonChars(text: string): Buffer {
-  const json = Buffer.from(JSON.stringify(text));
-  return json.subarray(1, json.length - 1);
+/** Bytes an ASCII byte gains when escaped in a JSON string: 0 (as it is), 1 (`\n`) or 5 (`\u001b`). */
+const JSON_ESCAPE_EXTRA = new Uint8Array(128).map((_, b) => {
+  if (b === 0x22 || b === 0x5c || b === 0x08 || b === 0x09 || b === 0x0a || b === 0x0c || b === 0x0d) return 1;
+  return b < 0x20 ? 5 : 0;
+});
+/** The letter after the backslash of a short escape (`\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r`), by byte. */
+const SHORT_ESCAPES = new Uint8Array(128);
+[[0x22, 0x22], [0x5c, 0x5c], [0x08, 0x62], [0x09, 0x74], [0x0a, 0x6e], [0x0c, 0x66], [0x0d, 0x72]].forEach(([b, letter]) => { SHORT_ESCAPES[b] = letter; });
+const HEX = Buffer.from('0123456789abcdef');
+/** What `Buffer.from` writes for a lone surrogate (and for U+FFFD itself). */
+const REPLACEMENT_CHARACTER = Buffer.from([0xef, 0xbf, 0xbd]);
+
+/**
+ * The UTF-8 bytes of `text` as a JSON string, without the quotes: exactly `JSON.stringify(text)` minus its
+ * quotes. Given `bytes` (`Buffer.from(text)`), the escaping is done on them, without a second encoding of the
+ * text (about 5× faster on a chart's templates); text with U+FFFD or a lone surrogate (which the UTF-8 bytes
+ * cannot tell apart, while JSON.stringify escapes the latter) takes the string path.
+ */
+export function jsonChars(text: string, bytes?: Buffer): Buffer {
+  if (bytes === undefined || bytes.includes(REPLACEMENT_CHARACTER)) {
+    const json = Buffer.from(JSON.stringify(text));
+    return json.subarray(1, json.length - 1);
+  }
+  let extra = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b < 128) extra += JSON_ESCAPE_EXTRA[b];
+  }
+  if (extra === 0) return bytes;
+  const out = Buffer.allocUnsafe(bytes.length + extra);
+  let o = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b >= 128 || JSON_ESCAPE_EXTRA[b] === 0) {
+      out[o++] = b;
+    } else if (JSON_ESCAPE_EXTRA[b] === 1) {
+      out[o++] = 0x5c;
+      out[o++] = SHORT_ESCAPES[b];
+    } else {
+      // \u00XX, lower-case hex as JSON.stringify writes it
+      out[o++] = 0x5c;
+      out[o++] = 0x75;
+      out[o++] = 0x30;
+      out[o++] = 0x30;
+      out[o++] = HEX[b >>> 4]; // eslint-disable-line no-bitwise
+      out[o++] = HEX[b & 15]; // eslint-disable-line no-bitwise
+    }
+  }
+  return out;
 }
 
 const CLOSE_TEMPLATE = Buffer.from('"}');

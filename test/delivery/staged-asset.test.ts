@@ -1,0 +1,73 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import { tmpOutdir } from './helpers';
+import { stagedAsset } from '../../lib/delivery/private/render';
+
+const FILES = new Map([['Chart.yaml', 'apiVersion: v2\nname: shop\n'], ['templates/shop-0001.yaml', '---\nkind: ConfigMap\n']]);
+
+/** Relative path → content of every file under `dir`. */
+function filesIn(dir: string, prefix = ''): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const rel = `${prefix}${e.name}`;
+    if (e.isDirectory()) filesIn(path.join(dir, e.name), `${rel}/`).forEach((v, k) => files.set(k, v));
+    else files.set(rel, fs.readFileSync(path.join(dir, e.name), 'utf-8'));
+  }
+  return files;
+}
+
+/** Entries of the assembly that are neither CDK output nor a staged asset (scratch, temporary directories). */
+function leftovers(outdir: string): string[] {
+  return fs.readdirSync(outdir).filter(f => f.startsWith('.') || f.includes('.tmp-'));
+}
+
+describe('stagedAsset (the chart directory of a Helm release)', () => {
+  test('writes the directory once, where the CDK stages it, and leaves nothing else', () => {
+    const outdir = tmpOutdir();
+    const app = new App({ outdir });
+    const a = stagedAsset(new Stack(app, 'a'), 'Chart', 'helm-chart', FILES);
+    // the same content in another stack: the same staged directory
+    const b = stagedAsset(new Stack(app, 'b'), 'Chart', 'helm-chart', FILES);
+    expect(a.path).toBe(path.join(outdir, a.asset.assetPath));
+    expect(a.asset.assetPath).toMatch(/^asset\.[0-9a-f]{64}$/);
+    expect(b.path).toBe(a.path);
+    expect(filesIn(a.path)).toEqual(FILES);
+    expect(a.asset.isZipArchive).toBe(true);
+    expect(leftovers(outdir)).toEqual([]);
+    app.synth();
+    expect(filesIn(a.path)).toEqual(FILES);
+  });
+
+  test('with a relative outdir, in a nested stage, the files are in the asset directory the assembly names', () => {
+    const outdir = tmpOutdir();
+    const app = new App({ outdir: path.relative(process.cwd(), outdir) });
+    const stack = new Stack(new Stage(app, 'prod'), 'eks');
+    const staged = stagedAsset(stack, 'Chart', 'helm-chart', FILES);
+    const assembly = app.synth().getNestedAssembly('assembly-prod');
+    expect(staged.path).toBe(path.resolve(assembly.directory, staged.asset.assetPath));
+    expect(path.dirname(staged.path)).toBe(outdir);
+    expect(filesIn(staged.path)).toEqual(FILES);
+    expect(leftovers(outdir)).toEqual([]);
+  });
+
+  test('with asset staging disabled (cdk synth --no-staging), the asset is a directory that holds the files', () => {
+    const outdir = tmpOutdir();
+    const app = new App({ outdir, context: { 'aws:cdk:disable-asset-staging': true } });
+    const staged = stagedAsset(new Stack(app, 'eks'), 'Chart', 'helm-chart', FILES);
+    expect(path.isAbsolute(staged.asset.assetPath)).toBe(true);
+    expect(staged.path).toBe(staged.asset.assetPath);
+    expect(filesIn(staged.path)).toEqual(FILES);
+    // nothing was written where a staged copy would have gone
+    expect(fs.readdirSync(outdir).filter(f => f.startsWith('asset.'))).toEqual([]);
+  });
+
+  test('one file of the files: the CDK stages that file (its own fingerprint) and the scratch directory is removed', () => {
+    const outdir = tmpOutdir();
+    const app = new App({ outdir });
+    const staged = stagedAsset(new Stack(app, 'k3s'), 'Manifest', 'manifest', new Map([['shop.yaml', 'kind: ConfigMap\n']]), 'shop.yaml');
+    expect(staged.asset.assetPath).toMatch(/^asset\.[0-9a-f]{64}\.yaml$/);
+    expect(fs.readFileSync(staged.path, 'utf-8')).toBe('kind: ConfigMap\n');
+    expect(leftovers(outdir)).toEqual([]);
+  });
+});
