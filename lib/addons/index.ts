@@ -7,3 +7,4 @@ export * from './karpenter';
 export * from './vpa';
 export * from './efs';
 export * from './backup';
+export * from './ebs-csi';

@@ -1,7 +1,8 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IDependable } from 'constructs';
-import { VolumeBackupAddOn, VolumeBackupAddOnProps } from '../addons/backup/volume-backup-add-on';
+import { selfManagedReason, VolumeBackupAddOn, VolumeBackupAddOnProps } from '../addons/backup/volume-backup-add-on';
+import { EbsCsiAddOn } from '../addons/ebs-csi/ebs-csi-add-on';
 import { IPlatformAddOn } from '../addons/platform-add-on';
 import { TeamAccessOptions } from '../clusters/eks/eks-team-access';
 import { SelfManagedClusterBase, SelfManagedClusterOptions } from '../clusters/self-managed';
@@ -47,12 +48,22 @@ export interface SelfManagedPlatformStackProps extends StackProps {
    */
   readonly addOns?: IPlatformAddOn[];
   /**
-   * Backups of the StatefulService volumes, the same prop as on EksPlatformStack (where they are on by
-   * default). On k3s and kubeadm the default class, local-path, is a directory on one node's disk that no
-   * service backs up per volume, so none run and the stack warns (`cdk-k8s-platform:volumeBackupUnavailable`)
-   * with what to use instead: the EFS add-on's class "efs" (backed up daily) or a managed database. The
-   * cluster state is backed up either way (etcd snapshots). `false` acknowledges it and silences the warning;
-   * an options object is refused (its settings could not be applied).
+   * EBS volumes for StatefulServices: installs {@link EbsCsiAddOn} (the EBS CSI driver and a `gp3`
+   * StorageClass, encrypted and retained) first, and makes gp3 the default class of StatefulService volumes
+   * instead of the node-local `local-path`, so they outlive their node and are backed up (`volumeBackup`).
+   * Installing it changes IAM policies, an SSM association and the add-on deliveries only: no node is
+   * replaced. Claims that exist keep their class and data. An EbsCsiAddOn given in `addOns` takes the place
+   * of the default.
+   * @default true
+   */
+  readonly ebsCsi?: boolean;
+  /**
+   * Backups of the StatefulService volumes, the same prop as on EksPlatformStack: AWS Backup of the gp3
+   * volumes of {@link EbsCsiAddOn} (daily at 03:00 UTC, kept 35 days). Without the EBS add-on (`ebsCsi:
+   * false`) the default class is local-path, a directory on one node's disk that no service backs up per
+   * volume: none run and the stack warns (`cdk-k8s-platform:volumeBackupUnavailable`) with what to use
+   * instead (`false` acknowledges it; an options object is refused). The cluster state is backed up either
+   * way (etcd snapshots).
    * @default true
    */
   readonly volumeBackup?: boolean | VolumeBackupAddOnProps;
@@ -72,6 +83,8 @@ export class SelfManagedPlatformStack extends Stack {
   public readonly network: PlatformNetwork;
   /** What each add-on's workloads must be deployed after, by add-on name. */
   public readonly addOns: Record<string, IDependable>;
+  /** The EBS CSI driver and its gp3 class (the default, or the EbsCsiAddOn given in `addOns`); undefined when off. */
+  public readonly ebsCsi?: EbsCsiAddOn;
   /** The volume backups (the default, or the VolumeBackupAddOn given in `addOns`); undefined when off. */
   public readonly volumeBackup?: VolumeBackupAddOn;
   /** The cluster. */
@@ -89,7 +102,10 @@ export class SelfManagedPlatformStack extends Stack {
     this.cluster = distribution._create(this, 'Cluster', {
       ...props.cluster, vpc: this.network.vpc, clusterName: props.platformName, encryptionKey: props.encryptionKey,
     });
-    const platformAddOns = withVolumeBackup(this, v, this.cluster, props);
+    const addOns = withEbsVolumes(v, props);
+    const ebs = Array.isArray(addOns) ? addOns.find((a): a is EbsCsiAddOn => a instanceof EbsCsiAddOn) : undefined;
+    this.ebsCsi = ebs;
+    const platformAddOns = withVolumeBackup(this, v, this.cluster, { ...props, addOns }, () => selfManagedReason(ebs));
     this.volumeBackup = platformAddOns.volumeBackup;
     this.addOns = installAddOns(v, this.cluster, platformAddOns.addOns);
   }
@@ -108,6 +124,18 @@ export class SelfManagedPlatformStack extends Stack {
     checkTeamJoins(v, this.teams, team);
     this.teams.push(team);
   }
+}
+
+/**
+ * The add-ons with the default {@link EbsCsiAddOn} first (so later add-ons and charts see gp3 as the default
+ * class), unless `ebsCsi` is false or `addOns` hold one (that one is used); its volumes carry the backup tag
+ * unless `volumeBackup` is false.
+ */
+function withEbsVolumes(v: ReturnType<typeof cdkPropValidator>, props: SelfManagedPlatformStackProps): IPlatformAddOn[] | undefined {
+  v.check(props.ebsCsi === undefined || typeof props.ebsCsi === 'boolean', 'ebsCsi', props.ebsCsi, 'must be true or false (install the EBS CSI driver and its gp3 class).');
+  const given = props.addOns;
+  if (props.ebsCsi === false || (given !== undefined && !Array.isArray(given)) || given?.some(a => a instanceof EbsCsiAddOn || a?.name === 'ebs-csi')) return given;
+  return [new EbsCsiAddOn({ volumeBackupTag: props.volumeBackup !== false }), ...given ?? []];
 }
 
 /** @deprecated Use {@link SelfManagedPlatformStackProps}. */

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { App as Cdk8sApp, Size } from 'cdk8s';
 import { ClusterCapacity, ClusterTraits, EksPlatformStack, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, synthesizeManifests } from '../../lib';
 import { VolumeBackupAddOn, VolumeSnapshotImport } from '../../lib/addons/backup';
+import { EbsCsiAddOn } from '../../lib/addons/ebs-csi';
 import { EfsAddOn } from '../../lib/addons/efs';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
@@ -144,12 +145,21 @@ describe('bad input', () => {
   });
 
   test.each([
-    ['k3s', SelfManagedDistribution.k3s(), 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'],
-    ['kubeadm', SelfManagedDistribution.kubeadm(), 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'],
-  ])('%s: refused, saying what is backed up instead', (kind, distribution, instead) => {
-    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution, addOns: [new VolumeBackupAddOn()] })))
-      .toBe(`[k/Cluster] VolumeBackupAddOn.install(cluster) is "k/Cluster (${kind})": cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes' disks, `
-        + `which no service backs up per volume. ${instead}`);
+    ['k3s', SelfManagedDistribution.k3s()],
+    ['kubeadm', SelfManagedDistribution.kubeadm()],
+  ])('%s without the EBS CSI add-on: refused, saying what is backed up instead', (kind, distribution) => {
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution, ebsCsi: false, addOns: [new VolumeBackupAddOn()] })))
+      .toBe(`[k/Cluster] VolumeBackupAddOn.install(cluster) is "k/Cluster (${kind})": cannot get volume backups: without the EBS CSI add-on `
+        + '(SelfManagedPlatformStack\'s ebsCsi, on by default) its volumes are local-path directories on the nodes\' disks, which no service backs up per volume. '
+        + 'Install EbsCsiAddOn (its gp3 volumes are backed up), or keep data that matters on the EFS add-on\'s class "efs" (backed up daily by AWS Backup) '
+        + 'or in a managed database; docs/storage.md.');
+  });
+
+  test('k3s with an EBS CSI add-on that does not tag its volumes: refused, saying why', () => {
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', {
+      platformName: 'acme', addOns: [new EbsCsiAddOn({ volumeBackupTag: false }), new VolumeBackupAddOn()],
+    }))).toBe('[k/Cluster] VolumeBackupAddOn.install(cluster) is "k/Cluster (k3s)": cannot get volume backups: its EbsCsiAddOn was given volumeBackupTag: false, '
+      + 'so no volume carries the tag the backups select. Drop volumeBackupTag: false; docs/storage.md.');
   });
 
   test('installed by hand on a stack that already backs up (the default): refused, saying how to tune it', () => {
@@ -159,8 +169,10 @@ describe('bad input', () => {
         + 'tune them with the stack\'s volumeBackup options, or give this add-on in its addOns.');
   });
 
-  test('k3s: the efs class is the backed-up one', () => {
+  test('k3s: the gp3 and efs classes are the backed-up ones; without the EBS add-on, efs only', () => {
     const stack = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', addOns: [new EfsAddOn()] });
-    expect(stack.cluster.traits.storageClasses.filter(c => c.backedUp).map(c => c.name)).toEqual(['efs']);
+    expect(stack.cluster.traits.storageClasses.filter(c => c.backedUp).map(c => c.name)).toEqual(['gp3', 'efs']);
+    const plain = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', ebsCsi: false, addOns: [new EfsAddOn()] });
+    expect(plain.cluster.traits.storageClasses.filter(c => c.backedUp).map(c => c.name)).toEqual(['efs']);
   });
 });

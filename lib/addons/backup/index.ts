@@ -1,2 +1,3 @@
 export * from './volume-backup-add-on';
 export * from './volume-snapshot-import';
+export * from './restored-volume';

@@ -13,6 +13,7 @@ import { IPlatformCluster } from '../../clusters/platform-cluster';
 import { AssumptionError } from '../../errors';
 import { acknowledge, CDK_DEFAULT_POLICY } from '../../private/nag';
 import { cdkPropValidator } from '../../private/validate';
+import { EbsCsiAddOn } from '../ebs-csi/ebs-csi-add-on';
 import { IPlatformAddOn } from '../platform-add-on';
 
 /** The CSI snapshot controller (EKS add-on, pinned): VolumeSnapshots, the restore path. */
@@ -51,8 +52,10 @@ export interface VolumeBackupAddOnProps {
  * The platform stacks install it by default (their `volumeBackup` prop); one given in their `addOns` takes the
  * place of the default.
  *
- * Not on k3s or kubeadm: their local-path volumes live on the nodes' disks and no service can back them up
- * per volume; the install says so and what to use instead.
+ * On k3s and kubeadm it needs the {@link EbsCsiAddOn} (SelfManagedPlatformStack installs it by default): its
+ * controller tags every new gp3 volume; restore there is a {@link RestoredVolume}. Without it the volumes are
+ * local-path directories on the nodes' disks, which no service backs up per volume: the install says so and
+ * what to use instead.
  */
 export class VolumeBackupAddOn implements IPlatformAddOn {
   /**
@@ -61,8 +64,7 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
    */
   public static unavailableReason(cluster: IPlatformCluster): string | undefined {
     if (cluster.distribution !== ClusterDistribution.EKS || !(cluster instanceof EksPlatformCluster)) {
-      return 'cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes\' disks, which no service backs up per volume. '
-        + 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.';
+      return selfManagedReason(EbsCsiAddOn.installedOn(cluster));
     }
     if (!cluster.addons.addons['aws-ebs-csi-driver']) {
       return 'cannot get volume backups yet: Auto Mode\'s own EBS driver takes no extra volume tags, and the tag cannot be added to the existing '
@@ -85,20 +87,32 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
     v.check(retention.toMinutes() >= Duration.days(1).toMinutes(), 'retention', retention.toHumanString(),
       'must be at least 1 day (AWS Backup deletes a recovery point no sooner): e.g. Duration.days(35).');
     const unavailable = VolumeBackupAddOn.unavailableReason(cluster);
-    if (unavailable !== undefined || !(cluster instanceof EksPlatformCluster)) {
+    if (unavailable !== undefined) {
       const kind = cluster.distribution === ClusterDistribution.EKS ? 'EKS Auto Mode' : cluster.distribution;
-      return v.fail('install(cluster)', `${cluster.node.path} (${kind})`, unavailable ?? '');
+      return v.fail('install(cluster)', `${cluster.node.path} (${kind})`, unavailable);
     }
     v.check(cluster.node.tryFindChild('VolumeBackup') === undefined, 'install(cluster)', cluster.node.path,
       'already has volume backups (a platform stack installs them by default): tune them with the stack\'s volumeBackup options, or give this add-on in its addOns.');
-    const tagValue = volumeBackupTagValue(cluster.cluster);
-    tagNewVolumes(cluster.addons.addons['aws-ebs-csi-driver']!.node.defaultChild as CfnAddon, tagValue);
     const scope = new Construct(cluster, 'VolumeBackup');
+    let tagValue: string;
+    let backedUpClass: string;
+    let ready: IDependable;
+    if (cluster instanceof EksPlatformCluster) {
+      tagValue = volumeBackupTagValue(cluster.cluster);
+      tagNewVolumes(cluster.addons.addons['aws-ebs-csi-driver']!.node.defaultChild as CfnAddon, tagValue);
+      ready = restorePath(scope, cluster);
+      backedUpClass = cluster.traits.storageClassName;
+    } else {
+      // k3s, kubeadm: the EbsCsiAddOn's controller tags every new volume; restore is a static PersistentVolume (RestoredVolume).
+      const ebs = EbsCsiAddOn.installedOn(cluster)!;
+      tagValue = ebs.volumeBackupTagValue!;
+      backedUpClass = ebs.storageClassName!;
+      ready = new DependencyGroup();
+    }
     this.createPlan(scope, cluster.clusterName, retention, tagValue);
-    const restore = restorePath(scope, cluster);
-    const storageClass = cluster.traits.storageClass(cluster.traits.storageClassName);
+    const storageClass = cluster.traits.storageClass(backedUpClass);
     if (storageClass) cluster.traits.addAbilities({ storageClasses: [{ ...storageClass, backedUp: true }] });
-    return new DependencyGroup(this.plan!, restore);
+    return new DependencyGroup(this.plan!, ready);
   }
 
   /** The retained vault, the plan and its selection: this cluster's EBS volumes carrying the backup tag. */
@@ -207,4 +221,21 @@ function restorePath(scope: Construct, cluster: EksPlatformCluster): IDependable
   const ready = new DependencyGroup(controller, snapshotClass);
   cluster.workloadDependencies.push(ready);
   return ready;
+}
+
+/**
+ * Why a k3s or kubeadm cluster cannot get volume backups, given its EBS CSI add-on (installed, or about to
+ * be): none (local-path only), or one that does not tag its volumes.
+ */
+export function selfManagedReason(ebs: EbsCsiAddOn | undefined): string | undefined {
+  if (ebs === undefined) {
+    return 'cannot get volume backups: without the EBS CSI add-on (SelfManagedPlatformStack\'s ebsCsi, on by default) its volumes are local-path '
+      + 'directories on the nodes\' disks, which no service backs up per volume. Install EbsCsiAddOn (its gp3 volumes are backed up), or keep data that matters '
+      + 'on the EFS add-on\'s class "efs" (backed up daily by AWS Backup) or in a managed database; docs/storage.md.';
+  }
+  if (!ebs.tagsVolumesForBackup) {
+    return 'cannot get volume backups: its EbsCsiAddOn was given volumeBackupTag: false, so no volume carries the tag the backups select. '
+      + 'Drop volumeBackupTag: false; docs/storage.md.';
+  }
+  return undefined;
 }

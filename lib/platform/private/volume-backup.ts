@@ -25,7 +25,7 @@ export function withVolumeBackup(scope: IConstruct, v: PropValidator, cluster: I
   readonly volumeBackup?: boolean | VolumeBackupAddOnProps;
   readonly addOns?: IPlatformAddOn[];
   readonly encryptionKey?: kms.IKey;
-}): PlatformAddOns {
+}, unavailableReason: (c: IPlatformCluster) => string | undefined = VolumeBackupAddOn.unavailableReason): PlatformAddOns {
   const { volumeBackup: option, addOns } = props;
   v.check(option === undefined || typeof option === 'boolean' || (typeof option === 'object' && option !== null && !Array.isArray(option)), 'volumeBackup', option,
     'must be true, false or the options of the backups ({ schedule, retention, encryptionKey }).');
@@ -36,7 +36,7 @@ export function withVolumeBackup(scope: IConstruct, v: PropValidator, cluster: I
       'conflicts with the VolumeBackupAddOn in addOns: give these options to that add-on, or drop it from addOns (the platform installs one by default).');
     return { addOns, volumeBackup: given instanceof VolumeBackupAddOn ? given : undefined };
   }
-  const reason = VolumeBackupAddOn.unavailableReason(cluster);
+  const reason = unavailableReason(cluster);
   if (reason !== undefined) {
     const kind = cluster.distribution === ClusterDistribution.EKS ? 'EKS Auto Mode' : cluster.distribution;
     if (typeof option === 'object') return v.fail('volumeBackup', shown(option), `cannot be applied to ${cluster.node.path} (${kind}): it ${reason}`);

@@ -66,6 +66,13 @@ export interface ClusterAbilities {
    */
   readonly storageClasses?: StorageClassTrait[];
   /**
+   * The StorageClass that StatefulService volumes naming none use from now on (e.g. `gp3` once the EBS CSI
+   * driver runs on k3s or kubeadm). It must be described (`storageClasses`, here or before). Charts built
+   * with the traits afterwards write it into their claim templates; existing claims keep their class.
+   * @default - unchanged
+   */
+  readonly defaultStorageClassName?: string;
+  /**
    * cert-manager ClusterIssuers the add-on created; the first one added is the default of `Tls.letsEncrypt()`.
    * @default - unchanged
    */
@@ -306,7 +313,6 @@ export class ClusterTraits {
 
   public readonly ingressFlavour: IngressFlavour;
   public readonly ingressClassName: string;
-  public readonly storageClassName: string;
   public readonly albTargetTypeIp: boolean;
   public readonly ingressTrafficSource?: IngressTrafficSource;
   public readonly gateway?: { readonly name: string; readonly namespace?: string };
@@ -315,6 +321,7 @@ export class ClusterTraits {
   /** Whether DaemonSets can run (false on an all-Fargate EKS cluster). */
   public readonly daemonSetSupport: boolean;
   private readonly classes = new Map<string, StorageClassTrait>();
+  private defaultClass: string;
   private vpa: boolean;
   private readonly issuers = new Map<string, CertificateIssuerTrait>();
   private readonly zones = new Set<string>();
@@ -328,7 +335,7 @@ export class ClusterTraits {
     }
     this.ingressFlavour = props.ingressFlavour;
     this.ingressClassName = props.ingressClassName ?? props.ingressFlavour;
-    this.storageClassName = props.storageClassName;
+    this.defaultClass = props.storageClassName;
     this.albTargetTypeIp = props.albTargetTypeIp ?? props.ingressFlavour === IngressFlavour.ALB;
     this.ingressTrafficSource = props.ingressTrafficSource;
     this.gateway = props.gateway;
@@ -339,6 +346,11 @@ export class ClusterTraits {
     this.addAbilities({ storageClasses: props.storageClasses });
     this.internalLb = { ...props.internalLoadBalancerAnnotations };
     this.publicLb = { ...(props.internetFacingLoadBalancerAnnotations ?? props.internalLoadBalancerAnnotations) };
+  }
+
+  /** Default StorageClass for volume claims (e.g. gp3, local-path); an add-on may change it (`addAbilities`). */
+  public get storageClassName(): string {
+    return this.defaultClass;
   }
 
   /** The Vertical Pod Autoscaler runs on the cluster (the VPA add-on is installed). */
@@ -389,6 +401,14 @@ export class ClusterTraits {
           + `${bad !== undefined ? `${show(bad)} ` : ''}${mustBeOneOf('VolumeAccessMode', VolumeAccessMode)}`, { prop: 'storageClasses', value: c });
       }
       this.classes.set(c.name, { ...c, accessModes: [...modes] });
+    }
+    const name = abilities.defaultStorageClassName;
+    if (name !== undefined) {
+      if (!this.classes.has(name)) {
+        throw new ValidationError(`ClusterTraits.defaultStorageClassName is ${show(name)}: must be a described StorageClass `
+          + `(${[...this.classes.keys()].join(', ') || 'none yet'}): add its description in storageClasses first.`, { prop: 'defaultStorageClassName', value: name });
+      }
+      this.defaultClass = name;
     }
   }
 

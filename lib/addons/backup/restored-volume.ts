@@ -1,0 +1,90 @@
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PlatformChart } from '../../workloads/platform-chart';
+import { PropValidator } from '../../workloads/private/validate';
+
+/** Props of a {@link RestoredVolume}. */
+export interface RestoredVolumeProps {
+  /**
+   * The EBS volume that holds the data: made from an AWS Backup recovery point (its snapshot) with
+   * `aws ec2 create-volume`, carrying the driver's and the cluster's tags (docs/storage.md, "Restore").
+   */
+  readonly volumeId: string;
+  /** The zone of the volume (e.g. `eu-west-1a`): the pod is scheduled onto a node there. */
+  readonly availabilityZone: string;
+  /** The volume's size (at least the claim's request). */
+  readonly size: Size;
+  /** Name of the StatefulService whose claim the volume becomes. */
+  readonly statefulService: string;
+  /** Name of the service's volume (`StatefulVolume.name`). */
+  readonly volume: string;
+  /**
+   * The pod ordinal whose claim it becomes (`<volume>-<service>-<ordinal>`).
+   * @default 0
+   */
+  readonly ordinal?: number;
+  /**
+   * StorageClass of the claim (the service's volume's class).
+   * @default 'gp3'
+   */
+  readonly storageClassName?: string;
+  /**
+   * File system on the volume.
+   * @default 'ext4' (what the gp3 classes format)
+   */
+  readonly fsType?: string;
+}
+
+const EBS_VOLUME = /^vol-[0-9a-f]{8,17}$/;
+const ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
+
+/**
+ * Restore on every cluster kind with the EBS CSI driver (k3s and kubeadm through {@link EbsCsiAddOn}): an
+ * existing EBS volume becomes the claim of one StatefulService pod. A PersistentVolume (cluster-scoped, kept
+ * when released: deleting it never deletes the EBS volume) reserved for the claim `<volume>-<service>-<ordinal>`
+ * of the chart's namespace and pinned to the volume's zone; when the StatefulSet creates that claim, it binds
+ * to this volume instead of a new one. One per pod, so each replica gets its own data back.
+ */
+export class RestoredVolume extends Construct {
+  /** Name of the claim the volume is reserved for. */
+  public readonly claimName: string;
+  /** The PersistentVolume. */
+  public readonly persistentVolume: ApiObject;
+
+  constructor(scope: Construct, id: string, props: RestoredVolumeProps) {
+    super(scope, id);
+    const v = new PropValidator(this, 'RestoredVolume');
+    const namespace = PlatformChart.of(this).namespace;
+    v.check(typeof props.volumeId === 'string' && EBS_VOLUME.test(props.volumeId), 'volumeId', props.volumeId,
+      'must be an EBS volume id such as "vol-0123456789abcdef0" (the volume made from the recovery point\'s snapshot).');
+    v.check(typeof props.availabilityZone === 'string' && ZONE.test(props.availabilityZone), 'availabilityZone', props.availabilityZone,
+      'must be the volume\'s Availability Zone, such as "eu-west-1a".');
+    v.check(namespace !== undefined, 'namespace', namespace, 'must be set on the PlatformChart: the claim the volume is reserved for lives in it.');
+    const gib = props.size instanceof Size ? props.size.toMebibytes() / 1024 : NaN;
+    v.check(Number.isInteger(gib) && gib >= 1, 'size', props.size === undefined ? undefined : `${gib} GiB`, 'must be the volume\'s size, a whole number of GiB (e.g. Size.gibibytes(10)).');
+    const ordinal = v.integer('ordinal', props.ordinal ?? 0, 0, 9999);
+    v.dnsLabel('statefulService', props.statefulService);
+    v.dnsLabel('volume', props.volume);
+    this.claimName = v.dnsSubdomain('volume', `${props.volume}-${props.statefulService}-${ordinal}`);
+    const name = v.dnsSubdomain('statefulService', `${namespace}-${this.claimName}`);
+    this.persistentVolume = new ApiObject(this, 'Volume', {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name },
+      spec: {
+        capacity: { storage: `${gib}Gi` },
+        accessModes: ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Retain',
+        storageClassName: v.dnsSubdomain('storageClassName', props.storageClassName ?? 'gp3'),
+        volumeMode: 'Filesystem',
+        claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace, name: this.claimName },
+        csi: { driver: 'ebs.csi.aws.com', volumeHandle: props.volumeId, fsType: props.fsType ?? 'ext4' },
+        nodeAffinity: {
+          required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.ebs.csi.aws.com/zone', operator: 'In', values: [props.availabilityZone] }] }] },
+        },
+      },
+    });
+    // cdk8s puts the chart's namespace on every object; a PersistentVolume is cluster-scoped
+    this.persistentVolume.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+}

@@ -1,0 +1,156 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct, DependencyGroup, IDependable } from 'constructs';
+import { ebsChartValues, EbsCsiConfig, ebsServerCommands } from './private/ebs-csi-config';
+import { ebsCsiControllerStatements, ebsCsiFindings } from './private/ebs-csi-policy';
+import { ClusterDistribution } from '../../clusters/cluster-distribution';
+import { VOLUME_BACKUP_TAG } from '../../clusters/eks/eks-addons';
+import { IPlatformCluster } from '../../clusters/platform-cluster';
+import { serverKubectl } from '../../clusters/self-managed/private/server-kubectl';
+import { CLUSTER_TAG, SelfManagedClusterBase } from '../../clusters/self-managed/self-managed-cluster';
+import { acknowledge, nagRegionAccount } from '../../private/nag';
+import { cdkPropValidator } from '../../private/validate';
+import { VolumeAccessMode } from '../../workloads';
+import { IPlatformAddOn } from '../platform-add-on';
+
+/** The EBS CSI driver on k3s and kubeadm, pinned: the official Helm chart (EKS has the driver as an EKS add-on). */
+export const EBS_CSI_DRIVER = {
+  repository: 'https://kubernetes-sigs.github.io/aws-ebs-csi-driver',
+  chart: 'aws-ebs-csi-driver',
+  /** Chart 2.64.0 (tag helm-chart-aws-ebs-csi-driver-2.64.0) installs driver v1.64.0. */
+  version: '2.64.0',
+  appVersion: 'v1.64.0',
+} as const;
+
+/** Props of the {@link EbsCsiAddOn}. */
+export interface EbsCsiAddOnProps {
+  /**
+   * Name of the StorageClass (the same as on EKS, so charts move between cluster kinds).
+   * @default 'gp3'
+   */
+  readonly storageClassName?: string;
+  /**
+   * Make the class the default of StatefulService volumes that name none (`traits.storageClassName`),
+   * instead of the node-local `local-path`. Claims that exist keep their class and data.
+   * @default true
+   */
+  readonly defaultStorageClass?: boolean;
+  /**
+   * The key that encrypts the volumes.
+   * @default - the cluster's `encryptionKey` when it has one, otherwise the account's EBS default key (aws/ebs)
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Tag every new volume with `platform.cdk-k8s.io/backup=<cluster name>`, the tag VolumeBackupAddOn selects
+   * (as on EKS). A SelfManagedPlatformStack with `volumeBackup: false` turns it off.
+   * @default true
+   */
+  readonly volumeBackupTag?: boolean;
+}
+
+const INSTALLED = new WeakMap<IPlatformCluster, EbsCsiAddOn>();
+const ACCESS_MODES = [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_ONCE_POD];
+
+/**
+ * EBS volumes on k3s and kubeadm: the EBS CSI driver's chart through the cluster's Helm controller, in
+ * kube-system, and a StorageClass `gp3` (encrypted, retained, bound in the zone of the pod, expandable) that
+ * becomes the default class of StatefulService volumes, so they outlive their node and can be backed up by
+ * VolumeBackupAddOn. The controller calls EC2 with the node instance role on the host network (IMDSv2, hop
+ * limit 1: other pods cannot reach it); the node roles get its least permissions (this cluster's volumes and
+ * nodes only). `SelfManagedPlatformStack` installs it by default (`ebsCsi`).
+ *
+ * Not on EKS: its platform stack already runs the `aws-ebs-csi-driver` EKS add-on and a gp3 class.
+ */
+export class EbsCsiAddOn implements IPlatformAddOn {
+  /** The add-on installed on `cluster`, if any. */
+  public static installedOn(cluster: IPlatformCluster): EbsCsiAddOn | undefined {
+    return INSTALLED.get(cluster);
+  }
+
+  public readonly name = 'ebs-csi';
+  /** Every new volume will carry the tag VolumeBackupAddOn selects (`volumeBackupTag`). */
+  public readonly tagsVolumesForBackup: boolean;
+  /** The StorageClass, once installed. */
+  public storageClassName?: string;
+  /** The `platform.cdk-k8s.io/backup` tag value every new volume carries, once installed (none when `volumeBackupTag` is false). */
+  public volumeBackupTagValue?: string;
+  /** The association that writes the StorageClass and puts the controller on the host network, once installed. */
+  public serverConfig?: ssm.CfnAssociation;
+
+  constructor(private readonly props: EbsCsiAddOnProps = {}) {
+    this.tagsVolumesForBackup = props.volumeBackupTag ?? true;
+  }
+
+  public install(cluster: IPlatformCluster): IDependable {
+    const v = cdkPropValidator(cluster, 'EbsCsiAddOn');
+    const shown = `${cluster.node.path} (${cluster.distribution})`;
+    if (cluster.distribution === ClusterDistribution.EKS) {
+      return v.fail('install(cluster)', shown, 'already has EBS volumes: an EksPlatformStack runs the aws-ebs-csi-driver EKS add-on and its gp3 StorageClass '
+        + '(EKS Auto Mode its own driver). Drop EbsCsiAddOn from addOns.');
+    }
+    if (!(cluster instanceof SelfManagedClusterBase)) {
+      return v.fail('install(cluster)', shown, 'must be a SelfManagedPlatformStack cluster (k3s or kubeadm) of this library.');
+    }
+    v.check(INSTALLED.get(cluster) === undefined, 'install(cluster)', shown,
+      'already has the EBS CSI driver (SelfManagedPlatformStack installs it by default): give EbsCsiAddOn once, or set the stack\'s ebsCsi: false and give yours in addOns.');
+    const name = v.dnsSubdomain('storageClassName', this.props.storageClassName ?? 'gp3');
+    const other = cluster.traits.storageClass(name);
+    v.check(other === undefined, 'storageClassName', name, `is already a StorageClass of ${shown} (${other?.nodeLocal ? 'node-local' : 'another add-on\'s'}): pick another name.`);
+    const key = this.props.encryptionKey ?? cluster.encryptionKey;
+    this.volumeBackupTagValue = this.tagsVolumesForBackup ? cluster.clusterName : undefined;
+    const config: EbsCsiConfig = {
+      clusterName: cluster.clusterName,
+      storageClassName: name,
+      imageTag: EBS_CSI_DRIVER.appVersion,
+      extraVolumeTags: this.volumeBackupTagValue !== undefined ? { [VOLUME_BACKUP_TAG]: this.volumeBackupTagValue } : {},
+      kmsKeyArn: key?.keyArn,
+      classTag: `${CLUSTER_TAG}=${cluster.clusterName}`,
+    };
+    this.grantController(cluster, key);
+    const ready = this.installDriver(cluster, config);
+    INSTALLED.set(cluster, this);
+    this.storageClassName = name;
+    cluster.traits.addAbilities({
+      storageClasses: [{ name, accessModes: ACCESS_MODES }],
+      defaultStorageClassName: (this.props.defaultStorageClass ?? true) ? name : undefined,
+    });
+    return ready;
+  }
+
+  /** The controller runs on any node: both node roles get its least permissions. */
+  private grantController(cluster: SelfManagedClusterBase, key: kms.IKey | undefined): void {
+    const statements = ebsCsiControllerStatements({
+      clusterName: cluster.clusterName, nodeTag: { key: CLUSTER_TAG, value: cluster.clusterName }, encryptionKey: key,
+    });
+    for (const role of [cluster.serverRole, cluster.agentRole]) {
+      statements.forEach(s => role.addToPrincipalPolicy(s));
+      acknowledge(role, ...ebsCsiFindings(nagRegionAccount(role)));
+    }
+  }
+
+  /**
+   * The chart (node plugin privileged, in kube-system as EFS's) and the association that writes the class
+   * and patches the controller onto the host network, on every deploy and every 30 minutes.
+   */
+  private installDriver(cluster: SelfManagedClusterBase, config: EbsCsiConfig): IDependable {
+    const scope = new Construct(cluster, 'EbsCsiAddOn');
+    this.serverConfig = new ssm.CfnAssociation(scope, 'ServerConfig', {
+      name: 'AWS-RunShellScript',
+      targets: cluster.workloadSync.targets,
+      parameters: { commands: ebsServerCommands(serverKubectl(cluster.distribution), config), executionTimeout: ['1800'] },
+      scheduleExpression: 'rate(30 minutes)',
+      complianceSeverity: 'HIGH',
+      maxConcurrency: '1',
+      maxErrors: '0',
+    });
+    const chart = cluster.addHelmChart(this.name, {
+      repository: EBS_CSI_DRIVER.repository,
+      chart: EBS_CSI_DRIVER.chart,
+      version: EBS_CSI_DRIVER.version,
+      namespace: 'kube-system',
+      createNamespace: false,
+      values: ebsChartValues(config),
+    });
+    return new DependencyGroup(chart, this.serverConfig);
+  }
+}
