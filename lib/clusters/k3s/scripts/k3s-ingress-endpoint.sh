@@ -6,9 +6,9 @@
 #
 # The values go into the HelmChartConfig kube-system/traefik, k3s's own way to configure its packaged charts:
 # `providers.kubernetesIngress.publishedService.enabled: false` (Traefik prefers a published Service over a
-# hostname) and `--providers.kubernetesingress.ingressendpoint.hostname=<NLB>` in `additionalArguments` (k3s's
-# chart, 34.x for k3s 1.33, has no value for it; later charts' `ingressEndpoint` value is dropped so that the
-# flag is given once). A HelmChartConfig that already exists keeps every other value: its valuesContent is
+# hostname) and `--providers.kubernetesingress.ingressendpoint.hostname=<NLB>` in `additionalArguments` (Traefik's
+# charts before 40.0.0, those of the pinned k3s releases among them, have no value for it; the `ingressEndpoint`
+# value of later charts is dropped, so that the flag is given once). A HelmChartConfig that already exists keeps every other value: its valuesContent is
 # merged (YAML, by python3 with PyYAML, which cloud-init needs on every supported image), never replaced.
 set -euo pipefail
 umask 077
