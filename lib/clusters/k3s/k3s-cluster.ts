@@ -54,6 +54,9 @@ export interface K3sClusterProps extends SelfManagedClusterProps {
  *   restores the newest one before it starts, and agents reconnect through the API load balancer.
  * - Workloads: `addWorkloads()` ships charts as S3 assets; an SSM association copies them into the
  *   auto-deploy directory and deletes objects removed from the code. Instances are never replaced for it.
+ * - Ingress: k3s's packaged Traefik; with an ingress load balancer, a second association writes the
+ *   HelmChartConfig kube-system/traefik so that Traefik publishes the load balancer's DNS name in every Ingress
+ *   status (external-dns then makes alias records of it).
  */
 export class K3sCluster extends SelfManagedClusterBase {
   public readonly traits: ClusterTraits;
