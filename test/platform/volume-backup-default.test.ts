@@ -1,6 +1,7 @@
 /**
- * Backups on by default on both platform stacks (issue 18): the EKS stack installs the VolumeBackupAddOn unless
- * told not to; where backups cannot run (EKS Auto Mode, k3s, kubeadm) the default is off with a warning.
+ * Backups on by default on both platform stacks (issue 18): the stacks install the VolumeBackupAddOn unless
+ * told not to (on k3s and kubeadm it backs up the EBS CSI add-on's gp3 volumes); where backups cannot run (EKS
+ * Auto Mode, k3s or kubeadm without the EBS add-on) the default is off with a warning.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -127,27 +128,42 @@ describe('EKS Auto Mode: off by default, with a warning', () => {
   });
 });
 
-describe('k3s and kubeadm: local-path cannot be backed up, so a warning says what can', () => {
+describe('k3s and kubeadm: on by default through the EBS CSI add-on; without it, a warning says what can be backed up', () => {
   test.each([
-    ['k3s', SelfManagedDistribution.k3s(), 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'],
-    ['kubeadm', SelfManagedDistribution.kubeadm(), 'Keep data that matters on the EFS add-on\'s class "efs" (its file system is backed up daily by AWS Backup) or in a managed database; docs/storage.md.'],
-  ])('%s: no backup resources, one warning', (kind, distribution, instead) => {
+    ['k3s', SelfManagedDistribution.k3s()],
+    ['kubeadm', SelfManagedDistribution.kubeadm()],
+  ])('%s: the gp3 volumes are backed up, no warning', (_kind, distribution) => {
     const stack = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution });
+    expect(backupResources(stack)).toEqual([1, 1, 1]);
+    expect(stack.volumeBackup).toBeInstanceOf(VolumeBackupAddOn);
+    expect(stack.cluster.traits.storageClass('gp3')).toMatchObject({ backedUp: true });
+    expect(backupWarnings(stack)).toEqual([]);
+  });
+
+  test.each([
+    ['k3s', SelfManagedDistribution.k3s()],
+    ['kubeadm', SelfManagedDistribution.kubeadm()],
+  ])('%s with ebsCsi: false: no backup resources, one warning', (kind, distribution) => {
+    const stack = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', distribution, ebsCsi: false });
     expect(backupResources(stack)).toEqual([0, 0, 0]);
     expect(stack.volumeBackup).toBeUndefined();
     expect(backupWarnings(stack)).toEqual([
-      `volumeBackup (on by default) is off for k/Cluster (${kind}): it cannot get volume backups: the local-path volumes of k3s and kubeadm live on the nodes' disks, `
-      + `which no service backs up per volume. ${instead} Set volumeBackup: false to acknowledge. [ack: cdk-k8s-platform:volumeBackupUnavailable]`,
+      `volumeBackup (on by default) is off for k/Cluster (${kind}): it cannot get volume backups: without the EBS CSI add-on (SelfManagedPlatformStack's ebsCsi, `
+      + 'on by default) its volumes are local-path directories on the nodes\' disks, which no service backs up per volume. Install EbsCsiAddOn (its gp3 volumes '
+      + 'are backed up), or keep data that matters on the EFS add-on\'s class "efs" (backed up daily by AWS Backup) or in a managed database; docs/storage.md. '
+      + 'Set volumeBackup: false to acknowledge. [ack: cdk-k8s-platform:volumeBackupUnavailable]',
     ]);
   });
 
-  test('volumeBackup: false acknowledges it: no warning', () => {
-    expect(backupWarnings(new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', volumeBackup: false }))).toEqual([]);
+  test('volumeBackup: false acknowledges it: no warning, no backup', () => {
+    const stack = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', ebsCsi: false, volumeBackup: false });
+    expect(backupWarnings(stack)).toEqual([]);
+    expect(backupResources(new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', volumeBackup: false }))).toEqual([0, 0, 0]);
   });
 
-  test('an options object is refused: its settings could not be applied', () => {
+  test('without the EBS add-on an options object is refused: its settings could not be applied', () => {
     expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', {
-      platformName: 'acme', volumeBackup: { retention: Duration.days(7), schedule: events.Schedule.cron({ hour: '1', minute: '0' }) },
-    }))).toMatch(/^\[k\] SelfManagedPlatformStack\.volumeBackup is "\{ schedule: cron\(0 1 \* \* \? \*\), retention: 7 days \}": cannot be applied to k\/Cluster \(k3s\): it cannot get volume backups: the local-path volumes/);
+      platformName: 'acme', ebsCsi: false, volumeBackup: { retention: Duration.days(7), schedule: events.Schedule.cron({ hour: '1', minute: '0' }) },
+    }))).toMatch(/^\[k\] SelfManagedPlatformStack\.volumeBackup is "\{ schedule: cron\(0 1 \* \* \? \*\), retention: 7 days \}": cannot be applied to k\/Cluster \(k3s\): it cannot get volume backups: without the EBS CSI add-on/);
   });
 });
