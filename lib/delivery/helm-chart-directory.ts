@@ -26,7 +26,7 @@ const DEFAULT_MAX_TEMPLATE_FILE_BYTES = 128 * 1024;
  * templates and needs no escape.
  */
 export function escapeHelmTemplate(text: string): string {
-  return text.replace(/\{\{/g, '{{ "{{" }}');
+  return text.includes('{{') ? text.replace(/\{\{/g, '{{ "{{" }}') : text;
 }
 
 /**

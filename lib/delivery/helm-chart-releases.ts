@@ -6,7 +6,7 @@ import { Construct, IDependable } from 'constructs';
 import { HelmChartDirectory } from './helm-chart-directory';
 import { ChartManifest } from '../workloads';
 import { chartReleaseName, claimRelease, defaultRelease, markRelease, renderRelease, RenderedRelease, stageRelease, validateReleaseProps } from './private/helm-release';
-import { describeObject, identity } from './private/render';
+import { describeObject, DirectoryStager, identity } from './private/render';
 import { renderEach } from '../workloads/private/chart-render';
 import { PropValidator } from '../workloads/private/validate';
 
@@ -120,7 +120,7 @@ export class HelmChartReleases extends Construct {
     // Every release is rendered and measured before any is staged: a chart over the budget stops synthesis early.
     const rendered: Array<{ group: Group; release: RenderedRelease }> = [];
     const ownManifests: ChartManifest[] = [];
-    const seen = new Map<string, string>();
+    const seen = new Map<string, SeenObject>();
     for (const m of charts) {
       checkDistinctObjects(v, seen, m);
       if (m.objects.length === 0) continue;
@@ -136,7 +136,12 @@ export class HelmChartReleases extends Construct {
       rendered.unshift({ group, release: this.render(v, props, group, ownManifests, namespace) });
     }
     v.check(rendered.length > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
-    this.releases = rendered.map(r => this.install(r.group, r.release, props, timeout));
+    const stager = new DirectoryStager();
+    try {
+      this.releases = rendered.map(r => this.install(r.group, r.release, props, timeout, stager));
+    } finally {
+      stager.close();
+    }
     this.order(ownManifests.length > 0 ? this.releases[0] : undefined, rendered.map(r => r.release));
   }
 
@@ -150,8 +155,8 @@ export class HelmChartReleases extends Construct {
     });
   }
 
-  private install(g: Group, rendered: RenderedRelease, props: HelmChartReleasesProps, timeout: Duration): ChartRelease {
-    const { chart, asset } = stageRelease(g.scope, rendered);
+  private install(g: Group, rendered: RenderedRelease, props: HelmChartReleasesProps, timeout: Duration, stager: DirectoryStager): ChartRelease {
+    const { chart, asset } = stageRelease(g.scope, rendered, stager);
     const helmChart = new eks.HelmChart(g.scope, 'Release', {
       cluster: props.cluster,
       chartAsset: asset,
@@ -192,15 +197,25 @@ function checkChartNames(v: PropValidator, chartNames: string[], shared: string[
   }
 }
 
-/** No object of chart `m` is in an earlier chart (two releases would fight over it); `seen` collects them. */
-function checkDistinctObjects(v: PropValidator, seen: Map<string, string>, m: ChartManifest): void {
+/** Where an object was first seen: its apiVersion and chart (with its identity, all its description needs). */
+interface SeenObject {
+  readonly apiVersion: string;
+  readonly chart: string;
+}
+
+/**
+ * No object of chart `m` is in an earlier chart (two releases would fight over it); `seen` collects them. It
+ * keeps no object (the charts' objects are not all held at once) and no description (built only for an error:
+ * a string per object cost more than the check).
+ */
+function checkDistinctObjects(v: PropValidator, seen: Map<string, SeenObject>, m: ChartManifest): void {
   for (const o of m.objects) {
     if (!o?.metadata?.name) continue; // reported with its chart by the release's own checks
     const key = identity(o);
     const previous = seen.get(key);
     if (previous !== undefined) {
-      v.fail('charts', describeObject(o, m.name), `is also defined in ${previous}: each object may be delivered once (each chart is its own Helm release, and a release cannot take an object another one holds); remove the duplicate.`);
+      v.fail('charts', describeObject(o, m.name), `is also defined in ${describeObject({ ...o, apiVersion: previous.apiVersion }, previous.chart)}: each object may be delivered once (each chart is its own Helm release, and a release cannot take an object another one holds); remove the duplicate.`);
     }
-    seen.set(key, describeObject(o, m.name));
+    seen.set(key, { apiVersion: o.apiVersion, chart: m.name });
   }
 }

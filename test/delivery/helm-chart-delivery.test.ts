@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { App, CfnWaitConditionHandle, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ApiObject, App as K8sApp, Chart } from 'cdk8s';
@@ -190,6 +190,16 @@ describe('HelmChartDelivery validation', () => {
     new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'x' }, data: { cluster: cluster.clusterName } });
     expect(() => new HelmChartDelivery(stack, 'Tok', { cluster, charts: [chart] }))
       .toThrow(/\[eks\/Tok\] HelmChartDelivery\.charts: v1 ConfigMap x\/cm \(chart "tok"\) contains a CDK token at \.data\.cluster: manifests are shipped as files in an S3 asset/);
+  });
+
+  test('finds number tokens too, at their path, and takes large plain numbers for what they are', () => {
+    const chart = new Chart(new K8sApp(), 'num');
+    new ApiObject(chart, 'd', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'x' }, spec: { replicas: 2, limit: -1e300, ports: [{ port: Token.asNumber(cluster.clusterName) }] } });
+    expect(() => new HelmChartDelivery(stack, 'Num', { cluster, charts: [chart] }))
+      .toThrow(/\[eks\/Num\] HelmChartDelivery\.charts: apps\/v1 Deployment x\/d \(chart "num"\) contains a CDK token at \.spec\.ports\[0\]\.port: /);
+    const plain = new Chart(new K8sApp(), 'plain');
+    new ApiObject(plain, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain', namespace: 'x' }, spec: { tiny: -1e300, huge: 1e300 } });
+    expect(() => new HelmChartDelivery(stack, 'Plain', { cluster, charts: [plain] })).not.toThrow();
   });
 
   test('runs the workload validations before delivery', () => {

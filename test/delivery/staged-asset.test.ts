@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import { tmpOutdir } from './helpers';
-import { stagedAsset } from '../../lib/delivery/private/render';
+import { DirectoryStager, stagedAsset } from '../../lib/delivery/private/render';
 
 const FILES = new Map([['Chart.yaml', 'apiVersion: v2\nname: shop\n'], ['templates/shop-0001.yaml', '---\nkind: ConfigMap\n']]);
 
@@ -37,6 +37,19 @@ describe('stagedAsset (the chart directory of a Helm release)', () => {
     expect(leftovers(outdir)).toEqual([]);
     app.synth();
     expect(filesIn(a.path)).toEqual(FILES);
+  });
+
+  test('a stager stages many charts with one scratch directory (their common empty source), removed by close()', () => {
+    const outdir = tmpOutdir();
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'eks');
+    const stager = new DirectoryStager();
+    const staged = [1, 2, 3].map(i => stager.stage(stack, `Chart${i}`, new Map([...FILES, ['templates/extra.yaml', `n: ${i}\n`]])));
+    expect(new Set(staged.map(s => s.path)).size).toBe(3);
+    expect(leftovers(outdir)).toEqual([expect.stringMatching(/^\.cdk-k8s-platform-/)]);
+    stager.close();
+    expect(leftovers(outdir)).toEqual([]);
+    staged.forEach((s, i) => expect(filesIn(s.path).get('templates/extra.yaml')).toBe(`n: ${i + 1}\n`));
   });
 
   test('with a relative outdir, in a nested stage, the files are in the asset directory the assembly names', () => {

@@ -9,7 +9,7 @@ import { ChartManifest, KubeObject, synthesizeManifests } from '../../workloads'
 import { PropValidator } from '../../workloads/private/validate';
 import { DeploymentBudget } from '../deployment-budget';
 import { HelmChartDirectory, escapeHelmTemplate } from '../helm-chart-directory';
-import { describeObject, prepareObjects, stagedAsset } from './render';
+import { describeObject, DirectoryStager, prepareObjects } from './render';
 
 /** Props shared by the EKS v2 and v1 (eks-blueprints) Helm deliveries. */
 export interface HelmReleaseInput {
@@ -133,9 +133,12 @@ export function kindKey(o: KubeObject): string {
   return `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}|${o.kind}`;
 }
 
-/** Stages a rendered chart as an S3 asset (in the cloud assembly; nothing is left in the temp directory). */
-export function stageRelease(scope: Construct, rendered: RenderedRelease): { chart: HelmChartDirectory; asset: s3assets.Asset } {
-  const staged = stagedAsset(scope, 'ChartAsset', 'helm-chart', rendered.chart.files);
+/**
+ * Stages a rendered chart as an S3 asset (in the cloud assembly; nothing is left in the temp directory), with
+ * `stager` (whose caller closes it once every release of the delivery is staged).
+ */
+export function stageRelease(scope: Construct, rendered: RenderedRelease, stager: DirectoryStager): { chart: HelmChartDirectory; asset: s3assets.Asset } {
+  const staged = stager.stage(scope, 'ChartAsset', rendered.chart.files);
   DeploymentBudget.apply(Stack.of(scope));
   return { chart: rendered.chart._withDirectory(staged.path), asset: staged.asset };
 }
@@ -155,8 +158,13 @@ export function planHelmRelease(scope: Construct, kind: string, cluster: object,
   v.check(count > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
   const rendered = renderRelease(scope, v, kind, manifests, release, namespace,
     { prop: 'charts', value: `${count} objects`, fix: 'split the charts over several releases (HelmChartReleases, or addWorkloads, makes one release per chart).' });
-  const { chart, asset } = stageRelease(scope, rendered);
-  return { release, namespace, timeout, chart, asset, releaseRecordBytes: rendered.releaseRecordBytes };
+  const stager = new DirectoryStager();
+  try {
+    const { chart, asset } = stageRelease(scope, rendered, stager);
+    return { release, namespace, timeout, chart, asset, releaseRecordBytes: rendered.releaseRecordBytes };
+  } finally {
+    stager.close();
+  }
 }
 
 /**

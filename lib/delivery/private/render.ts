@@ -68,27 +68,27 @@ export function describeObject(o: KubeObject, chart: string): string {
  * carry deploy-time values), and two objects with the same identity.
  */
 export function prepareObjects(scope: IConstruct, kind: string, manifests: ChartManifest[], deliveryId: string): ChartManifest[] {
-  const seen = new Map<string, string>();
+  // identity → the object and its chart, described only for an error (a string per object cost more than the check)
+  const seen = new Map<string, { o: KubeObject; chart: string }>();
   return manifests.map(m => ({
     name: m.name,
     objects: m.objects.map(original => {
       // A copy of the object and its metadata (the labels are replaced, nothing below is changed).
       const o = { ...original, metadata: original.metadata && { ...original.metadata } } as KubeObject & { metadata: { labels?: Record<string, string> } };
-      const where = describeObject(o, m.name);
       if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !o.metadata || typeof o.metadata.name !== 'string' || o.metadata.name === '') {
-        throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${where} has no apiVersion, kind or metadata.name: every delivered object needs all three.`);
+        throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${describeObject(o, m.name)} has no apiVersion, kind or metadata.name: every delivered object needs all three.`);
       }
       const token = findToken(o);
       if (token !== undefined) {
-        throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${where} contains a CDK token at ${token || '.'}: manifests are shipped as files in an S3 asset, `
+        throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${describeObject(o, m.name)} contains a CDK token at ${token || '.'}: manifests are shipped as files in an S3 asset, `
           + 'so every value must be known at synth time. Pass a literal (e.g. a CIDR string instead of vpc.vpcCidrBlock), or look the value up in the cluster at run time.');
       }
       const id = identity(o);
       const previous = seen.get(id);
       if (previous !== undefined) {
-        throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${where} is defined twice (also ${previous}): each object may be delivered once; rename one or remove the duplicate.`);
+        throw new ValidationError(`[${scope.node.path}] ${kind}.charts: ${describeObject(o, m.name)} is defined twice (also ${describeObject(previous.o, previous.chart)}): each object may be delivered once; rename one or remove the duplicate.`);
       }
-      seen.set(id, where);
+      seen.set(id, { o, chart: m.name });
       o.metadata.labels = { [DeliveryLabels.MANAGED_BY]: DeliveryLabels.MANAGED_BY_VALUE, [DeliveryLabels.DELIVERY]: deliveryId, ...o.metadata.labels };
       return o as KubeObject;
     }),
@@ -98,9 +98,12 @@ export function prepareObjects(scope: IConstruct, kind: string, manifests: Chart
 /**
  * Where `value` holds a CDK token (`.spec.ports[0].port`, or '' for `value` itself), or undefined. The path is
  * built only for a token found, on the way back: building it for every value visited cost more than the search.
+ * Cheap tests come first, with the same answers as `Token.isUnresolved` alone: a string token contains
+ * `Token[`, and a number token is a double below -2^960 (aws-cdk-lib's token encoding).
  */
 function findToken(value: unknown): string | undefined {
-  if (typeof value === 'string' || typeof value === 'number') return Token.isUnresolved(value) ? '' : undefined;
+  if (typeof value === 'string') return value.includes(TOKEN_MARKER) && Token.isUnresolved(value) ? '' : undefined;
+  if (typeof value === 'number') return value > -NUMBER_TOKEN_BOUND || !Token.isUnresolved(value) ? undefined : '';
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = findToken(value[i]);
@@ -111,13 +114,17 @@ function findToken(value: unknown): string | undefined {
   if (value !== null && typeof value === 'object') {
     const o = value as Record<string, unknown>;
     for (const k of Object.keys(o)) {
-      if (Token.isUnresolved(k)) return `.${k}`;
+      if (k.includes(TOKEN_MARKER) && Token.isUnresolved(k)) return `.${k}`;
       const found = findToken(o[k]);
       if (found !== undefined) return `.${k}${found}`;
     }
   }
   return undefined;
 }
+/** What every string token holds (aws-cdk-lib's `${Token[...]}` and `#{Token[...]}`). */
+const TOKEN_MARKER = 'Token[';
+/** Every number token is below -(2^960) (about -9.7e288): its high word is 0xFBFF____. */
+const NUMBER_TOKEN_BOUND = 1e288;
 
 /** sha256 hex of the files (paths and contents, in sorted path order). */
 export function hashFiles(files: ReadonlyMap<string, string>): string {
@@ -167,58 +174,81 @@ export interface StagedAsset {
   readonly path: string;
 }
 
-const SCRATCH = '.cdk-k8s-platform-scratch';
+/** Names the library's scratch directories in an outdir (none is left after a synth). */
+const SCRATCH_PREFIX = '.cdk-k8s-platform-';
 
 /**
  * Makes `files` an S3 asset without leaving anything outside the cloud assembly, and stages identical content
  * once (the asset hash is the content hash). With `file`, the asset is that one file of `files`: written to a
- * scratch directory inside the outdir, copied into the assembly by the CDK, and the scratch removed. Otherwise
- * it is the directory (zipped on upload), written once, straight to where the CDK stages it
- * ({@link stagedDirectory}).
+ * scratch directory inside the outdir, copied into the assembly by the CDK, and the scratch removed.
+ * Otherwise it is the directory (zipped on upload), staged by a {@link DirectoryStager} of its own.
  */
 export function stagedAsset(scope: IConstruct, id: string, prefix: string, files: ReadonlyMap<string, string>, file?: string): StagedAsset {
-  const outdir = Stage.of(scope)?.outdir ?? os.tmpdir();
-  const scratchRoot = path.resolve(outdir, SCRATCH);
-  fs.mkdirSync(scratchRoot, { recursive: true });
-  const scratch = fs.mkdtempSync(path.join(scratchRoot, `${prefix}-`));
-  try {
-    if (file === undefined) return stagedDirectory(scope, id, scratch, files);
-    writeFiles(scratch, files);
-    const source = path.join(scratch, file);
-    // CDK's own fingerprint (the file's name and content), the hash it had before staging moved here, so the
-    // S3 key in a node's user data does not change and no node rolls for it.
-    const asset = new s3assets.Asset(scope, id, { path: source });
-    const staged = path.resolve(outdir, asset.assetPath);
-    // staging is disabled (context aws:cdk:disable-asset-staging): the asset points at the source, keep it
-    if (staged !== source) fs.rmSync(scratch, { recursive: true, force: true });
-    return { asset, path: staged };
-  } finally {
-    if (fs.existsSync(scratchRoot) && fs.readdirSync(scratchRoot).length === 0) fs.rmdirSync(scratchRoot);
+  if (file === undefined) {
+    const stager = new DirectoryStager();
+    try {
+      return stager.stage(scope, id, files);
+    } finally {
+      stager.close();
+    }
   }
+  const outdir = Stage.of(scope)?.outdir ?? os.tmpdir();
+  const scratch = fs.mkdtempSync(path.resolve(outdir, `${SCRATCH_PREFIX}${prefix}-`));
+  writeFiles(scratch, files);
+  const source = path.join(scratch, file);
+  // CDK's own fingerprint (the file's name and content), the hash it had before staging moved here, so the
+  // S3 key in a node's user data does not change and no node rolls for it.
+  const asset = new s3assets.Asset(scope, id, { path: source });
+  const staged = path.resolve(outdir, asset.assetPath);
+  // staging is disabled (context aws:cdk:disable-asset-staging): the asset points at the source, keep it
+  if (staged !== source) fs.rmSync(scratch, { recursive: true, force: true });
+  return { asset, path: staged };
 }
 
 /**
- * A directory asset whose hash is the files' hash (computed once: the CDK fingerprinting thousands of chart
- * files again would cost a second pass). The CDK stages a directory of custom hash `h` by copying it to
- * `asset.<sha256(h)>` in the assembly's asset directory, unless that exists. The files are written there
- * directly (under a temporary name, renamed into place), and the asset is given the empty directory `scratch`
- * as its source: the CDK finds it staged and copies nothing. That saves writing the files to a scratch
- * directory, the CDK listing and copying them, and removing them (about 5 ms per chart of 100 services).
- * Wherever else the CDK stages it (staging disabled: the source itself), the files are written there.
+ * Stages directory assets (Helm charts) whose hash is the files' hash, computed once: the CDK fingerprinting
+ * thousands of chart files again would cost a second pass. The CDK stages a directory of custom hash `h` by
+ * copying it to `asset.<sha256(h)>` in the assembly's asset directory, unless that exists. The stager writes
+ * the files there itself (under a temporary name, renamed into place), and gives every asset one empty
+ * directory as its source: the CDK finds each staged and copies nothing. That saves writing the files to a
+ * scratch directory, the CDK listing and copying them, and removing them: removing a directory is the slow
+ * part on a journaled file system (about 2.5 ms each, in wall time), so the stager removes one directory,
+ * its empty source, in {@link close}, whatever the number of charts. Wherever else the CDK stages an asset
+ * (a directory of its own when staging is disabled), the files are written there.
  */
-function stagedDirectory(scope: IConstruct, id: string, scratch: string, files: ReadonlyMap<string, string>): StagedAsset {
-  const stage = Stage.of(scope)!;
-  const assetHash = hashFiles(files);
-  const target = path.resolve(stage.assetOutdir, `asset.${createHash('sha256').update(assetHash).digest('hex')}`);
-  const placed = !scope.node.tryGetContext(DISABLE_ASSET_STAGING_CONTEXT) && !fs.existsSync(target) && place(target, files);
-  const asset = new s3assets.Asset(scope, id, { path: scratch, assetHash, assetHashType: AssetHashType.CUSTOM });
-  const staged = path.resolve(stage.outdir, asset.assetPath);
-  if (staged !== target) {
-    writeFiles(staged, files);
-    if (placed) fs.rmSync(target, { recursive: true, force: true });
+export class DirectoryStager {
+  private source?: string;
+
+  /** Stages `files` as the directory asset `id` of `scope`. */
+  public stage(scope: IConstruct, id: string, files: ReadonlyMap<string, string>): StagedAsset {
+    const stage = Stage.of(scope);
+    if (!stage) throw new ValidationError(`[${scope.node.path}] a chart asset must be defined within a Stage or an App (it is staged in the cloud assembly).`);
+    const assetHash = hashFiles(files);
+    if (scope.node.tryGetContext(DISABLE_ASSET_STAGING_CONTEXT)) {
+      // the asset is its source: a directory of its own, which stays
+      const dir = fs.mkdtempSync(path.resolve(stage.outdir, `${SCRATCH_PREFIX}helm-chart-`));
+      writeFiles(dir, files);
+      const asset = new s3assets.Asset(scope, id, { path: dir, assetHash, assetHashType: AssetHashType.CUSTOM });
+      return { asset, path: path.resolve(stage.outdir, asset.assetPath) };
+    }
+    const target = path.resolve(stage.assetOutdir, `asset.${createHash('sha256').update(assetHash).digest('hex')}`);
+    const placed = !fs.existsSync(target) && place(target, files);
+    this.source ??= fs.mkdtempSync(path.resolve(stage.assetOutdir, SCRATCH_PREFIX));
+    const asset = new s3assets.Asset(scope, id, { path: this.source, assetHash, assetHashType: AssetHashType.CUSTOM });
+    const staged = path.resolve(stage.outdir, asset.assetPath);
+    if (staged !== target) {
+      // a CDK that names staged assets otherwise copied the empty source there: fill its copy
+      writeFiles(staged, files);
+      if (placed) fs.rmSync(target, { recursive: true, force: true });
+    }
+    return { asset, path: staged };
   }
-  if (staged !== scratch) fs.rmSync(scratch, { recursive: true, force: true });
-  return { asset, path: staged };
+
+  /** Removes the empty source directory (call it once every asset is staged). */
+  public close(): void {
+    if (this.source !== undefined) fs.rmSync(this.source, { recursive: true, force: true });
+    this.source = undefined;
+  }
 }
 
 /** Writes `files` as the directory `target` (under a temporary name, then renamed); false if another writer was first. */

@@ -60,6 +60,18 @@ function knownScalar(s: string): string | undefined {
 class NeedsFullRenderer extends Error {}
 const FALLBACK = new NeedsFullRenderer();
 
+/** Keys already checked: true when written as they are (a simple name that YAML 1.1 reads as a string). */
+const plainKeys = new Map<string, boolean>();
+
+function plainKey(k: string): boolean {
+  let ok = plainKeys.get(k);
+  if (ok === undefined) {
+    ok = SIMPLE.test(k) && !RESERVED.has(k) && !EXPONENT_ONLY.test(k);
+    if (plainKeys.size < MAX_CACHED) plainKeys.set(k, ok);
+  }
+  return ok;
+}
+
 /**
  * Renders `obj` like `render(obj)` does, faster for plain objects. `render` renders one value the slow way
  * (a document, ending with a newline); it is also asked how a string that is not obviously plain is written,
@@ -88,45 +100,45 @@ export function fastYamlDocument(obj: unknown, render: (value: unknown) => strin
     }
     if (typeof v === 'boolean') return v ? 'true' : 'false';
     if (v === null) return 'null';
-    if (Array.isArray(v) && v.length === 0) return '[]';
+    if (Array.isArray(v)) return v.length === 0 ? '[]' : undefined;
     if (isPlainObject(v) && Object.keys(v).length === 0) return '{}';
     return undefined;
   };
-  const map = (o: Record<string, unknown>, indent: string, out: string[]): void => {
+  // A map's lines at `indent`, its first line starting with `first` instead (`- ` for a list item). The
+  // text is built by concatenation: cheaper than collecting the lines and joining them.
+  const map = (o: Record<string, unknown>, indent: string, first: string): string => {
+    let out = '';
+    let lead = first;
     for (const k of Object.keys(o)) {
       const v = o[k];
-      if (!SIMPLE.test(k) || RESERVED.has(k) || EXPONENT_ONLY.test(k) || v === undefined) throw FALLBACK;
+      if (v === undefined || !plainKey(k)) throw FALLBACK;
       const text = leaf(v);
       if (text !== undefined) {
-        out.push(`${indent}${k}: ${text}\n`);
+        out += `${lead}${k}: ${text}\n`;
       } else {
-        out.push(`${indent}${k}:\n`);
-        if (Array.isArray(v)) seq(v, `${indent}  `, out);
-        else if (isPlainObject(v)) map(v, `${indent}  `, out);
+        out += `${lead}${k}:\n`;
+        const inner = `${indent}  `;
+        if (Array.isArray(v)) out += seq(v, inner);
+        else if (isPlainObject(v)) out += map(v, inner, inner);
         else throw FALLBACK;
       }
+      lead = indent;
     }
+    return out;
   };
-  const seq = (a: unknown[], indent: string, out: string[]): void => {
+  const seq = (a: unknown[], indent: string): string => {
+    let out = '';
     for (const v of a) {
       if (v === undefined) throw FALLBACK;
       const text = leaf(v);
-      if (text !== undefined) {
-        out.push(`${indent}- ${text}\n`);
-      } else if (isPlainObject(v)) {
-        const item: string[] = [];
-        map(v, `${indent}  `, item);
-        item[0] = `${indent}- ${item[0].slice(indent.length + 2)}`;
-        out.push(...item);
-      } else {
-        throw FALLBACK;
-      }
+      if (text !== undefined) out += `${indent}- ${text}\n`;
+      else if (isPlainObject(v)) out += map(v, `${indent}  `, `${indent}- `);
+      else throw FALLBACK;
     }
+    return out;
   };
   try {
-    const out: string[] = [];
-    map(obj, '', out);
-    return out.join('');
+    return map(obj, '', '');
   } catch (e) {
     if (e === FALLBACK) return render(obj);
     throw e;
