@@ -1,6 +1,6 @@
 /**
- * The three-tier shop on a three-node k3s cluster (Traefik ingress behind an internet-facing NLB, local-path
- * volumes), with workload identity on (a public service-account issuer, an IAM OIDC provider and the pod
+ * The three-tier shop on a three-node k3s cluster (Traefik ingress behind an internet-facing NLB, encrypted gp3
+ * EBS volumes backed up daily), with workload identity on (a public service-account issuer, an IAM OIDC provider and the pod
  * identity webhook: docs/self-managed.md):
  *
  * - **identity**: the api runs as its own workload identity, an IAM role that only its ServiceAccount's
@@ -17,8 +17,8 @@
  *   (its own web-identity role) through the namespace's own store, which reads only secrets named
  *   `shop/shop/...` (cluster `shop`, namespace `shop`).
  *
- * `local-path` keeps the database on the disk of the node that runs it: fine for a demo; use an EBS CSI
- * StorageClass (or EKS) for data that must survive the loss of a node.
+ * The database's volume is an EBS gp3 volume (the platform stack's default `ebsCsi` add-on, retained, backed
+ * up by `volumeBackup`): it outlives the node that runs it.
  *
  * Before deploying, create the secret
  * (`aws secretsmanager create-secret --name shop/shop/postgres --secret-string '{"password":"..."}'`) and give

@@ -147,7 +147,7 @@ const CARTS_ACTIONS = expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutI
 
 describe.each([
   ['three-tier-eks', threeTierEks.build, 'shop-eks', 'AWS::EKS::Cluster', 'gp3', ['postgres']],
-  ['three-tier-k3s', threeTierK3s.build, 'shop-k3s', 'AWS::AutoScaling::AutoScalingGroup', 'local-path', ['postgres']],
+  ['three-tier-k3s', threeTierK3s.build, 'shop-k3s', 'AWS::AutoScaling::AutoScalingGroup', 'gp3', ['postgres']],
 ] as const)('%s', (_name, build, stackName, clusterType, storageClass, externalSecrets) => {
   let example: ReturnType<typeof platformExample>;
   beforeAll(() => {
@@ -354,6 +354,11 @@ describe('three-tier-k3s: identity through the cluster\'s issuer, Let\'s Encrypt
     const endpoint = Object.entries(example.resources).filter(([id, r]) => r.Type === 'AWS::SSM::Association' && id.includes('IngressEndpoint'));
     expect(endpoint).toHaveLength(1);
     expect(JSON.stringify(endpoint[0][1].Properties.Parameters.commands)).toContain(`{"Fn::GetAtt":["${nlb}","DNSName"]}`);
+  });
+
+  test('the database\'s volume: gp3 EBS (the stack\'s default EBS CSI add-on), backed up daily', () => {
+    expect(example.result.stack.cluster.traits.storageClasses.find(c => c.name === 'gp3')).toEqual(expect.objectContaining({ backedUp: true }));
+    example.template.resourceCountIs('AWS::Backup::BackupPlan', 1);
   });
 
   test('secrets: the database password comes from Secrets Manager through the namespace\'s own store', () => {
