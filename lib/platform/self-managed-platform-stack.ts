@@ -36,8 +36,9 @@ export interface SelfManagedPlatformStackProps extends StackProps {
    */
   readonly cluster?: SelfManagedClusterOptions;
   /**
-   * A customer-managed KMS key for the flow-log group, the cluster's secrets and, on k3s, the etcd snapshot
-   * bucket (see `SelfManagedClusterProps.encryptionKey` for what the node roles get).
+   * A customer-managed KMS key for the flow-log group, the cluster's secrets, on k3s the etcd snapshot
+   * bucket (see `SelfManagedClusterProps.encryptionKey` for what the node roles get) and the EBS volumes of
+   * {@link EbsCsiAddOn} (the node roles may then use it through EC2 for those volumes).
    * @default - AWS-managed keys; the customer-managed-key findings are acknowledged
    */
   readonly encryptionKey?: kms.IKey;
