@@ -35,9 +35,21 @@ function renderChart(chart: Chart, prepared: Set<IConstruct>): KubeObject[] {
     prepared.add(app);
     return chart.toJson() as KubeObject[];
   }
-  return new DependencyGraph(chart.node).topology()
+  return inDependencyOrder(chart)
     .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
     .map(x => x.toJson() as KubeObject);
+}
+
+/**
+ * The constructs of `chart` in the order cdk8s renders them (`new DependencyGraph(chart.node).topology()`).
+ * Without a dependency among them, that order is the tree's: the graph's roots are its vertices in insertion
+ * order, keyed by path, and an ApiObject's path holds a '/' (it is in a chart), so it is never an integer key
+ * that would come first. The graph (two sets per construct: 600,000 at 10,000 services) is therefore built
+ * only for a chart that has dependencies.
+ */
+function inDependencyOrder(chart: Chart): IConstruct[] {
+  const all = chart.node.findAll();
+  return all.some(c => c.node.dependencies.length > 0) ? new DependencyGraph(chart.node).topology() : all;
 }
 
 function validateTree(root: IConstruct): void {
