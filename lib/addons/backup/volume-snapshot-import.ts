@@ -30,7 +30,8 @@ const EBS_SNAPSHOT = /^snap-[0-9a-f]{8,17}$/;
  * Brings an existing EBS snapshot into the chart's namespace as a CSI VolumeSnapshot (a pre-provisioned
  * VolumeSnapshotContent that keeps the snapshot when deleted, and the VolumeSnapshot bound to it), so a
  * StatefulService volume can start from it: `fromSnapshot: imported.name`. The restore path of
- * docs/storage.md. Needs the CSI snapshot controller (VolumeBackupAddOn installs it on EKS).
+ * docs/storage.md. Needs the CSI snapshot controller (VolumeBackupAddOn installs it on EKS); k3s and kubeadm have
+ * none: restore there with a {@link RestoredVolume}.
  */
 export class VolumeSnapshotImport extends Construct {
   /** Name of the VolumeSnapshot. */
