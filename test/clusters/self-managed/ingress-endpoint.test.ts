@@ -162,9 +162,9 @@ describe('k3s: the script against a model cluster', () => {
 
   test('waits for the bootstrap to finish and for the HelmChartConfig kind; gives up without writing anything', async () => {
     fs.rmSync(path.join(node.root, 'var/lib/cdk-k8s-platform/ready'));
-    const early = await run(HOST, { WAIT_ATTEMPTS: '3' });
+    const early = await run(HOST, { READY_ATTEMPTS: '3' });
     expect(early.status).toBe(1);
-    expect(early.output).toContain('gave up waiting for: test -f');
+    expect(early.output).toContain('the node bootstrap did not finish');
     expect(early.calls).toEqual([]);
     fs.writeFileSync(path.join(node.root, 'var/lib/cdk-k8s-platform/ready'), 'bootstrap complete\n');
     model.types.splice(model.types.indexOf(HELM_CHART_CONFIG), 1);
@@ -262,7 +262,7 @@ describe('kubeadm: the script against the control plane\'s Traefik release (fake
     expect(upgrades(late)).toHaveLength(1);
     const booting = run({ release: BOOT_VALUES, ready: false });
     expect(booting.status).toBe(1);
-    expect(booting.output).toContain('gave up waiting for: test -f');
+    expect(booting.output).toContain('the node bootstrap did not finish');
     expect(booting.calls.filter(c => c.startsWith('helm '))).toEqual([]);
     const noRelease = run();
     expect(noRelease.status).toBe(1);

@@ -31,10 +31,20 @@ until_ok() {
   done
 }
 
+# The bootstrap writes the ready marker last (up to 30 minutes, like the workload sync waits).
+wait_for_bootstrap() {
+  local n=0
+  until [ -f "$STATE_DIR/ready" ]; do
+    n=$((n + 1))
+    if [ "$n" -gt "${READY_ATTEMPTS:-180}" ]; then log "the node bootstrap did not finish"; return 1; fi
+    sleep "${RETRY_DELAY:-10}"
+  done
+}
+
 main() {
   if [[ ! "$INGRESS_HOSTNAME" =~ ^[A-Za-z0-9.-]+$ ]]; then log "not a DNS name: $INGRESS_HOSTNAME"; return 1; fi
-  # the bootstrap writes the ready marker last; the API then serves the Helm controller's kinds
-  until_ok test -f "$STATE_DIR/ready"
+  wait_for_bootstrap
+  # then the API serves the Helm controller's kinds
   until_ok "${KC[@]}" -n kube-system get "$CONFIG" -o name
   local result addon
   WORK=$(mktemp -d)

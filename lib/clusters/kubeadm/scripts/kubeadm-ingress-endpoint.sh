@@ -32,6 +32,16 @@ until_ok() {
   done
 }
 
+# The bootstrap writes the ready marker last (up to 30 minutes, like the workload sync waits).
+wait_for_bootstrap() {
+  local n=0
+  until [ -f "$STATE_DIR/ready" ]; do
+    n=$((n + 1))
+    if [ "$n" -gt "${READY_ATTEMPTS:-180}" ]; then log "the node bootstrap did not finish"; return 1; fi
+    sleep "${RETRY_DELAY:-10}"
+  done
+}
+
 # retry CMD...: up to 4 attempts 10 s apart, its output shown (the chart repository over the network).
 retry() {
   local n=1
@@ -44,8 +54,8 @@ retry() {
 
 main() {
   if [[ ! "$INGRESS_HOSTNAME" =~ ^[A-Za-z0-9.-]+$ ]]; then log "not a DNS name: $INGRESS_HOSTNAME"; return 1; fi
-  # the bootstrap installs Traefik, then writes the ready marker: no upgrade races the boot's install
-  until_ok test -f "$STATE_DIR/ready"
+  # the bootstrap installs Traefik before it writes the ready marker: no upgrade races the boot's install
+  wait_for_bootstrap
   until_ok "${KC[@]}" get namespace kube-system
   until_ok "${HELM[@]}" status traefik
   local result

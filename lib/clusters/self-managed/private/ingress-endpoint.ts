@@ -90,7 +90,7 @@ export class TraefikIngressEndpoint extends Construct {
     this.association = new ssm.CfnAssociation(this, 'Association', {
       name: 'AWS-RunShellScript',
       targets: props.targets,
-      parameters: { commands: ingressEndpointCommands(props.distribution, props.hostname), executionTimeout: ['1800'] },
+      parameters: { commands: ingressEndpointCommands(props.distribution, props.hostname), executionTimeout: ['3600'] },
       scheduleExpression: SCHEDULE,
       complianceSeverity: 'HIGH',
       maxConcurrency: '1',
