@@ -8,7 +8,7 @@ import { bashSyntaxErrors, flatten, shellcheckFindings } from './support/user-da
 import { ClusterDistribution } from '../../../lib/clusters/cluster-distribution';
 import { K3sCluster } from '../../../lib/clusters/k3s';
 import { KUBEADM_ADDONS, KubeadmCluster } from '../../../lib/clusters/kubeadm';
-import { IngressExposure } from '../../../lib/clusters/self-managed';
+import { DELIVERY_TARGET_TAG, IngressExposure } from '../../../lib/clusters/self-managed';
 import { ingressEndpointScript } from '../../../lib/clusters/self-managed/private/ingress-endpoint';
 import { serverKubectl } from '../../../lib/clusters/self-managed/private/server-kubectl';
 import { PlatformNetwork } from '../../../lib/network';
@@ -49,6 +49,7 @@ describe.each(KINDS)('%s: the association that sets the ingress endpoint', (kind
       const [association] = endpoint;
       expect(association).toMatchObject({ Name: 'AWS-RunShellScript', ScheduleExpression: 'rate(30 minutes)', MaxConcurrency: '1', MaxErrors: '0' });
       expect(association.Targets).toEqual(sync[0].Targets);
+      expect(association.Targets).toEqual([{ Key: `tag:${DELIVERY_TARGET_TAG}`, Values: [expect.anything()] }]); // the servers only
       const nlb = stack.getLogicalId(cluster.ingressLoadBalancer!.node.defaultChild as any);
       expect(scriptOf(association.Parameters.commands)).toContain(`INGRESS_HOSTNAME='ATT_${nlb}_DNSName'`);
     }
