@@ -1,7 +1,8 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IDependable } from 'constructs';
-import { selfManagedReason, VolumeBackupAddOn, VolumeBackupAddOnProps } from '../addons/backup/volume-backup-add-on';
+import { selfManagedReason } from '../addons/backup/private/self-managed-reason';
+import { VolumeBackupAddOn, VolumeBackupAddOnProps } from '../addons/backup/volume-backup-add-on';
 import { EbsCsiAddOn } from '../addons/ebs-csi/ebs-csi-add-on';
 import { IPlatformAddOn } from '../addons/platform-add-on';
 import { TeamAccessOptions } from '../clusters/eks/eks-team-access';

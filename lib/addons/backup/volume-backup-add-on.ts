@@ -6,6 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
+import { selfManagedReason } from './private/self-managed-reason';
 import { ClusterDistribution } from '../../clusters/cluster-distribution';
 import { VOLUME_BACKUP_TAG, volumeBackupTagValue } from '../../clusters/eks/eks-addons';
 import { EksPlatformCluster } from '../../clusters/eks/eks-platform-cluster';
@@ -59,7 +60,8 @@ export interface VolumeBackupAddOnProps {
  */
 export class VolumeBackupAddOn implements IPlatformAddOn {
   /**
-   * Why volume backups cannot run on `cluster`, or `undefined` when they can (EKS with managed node groups).
+   * Why volume backups cannot run on `cluster`, or `undefined` when they can (EKS with managed node groups; k3s or
+   * kubeadm with an {@link EbsCsiAddOn} that tags its volumes).
    * The platform stacks turn their default backups off with a warning that gives this reason.
    */
   public static unavailableReason(cluster: IPlatformCluster): string | undefined {
@@ -223,19 +225,3 @@ function restorePath(scope: Construct, cluster: EksPlatformCluster): IDependable
   return ready;
 }
 
-/**
- * Why a k3s or kubeadm cluster cannot get volume backups, given its EBS CSI add-on (installed, or about to
- * be): none (local-path only), or one that does not tag its volumes.
- */
-export function selfManagedReason(ebs: EbsCsiAddOn | undefined): string | undefined {
-  if (ebs === undefined) {
-    return 'cannot get volume backups: without the EBS CSI add-on (SelfManagedPlatformStack\'s ebsCsi, on by default) its volumes are local-path '
-      + 'directories on the nodes\' disks, which no service backs up per volume. Install EbsCsiAddOn (its gp3 volumes are backed up), or keep data that matters '
-      + 'on the EFS add-on\'s class "efs" (backed up daily by AWS Backup) or in a managed database; docs/storage.md.';
-  }
-  if (!ebs.tagsVolumesForBackup) {
-    return 'cannot get volume backups: its EbsCsiAddOn was given volumeBackupTag: false, so no volume carries the tag the backups select. '
-      + 'Drop volumeBackupTag: false; docs/storage.md.';
-  }
-  return undefined;
-}
