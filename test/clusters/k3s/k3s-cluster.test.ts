@@ -188,7 +188,7 @@ describe('K3sCluster workload changes', () => {
       expect(ids(b, type)).toEqual(ids(a, type));
       for (const id of ids(a, type)) expect(b[id]).toEqual(a[id]);
     }
-    const assoc = ids(a, 'AWS::SSM::Association')[0];
+    const assoc = ids(a, 'AWS::SSM::Association').find(id => id.includes('WorkloadSync'))!;
     expect(b[assoc].Properties.Parameters).not.toEqual(a[assoc].Properties.Parameters);
   });
 });
