@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import { CfnAddon } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -168,7 +168,7 @@ function backupRole(scope: Construct, vault: backup.IBackupVault, tagValue: stri
     { sid: 'EncryptedSnapshotGrants', actions: ['kms:CreateGrant'], resources: [kmsKeys(stack)], conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
   ];
   statements.forEach(s => role.addToPolicy(new iam.PolicyStatement(s)));
-  acknowledge(role, CDK_DEFAULT_POLICY, ...BACKUP_ROLE_FINDINGS.map(([resource, reason]) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason })));
+  acknowledge(role, CDK_DEFAULT_POLICY, ...backupRoleFindings(stack).map(([resource, reason]) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason })));
   return role;
 }
 
@@ -176,13 +176,18 @@ function kmsKeys(stack: Stack): string {
   return stack.formatArn({ service: 'kms', account: '*', resource: 'key', resourceName: '*' });
 }
 
-const BACKUP_ROLE_FINDINGS: Array<[string, string]> = [
-  ['*', 'ec2:Describe* and tag:GetResources cannot be scoped to a resource; AWS Backup lists the volumes and snapshots to select and track.'],
-  ['arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:volume/*', 'CreateSnapshot on volumes is allowed only for volumes carrying this cluster\'s backup tag (condition aws:ResourceTag).'],
-  ['arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*', 'A snapshot\'s id is made when AWS Backup creates it; deletion is limited to snapshots AWS Backup made (aws:backup:source-resource tag).'],
-  ['arn:<AWS::Partition>:backup:<AWS::Region>:<AWS::AccountId>:recovery-point:*', 'AWS Backup tags each recovery point it creates; their ids are not known beforehand.'],
-  ['arn:<AWS::Partition>:kms:<AWS::Region>:*:key/*', 'The keys of encrypted volumes (aws/ebs or an account default key), used only through EC2 in this region or for grants to AWS resources.'],
-];
+/** The backup role's wildcard findings, as cdk-nag names them (the stack's region and account when it has them). */
+function backupRoleFindings(stack: Stack): Array<[string, string]> {
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return [
+    ['*', 'ec2:Describe* and tag:GetResources cannot be scoped to a resource; AWS Backup lists the volumes and snapshots to select and track.'],
+    [`arn:<AWS::Partition>:ec2:${region}:${account}:volume/*`, 'CreateSnapshot on volumes is allowed only for volumes carrying this cluster\'s backup tag (condition aws:ResourceTag).'],
+    [`arn:<AWS::Partition>:ec2:${region}::snapshot/*`, 'A snapshot\'s id is made when AWS Backup creates it; deletion is limited to snapshots AWS Backup made (aws:backup:source-resource tag).'],
+    [`arn:<AWS::Partition>:backup:${region}:${account}:recovery-point:*`, 'AWS Backup tags each recovery point it creates; their ids are not known beforehand.'],
+    [`arn:<AWS::Partition>:kms:${region}:*:key/*`, 'The keys of encrypted volumes (aws/ebs or an account default key), used only through EC2 in this region or for grants to AWS resources.'],
+  ];
+}
 
 /**
  * Makes the EBS CSI driver tag every volume it creates from now on with {@link VOLUME_BACKUP_TAG}: an in-place

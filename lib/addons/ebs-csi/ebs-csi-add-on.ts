@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
@@ -119,7 +120,7 @@ export class EbsCsiAddOn implements IPlatformAddOn {
 
   /** The controller runs on any node: both node roles get its least permissions. */
   private grantController(cluster: SelfManagedClusterBase, key: kms.IKey | undefined): void {
-    const statements = ebsCsiControllerStatements({
+    const statements = ebsCsiControllerStatements(Stack.of(cluster), {
       clusterName: cluster.clusterName, nodeTag: { key: CLUSTER_TAG, value: cluster.clusterName }, encryptionKey: key,
     });
     for (const role of [cluster.serverRole, cluster.agentRole]) {

@@ -1,4 +1,4 @@
-import { Aws } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { NagAcknowledgement } from '../../../private/nag';
@@ -26,8 +26,8 @@ export interface EbsCsiPolicyScope {
  * only while creating it, attach and detach only such volumes and only to this cluster's nodes, modify
  * (expand) and delete only such volumes. No snapshot permissions: backups are AWS Backup's (its own role).
  */
-export function ebsCsiControllerStatements(scope: EbsCsiPolicyScope): iam.PolicyStatement[] {
-  const arn = (type: string) => `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}/*`;
+export function ebsCsiControllerStatements(stack: Stack, scope: EbsCsiPolicyScope): iam.PolicyStatement[] {
+  const arn = (type: string) => stack.formatArn({ service: 'ec2', resource: type, resourceName: '*' });
   const owned = { [`aws:RequestTag/${DRIVER_TAG}`]: 'true', [`aws:RequestTag/${ownerTag(scope.clusterName)}`]: 'owned' };
   const ours = { [`aws:ResourceTag/${DRIVER_TAG}`]: 'true', [`aws:ResourceTag/${ownerTag(scope.clusterName)}`]: 'owned' };
   const statements = [
@@ -36,7 +36,7 @@ export function ebsCsiControllerStatements(scope: EbsCsiPolicyScope): iam.Policy
       actions: ['ec2:DescribeAvailabilityZones', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypes', 'ec2:DescribeSnapshots', 'ec2:DescribeTags',
         'ec2:DescribeVolumes', 'ec2:DescribeVolumesModifications', 'ec2:DescribeVolumeStatus'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:RequestedRegion': Aws.REGION } },
+      conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
     }),
     new iam.PolicyStatement({ sid: 'EbsCsiCreateVolumes', actions: ['ec2:CreateVolume'], resources: [arn('volume')], conditions: { StringEquals: owned } }),
     new iam.PolicyStatement({
@@ -52,13 +52,13 @@ export function ebsCsiControllerStatements(scope: EbsCsiPolicyScope): iam.Policy
       conditions: { StringEquals: { [`aws:ResourceTag/${scope.nodeTag.key}`]: scope.nodeTag.value } },
     }),
   ];
-  if (scope.encryptionKey) statements.push(...keyStatements(scope.encryptionKey));
+  if (scope.encryptionKey) statements.push(...keyStatements(stack, scope.encryptionKey));
   return statements;
 }
 
 /** A customer-managed key of the volumes: the grants and data-key calls EC2 makes for the driver, through EC2 only. */
-function keyStatements(key: kms.IKey): iam.PolicyStatement[] {
-  const viaEc2 = { 'kms:ViaService': `ec2.${Aws.REGION}.amazonaws.com` };
+function keyStatements(stack: Stack, key: kms.IKey): iam.PolicyStatement[] {
+  const viaEc2 = { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` };
   return [
     new iam.PolicyStatement({
       sid: 'EbsCsiVolumeKey',
