@@ -260,6 +260,63 @@ export function checkTargets(jobs: JobResult[]): TargetCheck[] {
 }
 
 /**
+ * Where the fixed cost and the per-service cost went after issue 15, and what was changed (hand-written;
+ * profiles, in-process phase timings and paired runs on this machine on 2026-12-02, load 1–6 on 2 cores).
+ */
+const PROFILE_FINDINGS_SPEED = `## Where the time went at 10 and 1000 services (profiles of 2026-12-02, after issue 15)
+
+Profiles (\`node --cpu-prof\` of the contender scripts), module-load timings (a \`--require\` hook timing every
+first \`require\`) and phase timings (\`performance.now()\` and \`process.cpuUsage()\` between the phases of the
+contender script), library vs raw aws-eks-v2, before the changes below:
+
+| phase, N = 10 (CPU ms) | library | raw aws-eks-v2 |
+| --- | --- | --- |
+| loading aws-cdk-lib and cdk8s | 220–230 | 190–240 |
+| loading the rest (the library and the aws-cdk-lib modules it uses; the anchor: eks-v2, ec2, kubectl layer, cdk8s-plus) | 450–480 | 190 |
+| building the stack | 930–1030 | 670–720 |
+| the workloads, the delivery (library: \`addWorkloads\`) | 20–40, 140–175 | 90–120 (with \`addCdk8sChart\`) |
+| synthesis | 280–340 | 140–160 |
+
+- **The fixed cost is the platform's.** The library's stack has 88 resources against the anchor's 39, and
+  aws-cdk-lib's own work grows with them (\`aws-cdk-lib/core\` 275 vs 161 ms of self time). The VPC alone is
+  440 ms against the anchor's default VPC's 82 ms: its \`restrictDefaultSecurityGroup\` custom resource provider
+  costs about 100 ms (its module and Lambda asset), and loads aws-cdk-lib's region facts (140–170 ms, which the
+  anchor loads later anyway). Loading: cdk8s-plus-28 (the library's workloads use its \`k8s\` L1 classes,
+  lib/workloads/private/plus.ts) costs 146 ms, 110–123 ms of it its 2.7 MB generated \`imports/k8s.js\`, which the
+  anchor loads too; the library's own JavaScript about 75 ms, the delivery 10 ms.
+- **In the delivery** (N = 10), the first number formatted with \`toLocaleString\` loaded ICU data (about 20 ms)
+  for a budget message that is built only when a release is over budget now.
+- **Directory removal is slow on this machine**: \`rmdir\` takes 2.6 ms of wall time (0.15 ms of CPU) on its
+  journaled file system. A chart asset was written to a scratch directory, copied by the CDK into the assembly
+  and the scratch removed (three directories per chart). The chart directory is now written once, straight to
+  where the CDK stages it (\`asset.<sha256 of the custom hash>\`, under a temporary name renamed into place), and
+  every asset of a delivery gets one empty source directory, removed once: the CDK finds each asset staged and
+  copies nothing. Same bytes, same asset hashes.
+- **The release-record estimate** escaped each template for the manifest by encoding it to UTF-8 again; it
+  escapes the bytes already encoded for base64 (identical to \`JSON.stringify\`, property-tested): 7 → 3.5 ms per
+  chart of 100 services. The gzip at Helm's level stays (18 ms per chart; the estimate must stay exact).
+- **Smaller costs per object**: the CDK-token search tests for \`Token[\` and the number range of token doubles
+  before \`Token.isUnresolved\` (same answers); duplicate checks build an object's description only for an
+  error; the YAML fast path concatenates text instead of joining lines and caches key checks; Helm escaping skips
+  text without \`{{\`; a chart without dependencies is rendered in tree order without cdk8s's dependency graph
+  (two sets per construct), which is the order that graph gives (tested against \`chart.toJson()\`).
+- Together, N = 1000: the \`addWorkloads\` phase 1.70 → 1.49 CPU s (3 runs each); the whole contender
+  3.88 → 3.70 CPU s (6 alternating pairs), peak RSS 182 → 175 MiB. Every file of the library contender's cloud
+  assembly at N = 10 and 1000, and of the bundled app (\`cdk synth\`), is the same before and after (stack traces in
+  the metadata aside).
+- Partial runs of \`npm run bench\` after the changes (validation off, load 3–5): N = 10, 5 pairs: 1.26× the raw
+  anchor's wall time (CPU 1.32×); N = 1000, 4 pairs: 1.08× raw and 1.28× (0.93–1.85) the Helm-asset anchor's wall
+  time, CPU 0.99× and 1.16× (0.99–1.20); N = 10000, 1 pair: 0.53× raw (CPU 0.57×) and 0.77× the Helm-asset anchor
+  (CPU 0.80×), 540 MiB.
+- What remains: per service the library now costs about what the Helm-asset anchor does (its CPU ratio falls
+  from 1.34× at N = 10 to 1.16× at 1000 and 0.80× at 10000), so the gap at N ≤ 1000 is the platform's fixed cost
+  (about 0.5 CPU s). At N = 10000 the largest parts are garbage collection (about a quarter), cdk8s's own
+  \`toJson()\` of every object (its resolver walks every value and looks up the app for each; about a fifth) and the
+  gzip at Helm's level (about a tenth). Tried and dropped: the gzip on a worker thread (waited for with
+  \`Atomics.wait\`) saved 20–80 ms of wall time of the 160 ms of gzip at N = 1000 on the shared machine, for 50 ms
+  of worker start-up and no less CPU.`;
+
+/**
  * What the profiles of issue 15 (10,000 services in one app) showed and what was changed (hand-written; single
  * runs on this machine on 2026-12-02, load 12–17 on 2 cores, so CPU seconds, not wall seconds).
  */
@@ -413,7 +470,9 @@ runs while they are measured. Every run gets a fresh scratch directory under ben
 outdir and its \`TMPDIR\` (nothing is written to the system temp directory); what a run leaves in its \`TMPDIR\`
 is counted (see the notes) and the directory is deleted after the output is analysed.
 
-${notes.length > 0 ? `## Notes\n\n${notes.map(n => `- ${n}`).join('\n')}\n\n` : ''}${PROFILE_FINDINGS_15}
+${notes.length > 0 ? `## Notes\n\n${notes.map(n => `- ${n}`).join('\n')}\n\n` : ''}${PROFILE_FINDINGS_SPEED}
+
+${PROFILE_FINDINGS_15}
 
 ${PROFILE_FINDINGS}
 
