@@ -123,4 +123,26 @@ describe('restore at synth: a StatefulService pod\'s claim bound to a volume mad
     expect(expectThrownMessage(() => new RestoredVolume(bare, 'x', base)))
       .toBe('[bare/x] RestoredVolume.namespace is undefined: must be set on the PlatformChart: the claim the volume is reserved for lives in it.');
   });
+
+  test('a volume its claim would not bind to (class, size, ordinal, volume name) fails at synth instead of restoring nothing', () => {
+    const wrong = new PlatformChart(new Cdk8sApp(), 'wrong', { traits: stack.cluster.traits, namespace: 'shop' });
+    const base = { volumeId: 'vol-0123456789abcdef0', availabilityZone: 'eu-west-1a', statefulService: 'db' };
+    new RestoredVolume(wrong, 'class', { ...base, volume: 'data', size: Size.gibibytes(10), storageClassName: 'local-path' });
+    new RestoredVolume(wrong, 'small', { ...base, volume: 'data', size: Size.gibibytes(5), ordinal: 1 });
+    new RestoredVolume(wrong, 'ordinal', { ...base, volume: 'data', size: Size.gibibytes(10), ordinal: 2 });
+    new RestoredVolume(wrong, 'name', { ...base, volume: 'wal', size: Size.gibibytes(10) });
+    new StatefulService(wrong, 'db', {
+      image: 'postgres:16.4',
+      ports: [{ name: 'postgres', port: 5432 }],
+      replicas: 2,
+      runAsUser: 999,
+      writablePaths: ['/tmp', '/var/run/postgresql'],
+      volumes: [{ name: 'data', mountPath: '/var/lib/postgresql/data', size: Size.gibibytes(10) }],
+    });
+    const message = expectThrownMessage(() => synthesizeManifests(wrong));
+    expect(message).toContain('[wrong/class] RestoredVolume for data-db-0: storageClassName is "local-path" but the claim asks for "gp3": give the volume\'s class, or the claim gets a new empty volume.');
+    expect(message).toContain('[wrong/small] RestoredVolume for data-db-1: size is 5 GiB but the claim requests 10Gi: a volume smaller than the request is not bound.');
+    expect(message).toContain('[wrong/ordinal] RestoredVolume for data-db-2: ordinal is 2 but the service has 2 replica(s): pod 2 never claims it.');
+    expect(message).toContain('[wrong/name] RestoredVolume for wal-db-0: StatefulService "db" has no volume "wal": name one of its volumes.');
+  });
 });

@@ -86,5 +86,37 @@ export class RestoredVolume extends Construct {
     });
     // cdk8s puts the chart's namespace on every object; a PersistentVolume is cluster-scoped
     this.persistentVolume.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    const storageClassName = this.persistentVolume.toJson().spec.storageClassName as string;
+    const expected = { service: props.statefulService, volume: props.volume, ordinal, gib, storageClassName };
+    this.node.addValidation({ validate: () => claimMismatches(PlatformChart.of(this), expected) });
   }
+}
+
+/**
+ * When the chart holds the StatefulService, what would keep its claim from binding to the volume (the claim
+ * would get a new, empty volume instead): no such volume, another class, a bigger request, an ordinal it does
+ * not have.
+ */
+function claimMismatches(chart: PlatformChart, e: { service: string; volume: string; ordinal: number; gib: number; storageClassName: string }): string[] {
+  const sts = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'StatefulSet' && c.metadata.name === e.service)[0];
+  if (sts === undefined) return [];
+  const spec = sts.toJson().spec ?? {};
+  const claim = (spec.volumeClaimTemplates ?? []).find((t: { metadata?: { name?: string } }) => t.metadata?.name === e.volume);
+  const at = `RestoredVolume for ${e.volume}-${e.service}-${e.ordinal}`;
+  if (claim === undefined) return [`${at}: StatefulService "${e.service}" has no volume "${e.volume}": name one of its volumes.`];
+  const errors: string[] = [];
+  if (claim.spec?.storageClassName !== e.storageClassName) {
+    errors.push(`${at}: storageClassName is "${e.storageClassName}" but the claim asks for "${claim.spec?.storageClassName}": give the volume's class, or the claim gets a new empty volume.`);
+  }
+  const requested = mebibytes(String(claim.spec?.resources?.requests?.storage ?? '0'));
+  if (requested > e.gib * 1024) errors.push(`${at}: size is ${e.gib} GiB but the claim requests ${claim.spec?.resources?.requests?.storage}: a volume smaller than the request is not bound.`);
+  if (e.ordinal >= (spec.replicas ?? 1)) errors.push(`${at}: ordinal is ${e.ordinal} but the service has ${spec.replicas ?? 1} replica(s): pod ${e.ordinal} never claims it.`);
+  return errors;
+}
+
+/** A Kubernetes quantity in Mi/Gi/Ti (what StatefulService writes) in mebibytes. */
+function mebibytes(quantity: string): number {
+  const m = /^(\d+)(Mi|Gi|Ti)$/.exec(quantity);
+  if (!m) return 0;
+  return Number(m[1]) * { Mi: 1, Gi: 1024, Ti: 1024 * 1024 }[m[2] as 'Mi' | 'Gi' | 'Ti'];
 }
