@@ -55,7 +55,7 @@ export interface SelfManagedPlatformStackProps extends StackProps {
    * instead of the node-local `local-path`, so they outlive their node and are backed up (`volumeBackup`).
    * Installing it changes IAM policies, an SSM association and the add-on deliveries only: no node is
    * replaced. Claims that exist keep their class and data. An EbsCsiAddOn given in `addOns` takes the place
-   * of the default.
+   * of the default (and is installed first too).
    * @default true
    */
   readonly ebsCsi?: boolean;
@@ -129,14 +129,18 @@ export class SelfManagedPlatformStack extends Stack {
 }
 
 /**
- * The add-ons with the default {@link EbsCsiAddOn} first (so later add-ons and charts see gp3 as the default
- * class), unless `ebsCsi` is false or `addOns` hold one (that one is used); its volumes carry the backup tag
- * unless `volumeBackup` is false.
+ * The add-ons with the {@link EbsCsiAddOn} first (so the other add-ons and charts see gp3 as the default
+ * class): the one `addOns` hold, or the default unless `ebsCsi` is false; the default's volumes carry the
+ * backup tag unless `volumeBackup` is false.
  */
 function withEbsVolumes(v: ReturnType<typeof cdkPropValidator>, props: SelfManagedPlatformStackProps): IPlatformAddOn[] | undefined {
   v.check(props.ebsCsi === undefined || typeof props.ebsCsi === 'boolean', 'ebsCsi', props.ebsCsi, 'must be true or false (install the EBS CSI driver and its gp3 class).');
   const given = props.addOns;
-  if (props.ebsCsi === false || (given !== undefined && !Array.isArray(given)) || given?.some(a => a instanceof EbsCsiAddOn || a?.name === 'ebs-csi')) return given;
+  if (given !== undefined && !Array.isArray(given)) return given;
+  const mine = given?.find(a => a instanceof EbsCsiAddOn);
+  // first, so every other add-on (Prometheus's volume, say) and chart sees gp3 as the default class
+  if (mine !== undefined) return [mine, ...given!.filter(a => a !== mine)];
+  if (props.ebsCsi === false || given?.some(a => a?.name === 'ebs-csi')) return given;
   return [new EbsCsiAddOn({ volumeBackupTag: props.volumeBackup !== false }), ...given ?? []];
 }
 

@@ -293,6 +293,13 @@ describe('options', () => {
     expect(own.ebsCsi?.storageClassName).toBe('ebs');
   });
 
+  test('an EbsCsiAddOn given after other add-ons is installed first: they see gp3 as the default class', () => {
+    const ebs = new EbsCsiAddOn();
+    const stack = new SelfManagedPlatformStack(new App(), 'order', { platformName: 'order', addOns: [new EfsAddOn(), ebs] });
+    expect(Object.keys(stack.addOns)).toEqual(['ebs-csi', 'efs', 'volume-backup']);
+    expect(stack.ebsCsi).toBe(ebs);
+  });
+
   test('ebsCsi: false keeps local-path as the default class and warns that volumes are not backed up', () => {
     const stack = new SelfManagedPlatformStack(new App(), 'plain', { platformName: 'plain', ebsCsi: false });
     expect(stack.cluster.traits.storageClassName).toBe('local-path');
