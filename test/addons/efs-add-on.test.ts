@@ -82,7 +82,7 @@ describe.each([
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'efs-'));
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
   const app = new App({ outdir });
-  const stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme', distribution, addOns: [new EfsAddOn({ removalPolicy: RemovalPolicy.RETAIN })] });
+  const stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme', distribution, ebsCsi: false, addOns: [new EfsAddOn({ removalPolicy: RemovalPolicy.RETAIN })] });
   app.synth();
   const template = Template.fromStack(stack);
   const objects = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml'))

@@ -68,7 +68,7 @@ describe('kubeadm: the add-ons install through its Helm controller, from the sam
 
   test('every add-on is accepted and its chart is a HelmChart in the namespace the controller watches', () => {
     expect(kubeadm.stack.cluster.distribution).toBe(ClusterDistribution.KUBEADM);
-    expect(charts.map(c => c.metadata.name).sort()).toEqual(['argocd', 'cert-manager', 'efs', 'fluent-bit', 'node-exporter', 'observability', 'vpa']);
+    expect(charts.map(c => c.metadata.name).sort()).toEqual(['argocd', 'cert-manager', 'ebs-csi', 'efs', 'fluent-bit', 'node-exporter', 'observability', 'vpa']);
     for (const chart of charts) {
       expect(chart).toMatchObject({ apiVersion: 'helm.cattle.io/v1', metadata: { namespace: HELM_CONTROLLER.chartNamespace }, spec: { failurePolicy: 'abort' } });
       expect(chart.spec.version).toMatch(/^v?\d+\.\d+\.\d+/);
@@ -139,7 +139,7 @@ describe('kubeadm sync: the add-on deliveries apply to a model of a live kubeadm
     try {
       const node = cluster.addNode();
       const ids = [...new Set(kubeadm.objects.map(o => o.metadata.labels['platform.cdk-k8s.io/delivery'] as string))].filter(id => id.startsWith('addon-')).sort();
-      const names = ['argocd', 'cert-manager', 'efs', 'fluent-bit', 'node-exporter', 'observability', 'vpa'];
+      const names = ['argocd', 'cert-manager', 'ebs-csi', 'efs', 'fluent-bit', 'node-exporter', 'observability', 'vpa'];
       expect(ids).toEqual(names.map(n => `addon-${n}-${n}`)); // delivery addon-<id>, its one chart <id>
       const script = syncScriptFor(cluster, 'kubeadm', ids.map(delivery));
       const first = await cluster.run(node, script);

@@ -105,7 +105,7 @@ describe('k3s: HelmChart objects for the controller; Grafana generates its passw
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'observability-'));
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
   const app = new App({ outdir });
-  const stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme', addOns: [new Observability({ storageSize: Size.gibibytes(20) })] });
+  const stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme', ebsCsi: false, addOns: [new Observability({ storageSize: Size.gibibytes(20) })] });
   app.synth();
   const objects = yamlObjects(outdir).filter(o => /^addon-(observability|node-exporter)/.test(o?.metadata?.labels?.['platform.cdk-k8s.io/delivery'] ?? ''));
 

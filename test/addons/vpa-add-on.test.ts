@@ -55,7 +55,7 @@ test('k3s: a HelmChart object for the k3s Helm controller, the same values', () 
     const stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme', addOns: [new VerticalPodAutoscalerAddOn({ replicas: 1 })] });
     app.synth();
     const files = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml')).map(f => path.join(outdir, f));
-    const helmChart = files.flatMap(f => parseAllDocuments(fs.readFileSync(f, 'utf8')).map(d => d.toJSON())).find(o => o?.kind === 'HelmChart');
+    const helmChart = files.flatMap(f => parseAllDocuments(fs.readFileSync(f, 'utf8')).map(d => d.toJSON())).find(o => o?.kind === 'HelmChart' && o.metadata.name === 'vpa');
     expect(helmChart.spec).toMatchObject({ chart: 'vertical-pod-autoscaler', version: '0.11.0', targetNamespace: 'vpa' });
     const values = parseAllDocuments(helmChart.spec.valuesContent)[0].toJSON();
     expect(values.recommender).toMatchObject({ replicas: 1, podDisruptionBudget: { enabled: false } });
