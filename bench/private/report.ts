@@ -304,10 +304,11 @@ contender script), library vs raw aws-eks-v2, before the changes below:
   3.88 → 3.70 CPU s (6 alternating pairs), peak RSS 182 → 175 MiB. Every file of the library contender's cloud
   assembly at N = 10 and 1000, and of the bundled app (\`cdk synth\`), is the same before and after (stack traces in
   the metadata aside).
-- Partial runs of \`npm run bench\` after the changes (validation off, load 3–5): N = 10, 5 pairs: 1.26× the raw
+- Partial runs of \`npm run bench\` after the changes (validation off): at load 3–5, N = 10, 5 pairs: 1.26× the raw
   anchor's wall time (CPU 1.32×); N = 1000, 4 pairs: 1.08× raw and 1.28× (0.93–1.85) the Helm-asset anchor's wall
   time, CPU 0.99× and 1.16× (0.99–1.20); N = 10000, 1 pair: 0.53× raw (CPU 0.57×) and 0.77× the Helm-asset anchor
-  (CPU 0.80×), 540 MiB.
+  (CPU 0.80×), 540 MiB. Again at load 2.5–2.8: N = 10, 6 pairs: 1.34× (1.32–1.81) raw (CPU 1.38×); N = 1000,
+  5 pairs: 0.91× (0.63–1.01) raw and 0.91× (0.78–1.00) the Helm-asset anchor (CPU 0.98× and 1.04× (0.92–1.08)).
 - What remains: per service the library now costs about what the Helm-asset anchor does (its CPU ratio falls
   from 1.34× at N = 10 to 1.16× at 1000 and 0.80× at 10000), so the gap at N ≤ 1000 is the platform's fixed cost
   (about 0.5 CPU s). At N = 10000 the largest parts are garbage collection (about a quarter), cdk8s's own
