@@ -30,7 +30,7 @@ export interface ObservabilityProps {
   readonly storageSize?: Size;
   /**
    * The StorageClass of Prometheus's volume (ReadWriteOnce).
-   * @default - the cluster's default for volume claims (`traits.storageClassName`: gp3 on EKS, local-path on k3s)
+   * @default - the cluster's default for volume claims (`traits.storageClassName`: gp3 on EKS, and on k3s and kubeadm with the EBS CSI add-on; local-path without it)
    */
   readonly storageClassName?: string;
   /**
