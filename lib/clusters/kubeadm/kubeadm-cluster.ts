@@ -187,6 +187,7 @@ export class KubeadmCluster extends SelfManagedClusterBase {
       METRICS_SERVER_MANIFEST: KUBEADM_ADDONS.metricsServerManifest,
       LOCAL_PATH_MANIFEST: KUBEADM_ADDONS.localPathManifest,
       HELM_VERSION: KUBEADM_ADDONS.helmVersion,
+      TRAEFIK_CHART_REPOSITORY: KUBEADM_ADDONS.traefikChartRepository,
       TRAEFIK_CHART_VERSION: KUBEADM_ADDONS.traefikChartVersion,
       ARCH: arm ? 'arm64' : 'amd64',
     };

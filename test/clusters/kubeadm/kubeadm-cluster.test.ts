@@ -3,7 +3,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { DAY2_TOOL, KubeadmModel } from './support/kubeadm-model';
-import { KubeadmCluster, KubeadmVersion } from '../../../lib/clusters/kubeadm';
+import { KUBEADM_ADDONS, KubeadmCluster, KubeadmVersion } from '../../../lib/clusters/kubeadm';
 import { PlatformNetwork } from '../../../lib/network';
 import { IngressFlavour } from '../../../lib/workloads';
 import { ingressRules } from '../self-managed/support/fixtures';
@@ -151,6 +151,16 @@ describe('KubeadmCluster user data', () => {
     expect(worker).not.toContain('KUBECONFIG_SECRET_ARN');
     expect(controlPlane).not.toContain('--upload-certs');
     expect(controlPlane).toContain('--skip-token-print');
+  });
+
+  test('control plane boot: Traefik from the pinned repository and chart, DaemonSet-safe rolling update, an existing release\'s values kept', () => {
+    const traefik = firstBoot.calls.filter(c => c.startsWith('helm ') && c.includes(' upgrade --install traefik '));
+    expect(traefik).toEqual([`helm --kubeconfig ${firstBoot.root}/etc/kubernetes/admin.conf upgrade --install traefik traefik `
+      + `--repo ${KUBEADM_ADDONS.traefikChartRepository} --version ${KUBEADM_ADDONS.traefikChartVersion} --namespace traefik --create-namespace `
+      + '--reset-then-reuse-values --set deployment.kind=DaemonSet --set ports.web.hostPort=80 --set ports.websecure.hostPort=443 '
+      + '--set service.type=ClusterIP --set ingressClass.isDefaultClass=true '
+      + '--set updateStrategy.rollingUpdate.maxUnavailable=1 --set updateStrategy.rollingUpdate.maxSurge=0']);
+    expect(controlPlane).toContain(`TRAEFIK_CHART_REPOSITORY='${KUBEADM_ADDONS.traefikChartRepository}'`);
   });
 
   test('control plane first boot: prepares the node, inits from a 0600 config, publishes the CA hash, timers, add-ons', () => {

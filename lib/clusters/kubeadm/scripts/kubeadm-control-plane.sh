@@ -21,6 +21,7 @@ FLANNEL_MANIFEST='@@FLANNEL_MANIFEST@@'
 METRICS_SERVER_MANIFEST='@@METRICS_SERVER_MANIFEST@@'
 LOCAL_PATH_MANIFEST='@@LOCAL_PATH_MANIFEST@@'
 HELM_VERSION='@@HELM_VERSION@@'
+TRAEFIK_CHART_REPOSITORY='@@TRAEFIK_CHART_REPOSITORY@@'
 TRAEFIK_CHART_VERSION='@@TRAEFIK_CHART_VERSION@@'
 ARCH='@@ARCH@@'
 
@@ -58,10 +59,15 @@ install_addons() {
   (cd "$STATE_DIR" && sed 's#  .*#  helm.tgz#' helm.tgz.sha256sum | sha256sum -c -)
   tar -xzf "$STATE_DIR/helm.tgz" -C "$STATE_DIR"
   install -m 0755 "$STATE_DIR/linux-${ARCH}/helm" "${ROOT}/usr/local/bin/helm"
-  retry helm --kubeconfig "$KUBE_DIR/admin.conf" upgrade --install traefik traefik --repo https://traefik.github.io/charts \
-    --version "$TRAEFIK_CHART_VERSION" --namespace traefik --create-namespace \
+  # A DaemonSet on host ports rolls one node at a time (maxUnavailable 1, maxSurge 0): a surge pod could never bind
+  # the ports its predecessor holds, and the chart's default (0/1) never finishes. A release that exists (a restored
+  # control plane) keeps its values on the pinned chart's defaults (--reset-then-reuse-values; plain --reuse-values
+  # would keep the old chart's defaults), so the ingress endpoint the association set stays published through a roll.
+  retry helm --kubeconfig "$KUBE_DIR/admin.conf" upgrade --install traefik traefik --repo "$TRAEFIK_CHART_REPOSITORY" \
+    --version "$TRAEFIK_CHART_VERSION" --namespace traefik --create-namespace --reset-then-reuse-values \
     --set deployment.kind=DaemonSet --set ports.web.hostPort=80 --set ports.websecure.hostPort=443 \
-    --set service.type=ClusterIP --set ingressClass.isDefaultClass=true
+    --set service.type=ClusterIP --set ingressClass.isDefaultClass=true \
+    --set updateStrategy.rollingUpdate.maxUnavailable=1 --set updateStrategy.rollingUpdate.maxSurge=0
   install_helm_controller
 }
 
