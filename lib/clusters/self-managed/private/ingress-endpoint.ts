@@ -13,9 +13,12 @@ const HEREDOC = 'CDK_K8S_PLATFORM_INGRESS_ENDPOINT';
 /**
  * The merge both scripts run (python3; no single quote: it is rendered into a single-quoted argument). Arguments:
  * the current values (YAML or JSON; empty: none), the host name, `helmchartconfig` (write the HelmChartConfig
- * kube-system/traefik with the merged valuesContent) or `values` (write the merged values as JSON), the output
- * file. Prints `unchanged` (and writes nothing) when the values already publish the host name, else `changed`.
- * Every other value is kept; earlier ingress-endpoint arguments are replaced, so the flag is given once.
+ * kube-system/traefik with the merged valuesContent) or `values` (write the merged values as JSON; kubeadm's
+ * DaemonSet on host ports also gets the update strategy that can roll it: one node's pod at a time, no surge pod,
+ * which could never bind the ports its predecessor holds), the output file. Always writes the file; prints
+ * `unchanged` when the values already held everything, else `changed`. Every other value is kept; earlier
+ * ingress-endpoint arguments are replaced, so the flag is given once. `additionalArguments` that is not a list is
+ * refused (exit 1): merging into a string would split it into characters.
  */
 export const MERGE_VALUES = `import json, sys
 current, hostname, kind, out = sys.argv[1:5]
@@ -42,11 +45,15 @@ def section(parent, key):
 ingress = section(section(values, "providers"), "kubernetesIngress")
 section(ingress, "publishedService")["enabled"] = False
 ingress.pop("ingressEndpoint", None)
-kept = [a for a in values.get("additionalArguments") or [] if not str(a).lower().startswith(prefix)]
+arguments = values.get("additionalArguments")
+if arguments is not None and not isinstance(arguments, list):
+    sys.exit("additionalArguments of the existing Traefik values must be a list, not " + type(arguments).__name__ + " "
+             + json.dumps(arguments, default=str)[:200] + ": write it as a YAML list (additionalArguments: [\\"--log.level=DEBUG\\"]) and run again")
+kept = [a for a in arguments or [] if not str(a).lower().startswith(prefix)]
 values["additionalArguments"] = kept + [prefix + "hostname=" + hostname]
-if json.dumps(values, sort_keys=True, default=str) == before:
-    print("unchanged")
-    sys.exit(0)
+if kind == "values":
+    values["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}
+result = "unchanged" if json.dumps(values, sort_keys=True, default=str) == before else "changed"
 if kind == "helmchartconfig":
     try:
         import yaml
@@ -57,7 +64,7 @@ if kind == "helmchartconfig":
               "spec": {"valuesContent": content}}
 with open(out, "w") as f:
     json.dump(values, f, indent=2, default=str)
-print("changed")`;
+print(result)`;
 
 /** Props of a {@link TraefikIngressEndpoint}. */
 export interface TraefikIngressEndpointProps {
@@ -108,7 +115,6 @@ export function ingressEndpointScript(distribution: ClusterDistribution, hostnam
   return renderScript([path.join(__dirname, '..', '..', 'kubeadm', 'scripts', 'kubeadm-ingress-endpoint.sh')], {
     ...common,
     TRAEFIK_CHART_REPOSITORY: KUBEADM_ADDONS.traefikChartRepository,
-    TRAEFIK_CHART_VERSION: KUBEADM_ADDONS.traefikChartVersion,
   });
 }
 
