@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { parse } from 'yaml';
 import { DISTRIBUTIONS, ENV, statementsOf, webIdentityConditions, yamlObjects, zones } from './self-managed-add-on-fixtures';
-import { CertManager, EksPlatformStack, EXTERNAL_DNS_CHART, ExternalDns, IngressExposure, SelfManagedPlatformStack } from '../../lib';
+import { CertManager, DnsRecordPolicy, EksPlatformStack, EXTERNAL_DNS_CHART, ExternalDns, IngressExposure, SelfManagedPlatformStack } from '../../lib';
 import { K3sCluster } from '../../lib/clusters/k3s';
 import { PlatformNetwork } from '../../lib/network';
 import { flatten, nagFindings, reportingApp } from '../clusters/self-managed/support/user-data';
@@ -123,6 +123,20 @@ describe('refusals on k3s and kubeadm name the prop to change', () => {
         + 'so the Ingresses of cluster acme have no address anyone can reach and external-dns would write records that lead nowhere. '
         + 'Expose the ingress with IngressExposure.internal() or IngressExposure.internetFacing() (SelfManagedPlatformStack: cluster: { ingress: ... }), '
         + 'or do not install ExternalDns.');
+  });
+
+  test.each(DISTRIBUTIONS)('%s with DnsRecordPolicy.CREATE_ONLY: refused, naming the policy and the policies that work', (name, distribution) => {
+    const app = new App();
+    const cluster = new SelfManagedPlatformStack(app, 'k', { platformName: 'acme', env: ENV, distribution, cluster: { workloadIdentity: {} } }).cluster;
+    expect(expectThrownMessage(() => new ExternalDns({ hostedZones: zones(app), policy: DnsRecordPolicy.CREATE_ONLY }).install(cluster)))
+      .toBe(`[k/Cluster] ExternalDns.policy is "DnsRecordPolicy.CREATE_ONLY": cannot be used on ${name} cluster acme: until Traefik publishes the ingress `
+        + 'load balancer (set by an association after the servers boot) its Ingress status lists other addresses, and create-only would never update the '
+        + 'records made from them to the load balancer. Use DnsRecordPolicy.UPSERT_ONLY (the default) or DnsRecordPolicy.SYNC.');
+    for (const policy of [DnsRecordPolicy.UPSERT_ONLY, DnsRecordPolicy.SYNC]) {
+      const other = new App();
+      const ok = new SelfManagedPlatformStack(other, 'k', { platformName: 'acme', env: ENV, distribution, cluster: { workloadIdentity: {} } }).cluster;
+      expect(() => new ExternalDns({ hostedZones: zones(other), policy }).install(ok)).not.toThrow();
+    }
   });
 
   test('an environment-agnostic stack: the role ARN in the values needs env', () => {

@@ -78,11 +78,11 @@ describe('EKS: external-dns with Route 53 in the named zones', () => {
       .toContain('WebService.ingress.hosts[0] is "shop.example.org": is outside every DNS zone external-dns manages on this cluster ("example.com", "example.net")');
   });
 
-  test('sync when asked', () => {
+  test.each([[DnsRecordPolicy.SYNC, 'sync'], [DnsRecordPolicy.CREATE_ONLY, 'create-only']])('%s when asked (create-only too: the ALB is in the Ingress status from the start)', (policy, value) => {
     const other = new App();
-    const s = new EksPlatformStack(other, 'e', { platformName: 'acme', addOns: [new ExternalDns({ hostedZones: [zone(other)], policy: DnsRecordPolicy.SYNC })] });
+    const s = new EksPlatformStack(other, 'e', { platformName: 'acme', addOns: [new ExternalDns({ hostedZones: [zone(other)], policy })] });
     const [r] = Object.values(Template.fromStack(s).findResources('Custom::AWSCDK-EKS-HelmChart')).filter(x => x.Properties.Release === 'external-dns');
-    expect(JSON.parse(deployed(r.Properties.Values)).policy).toBe('sync');
+    expect(JSON.parse(deployed(r.Properties.Values)).policy).toBe(value);
   });
 });
 

@@ -27,7 +27,10 @@ export enum DnsRecordPolicy {
   UPSERT_ONLY = 'upsert-only',
   /** Create, update and delete the records it owns (TXT ownership by cluster name): a removed host loses its record. */
   SYNC = 'sync',
-  /** Only create records; never change one. */
+  /**
+   * Only create records; never change one. Refused on k3s and kubeadm, where Traefik publishes the ingress load
+   * balancer only after the servers boot, so the first records must be updated.
+   */
   CREATE_ONLY = 'create-only',
 }
 
@@ -39,7 +42,7 @@ export interface ExternalDnsProps {
    */
   readonly hostedZones: route53.IHostedZone[];
   /**
-   * What external-dns may do to records.
+   * What external-dns may do to records. `CREATE_ONLY` is refused on k3s and kubeadm (see {@link DnsRecordPolicy.CREATE_ONLY}).
    * @default DnsRecordPolicy.UPSERT_ONLY
    */
   readonly policy?: DnsRecordPolicy;
@@ -83,6 +86,7 @@ export class ExternalDns implements IPlatformAddOn {
     const policy = checkMember(v, 'policy', p.policy, 'DnsRecordPolicy', DnsRecordPolicy, DnsRecordPolicy.UPSERT_ONLY);
     const zones = namedZones(v, 'hostedZones', p.hostedZones);
     checkIngressAddress(v, cluster);
+    checkSelfManagedPolicy(v, cluster, policy);
     const scope = new Construct(cluster, 'ExternalDns');
     const aws = addOnRole(scope, 'Identity', v, cluster, {
       purpose: 'external-dns to change Route 53 records',
@@ -120,6 +124,20 @@ function checkIngressAddress(v: PropValidator, cluster: IPlatformCluster): void 
     `has no ingress load balancer (ingress: IngressExposure.none()), so the Ingresses of cluster ${cluster.clusterName} have no address anyone can reach `
     + 'and external-dns would write records that lead nowhere. Expose the ingress with IngressExposure.internal() or IngressExposure.internetFacing() '
     + '(SelfManagedPlatformStack: cluster: { ingress: ... }), or do not install ExternalDns.');
+}
+
+/**
+ * k3s and kubeadm: Traefik publishes the ingress load balancer only once the cluster's ingress-endpoint
+ * association ran; before that k3s's Traefik reports the nodes' private addresses (its ServiceLB), so external-dns
+ * makes records of them first and must then update them to the alias. `create-only` forbids that update: the public
+ * records would keep private addresses for good (and never follow a replaced load balancer either).
+ */
+function checkSelfManagedPolicy(v: PropValidator, cluster: IPlatformCluster, policy: DnsRecordPolicy): void {
+  if (!(cluster instanceof SelfManagedClusterBase) || policy !== DnsRecordPolicy.CREATE_ONLY) return;
+  v.fail('policy', 'DnsRecordPolicy.CREATE_ONLY',
+    `cannot be used on ${cluster.distribution} cluster ${cluster.clusterName}: until Traefik publishes the ingress load balancer `
+    + '(set by an association after the servers boot) its Ingress status lists other addresses, and create-only would never update the records '
+    + 'made from them to the load balancer. Use DnsRecordPolicy.UPSERT_ONLY (the default) or DnsRecordPolicy.SYNC.');
 }
 
 /** Records in the named zones only; listing zones (no resource-level permission) and reading changes. */
