@@ -56,7 +56,10 @@ export function build(app: App): ThreeTierPlatform<SelfManagedPlatformStack> {
   // records for the Ingress hosts, in this zone only (named, not looked up); install it before building the
   // charts: it adds the zone to the cluster's traits, so a host outside it is refused at synth
   const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { zoneName: settings.zoneName, hostedZoneId: settings.hostedZoneId });
-  // (the records are aliases of the ingress load balancer: Traefik publishes its DNS name in each Ingress status)
+  // (the records are aliases of the ingress load balancer: Traefik publishes its DNS name in each Ingress status).
+  // A stack deployed from an earlier version of this example made the record with a CloudFormation ARecord: its
+  // update deletes that record, and the name does not resolve until external-dns's next sync creates its own
+  // (resolvers may cache the miss up to the zone's negative-caching TTL: docs/tls-dns.md)
   new ExternalDns({ hostedZones: [zone] }).install(stack.cluster);
 
   const carts = cartsTable(stack);

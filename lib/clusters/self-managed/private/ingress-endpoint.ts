@@ -48,7 +48,8 @@ ingress.pop("ingressEndpoint", None)
 arguments = values.get("additionalArguments")
 if arguments is not None and not isinstance(arguments, list):
     sys.exit("additionalArguments of the existing Traefik values must be a list, not " + type(arguments).__name__ + " "
-             + json.dumps(arguments, default=str)[:200] + ": write it as a YAML list (additionalArguments: [\\"--log.level=DEBUG\\"]) and run again")
+             + json.dumps(arguments, default=str)[:200]
+             + ": write it as a YAML list (additionalArguments: [\\"--log.level=DEBUG\\"]) and run again")
 kept = [a for a in arguments or [] if not str(a).lower().startswith(prefix)]
 values["additionalArguments"] = kept + [prefix + "hostname=" + hostname]
 if kind == "values":
@@ -84,9 +85,11 @@ export interface TraefikIngressEndpointProps {
  * The name is known only at deploy time and deliveries are files, so an SSM association (AWS-RunShellScript)
  * on the servers sets it, once the node's bootstrap finished: on k3s in the HelmChartConfig kube-system/traefik
  * (k3s's own way to configure its packaged chart; an existing one keeps its other values), on kubeadm in the
- * values of the control plane's Traefik release (`helm upgrade --reuse-values`). It runs when the name changes,
- * on every new server (State Manager targets the servers by tag) and every 30 minutes; a run that finds the
- * values in place changes nothing. The commands hold no secret.
+ * values of the control plane's Traefik release (`helm upgrade --reuse-values` with the chart version the release
+ * runs, and a DaemonSet-safe update strategy). It runs when the name changes, on every new server (State Manager
+ * targets the servers by tag) and every 30 minutes; a run that finds the values in place writes nothing, and every
+ * run fails unless Traefik ends up running with the flag (k3s: its Deployment within 10 minutes; kubeadm: a
+ * deployed revision and a finished DaemonSet rollout). The commands hold no secret.
  */
 export class TraefikIngressEndpoint extends Construct {
   /** The association that writes the endpoint on the servers. */
