@@ -9,6 +9,7 @@ import { addMonitoring } from './private/monitoring';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { containerPorts, policyPorts, resolvePorts, ResolvedPort } from './private/ports';
+import { reservedVolumesFor } from './private/pre-bound-volumes';
 import { sizeQuantity } from './private/quantity';
 import { buildVpa } from './private/right-sizing';
 import { buildPdb } from './private/scaling';
@@ -87,7 +88,8 @@ export interface StatefulVolume {
    * Restore: each pod's claim starts as a copy of this CSI VolumeSnapshot (in the service's namespace), for
    * example one imported from an AWS Backup recovery point with {@link VolumeSnapshotImport}. Used only when a
    * claim is created (a new StatefulSet, a new pod ordinal): existing claims keep their data. Needs the CSI
-   * snapshot controller on the cluster (docs/storage.md, "Restore").
+   * snapshot controller on the cluster (`traits.volumeSnapshots`: EKS with the VolumeBackupAddOn); refused on
+   * k3s and kubeadm, which restore with a `RestoredVolume` (docs/storage.md, "Restore").
    * @default - an empty volume
    */
   readonly fromSnapshot?: string;
@@ -184,6 +186,17 @@ function checkClassServes(v: PropValidator, traits: ClusterTraits, prop: string,
 }
 
 /**
+ * A claim's VolumeSnapshot source: a valid name, on a cluster whose snapshot controller restores it (without
+ * one the claim stays Pending, and k3s/kubeadm do not even know the kind).
+ */
+function checkFromSnapshot(v: PropValidator, traits: ClusterTraits, prop: string, name: string): void {
+  v.dnsSubdomain(prop, name);
+  v.check(traits.volumeSnapshots, prop, name, 'needs the CSI snapshot controller, which the cluster\'s traits say it does not run (traits.volumeSnapshots '
+    + 'is false): the claim would stay Pending. On EKS install the VolumeBackupAddOn (the platform stacks do by default) and build the chart with '
+    + 'cluster.traits; on k3s and kubeadm restore with a RestoredVolume (an EBS volume made from the snapshot, reserved for the claim; docs/storage.md, "Restore").');
+}
+
+/**
  * A stateful service (a database, a queue): StatefulSet + headless Service + client Service + volume
  * claims per pod (kept when the service is deleted) + PodDisruptionBudget + NetworkPolicy, every pod passing
  * Pod Security "restricted".
@@ -240,7 +253,7 @@ export class StatefulService extends WorkloadBase implements IWorkloadSelector {
       v.dnsSubdomain(`volumes[${i}].storageClassName`, storageClassName);
       const accessMode = checkMember(v, `volumes[${i}].accessMode`, vol.accessMode, 'VolumeAccessMode', VolumeAccessMode, VolumeAccessMode.READ_WRITE_ONCE);
       checkClassServes(v, chart.traits, `volumes[${i}]`, storageClassName, accessMode);
-      if (vol.fromSnapshot !== undefined) v.dnsSubdomain(`volumes[${i}].fromSnapshot`, vol.fromSnapshot);
+      if (vol.fromSnapshot !== undefined) checkFromSnapshot(v, chart.traits, `volumes[${i}].fromSnapshot`, vol.fromSnapshot);
       return {
         metadata: { name: vol.name, labels: { ...this.selectorLabels, 'app.kubernetes.io/managed-by': this.labels['app.kubernetes.io/managed-by'] } },
         spec: {
@@ -285,6 +298,11 @@ export class StatefulService extends WorkloadBase implements IWorkloadSelector {
         volumeClaimTemplates: claims.length ? claims : undefined,
       },
     });
+
+    // a PersistentVolume reserved for one of its claims (a RestoredVolume) is applied before it
+    const claimNames = new RegExp(`^(${volumes.map(x => x.name).join('|')})-${this.name}-\\d+$`);
+    const reserved = volumes.length === 0 ? [] : reservedVolumesFor(chart, n => claimNames.test(n));
+    if (reserved.length > 0) this.statefulSet.node.addDependency(...reserved);
 
     const servicePorts = ports.map(p => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol }));
     this.headlessService = new k8s.KubeService(this, 'HeadlessService', {

@@ -2,7 +2,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { App as Cdk8sApp, Size } from 'cdk8s';
-import { ClusterCapacity, ClusterTraits, EksPlatformStack, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, synthesizeManifests } from '../../lib';
+import { ClusterCapacity, EksPlatformStack, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, synthesizeManifests } from '../../lib';
 import { VolumeBackupAddOn, VolumeSnapshotImport } from '../../lib/addons/backup';
 import { EbsCsiAddOn } from '../../lib/addons/ebs-csi';
 import { EfsAddOn } from '../../lib/addons/efs';
@@ -99,7 +99,9 @@ describe('EKS: AWS Backup of every gp3 volume, selected by the tag the class put
 });
 
 describe('restore at synth: a StatefulService volume from an imported EBS snapshot', () => {
-  const chart = new PlatformChart(new Cdk8sApp(), 'shop', { traits: ClusterTraits.eks(), namespace: 'shop' });
+  // the traits of a cluster whose VolumeBackupAddOn installed the snapshot controller
+  const stack = new EksPlatformStack(new App(), 'acme-eks', { platformName: 'acme' });
+  const chart = new PlatformChart(new Cdk8sApp(), 'shop', { traits: stack.cluster.traits, namespace: 'shop' });
   const imported = new VolumeSnapshotImport(chart, 'db-data-2026-12-01', { snapshotId: 'snap-0123456789abcdef0' });
   new StatefulService(chart, 'db', {
     image: 'postgres:16.4',
@@ -127,6 +129,28 @@ describe('restore at synth: a StatefulService volume from an imported EBS snapsh
     const set = objects.find(o => o.kind === 'StatefulSet')!;
     expect((set.spec as any).volumeClaimTemplates[0].spec.dataSource).toEqual({ apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'db-data-2026-12-01' }); // eslint-disable-line @typescript-eslint/no-explicit-any
     expectValidManifests(objects, { allowUnknownKinds: ['snapshot.storage.k8s.io/VolumeSnapshotContent', 'snapshot.storage.k8s.io/VolumeSnapshot'] });
+  });
+
+  test('the traits say so only where the backup add-on installs the snapshot controller', () => {
+    expect(stack.cluster.traits.volumeSnapshots).toBe(true);
+    expect(new EksPlatformStack(new App(), 'plain', { platformName: 'plain', volumeBackup: false }).cluster.traits.volumeSnapshots).toBe(false);
+  });
+
+  test.each(['k3s', 'kubeadm'] as const)('%s: no snapshot controller, so the import is refused, pointing to RestoredVolume', kind => {
+    const distribution = kind === 'k3s' ? SelfManagedDistribution.k3s() : SelfManagedDistribution.kubeadm();
+    const selfManaged = new SelfManagedPlatformStack(new App(), 'sm', { platformName: 'sm', distribution });
+    expect(selfManaged.cluster.traits.volumeSnapshots).toBe(false);
+    const shop = new PlatformChart(new Cdk8sApp(), 'shop', { traits: selfManaged.cluster.traits, namespace: 'shop' });
+    expect(expectThrownMessage(() => new VolumeSnapshotImport(shop, 'db-data', { snapshotId: 'snap-0123456789abcdef0' }))).toBe(
+      '[shop/db-data] VolumeSnapshotImport.snapshotId is "snap-0123456789abcdef0": cannot be restored on this cluster: it runs no CSI snapshot controller '
+      + '(the chart\'s traits.volumeSnapshots is false), so the VolumeSnapshot kind is unknown or never ready. On EKS install the VolumeBackupAddOn '
+      + '(the platform stacks do by default) and build the chart with cluster.traits; on k3s and kubeadm make a volume from the snapshot and reserve it '
+      + 'for the claim with a RestoredVolume (docs/storage.md, "Restore").');
+    expect(expectThrownMessage(() => new StatefulService(shop, 'db', {
+      image: 'postgres:16.4',
+      ports: [{ name: 'postgres', port: 5432 }],
+      volumes: [{ name: 'data', mountPath: '/var/lib/postgresql/data', size: Size.gibibytes(10), fromSnapshot: 'db-data' }],
+    }))).toMatch(/^\[shop\/db\] StatefulService\.volumes\[0\]\.fromSnapshot is "db-data": needs the CSI snapshot controller.*restore with a RestoredVolume/);
   });
 
   test('a snapshot id that is not one, or a chart without a namespace, is refused', () => {

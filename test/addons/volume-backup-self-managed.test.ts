@@ -2,10 +2,11 @@
  * Volume backups on k3s and kubeadm (issue 18): the EBS CSI add-on's gp3 volumes, tagged by its controller,
  * backed up by the same vault, plan, selection and role as on EKS; restore through a RestoredVolume.
  */
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { App as Cdk8sApp, Size } from 'cdk8s';
-import { PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, synthesizeManifests } from '../../lib';
+import { Construct } from 'constructs';
+import { ClusterTraits, ManifestFileAsset, PlatformChart, SelfManagedDistribution, SelfManagedPlatformStack, StatefulService, StatefulServiceProps, synthesizeManifests, VolumeAccessMode } from '../../lib';
 import { RestoredVolume, VolumeBackupAddOn } from '../../lib/addons/backup';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
@@ -71,16 +72,16 @@ describe('without the EBS CSI add-on: off, with the warning that says what can b
 describe('restore at synth: a StatefulService pod\'s claim bound to a volume made from a recovery point', () => {
   const stack = new SelfManagedPlatformStack(new App(), 'acme-k3s', { platformName: 'acme' });
   const chart = new PlatformChart(new Cdk8sApp(), 'shop', { traits: stack.cluster.traits, namespace: 'shop' });
-  const restored = new RestoredVolume(chart, 'db-data-0', {
-    volumeId: 'vol-0123456789abcdef0', availabilityZone: 'eu-west-1a', size: Size.gibibytes(10), statefulService: 'db', volume: 'data',
-  });
-  new StatefulService(chart, 'db', {
+  const base = { volumeId: 'vol-0123456789abcdef0', availabilityZone: 'eu-west-1a', size: Size.gibibytes(10), statefulService: 'db', volume: 'data' };
+  const postgres: StatefulServiceProps = {
     image: 'postgres:16.4',
     ports: [{ name: 'postgres', port: 5432 }],
     runAsUser: 999,
     writablePaths: ['/tmp', '/var/run/postgresql'],
     volumes: [{ name: 'data', mountPath: '/var/lib/postgresql/data', size: Size.gibibytes(10) }],
-  });
+  };
+  const restored = new RestoredVolume(chart, 'db-data-0', base);
+  new StatefulService(chart, 'db', postgres);
   const [manifest] = synthesizeManifests(chart);
   const objects = manifest.objects as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -95,7 +96,8 @@ describe('restore at synth: a StatefulService pod\'s claim bound to a volume mad
       volumeMode: 'Filesystem',
       claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'shop', name: 'data-db-0' },
       csi: { driver: 'ebs.csi.aws.com', volumeHandle: 'vol-0123456789abcdef0', fsType: 'ext4' },
-      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.ebs.csi.aws.com/zone', operator: 'In', values: ['eu-west-1a'] }] }] } },
+      // the well-known zone key (the driver reports both; topology.ebs.csi.aws.com/zone is deprecated)
+      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1a'] }] }] } },
     });
   });
 
@@ -110,8 +112,59 @@ describe('restore at synth: a StatefulService pod\'s claim bound to a volume mad
     expectValidManifests(objects);
   });
 
+  test('the PersistentVolume comes before the StatefulSet that makes the claim, whichever is built first', () => {
+    const order = (o: Array<{ kind: string }>) => o.map(x => x.kind).filter(k => k === 'PersistentVolume' || k === 'StatefulSet');
+    expect(order(objects)).toEqual(['PersistentVolume', 'StatefulSet']);
+    const later = new PlatformChart(new Cdk8sApp(), 'later', { traits: stack.cluster.traits, namespace: 'shop' });
+    new StatefulService(later, 'db', { ...postgres, replicas: 2 });
+    new RestoredVolume(later, 'db-data-1', { ...base, ordinal: 1 });
+    new RestoredVolume(later, 'db-data-0', base);
+    const rendered = synthesizeManifests(later)[0].objects;
+    expect(order(rendered)).toEqual(['PersistentVolume', 'PersistentVolume', 'StatefulSet']);
+    // the volume built first, the service after it but earlier in the tree (in a group made before the volume)
+    const nested = new PlatformChart(new Cdk8sApp(), 'nested', { traits: stack.cluster.traits, namespace: 'shop' });
+    const apps = new Construct(nested, 'apps');
+    new RestoredVolume(nested, 'db-data-0', base);
+    new StatefulService(apps, 'db', postgres);
+    expect(order(synthesizeManifests(nested)[0].objects)).toEqual(['PersistentVolume', 'StatefulSet']);
+    // and in the self-managed delivery file (Helm's install order: PersistentVolume before StatefulSet)
+    const file = new ManifestFileAsset(new Stack(new App(), 'files'), 'shop', { charts: [later] });
+    expect(file.inventory.map(e => e.kind).filter(k => k === 'PersistentVolume' || k === 'StatefulSet')).toEqual(['PersistentVolume', 'PersistentVolume', 'StatefulSet']);
+  });
+
+  test('ReadWriteOncePod: the volume offers the claim\'s mode, and a mismatch either way fails at synth', () => {
+    const rwop = new PlatformChart(new Cdk8sApp(), 'rwop', { traits: stack.cluster.traits, namespace: 'shop' });
+    const volume = new RestoredVolume(rwop, 'db-data-0', { ...base, accessMode: VolumeAccessMode.READ_WRITE_ONCE_POD });
+    new StatefulService(rwop, 'db', { ...postgres, volumes: [{ ...postgres.volumes![0], accessMode: VolumeAccessMode.READ_WRITE_ONCE_POD }] });
+    expect(volume.persistentVolume.toJson().spec.accessModes).toEqual(['ReadWriteOncePod']);
+    expectValidManifests(synthesizeManifests(rwop)[0].objects);
+
+    const podClaim = new PlatformChart(new Cdk8sApp(), 'pod-claim', { traits: stack.cluster.traits, namespace: 'shop' });
+    new RestoredVolume(podClaim, 'db-data-0', base);
+    new StatefulService(podClaim, 'db', { ...postgres, volumes: [{ ...postgres.volumes![0], accessMode: VolumeAccessMode.READ_WRITE_ONCE_POD }] });
+    expect(expectThrownMessage(() => synthesizeManifests(podClaim))).toContain('[pod-claim/db-data-0] RestoredVolume for data-db-0: accessMode is ReadWriteOnce '
+      + 'but the claim asks for ReadWriteOncePod: give the volume\'s accessMode, or the claim gets a new empty volume.');
+
+    const podVolume = new PlatformChart(new Cdk8sApp(), 'pod-volume', { traits: stack.cluster.traits, namespace: 'shop' });
+    new RestoredVolume(podVolume, 'db-data-0', { ...base, accessMode: VolumeAccessMode.READ_WRITE_ONCE_POD });
+    new StatefulService(podVolume, 'db', postgres);
+    expect(expectThrownMessage(() => synthesizeManifests(podVolume))).toContain('[pod-volume/db-data-0] RestoredVolume for data-db-0: accessMode is ReadWriteOncePod '
+      + 'but the claim asks for ReadWriteOnce: give the volume\'s accessMode, or the claim gets a new empty volume.');
+    expect(expectThrownMessage(() => new RestoredVolume(podVolume, 'x', { ...base, accessMode: 'RWOP' as VolumeAccessMode })))
+      .toContain('[pod-volume/x] RestoredVolume.accessMode is "RWOP"');
+  });
+
+  test('EKS Auto Mode: refused, its own driver would never attach an ebs.csi.aws.com volume', () => {
+    const auto = new PlatformChart(new Cdk8sApp(), 'auto', { traits: ClusterTraits.eks({ autoMode: true }), namespace: 'shop' });
+    expect(expectThrownMessage(() => new RestoredVolume(auto, 'db-data-0', base))).toBe('[auto/db-data-0] RestoredVolume.storageClassName is "gp3": '
+      + 'is provisioned by ebs.csi.eks.amazonaws.com, not by the aws-ebs-csi-driver (ebs.csi.aws.com) a RestoredVolume is attached by: the claim would bind and '
+      + 'its pod never start. On EKS Auto Mode restore with a VolumeSnapshotImport and StatefulVolume.fromSnapshot once the cluster runs the snapshot controller, '
+      + 'or run the aws-ebs-csi-driver (managed node groups) and name its class; docs/storage.md, "Restore".');
+    const managed = new PlatformChart(new Cdk8sApp(), 'managed', { traits: ClusterTraits.eks(), namespace: 'shop' });
+    expect(new RestoredVolume(managed, 'db-data-0', base).persistentVolume.toJson().spec.csi.driver).toBe('ebs.csi.aws.com');
+  });
+
   test('bad input: a volume id, zone, size or ordinal that is not one; a chart without a namespace', () => {
-    const base = { volumeId: 'vol-0123456789abcdef0', availabilityZone: 'eu-west-1a', size: Size.gibibytes(10), statefulService: 'db', volume: 'data' };
     expect(expectThrownMessage(() => new RestoredVolume(chart, 'a', { ...base, volumeId: 'snap-0123456789abcdef0' })))
       .toBe('[shop/a] RestoredVolume.volumeId is "snap-0123456789abcdef0": must be an EBS volume id such as "vol-0123456789abcdef0" (the volume made from the recovery point\'s snapshot).');
     expect(expectThrownMessage(() => new RestoredVolume(chart, 'b', { ...base, availabilityZone: 'eu-west-1' })))
@@ -126,11 +179,11 @@ describe('restore at synth: a StatefulService pod\'s claim bound to a volume mad
 
   test('a volume its claim would not bind to (class, size, ordinal, volume name) fails at synth instead of restoring nothing', () => {
     const wrong = new PlatformChart(new Cdk8sApp(), 'wrong', { traits: stack.cluster.traits, namespace: 'shop' });
-    const base = { volumeId: 'vol-0123456789abcdef0', availabilityZone: 'eu-west-1a', statefulService: 'db' };
-    new RestoredVolume(wrong, 'class', { ...base, volume: 'data', size: Size.gibibytes(10), storageClassName: 'local-path' });
-    new RestoredVolume(wrong, 'small', { ...base, volume: 'data', size: Size.gibibytes(5), ordinal: 1 });
-    new RestoredVolume(wrong, 'ordinal', { ...base, volume: 'data', size: Size.gibibytes(10), ordinal: 2 });
-    new RestoredVolume(wrong, 'name', { ...base, volume: 'wal', size: Size.gibibytes(10) });
+    const at = { volumeId: 'vol-0123456789abcdef0', availabilityZone: 'eu-west-1a', statefulService: 'db' };
+    new RestoredVolume(wrong, 'class', { ...at, volume: 'data', size: Size.gibibytes(10), storageClassName: 'local-path' });
+    new RestoredVolume(wrong, 'small', { ...at, volume: 'data', size: Size.gibibytes(5), ordinal: 1 });
+    new RestoredVolume(wrong, 'ordinal', { ...at, volume: 'data', size: Size.gibibytes(10), ordinal: 2 });
+    new RestoredVolume(wrong, 'name', { ...at, volume: 'wal', size: Size.gibibytes(10) });
     new StatefulService(wrong, 'db', {
       image: 'postgres:16.4',
       ports: [{ name: 'postgres', port: 5432 }],

@@ -21,9 +21,19 @@ function withEfs(traits: ClusterTraits): ClusterTraits {
 describe('the traits say which StorageClass serves which access mode', () => {
   test('EKS: gp3 serves ReadWriteOnce and ReadWriteOncePod; nothing serves ReadWriteMany', () => {
     const traits = ClusterTraits.eks();
-    expect(traits.storageClass('gp3')).toEqual({ name: 'gp3', accessModes: ['ReadWriteOnce', 'ReadWriteOncePod'] });
+    expect(traits.storageClass('gp3')).toEqual({ name: 'gp3', accessModes: ['ReadWriteOnce', 'ReadWriteOncePod'], provisioner: 'ebs.csi.aws.com' });
     expect(traits.storageClassesServing(VolumeAccessMode.READ_WRITE_MANY)).toEqual([]);
     expect(traits.verticalPodAutoscaler).toBe(false);
+  });
+
+  test('EKS Auto Mode: gp3 is its own driver\'s; snapshots only where the snapshot controller runs', () => {
+    expect(ClusterTraits.eks({ autoMode: true }).storageClass('gp3')!.provisioner).toBe('ebs.csi.eks.amazonaws.com');
+    expect(ClusterTraits.eks().volumeSnapshots).toBe(false);
+    expect(ClusterTraits.eks({ volumeSnapshots: true }).volumeSnapshots).toBe(true);
+    expect(ClusterTraits.k3s().volumeSnapshots).toBe(false);
+    const traits = ClusterTraits.eks();
+    traits.addAbilities({ volumeSnapshots: true });
+    expect(traits.volumeSnapshots).toBe(true);
   });
 
   test('k3s: local-path is node-local, even when another class is the default', () => {
@@ -94,8 +104,10 @@ describe('ReadWriteMany only where the StorageClass can serve it', () => {
 });
 
 describe('restore: a claim that starts from a VolumeSnapshot', () => {
+  const withSnapshots = (): ClusterTraits => ClusterTraits.eks({ volumeSnapshots: true });
+
   test('every pod\'s claim names the snapshot as its data source', () => {
-    const claim = claimOf(ClusterTraits.eks(), { fromSnapshot: 'db-data-2026-12-01' });
+    const claim = claimOf(withSnapshots(), { fromSnapshot: 'db-data-2026-12-01' });
     expect(claim.spec.dataSource).toEqual({ apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'db-data-2026-12-01' });
   });
 
@@ -104,8 +116,22 @@ describe('restore: a claim that starts from a VolumeSnapshot', () => {
   });
 
   test('a snapshot name that is not a DNS subdomain is refused', () => {
-    expectPropError(() => claimOf(ClusterTraits.eks(), { fromSnapshot: 'snap_0abc' }), {
+    expectPropError(() => claimOf(withSnapshots(), { fromSnapshot: 'snap_0abc' }), {
       path: 'shop/db', prop: 'StatefulService.volumes[0].fromSnapshot', value: '"snap_0abc"', says: 'must be a DNS-1123 subdomain',
+    });
+  });
+
+  test.each([
+    ['k3s', ClusterTraits.k3s()],
+    ['EKS without the snapshot controller', ClusterTraits.eks()],
+  ])('%s: refused, pointing to RestoredVolume', (_kind, traits) => {
+    expectPropError(() => claimOf(traits, { fromSnapshot: 'db-data-2026-12-01' }), {
+      path: 'shop/db',
+      prop: 'StatefulService.volumes[0].fromSnapshot',
+      value: '"db-data-2026-12-01"',
+      says: 'needs the CSI snapshot controller, which the cluster\'s traits say it does not run (traits.volumeSnapshots is false): the claim would stay Pending. '
+        + 'On EKS install the VolumeBackupAddOn (the platform stacks do by default) and build the chart with cluster.traits; on k3s and kubeadm restore with a '
+        + 'RestoredVolume (an EBS volume made from the snapshot, reserved for the claim; docs/storage.md, "Restore").',
     });
   });
 });

@@ -48,7 +48,8 @@ export interface VolumeBackupAddOnProps {
  * deleted) and a plan, daily by default, keeping each backup 35 days. The volumes are selected by the tag the
  * EBS CSI driver puts on each new volume once the add-on is installed (`platform.cdk-k8s.io/backup=<cluster
  * name>`); AWS Backup snapshots them with a role of its own that may snapshot only volumes carrying this tag.
- * Installing it records the class as backed up in `cluster.traits`. Restore: docs/storage.md.
+ * Installing it records the class as backed up in `cluster.traits`, and on EKS that claims may start from a
+ * VolumeSnapshot (`traits.volumeSnapshots`: it installs the snapshot controller). Restore: docs/storage.md.
  *
  * The platform stacks install it by default (their `volumeBackup` prop); one given in their `addOns` takes the
  * place of the default.
@@ -104,6 +105,7 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
       tagNewVolumes(cluster.addons.addons['aws-ebs-csi-driver']!.node.defaultChild as CfnAddon, tagValue);
       ready = restorePath(scope, cluster);
       backedUpClass = cluster.traits.storageClassName;
+      cluster.traits.addAbilities({ volumeSnapshots: true });
     } else {
       // k3s, kubeadm: the EbsCsiAddOn's controller tags every new volume; restore is a static PersistentVolume (RestoredVolume).
       const ebs = EbsCsiAddOn.installedOn(cluster)!;

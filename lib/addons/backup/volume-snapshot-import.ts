@@ -30,8 +30,9 @@ const EBS_SNAPSHOT = /^snap-[0-9a-f]{8,17}$/;
  * Brings an existing EBS snapshot into the chart's namespace as a CSI VolumeSnapshot (a pre-provisioned
  * VolumeSnapshotContent that keeps the snapshot when deleted, and the VolumeSnapshot bound to it), so a
  * StatefulService volume can start from it: `fromSnapshot: imported.name`. The restore path of
- * docs/storage.md. Needs the CSI snapshot controller (VolumeBackupAddOn installs it on EKS); k3s and kubeadm have
- * none: restore there with a {@link RestoredVolume}.
+ * docs/storage.md. Needs the CSI snapshot controller (VolumeBackupAddOn installs it on EKS and records it in
+ * `cluster.traits.volumeSnapshots`); refused where the chart's traits say there is none (k3s and kubeadm: restore
+ * there with a {@link RestoredVolume}).
  */
 export class VolumeSnapshotImport extends Construct {
   /** Name of the VolumeSnapshot. */
@@ -48,6 +49,10 @@ export class VolumeSnapshotImport extends Construct {
     v.check(typeof props.snapshotId === 'string' && EBS_SNAPSHOT.test(props.snapshotId), 'snapshotId', props.snapshotId,
       'must be an EBS snapshot id such as "snap-0123456789abcdef0" (AWS Backup console: the recovery point\'s snapshot).');
     this.name = v.dnsSubdomain('name', props.name ?? id);
+    v.check(chart.traits.volumeSnapshots, 'snapshotId', props.snapshotId, 'cannot be restored on this cluster: it runs no CSI snapshot controller '
+      + '(the chart\'s traits.volumeSnapshots is false), so the VolumeSnapshot kind is unknown or never ready. On EKS install the VolumeBackupAddOn '
+      + '(the platform stacks do by default) and build the chart with cluster.traits; on k3s and kubeadm make a volume from the snapshot and reserve it '
+      + 'for the claim with a RestoredVolume (docs/storage.md, "Restore").');
     const namespace = chart.namespace;
     v.check(namespace !== undefined, 'namespace', namespace, 'must be set on the PlatformChart: a VolumeSnapshot lives in the namespace of the claims restored from it.');
     const contentName = `${namespace}-${this.name}`;

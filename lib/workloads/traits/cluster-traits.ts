@@ -38,6 +38,12 @@ export interface ExternalSecretStore {
 /** Block storage (EBS) and node-local volumes: one node mounts them read-write. */
 const SINGLE_NODE_MODES = [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_ONCE_POD];
 
+/** The CSI driver of the aws-ebs-csi-driver (EKS add-on, or Helm chart on k3s and kubeadm). */
+const EBS_CSI_DRIVER = 'ebs.csi.aws.com';
+
+/** The CSI driver of EKS Auto Mode's own block storage. */
+const EKS_AUTO_MODE_EBS_DRIVER = 'ebs.csi.eks.amazonaws.com';
+
 /** A cert-manager ClusterIssuer that ingress TLS may name (`Tls.letsEncrypt({ issuer })`). */
 export interface CertificateIssuerTrait {
   /** Name of the ClusterIssuer. */
@@ -59,6 +65,13 @@ export interface ClusterAbilities {
    * @default - unchanged
    */
   readonly verticalPodAutoscaler?: boolean;
+  /**
+   * The CSI snapshot controller and the VolumeSnapshot CRDs run on the cluster (on EKS the
+   * VolumeBackupAddOn installs them), so a claim can start from a VolumeSnapshot (`StatefulVolume.fromSnapshot`,
+   * `VolumeSnapshotImport`).
+   * @default - unchanged
+   */
+  readonly volumeSnapshots?: boolean;
   /**
    * StorageClasses the add-on creates, or new facts about existing ones (a description replaces the one of
    * the same name).
@@ -137,6 +150,13 @@ export interface ClusterTraitsProps {
    */
   readonly verticalPodAutoscaler?: boolean;
   /**
+   * The CSI snapshot controller and the VolumeSnapshot CRDs run on the cluster: claims may start from a
+   * VolumeSnapshot (`StatefulVolume.fromSnapshot`, `VolumeSnapshotImport`); without them such a claim is refused
+   * at synth time. On EKS the VolumeBackupAddOn installs them and sets it; k3s and kubeadm have none.
+   * @default false
+   */
+  readonly volumeSnapshots?: boolean;
+  /**
    * Annotations on every LoadBalancer Service, for an internal load balancer.
    * @default - none
    */
@@ -200,6 +220,18 @@ export interface EksTraitsOptions {
    * @default - none (EksPlatformCluster passes its store)
    */
   readonly externalSecretStore?: ExternalSecretStore;
+  /**
+   * The CSI snapshot controller runs on the cluster (for charts built away from the cluster object: a
+   * cluster's own traits get it from its VolumeBackupAddOn).
+   * @default false
+   */
+  readonly volumeSnapshots?: boolean;
+  /**
+   * The cluster runs EKS Auto Mode, whose own EBS driver (`ebs.csi.eks.amazonaws.com`) provisions the gp3
+   * volumes, rather than the aws-ebs-csi-driver add-on (`ebs.csi.aws.com`).
+   * @default false
+   */
+  readonly autoMode?: boolean;
 }
 
 /** Options of the k3s preset. */
@@ -254,7 +286,8 @@ export interface GatewayApiTraitsOptions {
 export class ClusterTraits {
   /**
    * EKS with the AWS Load Balancer Controller (ALB Ingress, target type ip; NLB Services) and EBS gp3
-   * (ReadWriteOnce and ReadWriteOncePod).
+   * (ReadWriteOnce and ReadWriteOncePod) of the aws-ebs-csi-driver add-on, or of Auto Mode's own driver
+   * (`autoMode`).
    */
   public static eks(options: EksTraitsOptions = {}): ClusterTraits {
     const nlb = {
@@ -264,7 +297,12 @@ export class ClusterTraits {
     return new ClusterTraits({
       ingressFlavour: IngressFlavour.ALB,
       storageClassName: options.storageClassName ?? 'gp3',
-      storageClasses: [{ name: options.storageClassName ?? 'gp3', accessModes: SINGLE_NODE_MODES }],
+      storageClasses: [{
+        name: options.storageClassName ?? 'gp3',
+        accessModes: SINGLE_NODE_MODES,
+        provisioner: options.autoMode ? EKS_AUTO_MODE_EBS_DRIVER : EBS_CSI_DRIVER,
+      }],
+      volumeSnapshots: options.volumeSnapshots,
       albTargetTypeIp: true,
       internalLoadBalancerAnnotations: { ...nlb, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' },
       internetFacingLoadBalancerAnnotations: { ...nlb, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' },
@@ -323,6 +361,7 @@ export class ClusterTraits {
   private readonly classes = new Map<string, StorageClassTrait>();
   private defaultClass: string;
   private vpa: boolean;
+  private snapshots: boolean;
   private readonly issuers = new Map<string, CertificateIssuerTrait>();
   private readonly zones = new Set<string>();
   private readonly internalLb: Record<string, string>;
@@ -343,6 +382,7 @@ export class ClusterTraits {
     this.externalSecretStore = props.externalSecretStore;
     this.daemonSetSupport = props.daemonSetSupport ?? true;
     this.vpa = props.verticalPodAutoscaler ?? false;
+    this.snapshots = props.volumeSnapshots ?? false;
     this.addAbilities({ storageClasses: props.storageClasses });
     this.internalLb = { ...props.internalLoadBalancerAnnotations };
     this.publicLb = { ...(props.internetFacingLoadBalancerAnnotations ?? props.internalLoadBalancerAnnotations) };
@@ -356,6 +396,14 @@ export class ClusterTraits {
   /** The Vertical Pod Autoscaler runs on the cluster (the VPA add-on is installed). */
   public get verticalPodAutoscaler(): boolean {
     return this.vpa;
+  }
+
+  /**
+   * The CSI snapshot controller runs on the cluster: claims may start from a VolumeSnapshot (on EKS once the
+   * VolumeBackupAddOn is installed; never on k3s or kubeadm, which restore with a `RestoredVolume`).
+   */
+  public get volumeSnapshots(): boolean {
+    return this.snapshots;
   }
 
   /** The cert-manager ClusterIssuers on the cluster (the first is the default of `Tls.letsEncrypt()`). */
@@ -391,6 +439,7 @@ export class ClusterTraits {
    */
   public addAbilities(abilities: ClusterAbilities): void {
     if (abilities.verticalPodAutoscaler !== undefined) this.vpa = abilities.verticalPodAutoscaler;
+    if (abilities.volumeSnapshots !== undefined) this.snapshots = abilities.volumeSnapshots;
     for (const i of abilities.certificateIssuers ?? []) this.issuers.set(i.name, { ...i, dnsZones: i.dnsZones && [...i.dnsZones] });
     for (const z of abilities.dnsZones ?? []) this.zones.add(z);
     for (const c of abilities.storageClasses ?? []) {

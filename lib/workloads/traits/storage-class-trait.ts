@@ -21,4 +21,11 @@ export interface StorageClassTrait {
    * @default false
    */
   readonly nodeLocal?: boolean;
+  /**
+   * The CSI driver that provisions its volumes (the StorageClass's `provisioner`, e.g. `ebs.csi.aws.com`, or
+   * EKS Auto Mode's `ebs.csi.eks.amazonaws.com`). A static volume such as a `RestoredVolume` must name the
+   * same driver, or it is never attached.
+   * @default - not described: not checked
+   */
+  readonly provisioner?: string;
 }
