@@ -1,4 +1,5 @@
 #!/bin/bash
+# (server-task.sh is prepended at synth: log, until_ok, wait_for_bootstrap, ROOT, STATE_DIR; set -euo pipefail.)
 # Makes k3s's packaged Traefik publish the ingress load balancer's DNS name in every Ingress status, so that
 # external-dns (and anyone reading `kubectl get ingress`) points at the NLB, not at the nodes' private addresses
 # ServiceLB reports. Run on the servers by an SSM State Manager association: when the name changes, on every
@@ -13,37 +14,11 @@
 # `ingressEndpoint` value of later charts is dropped, so that the flag is given once). A HelmChartConfig that
 # already exists keeps every other value: its valuesContent is merged (YAML, by python3 with PyYAML, which
 # cloud-init needs on every supported image), never replaced.
-set -euo pipefail
-umask 077
 INGRESS_HOSTNAME='@@INGRESS_HOSTNAME@@'
 read -r -a KC <<< '@@KUBECTL@@'
-ROOT="${CDK_K8S_ROOT:-}"
-STATE_DIR="${ROOT}/var/lib/cdk-k8s-platform"
 FIELD_MANAGER=cdk-k8s-platform
 CONFIG=helmchartconfigs.helm.cattle.io
 FLAG=--providers.kubernetesingress.ingressendpoint.hostname
-
-log() { printf '%(%Y-%m-%dT%H:%M:%SZ)T cdk-k8s-platform ingress endpoint: %s\n' -1 "$*" >&2; }
-
-# until_ok CMD...: up to 90 attempts 10 s apart (a server still booting, an API server restarting).
-until_ok() {
-  local n=1
-  until "$@" >/dev/null 2>&1; do
-    if [ "$n" -ge "${WAIT_ATTEMPTS:-90}" ]; then log "gave up waiting for: $*"; return 1; fi
-    sleep "${RETRY_DELAY:-10}"
-    n=$((n + 1))
-  done
-}
-
-# The bootstrap writes the ready marker last (up to 30 minutes, like the workload sync waits).
-wait_for_bootstrap() {
-  local n=0
-  until [ -f "$STATE_DIR/ready" ]; do
-    n=$((n + 1))
-    if [ "$n" -gt "${READY_ATTEMPTS:-180}" ]; then log "the node bootstrap did not finish"; return 1; fi
-    sleep "${RETRY_DELAY:-10}"
-  done
-}
 
 # Writes the merged HelmChartConfig; the Helm controller then upgrades the release (its job helm-install-traefik).
 apply_config() {

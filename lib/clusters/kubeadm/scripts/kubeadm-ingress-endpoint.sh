@@ -1,4 +1,5 @@
 #!/bin/bash
+# (server-task.sh is prepended at synth: log, until_ok, wait_for_bootstrap, ROOT, STATE_DIR; set -euo pipefail.)
 # Makes the control plane's Traefik release (installed with helm at boot, on host ports 80/443, so its Ingress
 # status is otherwise empty) publish the ingress load balancer's DNS name in every Ingress status, so that
 # external-dns makes records for Ingress hosts and points them at the NLB. Run on the control plane by an SSM
@@ -12,37 +13,11 @@
 # can never bind the host ports its predecessor holds, so the chart's default 0/1 never finishes a rollout),
 # merged into the release's own values (`helm get values`), with the chart version the release runs (`helm get
 # metadata`): chart upgrades are the boot's, which installs the library's pinned version.
-set -euo pipefail
-umask 077
 INGRESS_HOSTNAME='@@INGRESS_HOSTNAME@@'
 read -r -a KC <<< '@@KUBECTL@@'
 TRAEFIK_CHART_REPOSITORY='@@TRAEFIK_CHART_REPOSITORY@@'
 FLAG=--providers.kubernetesingress.ingressendpoint.hostname
-ROOT="${CDK_K8S_ROOT:-}"
-STATE_DIR="${ROOT}/var/lib/cdk-k8s-platform"
 HELM=("${ROOT}/usr/local/bin/helm" --kubeconfig "${ROOT}/etc/kubernetes/admin.conf" --namespace traefik)
-
-log() { printf '%(%Y-%m-%dT%H:%M:%SZ)T cdk-k8s-platform ingress endpoint: %s\n' -1 "$*" >&2; }
-
-# until_ok CMD...: up to 90 attempts 10 s apart (a control plane still booting, an API server restarting).
-until_ok() {
-  local n=1
-  until "$@" >/dev/null 2>&1; do
-    if [ "$n" -ge "${WAIT_ATTEMPTS:-90}" ]; then log "gave up waiting for: $*"; return 1; fi
-    sleep "${RETRY_DELAY:-10}"
-    n=$((n + 1))
-  done
-}
-
-# The bootstrap writes the ready marker last (up to 30 minutes, like the workload sync waits).
-wait_for_bootstrap() {
-  local n=0
-  until [ -f "$STATE_DIR/ready" ]; do
-    n=$((n + 1))
-    if [ "$n" -gt "${READY_ATTEMPTS:-180}" ]; then log "the node bootstrap did not finish"; return 1; fi
-    sleep "${RETRY_DELAY:-10}"
-  done
-}
 
 # retry CMD...: up to 4 attempts 10 s apart, its output shown (the chart repository over the network).
 retry() {

@@ -109,13 +109,16 @@ export class TraefikIngressEndpoint extends Construct {
   }
 }
 
+/** The shared prelude of the scripts associations run on the servers: log, until_ok, wait_for_bootstrap. */
+const SERVER_TASK = path.join(__dirname, '..', 'scripts', 'server-task.sh');
+
 /** The distribution's script with its values (the host name may be a token). */
 export function ingressEndpointScript(distribution: ClusterDistribution, hostname: string): string {
-  const common = { INGRESS_HOSTNAME: hostname, KUBECTL: serverKubectl(distribution), MERGE_VALUES };
+  const common = { TASK: 'ingress endpoint', INGRESS_HOSTNAME: hostname, KUBECTL: serverKubectl(distribution), MERGE_VALUES };
   if (distribution === ClusterDistribution.K3S) {
-    return renderScript([path.join(__dirname, '..', '..', 'k3s', 'scripts', 'k3s-ingress-endpoint.sh')], common);
+    return renderScript([SERVER_TASK, path.join(__dirname, '..', '..', 'k3s', 'scripts', 'k3s-ingress-endpoint.sh')], common);
   }
-  return renderScript([path.join(__dirname, '..', '..', 'kubeadm', 'scripts', 'kubeadm-ingress-endpoint.sh')], {
+  return renderScript([SERVER_TASK, path.join(__dirname, '..', '..', 'kubeadm', 'scripts', 'kubeadm-ingress-endpoint.sh')], {
     ...common,
     TRAEFIK_CHART_REPOSITORY: KUBEADM_ADDONS.traefikChartRepository,
   });
