@@ -3,7 +3,8 @@ import { IDependable } from 'constructs';
 import { PodSecurityLevel } from '../workloads';
 
 /**
- * A third-party Helm chart that a platform add-on installs on a cluster of any kind, pinned to one version.
+ * A third-party Helm chart that a platform add-on installs on a cluster of any kind, pinned to one version
+ * (downloaded from its repository, or a packaged copy shipped with the add-on: `chartArchive`).
  * EKS installs it with the cluster's kubectl/helm Lambda (`eks.HelmChart`); k3s and kubeadm with the Helm
  * controller on the cluster (`helm.cattle.io/v1` HelmChart objects), delivered like workloads.
  */
@@ -14,6 +15,16 @@ export interface AddOnHelmChartProps {
   readonly chart: string;
   /** The exact chart version (no ranges: every deploy installs the same chart). */
   readonly version: string;
+  /**
+   * A packaged chart (`.tgz`, as `helm package` writes it) shipped with the add-on, installed instead of
+   * downloading `chart` at `version` from `repository`: for a chart the add-on had to patch. The archive's
+   * Chart.yaml must name `chart` and `version` (checked at synth; give the patched chart a version of its own,
+   * e.g. `2.64.0-cdkk8s.1`), which keep naming the release, the lock and the docs; `repository` then says where
+   * the chart came from and is never contacted. At most 512 KiB. k3s and kubeadm put it, base64, in the
+   * HelmChart's `spec.chartContent`; EKS uploads it as an S3 asset that the kubectl/helm Lambda installs.
+   * @default - the chart is downloaded from `repository`
+   */
+  readonly chartArchive?: string;
   /** The namespace the chart installs into (a DNS-1123 label). */
   readonly namespace: string;
   /**

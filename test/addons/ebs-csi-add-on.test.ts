@@ -5,19 +5,23 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ClusterDistribution, ClusterTraits, EksPlatformStack, IPlatformCluster, SelfManagedDistribution, SelfManagedPlatformStack, VolumeAccessMode } from '../../lib';
 import { EBS_CSI_DRIVER, EbsCsiAddOn } from '../../lib/addons/ebs-csi';
 import { EfsAddOn } from '../../lib/addons/efs';
+import { KUBE_ROUTER } from '../../lib/clusters/kubeadm/network-policy-engine';
+import { readChartArchive } from '../../lib/clusters/private/add-on-helm-chart';
 import { bashSyntaxErrors, flatten, shellcheckFindings } from '../clusters/self-managed/support/user-data';
 import { expectThrownMessage } from '../robustness/support';
 import { useHelm } from '../support/helm';
 import { checkManifests, expectValidManifests } from '../support/k8s-check';
 
 const RESTRICTED = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+/** The upstream chart 2.64.0 as released, and the patch that makes the library's copy of it. */
 const CHART_DIR = path.join(__dirname, 'ebs-csi-chart', 'aws-ebs-csi-driver');
+const PATCH = path.join(__dirname, 'ebs-csi-chart', 'cdkk8s.patch');
+const ARCHIVE = EBS_CSI_DRIVER.archive;
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
 
 /** The stack synthesized into a temp dir: its template and the objects of its manifest files. */
@@ -41,7 +45,7 @@ function helmChartOf(objects: any[]): any { // eslint-disable-line @typescript-e
 }
 
 function serverCommands(template: Template): string {
-  const association = Object.values(template.findResources('AWS::SSM::Association')).find(a => JSON.stringify(a).includes('ebs-csi-controller'))!;
+  const association = Object.values(template.findResources('AWS::SSM::Association')).find(a => JSON.stringify(a).includes('ebs.csi.aws.com'))!;
   return (association.Properties.Parameters.commands as unknown[]).map(flatten).join('\n');
 }
 
@@ -53,10 +57,10 @@ function rolePolicy(template: Template, role: RegExp): Statement[] {
 }
 
 /**
- * Runs the association's commands under a stub of the admin kubectl that answers as a cluster where the
- * pinned chart's controller exists; returns the StorageClass applied and the patch given.
+ * Runs the association's commands under a stub of the admin kubectl that answers as a running cluster;
+ * returns its calls and the object applied.
  */
-function runServerCommands(commands: string, kubectl: string, containerNames: string) {
+function runServerCommands(commands: string, kubectl: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebs-csi-run-'));
   try {
     const bin = path.join(dir, 'bin');
@@ -65,18 +69,34 @@ function runServerCommands(commands: string, kubectl: string, containerNames: st
 printf '%s\\n' "$*" >> "${dir}/calls"
 case "$*" in
   *"apply "*) cat > "${dir}/applied" ;;
-  *"-o jsonpath"*) printf '%s' "${containerNames}" ;;
-  *" patch "*) for a in "$@"; do last="$a"; done; printf '%s' "$last" > "${dir}/patch" ;;
 esac
 `;
     const exe = kubectl.split(' ')[0];
     fs.writeFileSync(path.join(bin, exe), stub, { mode: 0o755 });
     const r = spawnSync('bash', ['-c', commands], { encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}` } });
     const read = (f: string) => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), 'utf8') : undefined);
-    return { status: r.status, stderr: r.stderr, calls: read('calls')!.trim().split('\n'), applied: read('applied'), patch: read('patch') };
+    return { status: r.status, stderr: r.stderr, calls: read('calls')!.trim().split('\n'), applied: read('applied') };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The controller's values on a cluster of `replicas` servers (ebs-csi-config.ts). */
+function controllerValues(replicas: number, backupTag = true) {
+  return {
+    hostNetwork: true,
+    healthPort: 9818,
+    replicaCount: replicas,
+    updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+    affinity: {
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }] }] } },
+      podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'ebs-csi-controller' } }, topologyKey: 'kubernetes.io/hostname' }] },
+    },
+    k8sTagClusterId: 'acme',
+    ...backupTag ? { extraVolumeTags: { 'platform.cdk-k8s.io/backup': 'acme' } } : {},
+    resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    containerSecurityContext: RESTRICTED,
+  };
 }
 
 describe.each([
@@ -87,19 +107,18 @@ describe.each([
   const helmChart = helmChartOf(objects);
   const values = parseAllDocuments(helmChart.spec.valuesContent)[0].toJSON();
 
-  test('the official chart, pinned, in kube-system (the node plugin mounts on the host, privileged)', () => {
-    expect(helmChart.spec).toMatchObject({
-      repo: 'https://kubernetes-sigs.github.io/aws-ebs-csi-driver', chart: 'aws-ebs-csi-driver', version: '2.64.0', targetNamespace: 'kube-system', failurePolicy: 'abort',
+  test('the library\'s copy of the official chart, from its archive, in kube-system (the node plugin mounts on the host, privileged)', () => {
+    expect(helmChart.metadata.annotations).toEqual({
+      'platform.cdk-k8s.io/chart': 'aws-ebs-csi-driver-2.64.0-cdkk8s.1', 'platform.cdk-k8s.io/chart-source': 'https://kubernetes-sigs.github.io/aws-ebs-csi-driver',
     });
+    expect(helmChart.spec).toMatchObject({ targetNamespace: 'kube-system', failurePolicy: 'abort' });
+    // installed from the archive the library ships: nothing is downloaded, no repository is named
+    expect(Buffer.from(helmChart.spec.chartContent, 'base64').equals(fs.readFileSync(ARCHIVE))).toBe(true);
+    expect(Object.keys(helmChart.spec).filter(k => ['repo', 'chart', 'version'].includes(k))).toEqual([]);
     expect(objects.filter(o => o?.kind === 'Namespace' && o.metadata.name === 'kube-system')).toEqual([]);
     expect(values).toEqual({
       image: { tag: 'v1.64.0' },
-      controller: {
-        k8sTagClusterId: 'acme',
-        extraVolumeTags: { 'platform.cdk-k8s.io/backup': 'acme' },
-        resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-        containerSecurityContext: RESTRICTED,
-      },
+      controller: controllerValues(1),
       node: { hostNetwork: true, enableWindows: false, resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } } },
       sidecars: {
         provisioner: { securityContext: RESTRICTED },
@@ -122,18 +141,20 @@ describe.each([
     expect(stack.cluster.traits.storageClass('local-path')).toMatchObject({ nodeLocal: true });
   });
 
-  test('an SSM association on the servers (every 30 minutes) applies the class and patches the controller, with their admin kubectl', () => {
+  test('an SSM association on the servers (every 30 minutes) applies the class with their admin kubectl, and patches nothing', () => {
     const commands = serverCommands(template);
     expect(bashSyntaxErrors(commands)).toBe('');
     const findings = shellcheckFindings(commands);
     if (findings !== undefined) expect(findings).toBe('');
     expect(commands.split(kubectl).join('')).not.toMatch(/kubectl/);
-    const association = Object.values(template.findResources('AWS::SSM::Association')).find(a => JSON.stringify(a).includes('ebs-csi-controller'))!;
+    const association = Object.values(template.findResources('AWS::SSM::Association')).find(a => JSON.stringify(a).includes('ebs.csi.aws.com'))!;
     const sync = Object.values(template.findResources('AWS::SSM::Association')).find(a => JSON.stringify(a).includes('sync'))!;
     expect(association.Properties).toMatchObject({ ScheduleExpression: 'rate(30 minutes)', MaxErrors: '0', Targets: sync.Properties.Targets });
-    const run = runServerCommands(commands, kubectl, 'ebs-plugin csi-provisioner csi-attacher csi-resizer liveness-probe');
+    const run = runServerCommands(commands, kubectl);
     expect(run.status).toBe(0);
-    expect(run.calls[0]).toBe(`${kubectl.split(' ').slice(1).join(' ')} get namespace kube-system`.trim());
+    const args = kubectl.split(' ').slice(1).join(' ');
+    expect(run.calls).toEqual([`${args} get namespace kube-system`.trim(), `${args} apply --server-side --field-manager=cdk-k8s-platform -f -`.trim()]);
+    expect(commands).not.toMatch(/ patch |ebs-csi-controller|health-port/);
     const storageClass = JSON.parse(run.applied!);
     expect(storageClass).toEqual({
       apiVersion: 'storage.k8s.io/v1',
@@ -146,42 +167,47 @@ describe.each([
       allowVolumeExpansion: true,
     });
     expectValidManifests([storageClass]);
-    expect(JSON.parse(run.patch!).map((op: { path: string }) => op.path)).toEqual([
-      '/spec/template/spec/containers/0/name', '/spec/template/spec/containers/4/name', '/spec/template/spec/hostNetwork',
-      '/spec/template/spec/containers/0/ports', '/spec/template/spec/containers/4/args',
-    ]);
   });
 
-  test('a controller without the pinned chart\'s liveness-probe container: the association fails, saying so', () => {
-    const run = runServerCommands(serverCommands(template), kubectl, 'ebs-plugin csi-provisioner');
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain('kube-system/ebs-csi-controller has no liveness-probe container: is the chart the pinned one?');
-    expect(run.patch).toBeUndefined();
-  });
-
-  test('both node roles: create only tagged volumes, act only on this cluster\'s volumes and nodes, in this region', () => {
-    for (const role of [/ServerRole/, /AgentRole/]) {
-      const bySid: Record<string, Statement> = Object.fromEntries(rolePolicy(template, role).map(s => [s.Sid, s]));
-      expect(Object.keys(bySid).sort()).toEqual(['EbsCsiClusterNodes', 'EbsCsiCreateVolumes', 'EbsCsiDescribe', 'EbsCsiOwnVolumes', 'EbsCsiTagOnCreate']);
-      expect(bySid.EbsCsiCreateVolumes).toMatchObject({
-        Action: 'ec2:CreateVolume',
-        Condition: { StringEquals: { 'aws:RequestTag/ebs.csi.aws.com/cluster': 'true', 'aws:RequestTag/kubernetes.io/cluster/acme': 'owned' } },
-      });
-      expect(bySid.EbsCsiOwnVolumes).toMatchObject({
-        Action: ['ec2:AttachVolume', 'ec2:DetachVolume', 'ec2:ModifyVolume', 'ec2:DeleteVolume'],
-        Condition: { StringEquals: { 'aws:ResourceTag/ebs.csi.aws.com/cluster': 'true', 'aws:ResourceTag/kubernetes.io/cluster/acme': 'owned' } },
-      });
-      expect(bySid.EbsCsiClusterNodes).toMatchObject({ Action: ['ec2:AttachVolume', 'ec2:DetachVolume'], Condition: { StringEquals: { 'aws:ResourceTag/platform.cdk-k8s.io/cluster': 'acme' } } });
-      expect(bySid.EbsCsiTagOnCreate.Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateVolume' } });
-      for (const sid of ['EbsCsiCreateVolumes', 'EbsCsiOwnVolumes', 'EbsCsiTagOnCreate']) {
-        expect(flatten(bySid[sid].Resource)).toBe('arn:aws:ec2:eu-west-1:111111111111:volume/*');
-      }
-      expect(flatten(bySid.EbsCsiClusterNodes.Resource)).toBe('arn:aws:ec2:eu-west-1:111111111111:instance/*');
-      // the only unscoped statement is the Describe calls, in this region
-      expect(Object.values(bySid).filter(s => s.Resource === '*').map(s => s.Sid)).toEqual(['EbsCsiDescribe']);
-      expect(bySid.EbsCsiDescribe.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': { Ref: 'AWS::Region' } } });
-      expect(JSON.stringify(bySid)).not.toMatch(/Snapshot"|kms:/);
+  test('the server role only: create only tagged volumes, act only on this cluster\'s volumes and nodes, the default key through EC2, in this region', () => {
+    expect(rolePolicy(template, /AgentRole/)).toEqual([]); // the controller never runs on an agent
+    const bySid: Record<string, Statement> = Object.fromEntries(rolePolicy(template, /ServerRole/).map(s => [s.Sid, s]));
+    expect(Object.keys(bySid).sort()).toEqual(['EbsCsiClusterNodes', 'EbsCsiCreateVolumes', 'EbsCsiDescribe', 'EbsCsiOwnVolumes', 'EbsCsiTagOnCreate', 'EbsCsiVolumeKey', 'EbsCsiVolumeKeyGrants']);
+    expect(bySid.EbsCsiCreateVolumes).toMatchObject({
+      Action: 'ec2:CreateVolume',
+      Condition: { StringEquals: { 'aws:RequestTag/ebs.csi.aws.com/cluster': 'true', 'aws:RequestTag/kubernetes.io/cluster/acme': 'owned' } },
+    });
+    expect(bySid.EbsCsiOwnVolumes).toMatchObject({
+      Action: ['ec2:AttachVolume', 'ec2:DetachVolume', 'ec2:ModifyVolume', 'ec2:DeleteVolume'],
+      Condition: { StringEquals: { 'aws:ResourceTag/ebs.csi.aws.com/cluster': 'true', 'aws:ResourceTag/kubernetes.io/cluster/acme': 'owned' } },
+    });
+    expect(bySid.EbsCsiClusterNodes).toMatchObject({ Action: ['ec2:AttachVolume', 'ec2:DetachVolume'], Condition: { StringEquals: { 'aws:ResourceTag/platform.cdk-k8s.io/cluster': 'acme' } } });
+    expect(bySid.EbsCsiTagOnCreate.Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateVolume' } });
+    for (const sid of ['EbsCsiCreateVolumes', 'EbsCsiOwnVolumes', 'EbsCsiTagOnCreate']) {
+      expect(flatten(bySid[sid].Resource)).toBe('arn:aws:ec2:eu-west-1:111111111111:volume/*');
     }
+    expect(flatten(bySid.EbsCsiClusterNodes.Resource)).toBe('arn:aws:ec2:eu-west-1:111111111111:instance/*');
+    // the only unscoped statement is the Describe calls, in this region; no snapshot call
+    expect(Object.values(bySid).filter(s => s.Resource === '*').map(s => s.Sid)).toEqual(['EbsCsiDescribe']);
+    expect(bySid.EbsCsiDescribe.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': { Ref: 'AWS::Region' } } });
+    expect(JSON.stringify(bySid)).not.toMatch(/Snapshot/);
+    // no key given: the account's EBS default key (maybe customer-managed) through EC2 in this region, grants for AWS resources only
+    const ec2 = { 'kms:ViaService': { 'Fn::Join': ['', ['ec2.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } };
+    expect(flatten(bySid.EbsCsiVolumeKey.Resource)).toBe('arn:aws:kms:eu-west-1:*:key/*');
+    expect(bySid.EbsCsiVolumeKey.Condition).toEqual({ StringEquals: ec2 });
+    expect(flatten(bySid.EbsCsiVolumeKeyGrants.Resource)).toBe('arn:aws:kms:eu-west-1:*:key/*');
+    expect(bySid.EbsCsiVolumeKeyGrants).toMatchObject({ Action: 'kms:CreateGrant', Condition: { StringEquals: ec2, Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
+  });
+
+  test('the servers carry the control-plane label the controller needs, untainted; agents cannot claim it', () => {
+    const scripts = path.join(__dirname, '..', '..', 'lib', 'clusters');
+    const read = (f: string) => fs.readFileSync(path.join(scripts, f), 'utf8');
+    // kubeadm labels its control plane node-role.kubernetes.io/control-plane="" unless the phase is skipped; k3s labels servers ="true"
+    expect(read('kubeadm/scripts/kubeadm-control-plane.sh')).toMatch(/^ {2}taints: \[\]$/m);
+    expect(read('kubeadm/scripts/kubeadm-control-plane.sh')).not.toMatch(/mark-control-plane|node-role/);
+    expect(read('k3s/scripts/k3s-server.sh')).not.toMatch(/node-taint|node-role/);
+    // the kubelet may not set node-role labels on itself (NodeRestriction): an agent never becomes a controller's node
+    for (const f of ['k3s/scripts/k3s-agent.sh', 'kubeadm/scripts/kubeadm-worker.sh']) expect(read(f)).not.toMatch(/node-role/);
   });
 
   test('installing it replaces no node: the launch templates and groups are those of a stack without it', () => {
@@ -192,24 +218,94 @@ describe.each([
   });
 });
 
-describe('the pinned chart, rendered offline with real helm and the add-on\'s values', () => {
+describe('the library\'s copy of the chart: the upstream chart and two values, nothing else', () => {
+  const archived = readChartArchive(fs.readFileSync(ARCHIVE)) as Map<string, Buffer>;
+  const upstreamFiles = (dir: string, prefix = ''): string[] => fs.readdirSync(dir, { withFileTypes: true })
+    .flatMap(e => (e.isDirectory() ? upstreamFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+
+  test('the archive holds the upstream files with the patch applied; Chart.yaml differs in its version only', () => {
+    const patched = fs.mkdtempSync(path.join(os.tmpdir(), 'ebs-patched-'));
+    try {
+      fs.cpSync(CHART_DIR, path.join(patched, 'aws-ebs-csi-driver'), { recursive: true });
+      const r = spawnSync('patch', ['-p1', '-s', '-d', patched, '-i', PATCH], { encoding: 'utf8' });
+      expect(r.stderr + r.stdout).toBe('');
+      expect(r.status).toBe(0);
+      const files = upstreamFiles(CHART_DIR).sort();
+      expect([...archived.keys()].sort()).toEqual(files);
+      for (const f of files.filter(n => n !== 'Chart.yaml')) {
+        expect({ f, same: archived.get(f)!.equals(fs.readFileSync(path.join(patched, 'aws-ebs-csi-driver', f))) }).toEqual({ f, same: true });
+      }
+    } finally {
+      fs.rmSync(patched, { recursive: true, force: true });
+    }
+    // helm package rewrites Chart.yaml (key order, quoting): compared as YAML
+    const upstream = parse(fs.readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8'));
+    expect(parse(archived.get('Chart.yaml')!.toString())).toEqual({ ...upstream, version: '2.64.0-cdkk8s.1' });
+    expect(upstream).toMatchObject({ version: EBS_CSI_DRIVER.upstreamVersion, appVersion: EBS_CSI_DRIVER.appVersion.slice(1) });
+  });
+
+  test('the patch changes exactly the intended lines', () => {
+    const lines = fs.readFileSync(PATCH, 'utf8').split('\n');
+    expect(lines.filter(l => /^(---|\+\+\+) /.test(l))).toEqual(['Chart.yaml', 'templates/controller.yaml', 'values.schema.json', 'values.yaml']
+      .flatMap(f => [`--- upstream/aws-ebs-csi-driver/${f}`, `+++ cdkk8s/aws-ebs-csi-driver/${f}`]));
+    const changed = lines.filter(l => /^[-+](?![-+]{2} )/.test(l));
+    expect(changed).toEqual([
+      '-version: 2.64.0',
+      '+version: 2.64.0-cdkk8s.1',
+      // controller.yaml: the pod's host network, the healthz port, the liveness-probe's port (only when moved)
+      '+      {{- if .Values.controller.hostNetwork }}',
+      '+      hostNetwork: true',
+      '+      {{- end }}',
+      '-              containerPort: 9808',
+      '+              containerPort: {{ .Values.controller.healthPort }}',
+      '+            {{- if ne (int .Values.controller.healthPort) 9808 }}',
+      '+            - --health-port={{ .Values.controller.healthPort }}',
+      '+            {{- end }}',
+      // values.schema.json: the two values declared (controller has additionalProperties: false)
+      '+        "hostNetwork": {',
+      '+          "type": "boolean",',
+      '+          "description": "Run the controller pod on the host network",',
+      '+          "default": false',
+      '+        },',
+      '+        "healthPort": {',
+      '+          "type": "integer",',
+      '+          "description": "The port of the controller\'s health endpoint (healthz port and liveness-probe --health-port)",',
+      '+          "default": 9808,',
+      '+          "minimum": 1,',
+      '+          "maximum": 65535',
+      '+        },',
+      // values.yaml: their defaults, upstream's behaviour
+      '+  # Run the controller pod on the host network (cdk-k8s-platform: it calls EC2 with the node\'s instance role)',
+      '+  hostNetwork: false',
+      '+  # Port of the controller\'s health endpoint (its healthz port and the liveness-probe\'s --health-port)',
+      '+  healthPort: 9808',
+    ]);
+  });
+});
+
+describe('the library\'s chart archive, rendered offline with real helm and the add-on\'s values', () => {
   const helm = useHelm();
-  const { template, objects } = synth({ addOns: [new EfsAddOn()] });
-  const valuesFile = (values: string) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ebs-values-')), 'values.yaml');
-    fs.writeFileSync(file, values);
-    return file;
+  const { objects } = synth({ addOns: [new EfsAddOn()] });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ebs-values-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const valuesFile = (values: string, name = 'values.yaml') => {
+    fs.writeFileSync(path.join(tmp, name), values);
+    return path.join(tmp, name);
   };
   let rendered: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   beforeAll(() => {
-    rendered = helm().template(CHART_DIR, [valuesFile(helmChartOf(objects).spec.valuesContent)], 'ebs-csi');
+    rendered = helm().template(ARCHIVE, [valuesFile(helmChartOf(objects).spec.valuesContent)], 'ebs-csi');
   });
   const hostPorts = (o: any) => o.spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort)); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const controllerOf = (objs: any[]) => objs.find(o => o.kind === 'Deployment' && o.metadata.name === 'ebs-csi-controller'); // eslint-disable-line @typescript-eslint/no-explicit-any
 
-  test('the chart is the pinned one and its values pass its schema and lint', () => {
-    expect(fs.readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8')).toContain(`version: ${EBS_CSI_DRIVER.version}\n`);
-    expect(fs.readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8')).toContain(`appVersion: ${EBS_CSI_DRIVER.appVersion.slice(1)}\n`);
-    helm().lint(CHART_DIR, [valuesFile(helmChartOf(objects).spec.valuesContent)]);
+  test('the add-on\'s values pass the chart\'s schema and lint', () => {
+    helm().lint(ARCHIVE, [valuesFile(helmChartOf(objects).spec.valuesContent)]);
+  });
+
+  test('with the chart\'s defaults it renders exactly what upstream renders (but the chart label)', () => {
+    const label = (objs: any[]) => JSON.stringify(objs).replace(/aws-ebs-csi-driver-2\.64\.0(-cdkk8s\.1)?/g, 'CHART'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(label(helm().template(ARCHIVE, [], 'ebs-csi'))).toBe(label(helm().template(CHART_DIR, [], 'ebs-csi')));
   });
 
   test('the node plugin: on the host network (IMDS for its instance id and zone), privileged, its registrar off the EFS port', () => {
@@ -221,43 +317,78 @@ describe('the pinned chart, rendered offline with real helm and the add-on\'s va
     expect(rendered.filter(o => o.kind === 'Pod')).toEqual([]); // no helm test pod
   });
 
-  test('the controller: tags volumes for the cluster and the backups; the patch puts it on the host network with ports of its own', () => {
-    const controller = rendered.find(o => o.kind === 'Deployment' && o.metadata.name === 'ebs-csi-controller');
-    const containers = controller.spec.template.spec.containers as Array<{ name: string; args: string[] }>;
-    expect(containers[0].args).toEqual(expect.arrayContaining(['--extra-tags=platform.cdk-k8s.io/backup=acme', '--k8s-tag-cluster-id=acme']));
-    const names = containers.map(c => c.name).join(' ');
-    const run = runServerCommands(serverCommands(template), 'k3s kubectl', names);
-    expect(run.status).toBe(0);
-    const liveness = containers.find(c => c.name === 'liveness-probe')!;
-    const patched = JsonPatch.apply(structuredClone(controller), ...JSON.parse(run.patch!).map((op: { op: string; path: string; value: unknown }) =>
-      (op.op === 'test' ? JsonPatch.test(op.path, op.value) : op.op === 'add' ? JsonPatch.add(op.path, op.value) : JsonPatch.replace(op.path, op.value))));
-    const spec = patched.spec.template.spec;
+  test('the controller: on the servers\' host network, one per server, its health port and probe on 9818, volumes tagged', () => {
+    const controller = controllerOf(rendered);
+    const spec = controller.spec.template.spec;
     expect(spec.hostNetwork).toBe(true);
-    // the health port moves with the liveness-probe's own arguments, which stay the chart's
-    expect(spec.containers.find((c: { name: string }) => c.name === 'liveness-probe').args).toEqual([...liveness.args, '--health-port=9818']);
-    expect(spec.containers[0].livenessProbe.httpGet.port).toBe('healthz');
-    expect(hostPorts(patched)).toEqual([9818]);
-    // host ports of the pods on every node: the EBS node plugin, the EBS controller, the EFS node plugin (9809) and controller (9909)
+    expect(controller.spec.replicas).toBe(1);
+    expect(controller.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
+    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution)
+      .toEqual({ nodeSelectorTerms: [{ matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }] }] });
+    expect(spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    const containers = spec.containers as Array<{ name: string; args: string[]; ports?: unknown[]; livenessProbe?: { httpGet: { port: string } } }>;
+    expect(containers[0].args).toEqual(expect.arrayContaining(['--extra-tags=platform.cdk-k8s.io/backup=acme', '--k8s-tag-cluster-id=acme']));
+    expect(containers[0].ports).toEqual([{ name: 'healthz', containerPort: 9818, protocol: 'TCP' }]);
+    expect(containers[0].livenessProbe!.httpGet.port).toBe('healthz');
+    expect(containers.find(c => c.name === 'liveness-probe')!.args).toEqual(['--csi-address=/csi/csi.sock', '--probe-timeout=60s', '--health-port=9818']);
+    expect(hostPorts(controller)).toEqual([9818]);
+  });
+
+  test('a k3s cluster of three servers runs three controllers, one per server', () => {
+    const ha = synth({ distribution: SelfManagedDistribution.k3s({ highAvailability: true }) }).objects;
+    expect(parseAllDocuments(helmChartOf(ha).spec.valuesContent)[0].toJSON().controller.replicaCount).toBe(3);
+  });
+
+  test('host ports: no clash between the EBS pods and the other host-network pods of the platform', () => {
     const node = rendered.find(o => o.kind === 'DaemonSet');
-    const all = [...hostPorts(node), ...hostPorts(patched), 9809, 9909];
+    // the EFS add-on leaves its chart's health ports (node 9809, controller 9909) as they are
+    const efs = objects.find(o => o?.kind === 'HelmChart' && o.metadata.name === 'efs');
+    expect(efs.spec.valuesContent).not.toMatch(/healthPort|Port:/);
+    const others: Record<string, number[]> = {
+      'EFS node plugin and controller (chart defaults)': [9809, 9909],
+      'node-exporter (chart default, hostNetwork)': [9100],
+      'fluent-bit (chart default HTTP server)': [2020],
+      'kube-router (kubeadm network policies)': [KUBE_ROUTER.healthPort],
+      'Traefik on kubeadm (host ports)': [80, 443],
+      'kubelet, kube-proxy, etcd and the API (on the nodes)': [10250, 10249, 10256, 2379, 2380, 6443],
+    };
+    const ebs = [...hostPorts(node), ...hostPorts(controllerOf(rendered))];
+    const all = [...ebs, ...Object.values(others).flat()];
     expect(new Set(all).size).toBe(all.length);
-    // applying the patch again changes nothing (the association runs every 30 minutes)
-    const again = JsonPatch.apply(structuredClone(patched), ...JSON.parse(run.patch!).filter((op: { op: string }) => op.op !== 'test').map((op: { path: string; value: unknown }) => JsonPatch.replace(op.path, op.value)));
-    expect(again).toEqual(patched);
+  });
+
+  test('a Helm upgrade to other values (the backup tag on) renders the same pod layout: nothing out of band to merge with', () => {
+    const a = rendered;
+    const off = synth({ addOns: [new EfsAddOn()], volumeBackup: false }).objects;
+    const b = helm().template(ARCHIVE, [valuesFile(helmChartOf(off).spec.valuesContent, 'b.yaml')], 'ebs-csi');
+    const [before, after] = [controllerOf(b), controllerOf(a)];
+    // the only change of the controller's pod is its tag argument
+    const tags = (d: any) => d.spec.template.spec.containers[0].args.filter((x: string) => x.startsWith('--extra-tags')); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(tags(before)).toEqual([]);
+    expect(tags(after)).toEqual(['--extra-tags=platform.cdk-k8s.io/backup=acme']);
+    const strip = (d: any) => JSON.stringify(d).replace(/"--extra-tags=[^"]*",?/g, '').replace(/,\]/g, ']'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(strip(after)).toBe(strip(before));
+    // the desired Deployment is the whole truth: one healthz port per container, the probe on the same port
+    for (const d of [before, after]) {
+      for (const c of d.spec.template.spec.containers as Array<{ ports?: Array<{ name: string; containerPort: number }> }>) {
+        const names = (c.ports ?? []).map(p => p.name);
+        expect(new Set(names).size).toBe(names.length);
+      }
+      expect(hostPorts(d)).toEqual([9818]);
+      expect(d.spec.template.spec.hostNetwork).toBe(true);
+    }
   });
 
   test('no controller sidecar opens a port on the host besides the health port', () => {
-    const controller = rendered.find(o => o.kind === 'Deployment');
+    const controller = controllerOf(rendered);
     const args = (controller.spec.template.spec.containers as Array<{ args?: string[] }>).flatMap(c => c.args ?? []);
     expect(args.filter(a => /http-endpoint|metrics-address/.test(a))).toEqual([]);
   });
 
   test('Pod Security: only the node plugin is privileged; the controller is restricted but for the host network; the rest passes every check', () => {
-    const controller = rendered.find(o => o.kind === 'Deployment');
-    const patched = JsonPatch.apply(structuredClone(controller), JsonPatch.add('/spec/template/spec/hostNetwork', true));
     const others = rendered.filter(o => o.kind !== 'Deployment' && o.kind !== 'DaemonSet');
     expect(others.map(o => o.kind).sort()).toEqual(['CSIDriver', ...Array(5).fill('ClusterRole'), ...Array(5).fill('ClusterRoleBinding'), 'PodDisruptionBudget', 'Role', 'RoleBinding', 'ServiceAccount', 'ServiceAccount']);
-    const findings = checkManifests([...others, patched, rendered.find(o => o.kind === 'DaemonSet')], { allowServiceAccountToken: true })
+    const findings = checkManifests(rendered, { allowServiceAccountToken: true })
       .filter(f => f.severity === 'error').map(f => `[${f.rule}] ${f.object} ${f.message}`);
     const hostNetwork = findings.filter(f => f.startsWith('[pss/host-namespaces]'));
     expect(hostNetwork.sort()).toEqual([expect.stringContaining('DaemonSet/default/ebs-csi-node'), expect.stringContaining('Deployment/default/ebs-csi-controller')]);
@@ -269,16 +400,17 @@ describe('the pinned chart, rendered offline with real helm and the add-on\'s va
 });
 
 describe('options', () => {
-  test('the cluster\'s encryptionKey encrypts the volumes: the class names it, the node roles may use it through EC2 only', () => {
+  test('the cluster\'s encryptionKey encrypts the volumes: the class names it, the server role may use it (and no other key) through EC2 only', () => {
     const app = new App();
     const keys = new Stack(app, 'keys');
     const key = new kms.Key(keys, 'Key');
     const stack = new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme', encryptionKey: key });
     const template = Template.fromStack(stack);
-    const association = Object.values(template.findResources('AWS::SSM::Association')).find(a => JSON.stringify(a).includes('ebs-csi-controller'))!;
+    const association = Object.values(template.findResources('AWS::SSM::Association')).find(a => JSON.stringify(a).includes('ebs.csi.aws.com'))!;
     expect(JSON.stringify(association.Properties.Parameters.commands)).toMatch(/\\"kmsKeyId\\":\\"",\{"Fn::ImportValue":"keys:ExportsOutputFnGetAttKey[^"]*Arn[^"]*"\},"\\"/);
-    const statements = rolePolicy(template, /AgentRole/);
+    const statements = rolePolicy(template, /ServerRole/);
     const use = statements.find(s => s.Sid === 'EbsCsiVolumeKey')!;
+    expect(JSON.stringify(statements.filter(s => s.Sid?.startsWith('EbsCsiVolumeKey')).map(s => s.Resource))).not.toContain('key/*');
     expect(use.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['ec2.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } });
     expect(statements.find(s => s.Sid === 'EbsCsiVolumeKeyGrants')!.Condition!.Bool).toEqual({ 'kms:GrantIsForAWSResource': 'true' });
   });
@@ -325,8 +457,17 @@ describe('bad input', () => {
   test('twice on one cluster', () => {
     const stack = new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme' });
     expect(expectThrownMessage(() => new EbsCsiAddOn().install(stack.cluster)))
-      .toBe('[k/Cluster] EbsCsiAddOn.install(cluster) is "k/Cluster (k3s)": already has the EBS CSI driver (SelfManagedPlatformStack installs it by default): '
-        + 'give EbsCsiAddOn once, or set the stack\'s ebsCsi: false and give yours in addOns.');
+      .toBe('[k/Cluster] EbsCsiAddOn.install(cluster) is "k/Cluster (k3s)": already has the EBS CSI driver (a SelfManagedPlatformStack installs the EbsCsiAddOn '
+        + 'given in addOns, or its own): install EbsCsiAddOn once per cluster.');
+  });
+
+  test('one add-on object on a second cluster (its storageClassName and tag value are the first one\'s)', () => {
+    const ebs = new EbsCsiAddOn();
+    const app = new App();
+    new SelfManagedPlatformStack(app, 'one', { platformName: 'one', addOns: [ebs] });
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(app, 'two', { platformName: 'two', addOns: [ebs] })))
+      .toBe('[two/Cluster] EbsCsiAddOn.install(cluster) is "two/Cluster (k3s)": is a second cluster for this EbsCsiAddOn (installed on one/Cluster): '
+        + 'give each cluster its own new EbsCsiAddOn().');
   });
 
   test('a class name that is not a DNS subdomain, or the name of a class the cluster has', () => {

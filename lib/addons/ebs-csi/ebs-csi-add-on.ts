@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -6,6 +7,7 @@ import { ebsChartValues, EbsCsiConfig, ebsServerCommands } from './private/ebs-c
 import { ebsCsiControllerStatements, ebsCsiFindings } from './private/ebs-csi-policy';
 import { ClusterDistribution } from '../../clusters/cluster-distribution';
 import { VOLUME_BACKUP_TAG } from '../../clusters/eks/eks-addons';
+import { K3sCluster } from '../../clusters/k3s/k3s-cluster';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
 import { serverKubectl } from '../../clusters/self-managed/private/server-kubectl';
 import { CLUSTER_TAG, SelfManagedClusterBase } from '../../clusters/self-managed/self-managed-cluster';
@@ -14,13 +16,22 @@ import { cdkPropValidator } from '../../private/validate';
 import { VolumeAccessMode } from '../../workloads';
 import { IPlatformAddOn } from '../platform-add-on';
 
-/** The EBS CSI driver on k3s and kubeadm, pinned: the official Helm chart (EKS has the driver as an EKS add-on). */
+/**
+ * The EBS CSI driver on k3s and kubeadm, pinned (EKS has the driver as an EKS add-on): the official Helm chart
+ * 2.64.0 (tag helm-chart-aws-ebs-csi-driver-2.64.0, driver v1.64.0) with two values of the library's own
+ * (`controller.hostNetwork`, `controller.healthPort`: the chart hard-codes neither), shipped packaged with the
+ * library as version `2.64.0-cdkk8s.1` and installed from that archive, never downloaded.
+ */
 export const EBS_CSI_DRIVER = {
+  /** Where the chart comes from (never contacted: the archive is installed). */
   repository: 'https://kubernetes-sigs.github.io/aws-ebs-csi-driver',
   chart: 'aws-ebs-csi-driver',
-  /** Chart 2.64.0 (tag helm-chart-aws-ebs-csi-driver-2.64.0) installs driver v1.64.0. */
-  version: '2.64.0',
+  /** The library's patched copy of the upstream chart `upstreamVersion`. */
+  version: '2.64.0-cdkk8s.1',
+  upstreamVersion: '2.64.0',
   appVersion: 'v1.64.0',
+  /** The packaged chart, shipped with the library. */
+  archive: path.join(__dirname, 'chart', 'aws-ebs-csi-driver-2.64.0-cdkk8s.1.tgz'),
 } as const;
 
 /** Props of the {@link EbsCsiAddOn}. */
@@ -56,9 +67,10 @@ const ACCESS_MODES = [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WR
  * EBS volumes on k3s and kubeadm: the EBS CSI driver's chart through the cluster's Helm controller, in
  * kube-system, and a StorageClass `gp3` (encrypted, retained, bound in the zone of the pod, expandable) that
  * becomes the default class of StatefulService volumes, so they outlive their node and can be backed up by
- * VolumeBackupAddOn. The controller calls EC2 with the node instance role on the host network (IMDSv2, hop
- * limit 1: other pods cannot reach it); the node roles get its least permissions (this cluster's volumes and
- * nodes only). `SelfManagedPlatformStack` installs it by default (`ebsCsi`).
+ * VolumeBackupAddOn. The controller runs on the servers only, one per server, and calls EC2 with their
+ * instance role on the host network (IMDSv2, hop limit 1: other pods cannot reach it); the server role alone
+ * gets its least permissions (this cluster's volumes and nodes only; agents' pods can change no volume).
+ * `SelfManagedPlatformStack` installs it by default (`ebsCsi`). One add-on object installs on one cluster.
  *
  * Not on EKS: its platform stack already runs the `aws-ebs-csi-driver` EKS add-on and a gp3 class.
  */
@@ -75,8 +87,9 @@ export class EbsCsiAddOn implements IPlatformAddOn {
   public storageClassName?: string;
   /** The `platform.cdk-k8s.io/backup` tag value every new volume carries, once installed (none when `volumeBackupTag` is false). */
   public volumeBackupTagValue?: string;
-  /** The association that writes the StorageClass and puts the controller on the host network, once installed. */
+  /** The association that writes the StorageClass, once installed. */
   public serverConfig?: ssm.CfnAssociation;
+  private cluster?: IPlatformCluster;
 
   constructor(private readonly props: EbsCsiAddOnProps = {}) {
     this.tagsVolumesForBackup = props.volumeBackupTag ?? true;
@@ -93,7 +106,8 @@ export class EbsCsiAddOn implements IPlatformAddOn {
       return v.fail('install(cluster)', shown, 'must be a SelfManagedPlatformStack cluster (k3s or kubeadm) of this library.');
     }
     v.check(INSTALLED.get(cluster) === undefined, 'install(cluster)', shown,
-      'already has the EBS CSI driver (SelfManagedPlatformStack installs it by default): give EbsCsiAddOn once, or set the stack\'s ebsCsi: false and give yours in addOns.');
+      'already has the EBS CSI driver (a SelfManagedPlatformStack installs the EbsCsiAddOn given in addOns, or its own): install EbsCsiAddOn once per cluster.');
+    v.check(this.cluster === undefined, 'install(cluster)', shown, `is a second cluster for this EbsCsiAddOn (installed on ${this.cluster?.node.path}): give each cluster its own new EbsCsiAddOn().`);
     const name = v.dnsSubdomain('storageClassName', this.props.storageClassName ?? 'gp3');
     const other = cluster.traits.storageClass(name);
     v.check(other === undefined, 'storageClassName', name, `is already a StorageClass of ${shown} (${other?.nodeLocal ? 'node-local' : 'another add-on\'s'}): pick another name.`);
@@ -106,10 +120,12 @@ export class EbsCsiAddOn implements IPlatformAddOn {
       extraVolumeTags: this.volumeBackupTagValue !== undefined ? { [VOLUME_BACKUP_TAG]: this.volumeBackupTagValue } : {},
       kmsKeyArn: key?.keyArn,
       classTag: `${CLUSTER_TAG}=${cluster.clusterName}`,
+      controllerReplicas: cluster instanceof K3sCluster && cluster.highAvailability ? 3 : 1,
     };
     this.grantController(cluster, key);
     const ready = this.installDriver(cluster, config);
     INSTALLED.set(cluster, this);
+    this.cluster = cluster;
     this.storageClassName = name;
     cluster.traits.addAbilities({
       storageClasses: [{ name, accessModes: ACCESS_MODES }],
@@ -118,20 +134,18 @@ export class EbsCsiAddOn implements IPlatformAddOn {
     return ready;
   }
 
-  /** The controller runs on any node: both node roles get its least permissions. */
+  /** The controller runs on the servers only (the chart's affinity): the server role alone gets its least permissions. */
   private grantController(cluster: SelfManagedClusterBase, key: kms.IKey | undefined): void {
     const statements = ebsCsiControllerStatements(Stack.of(cluster), {
       clusterName: cluster.clusterName, nodeTag: { key: CLUSTER_TAG, value: cluster.clusterName }, encryptionKey: key,
     });
-    for (const role of [cluster.serverRole, cluster.agentRole]) {
-      statements.forEach(s => role.addToPrincipalPolicy(s));
-      acknowledge(role, ...ebsCsiFindings(nagRegionAccount(role)));
-    }
+    statements.forEach(s => cluster.serverRole.addToPrincipalPolicy(s));
+    acknowledge(cluster.serverRole, ...ebsCsiFindings(nagRegionAccount(cluster.serverRole), key === undefined));
   }
 
   /**
-   * The chart (node plugin privileged, in kube-system as EFS's) and the association that writes the class
-   * and patches the controller onto the host network, on every deploy and every 30 minutes.
+   * The library's copy of the chart (node plugin privileged, in kube-system as EFS's), from its archive, and
+   * the association that writes the class, on every deploy and every 30 minutes.
    */
   private installDriver(cluster: SelfManagedClusterBase, config: EbsCsiConfig): IDependable {
     const scope = new Construct(cluster, 'EbsCsiAddOn');
@@ -148,6 +162,7 @@ export class EbsCsiAddOn implements IPlatformAddOn {
       repository: EBS_CSI_DRIVER.repository,
       chart: EBS_CSI_DRIVER.chart,
       version: EBS_CSI_DRIVER.version,
+      chartArchive: EBS_CSI_DRIVER.archive,
       namespace: 'kube-system',
       createNamespace: false,
       values: ebsChartValues(config),

@@ -1,12 +1,11 @@
-/** The pinned chart's facts this file relies on (checked against the chart in test/addons/ebs-csi-add-on.test.ts). */
-export const CONTROLLER = { namespace: 'kube-system', deployment: 'ebs-csi-controller', plugin: 'ebs-plugin', livenessProbe: 'liveness-probe' } as const;
 /**
  * Host ports of the driver's pods on the host network. The node plugin keeps the chart's 9808 (fixed in the
- * chart); its registrar moves off 9809 (the EFS node plugin's); the controller moves off 9808 to 9818.
+ * chart); its registrar moves off 9809 (the EFS node plugin's); the controller moves off 9808 to 9818 (the
+ * value `controller.healthPort` of the library's copy of the chart).
  */
 export const HOST_PORTS = { nodeHealth: 9808, nodeRegistrar: 9810, controllerHealth: 9818 } as const;
-/** The controller's liveness-probe arguments in the pinned chart, and the health port added to them. */
-export const CONTROLLER_LIVENESS_ARGS = ['--csi-address=/csi/csi.sock', '--probe-timeout=60s', `--health-port=${HOST_PORTS.controllerHealth}`];
+/** The label both k3s (`"true"`) and kubeadm (`""`) put on their servers (control-plane nodes). */
+export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
 
 /** A container's security context under Pod Security "restricted" (the pod's user is the chart's). */
 const RESTRICTED_CONTAINER = {
@@ -27,19 +26,34 @@ export interface EbsCsiConfig {
   readonly kmsKeyArn?: string;
   /** Tag `key=value` every volume of the class carries (the cluster's). */
   readonly classTag: string;
+  /** Controller replicas: one per server (each binds the health port on its server's host network). */
+  readonly controllerReplicas: number;
 }
 
 /**
- * The chart's values: pinned image, the node plugin on the host network (it reads the instance id and zone
- * from IMDS, hop limit 1), the registrar off the EFS node plugin's port, volumes tagged for this cluster,
- * no Windows DaemonSet, no test pod. The StorageClass is written by the association (its key may be known at
- * deploy time only), and the controller's host network is patched in (the chart has no value for it).
+ * The chart's values (the library's copy of the chart: `controller.hostNetwork` and `controller.healthPort`
+ * are its own): pinned image; the controller on the servers only (their role alone may change volumes), on
+ * the host network (the instance role through IMDS, hop limit 1), one replica per server, its health port off
+ * the node plugin's; the node plugin on the host network (it reads the instance id and zone from IMDS), its
+ * registrar off the EFS node plugin's port; volumes tagged for this cluster; no Windows DaemonSet, no test
+ * pod. The StorageClass is written by the association (its key may be known at deploy time only).
  */
 export function ebsChartValues(config: EbsCsiConfig): Record<string, unknown> {
   const sidecar = { securityContext: RESTRICTED_CONTAINER };
   return {
     image: { tag: config.imageTag },
     controller: {
+      hostNetwork: true,
+      healthPort: HOST_PORTS.controllerHealth,
+      replicaCount: config.controllerReplicas,
+      // a new pod needs its server's port: the old one goes first
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+      affinity: {
+        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: CONTROL_PLANE_LABEL, operator: 'Exists' }] }] } },
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'ebs-csi-controller' } }, topologyKey: 'kubernetes.io/hostname' }],
+        },
+      },
       k8sTagClusterId: config.clusterName,
       ...(Object.keys(config.extraVolumeTags).length > 0 ? { extraVolumeTags: config.extraVolumeTags } : {}),
       resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
@@ -85,38 +99,14 @@ export function ebsStorageClass(config: EbsCsiConfig): Record<string, unknown> {
 }
 
 /**
- * The JSON patch that puts the controller on the host network (the instance role through IMDS, hop limit 1)
- * with its health port off the node plugin's; `$L` is the liveness-probe container's index. Idempotent:
- * every operation sets a value, and the tests guard the containers' names.
- */
-export function controllerPatch(livenessIndex: string): Array<Record<string, unknown>> {
-  const c = '/spec/template/spec/containers';
-  return [
-    { op: 'test', path: `${c}/0/name`, value: CONTROLLER.plugin },
-    { op: 'test', path: `${c}/${livenessIndex}/name`, value: CONTROLLER.livenessProbe },
-    { op: 'add', path: '/spec/template/spec/hostNetwork', value: true },
-    { op: 'replace', path: `${c}/0/ports`, value: [{ name: 'healthz', containerPort: HOST_PORTS.controllerHealth, protocol: 'TCP' }] },
-    { op: 'replace', path: `${c}/${livenessIndex}/args`, value: CONTROLLER_LIVENESS_ARGS },
-  ];
-}
-
-/**
  * The commands an SSM association runs on a server with its admin kubectl (idempotent, also every 30
- * minutes): once the API answers, apply the StorageClass; once the chart made the controller, patch it onto
- * the host network.
+ * minutes): once the API answers, apply the StorageClass. Nothing else: the chart's values say everything
+ * about the driver's pods, so every Helm upgrade renders the state the cluster should have.
  */
 export function ebsServerCommands(kubectl: string, config: EbsCsiConfig): string[] {
-  const { namespace, deployment } = CONTROLLER;
-  const patch = JSON.stringify(controllerPatch('%s'));
   return [
     'set -euo pipefail',
-    `for i in $(seq 1 80); do ${kubectl} get namespace kube-system >/dev/null 2>&1 && break; sleep 10; done`,
+    `for _ in $(seq 1 80); do ${kubectl} get namespace kube-system >/dev/null 2>&1 && break; sleep 10; done`,
     `echo '${JSON.stringify(ebsStorageClass(config))}' | ${kubectl} apply --server-side --field-manager=cdk-k8s-platform -f -`,
-    `for i in $(seq 1 90); do ${kubectl} -n ${namespace} get deployment ${deployment} >/dev/null 2>&1 && break; sleep 10; done`,
-    `names=$(${kubectl} -n ${namespace} get deployment ${deployment} -o jsonpath='{.spec.template.spec.containers[*].name}')`,
-    `i=0; l=''; for n in $names; do if [ "$n" = ${CONTROLLER.livenessProbe} ]; then l=$i; fi; i=$((i + 1)); done`,
-    `if [ -z "$l" ]; then echo "${namespace}/${deployment} has no ${CONTROLLER.livenessProbe} container: is the chart the pinned one?" >&2; exit 1; fi`,
-    `${kubectl} -n ${namespace} patch deployment ${deployment} --type json -p "$(printf '${patch}' "$l" "$l")"`,
   ];
 }
-

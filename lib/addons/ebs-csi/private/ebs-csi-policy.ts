@@ -15,7 +15,10 @@ export interface EbsCsiPolicyScope {
   readonly clusterName: string;
   /** Tag key and value every node of the cluster carries (volumes attach to these instances only). */
   readonly nodeTag: { readonly key: string; readonly value: string };
-  /** The key of the volumes, when a customer-managed one encrypts them. */
+  /**
+   * The key of the volumes, when the class names one; otherwise EC2 encrypts with the account's EBS default
+   * key, which may be customer-managed: the statements then name every key in the region, through EC2 only.
+   */
   readonly encryptionKey?: kms.IKey;
 }
 
@@ -24,7 +27,9 @@ export interface EbsCsiPolicyScope {
  * AmazonEBSCSIDriverPolicy, narrowed to this region and account and to this cluster's volumes: create a volume
  * only when the request carries the driver's tag and this cluster's owner tag (the driver adds both), tag it
  * only while creating it, attach and detach only such volumes and only to this cluster's nodes, modify
- * (expand) and delete only such volumes. No snapshot permissions: backups are AWS Backup's (its own role).
+ * (expand) and delete only such volumes (the class retains its volumes: the driver deletes one only when a
+ * user sets a volume's reclaim policy to Delete), use the volumes' key through EC2 only. No snapshot
+ * permissions: backups are AWS Backup's (its own role), restores static volumes (docs/storage.md).
  */
 export function ebsCsiControllerStatements(stack: Stack, scope: EbsCsiPolicyScope): iam.PolicyStatement[] {
   const arn = (type: string) => stack.formatArn({ service: 'ec2', resource: type, resourceName: '*' });
@@ -33,7 +38,7 @@ export function ebsCsiControllerStatements(stack: Stack, scope: EbsCsiPolicyScop
   const statements = [
     new iam.PolicyStatement({
       sid: 'EbsCsiDescribe',
-      actions: ['ec2:DescribeAvailabilityZones', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypes', 'ec2:DescribeSnapshots', 'ec2:DescribeTags',
+      actions: ['ec2:DescribeAvailabilityZones', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypes', 'ec2:DescribeTags',
         'ec2:DescribeVolumes', 'ec2:DescribeVolumesModifications', 'ec2:DescribeVolumeStatus'],
       resources: ['*'],
       conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
@@ -52,40 +57,55 @@ export function ebsCsiControllerStatements(stack: Stack, scope: EbsCsiPolicyScop
       conditions: { StringEquals: { [`aws:ResourceTag/${scope.nodeTag.key}`]: scope.nodeTag.value } },
     }),
   ];
-  if (scope.encryptionKey) statements.push(...keyStatements(stack, scope.encryptionKey));
-  return statements;
+  return [...statements, ...keyStatements(stack, scope.encryptionKey)];
 }
 
-/** A customer-managed key of the volumes: the grants and data-key calls EC2 makes for the driver, through EC2 only. */
-function keyStatements(stack: Stack, key: kms.IKey): iam.PolicyStatement[] {
+/** Every KMS key of this region (the account's EBS default key may be any of them, even another account's). */
+function regionKeys(stack: Stack): string {
+  return stack.formatArn({ service: 'kms', account: '*', resource: 'key', resourceName: '*' });
+}
+
+/**
+ * The key of the volumes (the given one, or any key of the region when EC2 uses the account's default key):
+ * the grants and data-key calls EC2 makes for the driver, through EC2 in this region only.
+ */
+function keyStatements(stack: Stack, key: kms.IKey | undefined): iam.PolicyStatement[] {
+  const resources = [key?.keyArn ?? regionKeys(stack)];
   const viaEc2 = { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` };
   return [
     new iam.PolicyStatement({
       sid: 'EbsCsiVolumeKey',
       actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
-      resources: [key.keyArn],
+      resources,
       conditions: { StringEquals: viaEc2 },
     }),
     new iam.PolicyStatement({
       sid: 'EbsCsiVolumeKeyGrants',
       actions: ['kms:CreateGrant'],
-      resources: [key.keyArn],
+      resources,
       conditions: { StringEquals: viaEc2, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     }),
   ];
 }
 
 /** The cdk-nag findings of these statements on a node role, with why each is accepted. */
-export function ebsCsiFindings(regionAccount: string): NagAcknowledgement[] {
+export function ebsCsiFindings(regionAccount: string, defaultKey: boolean): NagAcknowledgement[] {
+  const region = regionAccount.split(':')[0];
   return [
     { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'EC2 Describe calls have no resource-level permissions; the EBS CSI controller lists volumes, instances and zones in this region only (aws:RequestedRegion).' },
     {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${regionAccount}:volume/*]`,
-      reason: 'A volume id is made when the EBS CSI driver creates it: creation needs the driver\'s and this cluster\'s owner tags in the request, every later call needs them on the volume.',
+      reason: 'A volume id is made when the EBS CSI driver creates it: creation needs the driver\'s and this cluster\'s owner tags in the request, every later call '
+        + '(attach, detach, expand, and delete: only for a volume whose reclaim policy a user set to Delete, the class retains them) needs them on the volume.',
     },
     {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${regionAccount}:instance/*]`,
       reason: 'Nodes are replaced by their Auto Scaling groups: volumes attach to and detach from instances carrying this cluster\'s tag only.',
     },
+    ...defaultKey ? [{
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${region}:*:key/*]`,
+      reason: 'The volumes use the account\'s EBS default key, which may be customer-managed and is not known at synth: any key, used only through EC2 in this region '
+        + '(kms:ViaService) and granted only to AWS resources (kms:GrantIsForAWSResource).',
+    }] : [],
   ];
 }

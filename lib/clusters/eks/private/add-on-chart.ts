@@ -1,6 +1,10 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DockerImage } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IDependable } from 'constructs';
-import { addOnNamespaceLabels, ResolvedAddOnHelmChart } from '../../private/add-on-helm-chart';
+import { addOnNamespaceLabels, ChartArchive, ResolvedAddOnHelmChart } from '../../private/add-on-helm-chart';
 
 /** What an add-on chart needs of the EKS platform cluster. */
 export interface AddOnChartHost {
@@ -10,14 +14,12 @@ export interface AddOnChartHost {
 
 /**
  * Installs an add-on's Helm chart with the cluster's kubectl/helm Lambda, in a namespace created first with
- * the chart's Pod Security labels. Installed after the cluster's own controllers; rolled back on failure.
+ * the chart's Pod Security labels (a packaged chart, `chartArchive`, as an S3 asset). Installed after the cluster's own controllers; rolled back on failure.
  */
 export function installAddOnChart(scope: Construct, host: AddOnChartHost, chart: ResolvedAddOnHelmChart): eks.HelmChart {
   const release = new eks.HelmChart(scope, 'Release', {
     cluster: host.cluster,
-    repository: chart.repository,
-    chart: chart.chart,
-    version: chart.version,
+    ...(chart.archive ? { chartAsset: chartAsset(scope, chart.archive) } : { repository: chart.repository, chart: chart.chart, version: chart.version }),
     release: chart.release,
     namespace: chart.namespace,
     values: chart.values,
@@ -41,4 +43,26 @@ export function installAddOnChart(scope: Construct, host: AddOnChartHost, chart:
   }
   release.node.addDependency(...host.workloadDependencies, ...(chart.dependsOn ?? []));
   return release;
+}
+
+/**
+ * A packaged chart as the asset the kubectl/helm Lambda installs: it unzips the asset and installs the
+ * directory, so the asset is the chart's files (unpacked at synth, no Docker) zipped by the CDK.
+ */
+function chartAsset(scope: Construct, archive: ChartArchive): s3assets.Asset {
+  return new s3assets.Asset(scope, 'Chart', {
+    path: archive.path,
+    bundling: {
+      image: DockerImage.fromRegistry('scratch'), // never used: the local bundling below always succeeds
+      local: {
+        tryBundle(outputDir: string): boolean {
+          for (const [file, data] of archive.files) {
+            fs.mkdirSync(path.dirname(path.join(outputDir, file)), { recursive: true });
+            fs.writeFileSync(path.join(outputDir, file), data);
+          }
+          return true;
+        },
+      },
+    },
+  });
 }

@@ -11,7 +11,8 @@ export const HELM_CHART_NAMESPACE = 'kube-system';
 /**
  * An add-on's chart as objects for the cluster's Helm controller (`helm.cattle.io/v1` HelmChart, the
  * controller k3s ships; kubeadm runs the same one): the namespace with its Pod Security labels, and the HelmChart that installs the
- * pinned chart into it. A failed install is left for an operator (`failurePolicy: abort`) rather than
+ * pinned chart into it (downloaded from its repository, or a packaged chart in `spec.chartContent`, which the
+ * controller installs instead of any repository). A failed install is left for an operator (`failurePolicy: abort`) rather than
  * uninstalled and installed again, which would delete what the release made.
  */
 export function addOnChart(id: string, chart: ResolvedAddOnHelmChart): Chart {
@@ -23,14 +24,12 @@ export function addOnChart(id: string, chart: ResolvedAddOnHelmChart): Chart {
       metadata: { name: chart.namespace, labels: addOnNamespaceLabels(chart) },
     });
   }
-  const oci = chart.repository.startsWith('oci://');
   new ApiObject(scope, 'HelmChart', {
     apiVersion: 'helm.cattle.io/v1',
     kind: 'HelmChart',
-    metadata: { name: chart.release, namespace: HELM_CHART_NAMESPACE },
+    metadata: { name: chart.release, namespace: HELM_CHART_NAMESPACE, ...(chart.archive ? { annotations: archiveAnnotations(chart) } : {}) },
     spec: {
-      ...(oci ? { chart: `${chart.repository.replace(/\/+$/, '')}/${chart.chart}` } : { repo: chart.repository, chart: chart.chart }),
-      version: chart.version,
+      ...chartSource(chart),
       targetNamespace: chart.namespace,
       ...(chart.values && Object.keys(chart.values).length > 0 ? { valuesContent: stringify(chart.values) } : {}),
       timeout: `${chart.timeout.toSeconds()}s`,
@@ -38,4 +37,22 @@ export function addOnChart(id: string, chart: ResolvedAddOnHelmChart): Chart {
     },
   });
   return scope;
+}
+
+/** Where the controller gets the chart: the repository (or OCI registry) and version, or the packaged chart itself. */
+function chartSource(chart: ResolvedAddOnHelmChart): Record<string, string> {
+  if (chart.archive) return { chartContent: chart.archive.content.toString('base64') };
+  const oci = chart.repository.startsWith('oci://');
+  return {
+    ...(oci ? { chart: `${chart.repository.replace(/\/+$/, '')}/${chart.chart}` } : { repo: chart.repository, chart: chart.chart }),
+    version: chart.version,
+  };
+}
+
+/** A packaged chart's identity, which the spec no longer carries: its name and version, and where it came from. */
+function archiveAnnotations(chart: ResolvedAddOnHelmChart): Record<string, string> {
+  return {
+    'platform.cdk-k8s.io/chart': `${chart.chart}-${chart.version}`,
+    'platform.cdk-k8s.io/chart-source': chart.repository,
+  };
 }
