@@ -9,7 +9,8 @@
  *   `persistentVolumeClaimRetentionPolicy.whenDeleted: Retain` (the default), owned by the StatefulSet under
  *   Delete; claims of scaled-away replicas deleted only under `whenScaled: Delete`.
  * - A bound PersistentVolume per claim with reclaim policy Delete (k3s's local-path): deleting the claim
- *   deletes the volume and its data (recorded in `dataLost`).
+ *   deletes the volume and its data (recorded in `dataLost`). A volume reserved for a claim (`claimRef` without
+ *   uid) is bound instead when it matches; see `volumeController`.
  * - Service with a selector: an Endpoints object of the same name carrying a COPY of the Service's labels and
  *   no ownerReference (deleted by the endpoints controller when the Service goes), and an EndpointSlice
  *   with the labels, `kubernetes.io/service-name` and an ownerReference to the Service.
@@ -153,6 +154,8 @@ export class ClusterModel {
   public readonly distribution: 'k3s' | 'kubeadm';
   private objects = new Map<string, Entry>();
   private uidSeq = 0;
+  /** Claim uid → the PersistentVolume it is bound to (the claim's `spec.volumeName`). */
+  private bindings = new Map<string, string>();
   private readonly deployedFiles = new Map<string, string>();
 
   constructor(options: ClusterModelOptions) {
@@ -287,13 +290,14 @@ export class ClusterModel {
 
   /** Deep copy of the whole store (an etcd snapshot). */
   public snapshot(): string {
-    return JSON.stringify({ objects: [...this.objects.entries()], uidSeq: this.uidSeq });
+    return JSON.stringify({ objects: [...this.objects.entries()], uidSeq: this.uidSeq, bindings: [...this.bindings] });
   }
 
   /** Restores an etcd snapshot (objects created since are gone: that is a restore, not a deletion). */
   public restore(snapshot: string): void {
-    const s = JSON.parse(snapshot) as { objects: Array<[string, Entry]>; uidSeq: number };
+    const s = JSON.parse(snapshot) as { objects: Array<[string, Entry]>; uidSeq: number; bindings: Array<[string, string]> };
     this.objects = new Map(s.objects);
+    this.bindings = new Map(s.bindings);
     this.reconcile();
   }
 
@@ -422,23 +426,52 @@ export class ClusterModel {
     }
   }
 
-  /** Claims are bound to a volume (reclaim policy Delete, as local-path); a deleted claim takes its data. */
+  /**
+   * The PersistentVolume controller. A claim binds to a volume reserved for it (`claimRef` with its namespace and
+   * name but no uid: a static volume such as a RestoredVolume) when that volume offers its class, access mode and
+   * size; otherwise to a new volume (reclaim policy Delete, as local-path). A reserved volume whose claim does not
+   * exist yet stays Available. A bound claim whose volume's claimRef came unbound (none) is bound again; one whose
+   * volume names another claim or no uid (an apply replaced the claimRef: ObjectReference is atomic in server-side
+   * apply) is Lost, as kube-controller-manager marks it (ClaimMisbound). A deleted claim takes a Delete volume's
+   * data; a Retain volume is kept, Released.
+   */
   private volumeController(): void {
     const claims = new Map(this.all().filter(o => o.kind === 'PersistentVolumeClaim').map(o => [o.metadata.uid, o]));
+    const volumes = this.list(this.type('PersistentVolume'));
     for (const claim of claims.values()) {
-      const pv = `pvc-${claim.metadata.uid}`;
-      if (!this.get('PersistentVolume', undefined, pv)) {
+      const bound = this.bindings.get(claim.metadata.uid);
+      if (bound !== undefined) {
+        this.checkBinding(claim, bound);
+        continue;
+      }
+      const reserved = volumes.find(pv => reservedFor(pv, claim));
+      const pv = reserved?.metadata.name ?? `pvc-${claim.metadata.uid}`;
+      if (reserved) {
+        reserved.spec.claimRef = { ...reserved.spec.claimRef, uid: claim.metadata.uid };
+      } else {
         const claimRef = { namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid };
         this.create(undefined, { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv }, spec: { persistentVolumeReclaimPolicy: 'Delete', claimRef } });
       }
+      this.bindings.set(claim.metadata.uid, pv);
     }
     for (const pv of this.list(this.type('PersistentVolume'))) {
       const ref = pv.spec?.claimRef;
-      if (ref && !claims.has(ref.uid)) {
-        this.remove(key('PersistentVolume', undefined, pv.metadata.name), 'controller');
-        this.dataLost.push(`${ref.namespace}/${ref.name}`);
+      if (!ref?.uid || claims.has(ref.uid)) continue;
+      if (pv.spec.persistentVolumeReclaimPolicy === 'Retain') {
+        pv.status = { phase: 'Released' };
+        continue;
       }
+      this.remove(key('PersistentVolume', undefined, pv.metadata.name), 'controller');
+      this.dataLost.push(`${ref.namespace}/${ref.name}`);
     }
+  }
+
+  /** A bound claim keeps its volume, is bound again to a volume whose claimRef went, or is Lost. */
+  private checkBinding(claim: ModelObject, volumeName: string): void {
+    const pv = this.get('PersistentVolume', undefined, volumeName);
+    const ref = pv?.spec?.claimRef;
+    if (pv && ref === undefined) pv.spec.claimRef = { namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid };
+    else if (!pv || ref.uid !== claim.metadata.uid) claim.status = { phase: 'Lost' };
   }
 
   /** k3s's deploy controller: applies changed files of the auto-deploy directories, prunes per Addon. */
@@ -562,4 +595,23 @@ export class ClusterModel {
       throw new Error(`The Service "${before.metadata.name}" is invalid: spec.clusterIP: Invalid value: field is immutable`);
     }
   }
+}
+
+/**
+ * A volume reserved for `claim` (claimRef namespace/name, no uid yet) that the claim can bind to: same class, the
+ * claim's access modes offered, at least its size.
+ */
+function reservedFor(pv: ModelObject, claim: ModelObject): boolean {
+  const ref = pv.spec?.claimRef;
+  if (!ref || ref.uid || ref.namespace !== claim.metadata.namespace || ref.name !== claim.metadata.name) return false;
+  const modes: string[] = pv.spec.accessModes ?? [];
+  return pv.spec.storageClassName === claim.spec?.storageClassName
+    && (claim.spec?.accessModes ?? []).every((m: string) => modes.includes(m))
+    && gibibytes(pv.spec.capacity?.storage) >= gibibytes(claim.spec?.resources?.requests?.storage);
+}
+
+/** A Gi quantity (what the library writes) in GiB; anything else NaN (never bound). */
+function gibibytes(quantity: unknown): number {
+  const m = /^(\d+)Gi$/.exec(String(quantity));
+  return m ? Number(m[1]) : NaN;
 }

@@ -1,0 +1,100 @@
+/**
+ * Restore on k3s and kubeadm against the cluster model, with the scheduled workload sync (issue 18 review P2.4):
+ * a RestoredVolume deployed BEFORE the old claim is deleted waits, reserved, for the claim the StatefulSet makes
+ * again; the old order (delete the StatefulSet and claims, then deploy) lets a sync in between give the claim a
+ * new, empty volume and leaves the restored one Available for ever.
+ */
+import { App } from 'aws-cdk-lib';
+import { Size } from 'cdk8s';
+import { SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib';
+import { RestoredVolume } from '../../lib/addons/backup';
+import { ClusterTraits } from '../../lib/workloads';
+import { ClusterModel } from '../support/cluster-model/cluster-model';
+import { renderDelivery, syncScriptFor } from '../support/cluster-model/deliveries';
+import { ModelCluster, ModelNode } from '../support/cluster-model/model-server';
+import { shopChart } from '../support/cluster-model/shop';
+
+const RESTORED = 'shop-data-postgres-0';
+
+describe.each(['k3s', 'kubeadm'] as const)('%s: restoring postgres\'s volume while the sync runs', distribution => {
+  // the traits of a real stack: the EBS CSI add-on's gp3 is the default class
+  const traits: ClusterTraits = new SelfManagedPlatformStack(new App(), 'acme', {
+    platformName: 'acme',
+    distribution: distribution === 'k3s' ? SelfManagedDistribution.k3s() : SelfManagedDistribution.kubeadm(),
+  }).cluster.traits;
+  let cluster: ModelCluster;
+  let model: ClusterModel;
+  let node: ModelNode;
+
+  beforeEach(async () => {
+    model = new ClusterModel({ distribution });
+    cluster = await ModelCluster.start(model);
+    node = cluster.addNode();
+  });
+  afterEach(async () => cluster?.close());
+
+  /** One run of the sync with the code as it is: the shop, with the restored volume or without. */
+  async function sync(restore: boolean): Promise<void> {
+    const chart = shopChart(traits);
+    if (restore) {
+      new RestoredVolume(chart, 'restore', {
+        volumeId: 'vol-0123456789abcdef0', availabilityZone: 'eu-west-1a', size: Size.gibibytes(20), statefulService: 'postgres', volume: 'data',
+      });
+    }
+    const run = await cluster.run(node, syncScriptFor(cluster, distribution, [renderDelivery('shop', [chart])]));
+    expect(run.status).toBe(0);
+    model.settle();
+  }
+
+  const claim = () => model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0');
+  const restored = () => model.get('PersistentVolume', undefined, RESTORED);
+
+  test('deploy first, then delete the claim and the pod: the claim made again binds to the restored volume', async () => {
+    await sync(false);
+    const old = claim()!.metadata.uid;
+
+    await sync(true);
+    // reserved for the claim, not bound: the running pod keeps its old claim until it is deleted
+    expect(restored()!.spec.claimRef).toEqual({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'shop', name: 'data-postgres-0' });
+    expect(claim()!.metadata.uid).toBe(old);
+
+    // kubectl -n shop delete pvc data-postgres-0 --wait=false; kubectl -n shop delete pod postgres-0
+    model.delete('PersistentVolumeClaim', 'shop', 'data-postgres-0', 'kubectl');
+    model.delete('Pod', 'shop', 'postgres-0', 'kubectl');
+    model.settle();
+    const made = claim()!;
+    expect(made.metadata.uid).not.toBe(old);
+    expect(restored()!.spec.claimRef.uid).toBe(made.metadata.uid);
+    expect(model.get('PersistentVolume', undefined, `pvc-${made.metadata.uid}`)).toBeUndefined();
+    expect(made.status?.phase).not.toBe('Lost');
+  });
+
+  test('the old order: a sync between the delete and the deploy gives the claim an empty volume; the restored one is never bound', async () => {
+    await sync(false);
+    // kubectl -n shop delete statefulset postgres; kubectl -n shop delete pvc data-postgres-0
+    model.delete('StatefulSet', 'shop', 'postgres', 'kubectl');
+    model.delete('PersistentVolumeClaim', 'shop', 'data-postgres-0', 'kubectl');
+    model.settle();
+    await sync(false); // the scheduled sync, before the restore is deployed
+    const fresh = claim()!;
+    expect(model.get('PersistentVolume', undefined, `pvc-${fresh.metadata.uid}`)).toBeDefined();
+
+    await sync(true);
+    expect(restored()!.spec.claimRef.uid).toBeUndefined();
+    expect(claim()!.metadata.uid).toBe(fresh.metadata.uid);
+  });
+
+  // Known defect, not fixed here (needs lib/clusters/self-managed/scripts/sync-workloads.sh): the sync re-applies
+  // the PersistentVolume server-side with --force-conflicts; claimRef is atomic, so the uid the controller wrote
+  // is dropped and the claim becomes Lost (fluxcd/flux2#2250). This test fails (turns green) once the sync
+  // creates PersistentVolumes only when absent: then make it a plain test.
+  test.failing('a later scheduled sync keeps the restored claim bound', async () => {
+    await sync(false);
+    await sync(true);
+    model.delete('PersistentVolumeClaim', 'shop', 'data-postgres-0', 'kubectl');
+    model.delete('Pod', 'shop', 'postgres-0', 'kubectl');
+    model.settle();
+    await sync(true);
+    expect(claim()!.status?.phase).not.toBe('Lost');
+  });
+});
