@@ -4,17 +4,25 @@
  * recreates the StatefulSet with --cascade=orphan. Run against the cluster model: the pods and the existing
  * claims stay (their data stays on local-path); only claims made from now on (new replicas) are gp3 volumes.
  */
-import { ClusterTraits, VolumeAccessMode } from '../../../lib/workloads';
+import { App } from 'aws-cdk-lib';
+import { SelfManagedDistribution, SelfManagedPlatformStack } from '../../../lib';
+import { ClusterTraits } from '../../../lib/workloads';
 import { ClusterModel } from '../../support/cluster-model/cluster-model';
 import { renderDelivery, syncScriptFor } from '../../support/cluster-model/deliveries';
 import { ModelCluster, ModelNode, ModelRun } from '../../support/cluster-model/model-server';
 import { shopChart } from '../../support/cluster-model/shop';
 
-/** The traits of a cluster once the EBS CSI add-on is installed (what EbsCsiAddOn adds). */
-function withEbs(): ClusterTraits {
-  const traits = ClusterTraits.k3s();
-  traits.addAbilities({ storageClasses: [{ name: 'gp3', accessModes: [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_ONCE_POD] }], defaultStorageClassName: 'gp3' });
-  return traits;
+/**
+ * The traits a real stack gives its charts: before the upgrade without the EBS CSI add-on, after it with the
+ * add-on installed (the stack's default), so this fails if the add-on stops switching the default class.
+ */
+function stackTraits(distribution: 'k3s' | 'kubeadm', ebsCsi: boolean): ClusterTraits {
+  return new SelfManagedPlatformStack(new App(), 'acme', {
+    platformName: 'acme',
+    distribution: distribution === 'k3s' ? SelfManagedDistribution.k3s() : SelfManagedDistribution.kubeadm(),
+    ebsCsi,
+    volumeBackup: ebsCsi,
+  }).cluster.traits;
 }
 
 describe.each(['k3s', 'kubeadm'] as const)('%s: local-path to gp3 by default', distribution => {
@@ -35,12 +43,15 @@ describe.each(['k3s', 'kubeadm'] as const)('%s: local-path to gp3 by default', d
   }
 
   test('the StatefulSet is recreated without its pods or claims; the existing claim keeps local-path, a new replica gets gp3', async () => {
-    await sync(ClusterTraits.k3s());
+    const before = stackTraits(distribution, false);
+    const after = stackTraits(distribution, true);
+    expect([before.storageClassName, after.storageClassName]).toEqual(['local-path', 'gp3']);
+    await sync(before);
     const claim = model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')!;
     expect(claim.spec.storageClassName).toBe('local-path');
     const pod = model.get('Pod', 'shop', 'postgres-0')!.metadata.uid;
 
-    const run = await sync(withEbs());
+    const run = await sync(after);
     expect(run.status).toBe(0);
     expect(run.output).toContain('StatefulSet shop/postgres: a field the API server keeps immutable changed (claim templates?): recreating it');
     const sts = model.get('StatefulSet', 'shop', 'postgres')!;
@@ -57,7 +68,7 @@ describe.each(['k3s', 'kubeadm'] as const)('%s: local-path to gp3 by default', d
     expect(model.get('PersistentVolumeClaim', 'shop', 'data-postgres-1')!.spec.storageClassName).toBe('gp3');
 
     // the next sync changes nothing more
-    const again = await sync(withEbs());
+    const again = await sync(after);
     expect(again.output).not.toContain('recreating it');
     expect(model.get('PersistentVolumeClaim', 'shop', 'data-postgres-0')!.metadata.uid).toBe(claim.metadata.uid);
   });
