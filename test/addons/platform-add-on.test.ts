@@ -11,6 +11,7 @@ import {
   AddOnHelmChartProps, ClusterDistribution, EksPlatformStack, IPlatformAddOn, IPlatformCluster, PodSecurityLevel,
   SelfManagedPlatformStack,
 } from '../../lib';
+import { EBS_CSI_DRIVER } from '../../lib/addons/ebs-csi';
 import { expectThrownMessage } from '../robustness/support';
 import { expectValidManifests } from '../support/k8s-check';
 
@@ -124,6 +125,88 @@ describe('k3s: an add-on chart is a HelmChart object for the Helm controller k3s
     expect(() => other.cluster.addHelmChart('karpenter', {
       repository: 'oci://public.ecr.aws/karpenter', chart: 'karpenter', version: '1.8.1', namespace: 'karpenter',
     })).not.toThrow();
+  });
+});
+
+describe('chartArchive: a packaged chart shipped with the add-on, installed on every kind without a download', () => {
+  const packaged: Partial<AddOnHelmChartProps> = {
+    repository: EBS_CSI_DRIVER.repository, chart: EBS_CSI_DRIVER.chart, version: EBS_CSI_DRIVER.version, chartArchive: EBS_CSI_DRIVER.archive, values: {},
+  };
+
+  test('EKS: an S3 asset of the chart\'s files (the kubectl/helm Lambda unzips it and installs the directory), no repository', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'addon-archive-'));
+    try {
+      const app = new App({ outdir });
+      const stack = new EksPlatformStack(app, 'acme-eks', { platformName: 'acme', addOns: [new ChartAddOn('packaged', packaged)] });
+      const assembly = app.synth();
+      const release = Object.values(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-HelmChart')).find(r => r.Properties.Release === 'packaged')!;
+      expect(release.Properties.Repository).toBeUndefined();
+      expect(release.Properties.Version).toBeUndefined();
+      expect(release.Properties.Chart).toBeUndefined();
+      const url = JSON.stringify(release.Properties.ChartAssetURL);
+      const hash = /([0-9a-f]{64})\.zip/.exec(url)![1];
+      // the staged asset is the chart directory itself: Chart.yaml at its root, the templates below it
+      const staged = path.join(assembly.directory, `asset.${hash}`);
+      expect(fs.readFileSync(path.join(staged, 'Chart.yaml'), 'utf8')).toContain('version: 2.64.0-cdkk8s.1');
+      expect(fs.existsSync(path.join(staged, 'templates', 'controller.yaml'))).toBe(true);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  test('k3s: the archive, base64, in spec.chartContent; its identity in annotations; no repository or version to fetch', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'addon-archive-'));
+    try {
+      const app = new App({ outdir });
+      new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme', ebsCsi: false, volumeBackup: false, addOns: [new ChartAddOn('packaged', packaged)] });
+      app.synth();
+      const helmChart = yamlFiles(outdir).flatMap(f => parseAllDocuments(fs.readFileSync(f, 'utf8')).map(d => d.toJSON()))
+        .find(o => o?.kind === 'HelmChart' && o.metadata.name === 'packaged');
+      expect(helmChart.metadata.annotations).toEqual({
+        'platform.cdk-k8s.io/chart': 'aws-ebs-csi-driver-2.64.0-cdkk8s.1', 'platform.cdk-k8s.io/chart-source': 'https://kubernetes-sigs.github.io/aws-ebs-csi-driver',
+      });
+      expect(Object.keys(helmChart.spec).sort()).toEqual(['chartContent', 'failurePolicy', 'targetNamespace', 'timeout']);
+      expect(Buffer.from(helmChart.spec.chartContent, 'base64').equals(fs.readFileSync(EBS_CSI_DRIVER.archive))).toBe(true);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  describe('bad archives', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'addon-archive-bad-'));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = (name: string, data: Buffer) => {
+      fs.writeFileSync(path.join(dir, name), data);
+      return path.join(dir, name);
+    };
+    const k3s = () => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', ebsCsi: false, volumeBackup: false }).cluster;
+    const install = (chart: Partial<AddOnHelmChartProps>) => expectThrownMessage(() => new ChartAddOn('packaged', { ...packaged, ...chart }).install(k3s()));
+
+    test('a relative path, or one that is not a .tgz', () => {
+      expect(install({ chartArchive: 'chart/aws-ebs-csi-driver.tgz' })).toContain('addHelmChart.chartArchive is "chart/aws-ebs-csi-driver.tgz": must be the absolute path of a packaged chart (.tgz');
+      expect(install({ chartArchive: '/charts/aws-ebs-csi-driver' })).toContain('addHelmChart.chartArchive is "/charts/aws-ebs-csi-driver": must be the absolute path');
+    });
+
+    test('a file that does not exist', () => {
+      expect(install({ chartArchive: path.join(dir, 'missing.tgz') }))
+        .toContain(`addHelmChart.chartArchive is "${path.join(dir, 'missing.tgz')}": does not exist: ship the .tgz with the library`);
+    });
+
+    test('a file that is not a packaged chart', () => {
+      const junk = file('junk.tgz', Buffer.from('not gzip'));
+      expect(install({ chartArchive: junk })).toMatch(/addHelmChart\.chartArchive is ".*junk\.tgz": is not a packaged chart \(not gzip: .*\): make it with `helm package <chart dir>`\.$/);
+    });
+
+    test('an archive over 512 KiB (k3s keeps it in a ConfigMap)', () => {
+      const big = file('big.tgz', Buffer.alloc(600 * 1024));
+      expect(install({ chartArchive: big })).toContain(`addHelmChart.chartArchive is "${big}": is ${600 * 1024} bytes: at most 524288`);
+    });
+
+    test('an archive of another chart or version than the props name', () => {
+      expect(install({ version: EBS_CSI_DRIVER.upstreamVersion })).toContain(`addHelmChart.chartArchive is "${EBS_CSI_DRIVER.archive}": holds the chart aws-ebs-csi-driver 2.64.0-cdkk8s.1 `
+        + '(its Chart.yaml), not aws-ebs-csi-driver 2.64.0: make chart and version name the archive\'s chart');
+      expect(install({ chart: 'ebs' })).toContain('holds the chart aws-ebs-csi-driver 2.64.0-cdkk8s.1 (its Chart.yaml), not ebs 2.64.0-cdkk8s.1');
+    });
   });
 });
 

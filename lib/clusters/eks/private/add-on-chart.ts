@@ -1,6 +1,7 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DockerImage } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IDependable } from 'constructs';
@@ -47,11 +48,14 @@ export function installAddOnChart(scope: Construct, host: AddOnChartHost, chart:
 
 /**
  * A packaged chart as the asset the kubectl/helm Lambda installs: it unzips the asset and installs the
- * directory, so the asset is the chart's files (unpacked at synth, no Docker) zipped by the CDK.
+ * directory, so the asset is the chart's files (unpacked at synth, no Docker) zipped by the CDK, named by
+ * the archive's hash (bundling starts from a directory: the archive's, of which only the archive is read).
  */
 function chartAsset(scope: Construct, archive: ChartArchive): s3assets.Asset {
   return new s3assets.Asset(scope, 'Chart', {
-    path: archive.path,
+    path: path.dirname(archive.path),
+    assetHashType: AssetHashType.CUSTOM,
+    assetHash: createHash('sha256').update(archive.content).digest('hex'),
     bundling: {
       image: DockerImage.fromRegistry('scratch'), // never used: the local bundling below always succeeds
       local: {
