@@ -199,6 +199,13 @@ describe.each([
     expect(bySid.EbsCsiVolumeKeyGrants).toMatchObject({ Action: 'kms:CreateGrant', Condition: { StringEquals: ec2, Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
   });
 
+  test('the default key\'s wildcard is acknowledged for cdk-nag where it arises, with its reason (the stack\'s region as cdk-nag writes it)', () => {
+    const acks = stack.cluster.serverRole.node.metadata.map(m => JSON.stringify(m.data)).join('\n');
+    expect(acks).toContain('AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:*:key/*]');
+    expect(acks).toContain('the account\'s EBS default key');
+    expect(stack.cluster.agentRole.node.metadata.map(m => JSON.stringify(m.data)).join('\n')).not.toMatch(/volume\/\*|key\/\*/);
+  });
+
   test('the servers carry the control-plane label the controller needs, untainted; agents cannot claim it', () => {
     const scripts = path.join(__dirname, '..', '..', 'lib', 'clusters');
     const read = (f: string) => fs.readFileSync(path.join(scripts, f), 'utf8');

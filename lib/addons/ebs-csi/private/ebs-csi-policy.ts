@@ -90,7 +90,7 @@ function keyStatements(stack: Stack, key: kms.IKey | undefined): iam.PolicyState
 
 /** The cdk-nag findings of these statements on a node role, with why each is accepted. */
 export function ebsCsiFindings(regionAccount: string, defaultKey: boolean): NagAcknowledgement[] {
-  const region = regionAccount.split(':')[0];
+  const region = /^(<AWS::Region>|[^:]*):/.exec(regionAccount)![1];
   return [
     { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'EC2 Describe calls have no resource-level permissions; the EBS CSI controller lists volumes, instances and zones in this region only (aws:RequestedRegion).' },
     {
