@@ -84,7 +84,7 @@ describe.each(['k3s', 'kubeadm'] as const)('%s: restoring postgres\'s volume whi
     expect(claim()!.metadata.uid).toBe(fresh.metadata.uid);
   });
 
-  test('until the sync keeps claimRef: deploy it, deploy again without it, then delete the claim: bound, and later syncs keep it', async () => {
+  test('deploy it, deploy again without it, then delete the claim: bound, and later syncs keep it', async () => {
     await sync(false);
     await sync(true);
     await sync(false); // the sync never deletes a PersistentVolume: it stays, reserved, and is not applied again
@@ -100,11 +100,9 @@ describe.each(['k3s', 'kubeadm'] as const)('%s: restoring postgres\'s volume whi
     expect(restored()!.spec.claimRef.uid).toBe(made.metadata.uid);
   });
 
-  // Known defect, not fixed here (needs lib/clusters/self-managed/scripts/sync-workloads.sh): the sync re-applies
-  // the PersistentVolume server-side with --force-conflicts; claimRef is atomic, so the uid the controller wrote
-  // is dropped and the claim becomes Lost (fluxcd/flux2#2250). This test fails (turns green) once the sync
-  // leaves bound PersistentVolumes alone: then make it a plain test (docs/storage.md gives the order that avoids it).
-  test.failing('a later scheduled sync keeps the restored claim bound', async () => {
+  // The sync leaves a bound PersistentVolume alone: applying it again server-side would replace its claimRef (an
+  // atomic field) without the uid the PV controller wrote, and the claim would turn Lost (fluxcd/flux2#2250).
+  test('a later scheduled sync keeps the restored claim bound', async () => {
     await sync(false);
     await sync(true);
     model.delete('PersistentVolumeClaim', 'shop', 'data-postgres-0', 'kubectl');

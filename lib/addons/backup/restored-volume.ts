@@ -58,10 +58,9 @@ const ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
  *
  * Put it in the chart of the StatefulService: every delivery then applies the volume before the StatefulSet,
  * and synthesis checks that the claim binds to it (name, class, access mode, size, ordinal). Deploy it BEFORE
- * deleting the old claim: a volume reserved by claim name waits, Available, for the claim. On k3s and kubeadm
- * deploy again without it before deleting the claim: the workload sync applies server-side, and re-applying the
- * volume once bound would drop its claimRef's uid (the claim would be Lost); the sync never deletes a
- * PersistentVolume (docs/storage.md, "Restore"). Needs the aws-ebs-csi-driver (`ebs.csi.aws.com`); refused on a
+ * deleting the old claim: a volume reserved by claim name waits, Available, for the claim. On k3s and kubeadm the
+ * workload sync leaves the volume alone once a claim is bound to it (re-applying it would drop its claimRef's uid
+ * and the claim would be Lost) and never deletes a PersistentVolume (docs/storage.md, "Restore"). Needs the aws-ebs-csi-driver (`ebs.csi.aws.com`); refused on a
  * class the traits say another driver serves (EKS Auto Mode).
  */
 export class RestoredVolume extends Construct {

@@ -197,12 +197,40 @@ record() {
   unset "LEGACY[$id]"
 }
 
+# without_bound_volumes FILE: the manifest file without the PersistentVolumes already bound to a claim (a claimRef
+# with a uid). Server-side apply replaces a claimRef as a whole (ObjectReference is atomic): applying a
+# RestoredVolume again would drop the uid the PV controller wrote, and the claim would turn Lost (a terminal
+# phase). A volume not bound yet (reserved for a claim that does not exist yet) is applied as usual. Documents are
+# split at the library's own `---` lines; kind and metadata.name are its top-level and two-space keys.
+without_bound_volumes() {
+  local bound
+  bound=$(kc get persistentvolumes -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.claimRef.uid}{"\n"}{end}' \
+    | awk 'NF == 2 { printf " %s", $1 }') || return 1
+  # shellcheck disable=SC2016
+  awk -v bound="$bound " '
+    function flush() {
+      if (doc != "" && !(kind == "PersistentVolume" && index(bound, " " name " ") > 0)) printf "%s", doc
+      doc = ""; kind = ""; name = ""; meta = 0
+    }
+    /^---$/ { flush(); doc = $0 "\n"; next }
+    { doc = doc $0 "\n" }
+    /^kind: / { kind = $2 }
+    /^metadata:/ { meta = 1; next }
+    /^[^ ]/ { meta = 0 }
+    meta && name == "" && /^  name: / { name = $2 }
+    END { flush() }' "$1"
+}
+
 # apply_delivery ID: server-side apply of a delivery. A StatefulSet whose claim templates (or other fields the
 # API server keeps immutable) changed is refused; it is then deleted with --cascade=orphan and applied again:
 # its pods keep running and are adopted, its claims stay as they are (existing claims are not resized).
 apply_delivery() {
-  local out name ns object
-  if out=$(kc apply --server-side --force-conflicts --field-manager="$FIELD_MANAGER" -f "$WORK/$1.yaml" 2>&1); then return 0; fi
+  local out name ns object file="$WORK/$1.yaml"
+  if grep -q '^v1|PersistentVolume|' <<< "${CURRENT[$1]}"; then
+    without_bound_volumes "$WORK/$1.yaml" > "$WORK/$1.apply.yaml" || return 1
+    file="$WORK/$1.apply.yaml"
+  fi
+  if out=$(kc apply --server-side --force-conflicts --field-manager="$FIELD_MANAGER" -f "$file" 2>&1); then return 0; fi
   printf '%s\n' "$out" >&2
   while IFS= read -r name; do
     while IFS= read -r object; do
