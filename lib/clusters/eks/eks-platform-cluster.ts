@@ -350,6 +350,8 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     const addOns = this.node.tryFindChild('AddOns') as Construct | undefined ?? new Construct(this, 'AddOns');
     const resolved = resolveAddOnHelmChart(this, 'EksPlatformCluster', id, chart, addOns.node.tryFindChild(id) !== undefined);
     const release = installAddOnChart(new Construct(addOns, id), this, resolved);
+    // a packaged chart is an S3 asset the kubectl/helm Lambda reads, as the workloads' charts are
+    if (resolved.archive && this.cluster.kubectlProvider) acknowledge(this.cluster.kubectlProvider, ...chartAssetAcknowledgements(Stack.of(this)));
     // Workloads (and later add-ons) may use what the chart installs (CRDs, webhooks): they come after it.
     this.workloadDependencies.push(release);
     return release;
