@@ -386,6 +386,37 @@ describe('the library\'s chart archive, rendered offline with real helm and the 
     }
   });
 
+  test('Helm\'s three-way merge of the controller\'s ports: the old out-of-band patch broke on the next upgrade, values do not', () => {
+    type Port = { name: string; containerPort: number; protocol?: string };
+    // Helm 3 patches a live Deployment with a strategic merge of (last release → new release) over the live
+    // object; container ports merge by containerPort: removed if the last release had them and the new does not,
+    // replaced if the new release has them, kept otherwise (a port only the live object has stays)
+    const merge = (original: Port[], modified: Port[], live: Port[]): Port[] => {
+      const has = (list: Port[], p: Port) => list.some(q => q.containerPort === p.containerPort);
+      return [...modified, ...live.filter(l => !has(modified, l) && !has(original, l))];
+    };
+    const ports = (objs: any[]): Port[] => controllerOf(objs).spec.template.spec.containers[0].ports; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const duplicateNames = (list: Port[]) => list.length - new Set(list.map(p => p.name)).size;
+    // before: the upstream chart with the old values (no controller network or port values), patched live to 9818
+    const off = synth({ addOns: [new EfsAddOn()], volumeBackup: false }).objects;
+    const oldValues = (backupTag: boolean) => {
+      const values = parseAllDocuments(helmChartOf(backupTag ? objects : off).spec.valuesContent)[0].toJSON();
+      const { hostNetwork: _h, healthPort: _p, replicaCount: _r, updateStrategy: _u, affinity: _a, ...controller } = values.controller;
+      return JSON.stringify({ ...values, controller });
+    };
+    const upstreamRender = (backupTag: boolean) => ports(helm().template(CHART_DIR, [valuesFile(oldValues(backupTag), `old-${backupTag}.yaml`)], 'ebs-csi'));
+    const patchedLive: Port[] = [{ name: 'healthz', containerPort: 9818, protocol: 'TCP' }];
+    expect(upstreamRender(false)).toEqual([{ name: 'healthz', containerPort: 9808, protocol: 'TCP' }]);
+    // the old design: turning the backup tag on re-renders the chart's 9808 next to the patched 9818 (422, release failed)
+    const broken = merge(upstreamRender(false), upstreamRender(true), patchedLive);
+    expect(duplicateNames(broken)).toBe(1);
+    // the migration from a patched release to the library's chart: the last release's 9808 goes, 9818 is the chart's own
+    expect(merge(upstreamRender(false), ports(rendered), patchedLive)).toEqual([{ name: 'healthz', containerPort: 9818, protocol: 'TCP' }]);
+    // from then on, any upgrade: the live ports are the release's own
+    const untagged = ports(helm().template(ARCHIVE, [valuesFile(helmChartOf(off).spec.valuesContent, 'fork-untagged.yaml')], 'ebs-csi'));
+    expect(merge(untagged, ports(rendered), untagged)).toEqual([{ name: 'healthz', containerPort: 9818, protocol: 'TCP' }]);
+  });
+
   test('no controller sidecar opens a port on the host besides the health port', () => {
     const controller = controllerOf(rendered);
     const args = (controller.spec.template.spec.containers as Array<{ args?: string[] }>).flatMap(c => c.args ?? []);
