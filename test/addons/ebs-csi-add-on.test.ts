@@ -10,6 +10,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { ClusterDistribution, ClusterTraits, EksPlatformStack, IPlatformCluster, SelfManagedDistribution, SelfManagedPlatformStack, VolumeAccessMode } from '../../lib';
 import { EBS_CSI_DRIVER, EbsCsiAddOn } from '../../lib/addons/ebs-csi';
 import { EfsAddOn } from '../../lib/addons/efs';
+import { FluentBitLogs, Observability } from '../../lib/addons/observability';
 import { KUBE_ROUTER } from '../../lib/clusters/kubeadm/network-policy-engine';
 import { readChartArchive } from '../../lib/clusters/private/add-on-helm-chart';
 import { bashSyntaxErrors, flatten, shellcheckFindings } from '../clusters/self-managed/support/user-data';
@@ -348,9 +349,12 @@ describe('the library\'s chart archive, rendered offline with real helm and the 
 
   test('host ports: no clash between the EBS pods and the other host-network pods of the platform', () => {
     const node = rendered.find(o => o.kind === 'DaemonSet');
-    // the EFS add-on leaves its chart's health ports (node 9809, controller 9909) as they are
-    const efs = objects.find(o => o?.kind === 'HelmChart' && o.metadata.name === 'efs');
-    expect(efs.spec.valuesContent).not.toMatch(/healthPort|Port:/);
+    // the other host-network charts keep their charts' default ports: the library's values for them set none
+    const platform = synth({ distribution: SelfManagedDistribution.kubeadm(), addOns: [new EfsAddOn(), new Observability(), new FluentBitLogs({ region: 'eu-west-1' })] }).objects;
+    for (const name of ['efs', 'node-exporter', 'fluent-bit']) {
+      const chart = platform.find(o => o?.kind === 'HelmChart' && o.metadata.name === name);
+      expect({ name, ports: chart.spec.valuesContent.match(/^\s*[A-Za-z_]*[Pp]ort\b.*$/gm) }).toEqual({ name, ports: null });
+    }
     const others: Record<string, number[]> = {
       'EFS node plugin and controller (chart defaults)': [9809, 9909],
       'node-exporter (chart default, hostNetwork)': [9100],
