@@ -64,8 +64,8 @@ const INSTALLED = new WeakMap<IPlatformCluster, EbsCsiAddOn>();
 const ACCESS_MODES = [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_ONCE_POD];
 
 /**
- * EBS volumes on k3s and kubeadm: the EBS CSI driver's chart through the cluster's Helm controller, in
- * kube-system, and a StorageClass `gp3` (encrypted, retained, bound in the zone of the pod, expandable) that
+ * EBS volumes on k3s and kubeadm: the library's copy of the EBS CSI driver's chart (`EBS_CSI_DRIVER`, installed
+ * from the archive the library ships) through the cluster's Helm controller, in kube-system, and a StorageClass `gp3` (encrypted, retained, bound in the zone of the pod, expandable) that
  * becomes the default class of StatefulService volumes, so they outlive their node and can be backed up by
  * VolumeBackupAddOn. The controller runs on the servers only, one per server, and calls EC2 with their
  * instance role on the host network (IMDSv2, hop limit 1: other pods cannot reach it); the server role alone
