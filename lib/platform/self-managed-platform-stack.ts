@@ -138,6 +138,8 @@ function withEbsVolumes(v: ReturnType<typeof cdkPropValidator>, props: SelfManag
   const given = props.addOns;
   if (given !== undefined && !Array.isArray(given)) return given;
   const mine = given?.find(a => a instanceof EbsCsiAddOn);
+  v.check(mine === undefined || props.ebsCsi !== false, 'ebsCsi', props.ebsCsi,
+    'cannot be false while addOns holds an EbsCsiAddOn, which installs the driver anyway: drop ebsCsi: false to use yours, or remove the EbsCsiAddOn to have no EBS volumes.');
   // first, so every other add-on (Prometheus's volume, say) and chart sees gp3 as the default class
   if (mine !== undefined) return [mine, ...given!.filter(a => a !== mine)];
   if (props.ebsCsi === false || given?.some(a => a?.name === 'ebs-csi')) return given;

@@ -7,9 +7,12 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { VolumeBackupAddOn } from '../../lib/addons/backup';
+import { App as Cdk8sApp, Size } from 'cdk8s';
+import { RestoredVolume, VolumeBackupAddOn } from '../../lib/addons/backup';
+import { EbsCsiAddOn } from '../../lib/addons/ebs-csi';
 import { ClusterCapacity } from '../../lib/clusters/eks';
 import { EksPlatformStack, SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib/platform';
+import { PlatformChart } from '../../lib/workloads';
 import { expectThrownMessage } from '../robustness/support';
 
 const BACKUP_TYPES = ['AWS::Backup::BackupVault', 'AWS::Backup::BackupPlan', 'AWS::Backup::BackupSelection'];
@@ -119,6 +122,15 @@ describe('EKS Auto Mode: off by default, with a warning', () => {
     ]);
   });
 
+  test('its traits name Auto Mode\'s own EBS driver, so a RestoredVolume is refused at synth', () => {
+    const stack = new EksPlatformStack(new App(), 'auto', { platformName: 'auto', capacity: ClusterCapacity.autoMode(), volumeBackup: false });
+    expect(stack.cluster.traits.storageClass('gp3')?.provisioner).toBe('ebs.csi.eks.amazonaws.com');
+    const chart = new PlatformChart(new Cdk8sApp(), 'auto', { traits: stack.cluster.traits, namespace: 'shop' });
+    expect(expectThrownMessage(() => new RestoredVolume(chart, 'db-data-0', {
+      volumeId: 'vol-0123456789abcdef0', availabilityZone: 'eu-west-1a', size: Size.gibibytes(10), statefulService: 'db', volume: 'data',
+    }))).toContain('RestoredVolume.storageClassName is "gp3": is provisioned by ebs.csi.eks.amazonaws.com');
+  });
+
   test('volumeBackup: false silences it; an options object is refused', () => {
     const off = new EksPlatformStack(new App(), 'auto', { platformName: 'auto', capacity: ClusterCapacity.autoMode(), volumeBackup: false });
     expect(backupWarnings(off)).toEqual([]);
@@ -165,5 +177,13 @@ describe('k3s and kubeadm: on by default through the EBS CSI add-on; without it,
     expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', {
       platformName: 'acme', ebsCsi: false, volumeBackup: { retention: Duration.days(7), schedule: events.Schedule.cron({ hour: '1', minute: '0' }) },
     }))).toMatch(/^\[k\] SelfManagedPlatformStack\.volumeBackup is "\{ schedule: cron\(0 1 \* \* \? \*\), retention: 7 days \}": cannot be applied to k\/Cluster \(k3s\): it cannot get volume backups: without the EBS CSI add-on/);
+  });
+});
+
+describe('SelfManagedPlatformStack.ebsCsi', () => {
+  test('false together with an EbsCsiAddOn in addOns is refused: the add-on would install the driver anyway', () => {
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'kk', ebsCsi: false, addOns: [new EbsCsiAddOn()] })))
+      .toBe('[k] SelfManagedPlatformStack.ebsCsi is false: cannot be false while addOns holds an EbsCsiAddOn, which installs the driver anyway: '
+        + 'drop ebsCsi: false to use yours, or remove the EbsCsiAddOn to have no EBS volumes.');
   });
 });

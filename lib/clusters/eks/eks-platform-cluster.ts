@@ -319,6 +319,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     if (vpcCidr !== undefined) v.cidr('vpcCidr', vpcCidr);
     this.traits = ClusterTraits.eks({
       vpcCidr,
+      autoMode,
       storageClassName: 'gp3',
       externalSecretStore: this.externalSecrets
         ? { name: this.externalSecrets.storeName, secretNamePrefix: this.externalSecrets.secretNamePrefix }
