@@ -5,10 +5,10 @@
  * new, empty volume and leaves the restored one Available for ever.
  */
 import { App } from 'aws-cdk-lib';
-import { Size } from 'cdk8s';
+import { App as Cdk8sApp, Size } from 'cdk8s';
 import { SelfManagedDistribution, SelfManagedPlatformStack } from '../../lib';
 import { RestoredVolume } from '../../lib/addons/backup';
-import { ClusterTraits } from '../../lib/workloads';
+import { ClusterTraits, PlatformChart } from '../../lib/workloads';
 import { ClusterModel } from '../support/cluster-model/cluster-model';
 import { renderDelivery, syncScriptFor } from '../support/cluster-model/deliveries';
 import { ModelCluster, ModelNode } from '../support/cluster-model/model-server';
@@ -109,6 +109,34 @@ describe.each(['k3s', 'kubeadm'] as const)('%s: restoring postgres\'s volume whi
     model.delete('Pod', 'shop', 'postgres-0', 'kubectl');
     model.settle();
     await sync(true);
+    expect(claim()!.status?.phase).not.toBe('Lost');
+  });
+  test('a restore in a delivery of its own: once bound, later syncs apply nothing of it and still succeed', async () => {
+    await sync(false);
+    const restoreOnly = () => {
+      const chart = new PlatformChart(new Cdk8sApp(), 'restore', { traits, namespace: 'shop' });
+      new RestoredVolume(chart, 'restore', {
+        volumeId: 'vol-0123456789abcdef0', availabilityZone: 'eu-west-1a', size: Size.gibibytes(20), statefulService: 'postgres', volume: 'data',
+      });
+      return renderDelivery('restore', [chart]);
+    };
+    const syncBoth = async () => {
+      const run = await cluster.run(node, syncScriptFor(cluster, distribution, [renderDelivery('shop', [shopChart(traits)]), restoreOnly()]));
+      model.settle();
+      return run;
+    };
+    expect((await syncBoth()).status).toBe(0);
+    model.delete('PersistentVolumeClaim', 'shop', 'data-postgres-0', 'kubectl');
+    model.delete('Pod', 'shop', 'postgres-0', 'kubectl');
+    model.settle();
+    const made = claim()!;
+    expect(restored()!.spec.claimRef.uid).toBe(made.metadata.uid);
+
+    const later = await syncBoth();
+    expect(later.status).toBe(0);
+    expect(later.output).toContain(`PersistentVolume ${RESTORED} is bound to its claim: left as it is`);
+    expect(later.output).toContain('delivery restore: nothing to apply but bound PersistentVolumes');
+    expect(restored()!.spec.claimRef.uid).toBe(made.metadata.uid);
     expect(claim()!.status?.phase).not.toBe('Lost');
   });
 });

@@ -13,8 +13,14 @@ import { HELM_CHART_NAMESPACE } from '../self-managed/private/add-on-chart';
 export const HELM_CONTROLLER = {
   version: 'v0.16.26',
   image: 'ghcr.io/k3s-io/helm-controller:v0.16.26',
-  /** klipper-helm: the image of the install/upgrade/delete jobs the controller runs for each HelmChart. */
-  jobImage: 'ghcr.io/k3s-io/klipper-helm:v0.9.10-build20251111',
+  /**
+   * klipper-helm: the image of the install/upgrade/delete jobs the controller runs for each HelmChart. From
+   * v0.16.23 (k3s-io/helm-controller 7b033ef) a finished job counts as done only when the release carries the
+   * `helmcharts.helm.cattle.io/configHash` label, which klipper-helm writes from v0.13.0 (k3s-io/klipper-helm
+   * f556e6d): an older job image (the v0.9.10 the release manifest still names) would upgrade every chart again and
+   * again. v0.13.3-build20260727 is the build k3s ships with these controllers (SSA and force-conflicts included).
+   */
+  jobImage: 'ghcr.io/k3s-io/klipper-helm:v0.13.3-build20260727',
   /** The controller's own namespace (Pod Security restricted). */
   namespace: 'helm-controller',
   /**

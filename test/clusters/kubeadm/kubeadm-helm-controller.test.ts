@@ -12,6 +12,11 @@ describe('the Helm controller of kubeadm clusters (k3s-io/helm-controller)', () 
     expect(HELM_CONTROLLER.image).toBe(`ghcr.io/k3s-io/helm-controller:${HELM_CONTROLLER.version}`);
     expect(HELM_CONTROLLER.version).toMatch(/^v\d+\.\d+\.\d+$/);
     expect(HELM_CONTROLLER.jobImage).toMatch(/^ghcr\.io\/k3s-io\/klipper-helm:v\d+\.\d+\.\d+-build\d{8}$/);
+    // helm-controller >= v0.16.23 checks the release's configHash label, which klipper-helm writes from v0.13.0:
+    // an older job image makes the controller upgrade every chart again after each job.
+    const [, minor, patch] = /^v0\.(\d+)\.(\d+)$/.exec(HELM_CONTROLLER.version)!.map(Number);
+    const [, jobMajor, jobMinor] = /:v(\d+)\.(\d+)\.\d+-build/.exec(HELM_CONTROLLER.jobImage)!.map(Number);
+    if (minor > 16 || (minor === 16 && patch >= 23)) expect(jobMajor * 1000 + jobMinor).toBeGreaterThanOrEqual(13);
     const container = find('Deployment')[0].spec.template.spec.containers[0];
     expect(container.image).toBe(HELM_CONTROLLER.image);
     expect(container.env).toContainEqual({ name: 'DEFAULT_JOB_IMAGE', value: HELM_CONTROLLER.jobImage });

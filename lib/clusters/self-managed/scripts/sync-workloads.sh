@@ -197,11 +197,12 @@ record() {
   unset "LEGACY[$id]"
 }
 
-# without_bound_volumes FILE: the manifest file without the PersistentVolumes already bound to a claim (a claimRef
-# with a uid). Server-side apply replaces a claimRef as a whole (ObjectReference is atomic): applying a
-# RestoredVolume again would drop the uid the PV controller wrote, and the claim would turn Lost (a terminal
-# phase). A volume not bound yet (reserved for a claim that does not exist yet) is applied as usual. Documents are
-# split at the library's own `---` lines; kind and metadata.name are its top-level and two-space keys.
+# without_bound_volumes FILE: the manifest file without the PersistentVolumes that name a claimRef and are
+# already bound to their claim (a claimRef with a uid); each one left out is named on stderr. Server-side apply
+# replaces a claimRef as a whole (ObjectReference is atomic): applying a RestoredVolume again would drop the uid
+# the PV controller wrote, and the claim would turn Lost (a terminal phase). A volume not bound yet (reserved for a
+# claim that does not exist yet) is applied as usual. Documents start at the library's own `---` lines; kind and
+# metadata.name are its top-level and two-space keys (a name the YAML writer quoted is unquoted).
 without_bound_volumes() {
   local bound
   bound=$(kc get persistentvolumes -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.claimRef.uid}{"\n"}{end}' \
@@ -209,15 +210,19 @@ without_bound_volumes() {
   # shellcheck disable=SC2016
   awk -v bound="$bound " '
     function flush() {
-      if (doc != "" && !(kind == "PersistentVolume" && index(bound, " " name " ") > 0)) printf "%s", doc
-      doc = ""; kind = ""; name = ""; meta = 0
+      if (doc != "" && kind == "PersistentVolume" && claimed && index(bound, " " name " ") > 0) {
+        printf "PersistentVolume %s is bound to its claim: left as it is\n", name > "/dev/stderr"
+      } else if (doc != "") printf "%s", doc
+      doc = ""; kind = ""; name = ""; meta = 0; spec = 0; claimed = 0
     }
     /^---$/ { flush(); doc = $0 "\n"; next }
     { doc = doc $0 "\n" }
     /^kind: / { kind = $2 }
+    /^[^ ]/ { meta = 0; spec = 0 }
     /^metadata:/ { meta = 1; next }
-    /^[^ ]/ { meta = 0 }
-    meta && name == "" && /^  name: / { name = $2 }
+    /^spec:/ { spec = 1; next }
+    meta && name == "" && /^  name: / { name = $2; gsub(/^["\047]|["\047]$/, "", name) }
+    spec && /^  claimRef:/ { claimed = 1 }
     END { flush() }' "$1"
 }
 
@@ -229,6 +234,8 @@ apply_delivery() {
   if grep -q '^v1|PersistentVolume|' <<< "${CURRENT[$1]}"; then
     without_bound_volumes "$WORK/$1.yaml" > "$WORK/$1.apply.yaml" || return 1
     file="$WORK/$1.apply.yaml"
+    # only bound volumes in it: nothing to apply (kubectl refuses a file without objects)
+    if ! grep -q '^---$' "$file"; then log "delivery $1: nothing to apply but bound PersistentVolumes"; return 0; fi
   fi
   if out=$(kc apply --server-side --force-conflicts --field-manager="$FIELD_MANAGER" -f "$file" 2>&1); then return 0; fi
   printf '%s\n' "$out" >&2
