@@ -168,7 +168,8 @@ describe('chartArchive: a packaged chart shipped with the add-on, installed on e
       expect(helmChart.metadata.annotations).toEqual({
         'platform.cdk-k8s.io/chart': 'aws-ebs-csi-driver-2.64.0-cdkk8s.1', 'platform.cdk-k8s.io/chart-source': 'https://kubernetes-sigs.github.io/aws-ebs-csi-driver',
       });
-      expect(Object.keys(helmChart.spec).sort()).toEqual(['chartContent', 'failurePolicy', 'targetNamespace', 'timeout']);
+      expect(Object.keys(helmChart.spec).sort()).toEqual(['chartContent', 'failurePolicy', 'repo', 'targetNamespace', 'timeout', 'version']);
+      expect(helmChart.spec).toMatchObject({ repo: '', version: '' });
       expect(Buffer.from(helmChart.spec.chartContent, 'base64').equals(fs.readFileSync(EBS_CSI_DRIVER.archive))).toBe(true);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

@@ -60,13 +60,13 @@ export function ebsCsiControllerStatements(stack: Stack, scope: EbsCsiPolicyScop
   return [...statements, ...keyStatements(stack, scope.encryptionKey)];
 }
 
-/** Every KMS key of this region (the account's EBS default key may be any of them, even another account's). */
+/** Every KMS key of this account in this region (the account's EBS default key may be any of them). */
 function regionKeys(stack: Stack): string {
-  return stack.formatArn({ service: 'kms', account: '*', resource: 'key', resourceName: '*' });
+  return stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
 }
 
 /**
- * The key of the volumes (the given one, or any key of the region when EC2 uses the account's default key):
+ * The key of the volumes (the given one, or any key of this account and region when EC2 uses the account's default key):
  * the grants and data-key calls EC2 makes for the driver, through EC2 in this region only.
  */
 function keyStatements(stack: Stack, key: kms.IKey | undefined): iam.PolicyStatement[] {
@@ -90,7 +90,6 @@ function keyStatements(stack: Stack, key: kms.IKey | undefined): iam.PolicyState
 
 /** The cdk-nag findings of these statements on a node role, with why each is accepted. */
 export function ebsCsiFindings(regionAccount: string, defaultKey: boolean): NagAcknowledgement[] {
-  const region = /^(<AWS::Region>|[^:]*):/.exec(regionAccount)![1];
   return [
     { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'EC2 Describe calls have no resource-level permissions; the EBS CSI controller lists volumes, instances and zones in this region only (aws:RequestedRegion).' },
     {
@@ -103,8 +102,8 @@ export function ebsCsiFindings(regionAccount: string, defaultKey: boolean): NagA
       reason: 'Nodes are replaced by their Auto Scaling groups: volumes attach to and detach from instances carrying this cluster\'s tag only.',
     },
     ...defaultKey ? [{
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${region}:*:key/*]`,
-      reason: 'The volumes use the account\'s EBS default key, which may be customer-managed and is not known at synth: any key, used only through EC2 in this region '
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${regionAccount}:key/*]`,
+      reason: 'The volumes use the account\'s EBS default key, which may be customer-managed and is not known at synth: any key of this account, used only through EC2 in this region '
         + '(kms:ViaService) and granted only to AWS resources (kms:GrantIsForAWSResource).',
     }] : [],
   ];

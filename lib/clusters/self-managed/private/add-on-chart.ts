@@ -41,7 +41,9 @@ export function addOnChart(id: string, chart: ResolvedAddOnHelmChart): Chart {
 
 /** Where the controller gets the chart: the repository (or OCI registry) and version, or the packaged chart itself. */
 function chartSource(chart: ResolvedAddOnHelmChart): Record<string, string> {
-  if (chart.archive) return { chartContent: chart.archive.content.toString('base64') };
+  // repo and version empty, not absent: a HelmChart that named a repository before keeps no stale co-owned value
+  // (the job would contact the repository under `set -e`)
+  if (chart.archive) return { chartContent: chart.archive.content.toString('base64'), repo: '', version: '' };
   const oci = chart.repository.startsWith('oci://');
   return {
     ...(oci ? { chart: `${chart.repository.replace(/\/+$/, '')}/${chart.chart}` } : { repo: chart.repository, chart: chart.chart }),
