@@ -134,7 +134,7 @@ const project = new typescript.TypeScriptProject({
   },
   gitignore: ['cdk.out/', 'charts/dist/', '.cdk.staging/', 'bench/results/', '*.cpuprofile', 'docs/api/', 'test/blueprints-app/node_modules/', 'test/blueprints-app/*.js', 'test/blueprints-app/contenders/',
     // packaged charts the add-ons ship and install (projen ignores *.tgz by default)
-    '!/lib/addons/ebs-csi/chart/*.tgz'],
+    '!/lib/**/chart/*.tgz'],
   npmignoreEnabled: true,
 });
 
@@ -152,7 +152,7 @@ project.package.addField('exports', {
 });
 // Types of the subpath exports for apps that still use `"moduleResolution": "node"` (node10).
 project.package.addField('typesVersions', { '*': { testing: ['dist/testing/index.d.ts'], blueprints: ['dist/blueprints/index.d.ts'] } });
-project.package.addField('files', ['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.js.map', 'dist/**/*.sh', 'dist/**/*.yaml', 'dist/addons/ebs-csi/chart/*', 'dist/compose/schema/*', 'README.md', 'LICENSE']);
+project.package.addField('files', ['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.js.map', 'dist/**/*.sh', 'dist/**/*.yaml', 'dist/**/*.tgz', 'dist/compose/schema/*', 'README.md', 'LICENSE']);
 // `npx cdk-k8s-platform import-compose docker-compose.yml`: writes TypeScript from a Compose file (docs/compose.md).
 project.addBins({ 'cdk-k8s-platform': 'dist/compose/cli.js' });
 
@@ -210,7 +210,6 @@ project.eslint!.addRules({
 // Bootstrap scripts and other non-TypeScript files under lib/ ship next to the compiled JavaScript.
 project.compileTask.exec('tsx projenrc/copy-assets.ts lib dist');
 // Packaged Helm charts the add-ons install from their archive (EbsCsiAddOn: the library's copy of the EBS CSI chart).
-project.compileTask.exec('mkdir -p dist/addons/ebs-csi/chart && cp lib/addons/ebs-csi/chart/*.tgz dist/addons/ebs-csi/chart/');
 // index.js files load their sub-modules on first use (as aws-cdk-lib's do): an app that imports the EKS
 // platform does not load the k3s and kubeadm constructs (docs/benchmarks.md).
 project.compileTask.exec('tsx projenrc/lazy-exports.ts lib dist');
