@@ -1,16 +1,21 @@
 import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 
-/** The PersistentVolumes reserved for a claim (`claimRef` name) of each chart: claim name → volumes. */
-const RESERVED = new WeakMap<Chart, Map<string, ApiObject[]>>();
+/** The id of the construct that keeps a chart's reserved volumes (it renders nothing). */
+const ID = 'cdk-k8s-platform.ReservedVolumes';
+
+/** The PersistentVolumes reserved for a claim (`claimRef` name) of one chart, kept in the chart's own tree. */
+class ReservedVolumes extends Construct {
+  public readonly byClaim = new Map<string, ApiObject[]>();
+}
 
 /**
  * Records a PersistentVolume pre-bound to claim `claimName` of `chart`'s namespace (a `RestoredVolume`), so that
  * a StatefulService built after it in the chart is rendered after it ({@link reservedVolumesFor}).
  */
 export function reserveVolume(chart: Chart, claimName: string, volume: ApiObject): void {
-  const byClaim = RESERVED.get(chart) ?? new Map<string, ApiObject[]>();
-  RESERVED.set(chart, byClaim);
-  byClaim.set(claimName, [...(byClaim.get(claimName) ?? []), volume]);
+  const reserved = chart.node.tryFindChild(ID) as ReservedVolumes | undefined ?? new ReservedVolumes(chart, ID);
+  reserved.byClaim.set(claimName, [...(reserved.byClaim.get(claimName) ?? []), volume]);
 }
 
 /**
@@ -19,6 +24,6 @@ export function reserveVolume(chart: Chart, claimName: string, volume: ApiObject
  * a claim made first would get a new, empty volume and leave the reserved one Available for ever.
  */
 export function reservedVolumesFor(chart: Chart, claims: (claimName: string) => boolean): ApiObject[] {
-  const byClaim = RESERVED.get(chart);
-  return byClaim === undefined ? [] : [...byClaim].filter(([name]) => claims(name)).flatMap(([, volumes]) => volumes);
+  const reserved = chart.node.tryFindChild(ID) as ReservedVolumes | undefined;
+  return reserved === undefined ? [] : [...reserved.byClaim].filter(([name]) => claims(name)).flatMap(([, volumes]) => volumes);
 }
