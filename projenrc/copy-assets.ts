@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const [src, dest] = process.argv.slice(2);
-const EXTENSIONS = new Set(['.sh', '.yaml', '.yml', '.json', '.tpl', '.service', '.timer', '.tgz']);
+const EXTENSIONS = new Set(['.sh', '.yaml', '.yml', '.json', '.tpl', '.service', '.timer', '.tgz', '.py']);
 /** Licence files of vendored assets (lib/compose/schema: the Compose Specification's schema, Apache-2.0). */
 const NAMES = new Set(['LICENSE', 'NOTICE']);
 

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -11,8 +12,8 @@ const SCHEDULE = 'rate(30 minutes)';
 const HEREDOC = 'CDK_K8S_PLATFORM_INGRESS_ENDPOINT';
 
 /**
- * The merge both scripts run (python3; no single quote: it is rendered into a single-quoted argument). Arguments:
- * the current values (YAML or JSON; empty: none), the host name, `helmchartconfig` (write the HelmChartConfig
+ * The merge both scripts run (scripts/merge-traefik-values.py, python3; no single quote in it: it is rendered
+ * into a single-quoted argument). Arguments: the current values (YAML or JSON; empty: none), the host name, `helmchartconfig` (write the HelmChartConfig
  * kube-system/traefik with the merged valuesContent) or `values` (write the merged values as JSON; kubeadm's
  * DaemonSet on host ports also gets the update strategy that can roll it: one node's pod at a time, no surge pod,
  * which could never bind the ports its predecessor holds), the output file. Always writes the file; prints
@@ -20,52 +21,7 @@ const HEREDOC = 'CDK_K8S_PLATFORM_INGRESS_ENDPOINT';
  * ingress-endpoint arguments are replaced, so the flag is given once. `additionalArguments` that is not a list is
  * refused (exit 1): merging into a string would split it into characters.
  */
-export const MERGE_VALUES = `import json, sys
-current, hostname, kind, out = sys.argv[1:5]
-prefix = "--providers.kubernetesingress.ingressendpoint."
-text = open(current).read()
-values = None
-if text.strip():
-    try:
-        values = json.loads(text)
-    except ValueError:
-        try:
-            import yaml
-        except ImportError:
-            sys.exit("python3 with PyYAML is needed to merge the existing Traefik values")
-        values = yaml.safe_load(text)
-values = {} if values is None else values
-if not isinstance(values, dict):
-    sys.exit("the existing Traefik values are not a mapping: " + text[:200])
-before = json.dumps(values, sort_keys=True, default=str)
-def section(parent, key):
-    if not isinstance(parent.get(key), dict):
-        parent[key] = {}
-    return parent[key]
-ingress = section(section(values, "providers"), "kubernetesIngress")
-section(ingress, "publishedService")["enabled"] = False
-ingress.pop("ingressEndpoint", None)
-arguments = values.get("additionalArguments")
-if arguments is not None and not isinstance(arguments, list):
-    sys.exit("additionalArguments of the existing Traefik values must be a list, not " + type(arguments).__name__ + " "
-             + json.dumps(arguments, default=str)[:200]
-             + ": write it as a YAML list (additionalArguments: [\\"--log.level=DEBUG\\"]) and run again")
-kept = [a for a in arguments or [] if not str(a).lower().startswith(prefix)]
-values["additionalArguments"] = kept + [prefix + "hostname=" + hostname]
-if kind == "values":
-    values["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}
-result = "unchanged" if json.dumps(values, sort_keys=True, default=str) == before else "changed"
-if kind == "helmchartconfig":
-    try:
-        import yaml
-        content = yaml.safe_dump(values, sort_keys=False, default_flow_style=False)
-    except ImportError:
-        content = json.dumps(values, indent=2, default=str) + "\\n"
-    values = {"apiVersion": "helm.cattle.io/v1", "kind": "HelmChartConfig", "metadata": {"name": "traefik", "namespace": "kube-system"},
-              "spec": {"valuesContent": content}}
-with open(out, "w") as f:
-    json.dump(values, f, indent=2, default=str)
-print(result)`;
+export const MERGE_VALUES = fs.readFileSync(path.join(__dirname, '..', 'scripts', 'merge-traefik-values.py'), 'utf8').trimEnd();
 
 /** Props of a {@link TraefikIngressEndpoint}. */
 export interface TraefikIngressEndpointProps {
