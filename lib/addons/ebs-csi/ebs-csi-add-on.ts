@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
@@ -9,6 +9,7 @@ import { ClusterDistribution } from '../../clusters/cluster-distribution';
 import { VOLUME_BACKUP_TAG } from '../../clusters/eks/eks-addons';
 import { K3sCluster } from '../../clusters/k3s/k3s-cluster';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
+import { serverAssociation } from '../../clusters/self-managed/private/server-association';
 import { serverKubectl } from '../../clusters/self-managed/private/server-kubectl';
 import { CLUSTER_TAG, SelfManagedClusterBase } from '../../clusters/self-managed/self-managed-cluster';
 import { acknowledge, nagRegionAccount } from '../../private/nag';
@@ -60,13 +61,19 @@ export interface EbsCsiAddOnProps {
   readonly volumeBackupTag?: boolean;
 }
 
-const INSTALLED = new WeakMap<IPlatformCluster, EbsCsiAddOn>();
+/** The add-on's constructs on its cluster; it also tells which add-on object installed them ({@link EbsCsiAddOn.installedOn}). */
+class EbsCsiInstallation extends Construct {
+  constructor(scope: Construct, id: string, public readonly addOn: EbsCsiAddOn) {
+    super(scope, id);
+  }
+}
+const SCOPE_ID = 'EbsCsiAddOn';
 const ACCESS_MODES = [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_ONCE_POD];
 
 /**
  * EBS volumes on k3s and kubeadm: the library's copy of the EBS CSI driver's chart (`EBS_CSI_DRIVER`, installed
- * from the archive the library ships) through the cluster's Helm controller, in kube-system, and a StorageClass `gp3` (encrypted, retained, bound in the zone of the pod, expandable) that
- * becomes the default class of StatefulService volumes, so they outlive their node and can be backed up by
+ * from the archive the library ships) through the cluster's Helm controller, in kube-system, and a StorageClass
+ * `gp3` (encrypted, retained, bound in the zone of the pod, expandable) that becomes the default class of StatefulService volumes, so they outlive their node and can be backed up by
  * VolumeBackupAddOn. The controller runs on the servers only, one per server, and calls EC2 with their
  * instance role on the host network (IMDSv2, hop limit 1: other pods cannot reach it); the server role alone
  * gets its least permissions (this cluster's volumes and nodes only; agents' pods can change no volume).
@@ -77,7 +84,8 @@ const ACCESS_MODES = [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WR
 export class EbsCsiAddOn implements IPlatformAddOn {
   /** The add-on installed on `cluster`, if any. */
   public static installedOn(cluster: IPlatformCluster): EbsCsiAddOn | undefined {
-    return INSTALLED.get(cluster);
+    const installation = cluster.node.tryFindChild(SCOPE_ID);
+    return installation instanceof EbsCsiInstallation ? installation.addOn : undefined;
   }
 
   public readonly name = 'ebs-csi';
@@ -105,7 +113,7 @@ export class EbsCsiAddOn implements IPlatformAddOn {
     if (!(cluster instanceof SelfManagedClusterBase)) {
       return v.fail('install(cluster)', shown, 'must be a SelfManagedPlatformStack cluster (k3s or kubeadm) of this library.');
     }
-    v.check(INSTALLED.get(cluster) === undefined, 'install(cluster)', shown,
+    v.check(cluster.node.tryFindChild(SCOPE_ID) === undefined, 'install(cluster)', shown,
       'already has the EBS CSI driver (a SelfManagedPlatformStack installs the EbsCsiAddOn given in addOns, or its own): install EbsCsiAddOn once per cluster.');
     v.check(this.cluster === undefined, 'install(cluster)', shown, `is a second cluster for this EbsCsiAddOn (installed on ${this.cluster?.node.path}): give each cluster its own new EbsCsiAddOn().`);
     const name = v.dnsSubdomain('storageClassName', this.props.storageClassName ?? 'gp3');
@@ -124,7 +132,6 @@ export class EbsCsiAddOn implements IPlatformAddOn {
     };
     this.grantController(cluster, key);
     const ready = this.installDriver(cluster, config);
-    INSTALLED.set(cluster, this);
     this.cluster = cluster;
     this.storageClassName = name;
     cluster.traits.addAbilities({
@@ -148,15 +155,12 @@ export class EbsCsiAddOn implements IPlatformAddOn {
    * the association that writes the class, on every deploy and every 30 minutes.
    */
   private installDriver(cluster: SelfManagedClusterBase, config: EbsCsiConfig): IDependable {
-    const scope = new Construct(cluster, 'EbsCsiAddOn');
-    this.serverConfig = new ssm.CfnAssociation(scope, 'ServerConfig', {
-      name: 'AWS-RunShellScript',
+    const scope = new EbsCsiInstallation(cluster, SCOPE_ID, this);
+    this.serverConfig = serverAssociation(scope, 'ServerConfig', {
       targets: cluster.workloadSync.targets,
-      parameters: { commands: ebsServerCommands(serverKubectl(cluster.distribution), config), executionTimeout: ['1800'] },
-      scheduleExpression: 'rate(30 minutes)',
-      complianceSeverity: 'HIGH',
-      maxConcurrency: '1',
-      maxErrors: '0',
+      commands: ebsServerCommands(serverKubectl(cluster.distribution), config),
+      timeout: Duration.minutes(30),
+      schedule: 'rate(30 minutes)',
     });
     const chart = cluster.addHelmChart(this.name, {
       repository: EBS_CSI_DRIVER.repository,

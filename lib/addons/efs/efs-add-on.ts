@@ -1,14 +1,14 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { efsCsiControllerStatements, efsFileSystem, efsStorageClassParameters } from './private/efs-file-system';
 import { ClusterDistribution } from '../../clusters/cluster-distribution';
 import { EksPlatformCluster } from '../../clusters/eks/eks-platform-cluster';
 import { PodIdentity } from '../../clusters/eks/private/pod-identity';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
+import { serverAssociation } from '../../clusters/self-managed/private/server-association';
 import { serverKubectl } from '../../clusters/self-managed/private/server-kubectl';
 import { SelfManagedClusterBase } from '../../clusters/self-managed/self-managed-cluster';
 import { cdkPropValidator } from '../../private/validate';
@@ -132,13 +132,10 @@ export class EfsAddOn implements IPlatformAddOn {
     }
     // The file system id is known only at deploy time, and deliveries are files: an SSM association writes it
     // into a ConfigMap the StorageClass names (fileSystemIdConfigRef).
-    const config = new ssm.CfnAssociation(scope, 'FileSystemIdConfig', {
-      name: 'AWS-RunShellScript',
+    const config = serverAssociation(scope, 'FileSystemIdConfig', {
       targets: cluster.workloadSync.targets,
-      parameters: { commands: fileSystemIdCommands(serverKubectl(cluster.distribution), fileSystem.fileSystemId), executionTimeout: ['900'] },
-      complianceSeverity: 'HIGH',
-      maxConcurrency: '1',
-      maxErrors: '0',
+      commands: fileSystemIdCommands(serverKubectl(cluster.distribution), fileSystem.fileSystemId),
+      timeout: Duration.minutes(15),
     });
     config.node.addDependency(fileSystem.mountTargetsAvailable);
     const chart = cluster.addHelmChart(this.name, {

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { renderScript } from './render';
+import { serverAssociation } from './server-association';
 import { serverKubectl } from './server-kubectl';
 import { ClusterDistribution } from '../../cluster-distribution';
 import { KUBEADM_ADDONS } from '../../kubeadm/kubeadm-addons';
@@ -53,14 +55,11 @@ export class TraefikIngressEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: TraefikIngressEndpointProps) {
     super(scope, id);
-    this.association = new ssm.CfnAssociation(this, 'Association', {
-      name: 'AWS-RunShellScript',
+    this.association = serverAssociation(this, 'Association', {
       targets: props.targets,
-      parameters: { commands: ingressEndpointCommands(props.distribution, props.hostname), executionTimeout: ['3600'] },
-      scheduleExpression: SCHEDULE,
-      complianceSeverity: 'HIGH',
-      maxConcurrency: '1',
-      maxErrors: '0',
+      commands: ingressEndpointCommands(props.distribution, props.hostname),
+      timeout: Duration.hours(1),
+      schedule: SCHEDULE,
     });
   }
 }

@@ -1,5 +1,4 @@
-# Merges the ingress endpoint into Traefik values (see MERGE_VALUES in private/ingress-endpoint.ts).
-# Rendered into a single-quoted shell argument: never use a single quote here.
+# cdk-k8s-platform: merges the ingress endpoint into Traefik values (this file never holds a single quote)
 import json, sys
 current, hostname, kind, out = sys.argv[1:5]
 prefix = "--providers.kubernetesingress.ingressendpoint."
