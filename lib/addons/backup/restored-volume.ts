@@ -1,6 +1,7 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformChart } from '../../workloads/platform-chart';
+import { EBS_CSI_DRIVER } from '../../workloads/private/csi-drivers';
 import { checkMember } from '../../workloads/private/fixed-set';
 import { reserveVolume } from '../../workloads/private/pre-bound-volumes';
 import { PropValidator } from '../../workloads/private/validate';
@@ -46,7 +47,6 @@ export interface RestoredVolumeProps {
 }
 
 const EBS_VOLUME = /^vol-[0-9a-f]{8,17}$/;
-const EBS_CSI_DRIVER = 'ebs.csi.aws.com';
 const ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 
 /**

@@ -14,6 +14,7 @@ import { IPlatformCluster } from '../../clusters/platform-cluster';
 import { AssumptionError } from '../../errors';
 import { acknowledge, CDK_DEFAULT_POLICY } from '../../private/nag';
 import { cdkPropValidator } from '../../private/validate';
+import { EBS_CSI_DRIVER } from '../../workloads/private/csi-drivers';
 import { EbsCsiAddOn } from '../ebs-csi/ebs-csi-add-on';
 import { IPlatformAddOn } from '../platform-add-on';
 
@@ -221,7 +222,7 @@ function restorePath(scope: Construct, cluster: EksPlatformCluster): IDependable
       apiVersion: 'snapshot.storage.k8s.io/v1',
       kind: 'VolumeSnapshotClass',
       metadata: { name: EBS_SNAPSHOT_CLASS },
-      driver: 'ebs.csi.aws.com',
+      driver: EBS_CSI_DRIVER,
       deletionPolicy: 'Retain',
     }],
     removalPolicy: RemovalPolicy.DESTROY,

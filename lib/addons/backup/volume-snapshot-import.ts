@@ -1,6 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformChart } from '../../workloads/platform-chart';
+import { EBS_CSI_DRIVER } from '../../workloads/private/csi-drivers';
 import { PropValidator } from '../../workloads/private/validate';
 
 /** Props of a {@link VolumeSnapshotImport}. */
@@ -64,7 +65,7 @@ export class VolumeSnapshotImport extends Construct {
       metadata: { name: contentName },
       spec: {
         deletionPolicy: 'Retain',
-        driver: props.driver ?? 'ebs.csi.aws.com',
+        driver: props.driver ?? EBS_CSI_DRIVER,
         source: { snapshotHandle: props.snapshotId },
         volumeSnapshotClassName: className,
         volumeSnapshotRef: { name: this.name, namespace },

@@ -5,6 +5,7 @@ import { Construct, IConstruct, IDependable } from 'constructs';
 import { PodIdentity } from './private/pod-identity';
 import { EKS_VERSIONS, EksAddonName, EksVersionPins } from './versions';
 import { acknowledge } from '../../private/nag';
+import { EBS_CSI_DRIVER, EKS_AUTO_MODE_EBS_DRIVER } from '../../workloads/private/csi-drivers';
 
 /**
  * The tag the EBS CSI driver puts on every volume it provisions once VolumeBackupAddOn is installed (value:
@@ -145,7 +146,7 @@ export class EksAddons extends Construct {
           name: props.storageClassName ?? 'gp3',
           annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
         },
-        provisioner: props.autoMode ? 'ebs.csi.eks.amazonaws.com' : 'ebs.csi.aws.com',
+        provisioner: props.autoMode ? EKS_AUTO_MODE_EBS_DRIVER : EBS_CSI_DRIVER,
         // Parameters of a StorageClass are immutable: never change them here, or every existing cluster's next
         // deploy fails (VolumeBackupAddOn tags volumes through the EBS CSI add-on's configuration instead).
         parameters: { type: 'gp3', encrypted: 'true', fsType: 'ext4' },

@@ -2,6 +2,7 @@ import { IngressFlavour } from './ingress-flavour';
 import { StorageClassTrait } from './storage-class-trait';
 import { VolumeAccessMode } from './volume-access-mode';
 import { show, ValidationError } from '../../errors';
+import { EBS_CSI_DRIVER, EKS_AUTO_MODE_EBS_DRIVER } from '../private/csi-drivers';
 import { isMember, mustBeOneOf } from '../private/fixed-set';
 
 /** Where traffic from the ingress controller comes from, for NetworkPolicies that admit it. */
@@ -38,11 +39,6 @@ export interface ExternalSecretStore {
 /** Block storage (EBS) and node-local volumes: one node mounts them read-write. */
 const SINGLE_NODE_MODES = [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_ONCE_POD];
 
-/** The CSI driver of the aws-ebs-csi-driver (EKS add-on, or Helm chart on k3s and kubeadm). */
-const EBS_CSI_DRIVER = 'ebs.csi.aws.com';
-
-/** The CSI driver of EKS Auto Mode's own block storage. */
-const EKS_AUTO_MODE_EBS_DRIVER = 'ebs.csi.eks.amazonaws.com';
 
 /** A cert-manager ClusterIssuer that ingress TLS may name (`Tls.letsEncrypt({ issuer })`). */
 export interface CertificateIssuerTrait {

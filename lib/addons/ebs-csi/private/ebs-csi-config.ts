@@ -1,3 +1,5 @@
+import { EBS_CSI_DRIVER } from '../../../workloads/private/csi-drivers';
+
 /**
  * Host ports of the driver's pods on the host network. The node plugin keeps the chart's 9808 (fixed in the
  * chart); its registrar moves off 9809 (the EFS node plugin's); the controller moves off 9808 to 9818 (the
@@ -84,7 +86,7 @@ export function ebsStorageClass(config: EbsCsiConfig): Record<string, unknown> {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
     metadata: { name: config.storageClassName, labels: { 'platform.cdk-k8s.io/add-on': 'ebs-csi' } },
-    provisioner: 'ebs.csi.aws.com',
+    provisioner: EBS_CSI_DRIVER,
     parameters: {
       'type': 'gp3',
       'encrypted': 'true',
