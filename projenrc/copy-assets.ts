@@ -1,9 +1,13 @@
-/** Copies the non-TypeScript files that lib/ reads at synth time (scripts, YAML, JSON) into the build output. */
+/**
+ * Copies the files of lib/ that `tsc` does not emit into the build output: what lib/ reads at synth time (scripts,
+ * YAML, JSON, chart archives) and the generated JavaScript modules with their declarations
+ * (lib/workloads/private/imports/k8s.js and k8s.d.ts, see projenrc/k8s-subset.ts).
+ */
 import * as fs from 'fs';
 import * as path from 'path';
 
 const [src, dest] = process.argv.slice(2);
-const EXTENSIONS = new Set(['.sh', '.yaml', '.yml', '.json', '.tpl', '.service', '.timer', '.tgz', '.py']);
+const EXTENSIONS = new Set(['.sh', '.yaml', '.yml', '.json', '.tpl', '.service', '.timer', '.tgz', '.py', '.js']);
 /** Licence files of vendored assets (lib/compose/schema: the Compose Specification's schema, Apache-2.0). */
 const NAMES = new Set(['LICENSE', 'NOTICE']);
 
@@ -13,7 +17,7 @@ function copy(dir: string): number {
     const from = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       count += copy(from);
-    } else if (EXTENSIONS.has(path.extname(entry.name)) || NAMES.has(entry.name)) {
+    } else if (EXTENSIONS.has(path.extname(entry.name)) || NAMES.has(entry.name) || entry.name.endsWith('.d.ts')) {
       const to = path.join(dest, path.relative(src, from));
       fs.mkdirSync(path.dirname(to), { recursive: true });
       fs.copyFileSync(from, to);

@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import { Cpu } from './private/plus';
+import { Cpu } from './cpu';
 
 /**
  * Resource requests and limits of a container. Each field can be overridden, or omitted with `false`.

@@ -2,7 +2,7 @@ export * from './traits';
 export * from './platform-chart';
 export * from './manifests';
 export { ValidationError } from './private/validate';
-export { Cpu } from './private/plus';
+export * from './cpu';
 export * from './autoscaling';
 export * from './metrics';
 export * from './right-sizing';

@@ -1,9 +1,10 @@
 import { Chart, JsonPatch, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { Cpu } from './cpu';
 import { freeId } from './private/construct-id';
 import { checkMember } from './private/fixed-set';
 import { MANAGED_BY } from './private/labels';
-import { Cpu, k8s } from './private/plus';
+import { k8s } from './private/plus';
 import { countQuantity, cpuQuantity, sizeQuantity } from './private/quantity';
 import { PropValidator } from './private/validate';
 

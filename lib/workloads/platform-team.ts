@@ -1,10 +1,11 @@
 import { Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { Cpu } from './cpu';
 import { ContainerLimits, NamespaceQuota, PlatformNamespace } from './platform-namespace';
 import { freeId } from './private/construct-id';
 import { MANAGED_BY } from './private/labels';
 import { checkTeamGroups, checkTeamNamespaces, TEAM_ROLES } from './private/platform-team-checks';
-import { Cpu, k8s } from './private/plus';
+import { k8s } from './private/plus';
 import { PropValidator } from './private/validate';
 
 /**

@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import { Cpu } from './private/plus';
+import { Cpu } from './cpu';
 
 /** What the Vertical Pod Autoscaler does with its recommendations. A string enum; the value is the VPA `updateMode`. */
 export enum RightSizingMode {

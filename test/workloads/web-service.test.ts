@@ -1,4 +1,5 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { one } from './fixtures';
 import {
   Callers, ClusterTraits, Cpu, DisruptionBudget, PathType, PlatformChart, Probe, SecretRef, ServiceType, WebService,
@@ -160,6 +161,12 @@ describe('WebService options', () => {
     expect(one(objects, 'HorizontalPodAutoscaler').spec.metrics).toEqual([
       { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
     ]);
+  });
+
+  test('a Cpu of cdk8s-plus-28 is accepted where the library\'s Cpu is (the same shape)', () => {
+    const chart = chartFor();
+    new WebService(chart, 'web', { image: IMAGE, resources: { cpuRequest: kplus.Cpu.millis(300), cpuLimit: kplus.Cpu.units(2) } });
+    expect(one(synth(chart), 'Deployment').spec.template.spec.containers[0].resources).toMatchObject({ requests: { cpu: '300m' }, limits: { cpu: '2' } });
   });
 
   test('HTTP probes from healthCheckPath, custom probe and probes turned off', () => {

@@ -1,10 +1,10 @@
 import { Duration, Size } from 'cdk8s';
 import { Call, ComposePlan, EnumMember, Factory, NETWORK_RULES_ID, PlanValue, WorkloadRef } from './plan';
 import { AssumptionError } from '../../errors';
+import { Cpu } from '../../workloads/cpu';
 import { Callers } from '../../workloads/network-access';
 import { NetworkRules } from '../../workloads/network-rules';
 import { PlatformChart } from '../../workloads/platform-chart';
-import { Cpu } from '../../workloads/private/plus';
 import { Probe } from '../../workloads/probe';
 import { Protocol } from '../../workloads/protocol';
 import { SecretRef } from '../../workloads/secret-ref';

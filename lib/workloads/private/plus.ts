@@ -1,6 +1,7 @@
 /**
- * The one module that names the cdk8s-plus package. Everything in the workload layer imports the
- * Kubernetes L1 classes and the `Cpu` unit from here, so moving to a newer cdk8s-plus (and so a newer
- * Kubernetes API) is a change of the package name on the line below.
+ * The Kubernetes L1 classes (KubeDeployment, KubeService, ...) of the workload layer, under one name. They are
+ * cdk8s-plus-28's generated `k8s` classes, cut down to the kinds lib/ uses (./imports/k8s.js, written by
+ * projenrc/k8s-subset.ts): the whole module is 2.7 MB that every synth would read and compile. Moving to a
+ * newer cdk8s-plus (and so a newer Kubernetes API) is a change of the package name in that script.
  */
-export { k8s, Cpu } from 'cdk8s-plus-28';
+export * as k8s from './imports/k8s';

@@ -1,5 +1,5 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
-import { Cpu } from './plus';
+import { Cpu } from '../cpu';
 import { cpuMillis } from './pod-template';
 import { PropValidator } from './validate';
 

@@ -1,0 +1,164 @@
+/**
+ * Writes the Kubernetes L1 classes the library uses, and nothing else, as lib/workloads/private/imports/k8s.js
+ * (with its k8s.d.ts). The library's objects are cdk8s-plus-28's generated `k8s` classes (KubeDeployment,
+ * KubeService, ...), but that module holds every Kubernetes 1.28 kind: 2.7 MB that Node reads and compiles in
+ * ~130 ms on every synth, more than a tenth of a small app's whole synthesis (docs/benchmarks.md). The subset is
+ * the same code: the statements of cdk8s-plus-28/lib/imports/k8s.js that declare what lib/ uses as a value, and
+ * all they call, copied unchanged in their original order.
+ *
+ * Both inputs are read with the TypeScript parser:
+ * - the roots: every `k8s.Name` used as a value in lib/ (a property access; uses as a type are qualified names,
+ *   which need no code);
+ * - the closure: each top-level statement of k8s.js belongs to the declaration before it (the `exports.X = X`,
+ *   the RTTI and GVK assignments after a class), and a declaration needs every other declaration it names.
+ *
+ * The .d.ts re-exports the types of the whole module and the values of the subset, so a value use of a kind not
+ * in the subset is a compile error, and test/workloads/k8s-subset.test.ts fails until the files are written again:
+ * `npx tsx projenrc/k8s-subset.ts`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+
+/** The module the subset is cut from (types are re-exported from it). */
+export const K8S_MODULE = 'cdk8s-plus-28/lib/imports/k8s';
+/** The namespace name the library imports the L1 classes under. */
+const NAMESPACE = 'k8s';
+const ROOT = path.resolve(__dirname, '..');
+export const SUBSET_DIR = path.join(ROOT, 'lib', 'workloads', 'private', 'imports');
+
+/** The names lib/ uses as values of the `k8s` namespace (`k8s.KubeDeployment`, `k8s.IntOrString.fromNumber`). */
+export function valueRoots(files: readonly string[]): Set<string> {
+  const roots = new Set<string>();
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf-8');
+    if (!text.includes(`${NAMESPACE}.`)) continue;
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const visit = (node: ts.Node): void => {
+      if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === NAMESPACE) {
+        roots.add(node.name.text);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return roots;
+}
+
+/** Every .ts source under a directory, except declaration files. */
+export function sourcesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return sourcesUnder(p);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+/** The name a top-level statement declares (class, function, `var X;` of an enum), if any. */
+function declaredName(s: ts.Statement): string | undefined {
+  if ((ts.isClassDeclaration(s) || ts.isFunctionDeclaration(s)) && s.name) return s.name.text;
+  if (ts.isVariableStatement(s) && s.declarationList.declarations.length === 1) {
+    const d = s.declarationList.declarations[0];
+    if (ts.isIdentifier(d.name) && !d.initializer) return d.name.text;
+  }
+  return undefined;
+}
+
+/** `exports.A = exports.B = ... = void 0;`: the list of names, written again for the subset. */
+function isExportsList(s: ts.Statement): boolean {
+  if (!ts.isExpressionStatement(s)) return false;
+  let e: ts.Expression = s.expression;
+  while (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) e = e.right;
+  return ts.isVoidExpression(e);
+}
+
+function identifiersIn(node: ts.Node, into: Set<string>): void {
+  if (ts.isIdentifier(node)) into.add(node.text);
+  ts.forEachChild(node, child => identifiersIn(child, into));
+}
+
+/** What a subset is made of. */
+export interface K8sSubset {
+  /** The JavaScript module. */
+  readonly js: string;
+  /** Its declarations. */
+  readonly dts: string;
+  /** The values the declarations export: lib/'s roots, sorted. */
+  readonly values: readonly string[];
+}
+
+/**
+ * The statements of `k8sJs` that declare `roots` and everything they name, in their original order.
+ * @param version the cdk8s-plus-28 version, written in the header
+ */
+export function k8sSubset(k8sJs: string, roots: ReadonlySet<string>, version: string): K8sSubset {
+  const source = ts.createSourceFile('k8s.js', k8sJs, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  const prelude: ts.Statement[] = [];
+  const owned = new Map<string, ts.Statement[]>();
+  let owner: string | undefined;
+  for (const s of source.statements) {
+    const name = declaredName(s);
+    if (name !== undefined) {
+      owner = name;
+      owned.set(name, []);
+    }
+    if (owner === undefined) {
+      if (!isExportsList(s)) prelude.push(s);
+    } else {
+      owned.get(owner)!.push(s);
+    }
+  }
+  const missing = [...roots].filter(r => !owned.has(r));
+  if (missing.length > 0) throw new Error(`lib/ uses ${missing.map(m => `k8s.${m}`).join(', ')}, which ${K8S_MODULE} does not declare`);
+
+  const needed = new Set<string>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (needed.has(name)) continue;
+    needed.add(name);
+    const ids = new Set<string>();
+    for (const s of owned.get(name)!) identifiersIn(s, ids);
+    for (const id of ids) if (owned.has(id) && !needed.has(id)) queue.push(id);
+  }
+
+  const values = [...roots].sort();
+  const exported = [...needed].filter(n => k8sJs.includes(`exports.${n} = ${n};`) || k8sJs.includes(`(exports.${n} = ${n} = {})`)).sort();
+  const text = (s: ts.Statement) => s.getText(source);
+  const body = [...owned].filter(([name]) => needed.has(name)).flatMap(([, statements]) => statements.map(text));
+  const header = [
+    `// Generated by projenrc/k8s-subset.ts from ${K8S_MODULE}.js of cdk8s-plus-28 ${version}: the declarations`,
+    '// lib/ uses and all they call, unchanged. Do not edit; run `npx tsx projenrc/k8s-subset.ts` after a change.',
+  ];
+  const js = [
+    ...header,
+    ...prelude.map(text),
+    `${exported.map(v => `exports.${v}`).join(' = ')} = void 0;`,
+    ...body,
+    '',
+  ].join('\n');
+  const dts = [
+    ...header,
+    `export type * from '${K8S_MODULE}';`,
+    `export { ${values.join(', ')} } from '${K8S_MODULE}';`,
+    '',
+  ].join('\n');
+  return { js, dts, values };
+}
+
+/** The subset of the installed cdk8s-plus-28 for the sources under lib/. */
+export function currentSubset(): K8sSubset {
+  const pkg = require.resolve('cdk8s-plus-28/package.json', { paths: [ROOT] });
+  const version = JSON.parse(fs.readFileSync(pkg, 'utf-8')).version as string;
+  const k8sJs = fs.readFileSync(path.join(path.dirname(pkg), 'lib', 'imports', 'k8s.js'), 'utf-8');
+  const libSources = sourcesUnder(path.join(ROOT, 'lib'));
+  return k8sSubset(k8sJs, valueRoots(libSources), version);
+}
+
+if (require.main === module) {
+  const subset = currentSubset();
+  fs.mkdirSync(SUBSET_DIR, { recursive: true });
+  fs.writeFileSync(path.join(SUBSET_DIR, 'k8s.js'), subset.js);
+  fs.writeFileSync(path.join(SUBSET_DIR, 'k8s.d.ts'), subset.dts);
+  process.stdout.write(`wrote ${path.relative(ROOT, SUBSET_DIR)}/k8s.js (${subset.values.length} kinds and helpers used by lib/, ${(subset.js.length / 1024).toFixed(0)} KiB) and k8s.d.ts\n`);
+}

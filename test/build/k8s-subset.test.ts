@@ -1,0 +1,108 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
+import * as full from 'cdk8s-plus-28/lib/imports/k8s';
+import * as subset from '../../lib/workloads/private/imports/k8s';
+import { currentSubset, k8sSubset, SUBSET_DIR, valueRoots } from '../../projenrc/k8s-subset';
+
+describe('the k8s subset (projenrc/k8s-subset.ts)', () => {
+  test('the committed lib/workloads/private/imports/k8s.js and k8s.d.ts are what the script writes now', () => {
+    const current = currentSubset();
+    const message = 'lib/workloads/private/imports/ is out of date: run `npx tsx projenrc/k8s-subset.ts` and commit it';
+    expect({ file: fs.readFileSync(path.join(SUBSET_DIR, 'k8s.js'), 'utf-8'), message }).toEqual({ file: current.js, message });
+    expect({ file: fs.readFileSync(path.join(SUBSET_DIR, 'k8s.d.ts'), 'utf-8'), message }).toEqual({ file: current.dts, message });
+  });
+
+  test('it keeps a root, what it calls through any depth, and the statements after each declaration; it drops the rest', () => {
+    const source = [
+      '"use strict";',
+      'var _a, _b;',
+      'Object.defineProperty(exports, "__esModule", { value: true });',
+      'exports.toJson_Unused = exports.toJson_Spec = exports.Kube = exports.Other = void 0;',
+      'const cdk8s_1 = require("cdk8s");',
+      'class Kube extends cdk8s_1.ApiObject { toJson() { return toJson_Spec(super.toJson()); } }',
+      'exports.Kube = Kube;',
+      '_a = Symbol.for("x");',
+      'Kube.GVK = { kind: "Kube" };',
+      'class Other {}',
+      'exports.Other = Other;',
+      'function toJson_Spec(obj) { return { port: toJson_Port(obj.port) }; }',
+      'exports.toJson_Spec = toJson_Spec;',
+      'function toJson_Port(obj) { return obj; }',
+      'function toJson_Unused(obj) { return obj; }',
+      'exports.toJson_Unused = toJson_Unused;',
+    ].join('\n');
+    const { js, dts, values } = k8sSubset(source, new Set(['Kube']), '0.0.0');
+    const statements = js.split('\n').filter(l => !l.startsWith('//'));
+    expect(statements).toEqual([
+      '"use strict";',
+      'var _a, _b;',
+      'Object.defineProperty(exports, "__esModule", { value: true });',
+      'const cdk8s_1 = require("cdk8s");',
+      'exports.Kube = exports.toJson_Spec = void 0;',
+      'class Kube extends cdk8s_1.ApiObject { toJson() { return toJson_Spec(super.toJson()); } }',
+      'exports.Kube = Kube;',
+      '_a = Symbol.for("x");',
+      'Kube.GVK = { kind: "Kube" };',
+      'function toJson_Spec(obj) { return { port: toJson_Port(obj.port) }; }',
+      'exports.toJson_Spec = toJson_Spec;',
+      'function toJson_Port(obj) { return obj; }',
+      '',
+    ]);
+    expect(values).toEqual(['Kube']);
+    expect(dts).toContain("export { Kube } from 'cdk8s-plus-28/lib/imports/k8s';");
+    expect(() => k8sSubset(source, new Set(['KubeMissing']), '0.0.0')).toThrow('lib/ uses k8s.KubeMissing, which cdk8s-plus-28/lib/imports/k8s does not declare');
+  });
+
+  test('the roots are the names used as values; uses as types need no code', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-roots-')), 'x.ts');
+    try {
+      fs.writeFileSync(file, [
+        "import { k8s } from './plus';",
+        'const a: k8s.KubeSecretProps = {};',
+        'let b: typeof k8s.KubeNode | undefined;',
+        'new k8s.KubeService(scope, "s", { spec: { ports: [{ port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }] } });',
+      ].join('\n'));
+      expect([...valueRoots([file])].sort()).toEqual(['IntOrString', 'KubeService']);
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
+
+  test('every kind of the subset writes the same manifest as cdk8s-plus-28\'s whole module', () => {
+    const kinds = Object.keys(subset).filter(k => k.startsWith('Kube'));
+    expect(kinds.length).toBeGreaterThanOrEqual(15);
+    const metadata = { name: 'x', labels: { app: 'x' }, annotations: { 'a/b': 'c' } };
+    const spec = {
+      replicas: 2,
+      selector: { matchLabels: { app: 'x' } },
+      ports: [{ port: 80, targetPort: full.IntOrString.fromNumber(8080) }],
+      template: {
+        metadata,
+        spec: {
+          containers: [{
+            name: 'c',
+            image: 'i',
+            ports: [{ containerPort: 8080 }],
+            resources: { requests: { cpu: full.Quantity.fromString('100m') } },
+            securityContext: { runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+            env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+          }],
+          volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'c' } }],
+        },
+      },
+    };
+    for (const kind of kinds) {
+      const props = { metadata, spec, data: { a: 'b' } };
+      const ours = (subset as unknown as Record<string, { manifest(p: unknown): unknown }>)[kind].manifest(props);
+      const theirs = (full as unknown as Record<string, { manifest(p: unknown): unknown }>)[kind].manifest(props);
+      expect({ kind, manifest: ours }).toEqual({ kind, manifest: theirs });
+    }
+    // and an object of the subset is a cdk8s ApiObject like any other
+    const chart = new Chart(new App(), 'c');
+    const service = new subset.KubeService(chart, 's', { spec: { ports: [{ port: 80 }] } });
+    expect(ApiObject.isApiObject(service)).toBe(true);
+    expect(chart.toJson()).toEqual([{ apiVersion: 'v1', kind: 'Service', metadata: { name: service.name }, spec: { ports: [{ port: 80 }] } }]);
+  });
+});
