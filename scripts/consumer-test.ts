@@ -27,6 +27,9 @@
  *    checked;
  * 7. named imports from an ES module (`import { WebService } from 'cdk-k8s-platform'`) resolve: the compiled
  *    index.js files load their modules lazily, in a form Node's CommonJS lexer still reads.
+ * 8. an EKS app loads only what it uses: not cdk8s-plus-28 (the workloads use the library's subset of its `k8s`
+ *    classes, projenrc/k8s-subset.ts), no self-managed cluster's module, and no second copy of `yaml`. Each of
+ *    these cost an app 25–160 ms of start-up (docs/benchmarks.md).
  *
  * Options (environment): CONSUMER_VERSIONS=latest|floor (default latest); CONSUMER_SKIP_COMPILE=1 reuses
  * dist/; CONSUMER_KEEP=1 keeps the temporary folder.
@@ -169,6 +172,34 @@ for (const spec of ['cdk-k8s-platform', 'cdk-k8s-platform/testing', 'cdk-k8s-pla
 process.stdout.write(JSON.stringify(allowed));
 `;
 
+/** An EKS app of one web service; prints the files it loaded. */
+const EKS_ONLY_JS = `const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { App } = require('aws-cdk-lib');
+const cdk8s = require('cdk8s');
+const { EksPlatformStack, PlatformChart, WebService } = require('cdk-k8s-platform');
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-only-'));
+try {
+  const app = new App({ outdir });
+  const stack = new EksPlatformStack(app, 'eks-only', { platformName: 'acme' });
+  const chart = new PlatformChart(new cdk8s.App(), 'shop', { traits: stack.cluster.traits, namespace: 'shop' });
+  new WebService(chart, 'web', { image: 'ghcr.io/acme/web:1.2.0', ingress: { hosts: ['shop.example.com'] } });
+  stack.cluster.addWorkloads('shop', [chart]);
+  app.synth();
+} finally {
+  fs.rmSync(outdir, { recursive: true, force: true });
+}
+process.stdout.write(JSON.stringify(Object.keys(require.cache)));
+`;
+
+/** Files an EKS app must not load, and why. */
+const NOT_LOADED_BY_EKS: Array<{ readonly pattern: RegExp; readonly what: string }> = [
+  { pattern: /\/node_modules\/cdk8s-plus-28\//, what: 'cdk8s-plus-28 (2.7 MB of generated k8s classes; lib/workloads/private/plus.ts uses the subset)' },
+  { pattern: /\/cdk-k8s-platform\/dist\/clusters\/(k3s|kubeadm|self-managed)\//, what: 'a self-managed cluster\'s module' },
+  { pattern: /\/node_modules\/yaml\//, what: 'the yaml package (cdk8s brings its own copy; the library loads it only where it parses or renders outside the fast path)' },
+];
+
 const DEEP_TS = DEEP_IMPORTS.filter(s => !s.endsWith('.js')).map((s, i) => `// @ts-expect-error deep imports are not part of the API\nimport * as deep${i} from '${s}';\nvoid deep${i};\n`).join('');
 
 function tsconfig(files: string[], moduleOptions: Record<string, string>): string {
@@ -295,6 +326,13 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(app, 'esm.mjs'), ESM_JS);
     const esm = run('node', ['esm.mjs'], app, 'importing named exports from an ES module').trim();
     if (esm !== 'function function function function') fail(`named ESM imports gave "${esm}", expected four functions`);
+
+    steps.step('an EKS app loads only what it uses');
+    fs.writeFileSync(path.join(app, 'eks-only.js'), EKS_ONLY_JS);
+    const loaded = (JSON.parse(run('node', ['eks-only.js'], app, 'synthesizing an EKS-only app', { CDK_VALIDATION: 'false' })) as string[])
+      .filter(f => !f.includes('/node_modules/cdk8s/node_modules/'));
+    const refused = NOT_LOADED_BY_EKS.flatMap(({ pattern, what }) => loaded.filter(f => pattern.test(f)).slice(0, 1).map(f => `${what}: ${f}`));
+    if (refused.length > 0) fail(`an EKS app loaded what it does not use:\n${refused.join('\n')}`);
   } finally {
     if (process.env.CONSUMER_KEEP === '1') process.stdout.write(`${MODE === 'floor' ? 'consumer-test (floor)' : 'consumer-test'}: kept ${tmp}\n`);
     else fs.rmSync(tmp, { recursive: true, force: true });

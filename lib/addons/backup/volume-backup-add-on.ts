@@ -1,6 +1,6 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
-import { CfnAddon } from 'aws-cdk-lib/aws-eks';
+import { CfnAddon } from 'aws-cdk-lib/aws-eks-v2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,7 +15,8 @@ import { AssumptionError } from '../../errors';
 import { acknowledge, CDK_DEFAULT_POLICY } from '../../private/nag';
 import { cdkPropValidator } from '../../private/validate';
 import { EBS_CSI_DRIVER } from '../../workloads/private/csi-drivers';
-import { EbsCsiAddOn } from '../ebs-csi/ebs-csi-add-on';
+import type { EbsCsiAddOn } from '../ebs-csi/ebs-csi-add-on';
+import { ebsCsiInstalledOn } from '../ebs-csi/private/ebs-csi-installation';
 import { IPlatformAddOn } from '../platform-add-on';
 
 /** The CSI snapshot controller (EKS add-on, pinned): VolumeSnapshots, the restore path. */
@@ -68,7 +69,7 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
    */
   public static unavailableReason(cluster: IPlatformCluster): string | undefined {
     if (cluster.distribution !== ClusterDistribution.EKS || !(cluster instanceof EksPlatformCluster)) {
-      return selfManagedReason(EbsCsiAddOn.installedOn(cluster));
+      return selfManagedReason(ebsCsiInstalledOn(cluster));
     }
     if (!cluster.addons.addons['aws-ebs-csi-driver']) {
       return 'cannot get volume backups yet: Auto Mode\'s own EBS driver takes no extra volume tags, and the tag cannot be added to the existing '
@@ -109,7 +110,7 @@ export class VolumeBackupAddOn implements IPlatformAddOn {
       cluster.traits.addAbilities({ volumeSnapshots: true });
     } else {
       // k3s, kubeadm: the EbsCsiAddOn's controller tags every new volume; restore is a static PersistentVolume (RestoredVolume).
-      const ebs = EbsCsiAddOn.installedOn(cluster)!;
+      const ebs = ebsCsiInstalledOn(cluster)!;
       tagValue = ebs.volumeBackupTagValue!;
       backedUpClass = ebs.storageClassName!;
       ready = new DependencyGroup();

@@ -2,8 +2,9 @@ import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct, DependencyGroup, IDependable } from 'constructs';
+import { DependencyGroup, IDependable } from 'constructs';
 import { ebsChartValues, EbsCsiConfig, ebsServerCommands } from './private/ebs-csi-config';
+import { EBS_CSI_SCOPE_ID, EbsCsiInstallation, ebsCsiInstalledOn } from './private/ebs-csi-installation';
 import { ebsCsiControllerStatements, ebsCsiFindings } from './private/ebs-csi-policy';
 import { ClusterDistribution } from '../../clusters/cluster-distribution';
 import { VOLUME_BACKUP_TAG } from '../../clusters/eks/eks-addons';
@@ -61,13 +62,6 @@ export interface EbsCsiAddOnProps {
   readonly volumeBackupTag?: boolean;
 }
 
-/** The add-on's constructs on its cluster; it also tells which add-on object installed them ({@link EbsCsiAddOn.installedOn}). */
-class EbsCsiInstallation extends Construct {
-  constructor(scope: Construct, id: string, public readonly addOn: EbsCsiAddOn) {
-    super(scope, id);
-  }
-}
-const SCOPE_ID = 'EbsCsiAddOn';
 const ACCESS_MODES = [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_ONCE_POD];
 
 /**
@@ -84,8 +78,7 @@ const ACCESS_MODES = [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WR
 export class EbsCsiAddOn implements IPlatformAddOn {
   /** The add-on installed on `cluster`, if any. */
   public static installedOn(cluster: IPlatformCluster): EbsCsiAddOn | undefined {
-    const installation = cluster.node.tryFindChild(SCOPE_ID);
-    return installation instanceof EbsCsiInstallation ? installation.addOn : undefined;
+    return ebsCsiInstalledOn(cluster);
   }
 
   public readonly name = 'ebs-csi';
@@ -113,7 +106,7 @@ export class EbsCsiAddOn implements IPlatformAddOn {
     if (!(cluster instanceof SelfManagedClusterBase)) {
       return v.fail('install(cluster)', shown, 'must be a SelfManagedPlatformStack cluster (k3s or kubeadm) of this library.');
     }
-    v.check(cluster.node.tryFindChild(SCOPE_ID) === undefined, 'install(cluster)', shown,
+    v.check(cluster.node.tryFindChild(EBS_CSI_SCOPE_ID) === undefined, 'install(cluster)', shown,
       'already has the EBS CSI driver (a SelfManagedPlatformStack installs the EbsCsiAddOn given in addOns, or its own): install EbsCsiAddOn once per cluster.');
     v.check(this.cluster === undefined, 'install(cluster)', shown, `is a second cluster for this EbsCsiAddOn (installed on ${this.cluster?.node.path}): give each cluster its own new EbsCsiAddOn().`);
     const name = v.dnsSubdomain('storageClassName', this.props.storageClassName ?? 'gp3');
@@ -155,7 +148,7 @@ export class EbsCsiAddOn implements IPlatformAddOn {
    * the association that writes the class, on every deploy and every 30 minutes.
    */
   private installDriver(cluster: SelfManagedClusterBase, config: EbsCsiConfig): IDependable {
-    const scope = new EbsCsiInstallation(cluster, SCOPE_ID, this);
+    const scope = new EbsCsiInstallation(cluster, EBS_CSI_SCOPE_ID, this);
     this.serverConfig = serverAssociation(scope, 'ServerConfig', {
       targets: cluster.workloadSync.targets,
       commands: ebsServerCommands(serverKubectl(cluster.distribution), config),

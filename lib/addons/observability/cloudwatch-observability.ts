@@ -1,4 +1,4 @@
-import * as eksv1 from 'aws-cdk-lib/aws-eks';
+import { CfnAddon } from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -73,7 +73,7 @@ export class CloudWatchObservability implements IPlatformAddOn {
       retentionProp: 'CloudWatchObservability retention',
       encryptionKey: this.props.encryptionKey,
     }));
-    const addon = new eksv1.CfnAddon(scope, 'Addon', {
+    const addon = new CfnAddon(scope, 'Addon', {
       addonName: 'amazon-cloudwatch-observability',
       addonVersion: version,
       clusterName: platform.cluster.clusterName,

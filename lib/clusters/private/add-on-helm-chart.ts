@@ -3,7 +3,7 @@ import * as path from 'path';
 import { gunzipSync } from 'zlib';
 import { Duration } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { parse } from 'yaml';
+import type * as yaml from 'yaml';
 import { DeliveryLabels } from '../../delivery';
 import { cdkPropValidator } from '../../private/validate';
 import { PodSecurityLevel } from '../../workloads';
@@ -70,6 +70,9 @@ function checkedArchive(v: ReturnType<typeof cdkPropValidator>, props: AddOnHelm
   const files = readChartArchive(content);
   if (typeof files === 'string') return v.fail(prop, file, `is not a packaged chart (${files}): make it with \`helm package <chart dir>\`.`);
   const chartYaml = files.get('Chart.yaml');
+  // Loaded on first use: only a chart given as an archive (the self-managed EBS CSI driver) is read here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parse } = require('yaml') as typeof yaml;
   const meta = chartYaml ? parse(chartYaml.toString('utf8')) as { name?: unknown; version?: unknown } : {};
   v.check(meta.name === props.chart && meta.version === props.version, prop, file,
     `holds the chart ${String(meta.name)} ${String(meta.version)} (its Chart.yaml), not ${props.chart} ${props.version}: `

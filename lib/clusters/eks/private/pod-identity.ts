@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
+import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks-v2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
