@@ -5,7 +5,8 @@ import { Chart } from 'cdk8s';
 import { Construct, IDependable } from 'constructs';
 import { HelmChartDirectory } from './helm-chart-directory';
 import { ChartManifest } from '../workloads';
-import { chartReleaseName, claimRelease, defaultRelease, markRelease, renderRelease, RenderedRelease, stageRelease, validateReleaseProps } from './private/helm-release';
+import { chartReleaseName, checkReleaseRecord, claimRelease, defaultRelease, markRelease, RecordBudgetContext, renderRelease, RenderedRelease, stageRelease, validateReleaseProps } from './private/helm-release';
+import { ReleaseRecordMeter } from './private/release-record-meter';
 import { describeObject, DirectoryStager, identity } from './private/render';
 import { renderEach } from '../workloads/private/chart-render';
 import { PropValidator } from '../workloads/private/validate';
@@ -115,10 +116,32 @@ export class HelmChartReleases extends Construct {
     const shared = props.sharedReleaseCharts ?? [];
     const charts = renderEach(props.charts);
     checkChartNames(v, props.charts.map(c => c.node.id), shared);
-    const sharedSet = new Set([this.deliveryId, ...shared]);
-    // One chart at a time: each is checked, rendered and measured, and only its files are kept (not its objects).
-    // Every release is rendered and measured before any is staged: a chart over the budget stops synthesis early.
-    const rendered: Array<{ group: Group; release: RenderedRelease }> = [];
+    const meter = new ReleaseRecordMeter();
+    let rendered: RenderedGroup[];
+    try {
+      rendered = this.renderAll(v, props, charts, new Set([this.deliveryId, ...shared]), meter);
+      // every record is known and within the budget before anything is staged
+      for (const r of rendered) r.bytes = checkReleaseRecord(v, r.release, budgetContext(r.group));
+    } finally {
+      meter.close();
+    }
+    const stager = new DirectoryStager();
+    try {
+      this.releases = rendered.map(r => this.install(r.group, r.release, r.bytes!, props, timeout, stager));
+    } finally {
+      stager.close();
+    }
+    this.order(rendered[0].group.scope === this ? this.releases[0] : undefined, rendered.map(r => r.release));
+  }
+
+  /**
+   * One chart at a time: each is checked, rendered and measured, and only its files are kept (not its objects).
+   * A record measured on the meter's thread is checked as soon as it is known, so a chart over the budget
+   * stops synthesis early; the delivery's own release (the shared charts) comes first.
+   */
+  private renderAll(v: PropValidator, props: HelmChartReleasesProps, charts: Iterable<ChartManifest>, sharedSet: Set<string>,
+    meter: ReleaseRecordMeter): RenderedGroup[] {
+    const rendered: RenderedGroup[] = [];
     const ownManifests: ChartManifest[] = [];
     const seen = new Map<string, SeenObject>();
     for (const m of charts) {
@@ -129,33 +152,25 @@ export class HelmChartReleases extends Construct {
         continue;
       }
       const group = { release: chartReleaseName(this.deliveryId, m.name), scope: new Construct(this, `Chart-${m.name}`), chartNames: [m.name] };
-      rendered.push({ group, release: this.render(v, props, group, [m], namespace) });
+      rendered.push({ group, release: this.render(v, props, group, [m], meter) });
+      for (const r of rendered) if (r.bytes === undefined && r.release.record.known()) r.bytes = checkReleaseRecord(v, r.release, budgetContext(r.group));
     }
     if (ownManifests.length > 0) {
-      const group = { release: ownRelease, scope: this, chartNames: ownManifests.map(m => m.name) };
-      rendered.unshift({ group, release: this.render(v, props, group, ownManifests, namespace) });
+      const group = { release: defaultRelease(this.deliveryId), scope: this, chartNames: ownManifests.map(m => m.name) };
+      rendered.unshift({ group, release: this.render(v, props, group, ownManifests, meter) });
     }
     v.check(rendered.length > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
-    const stager = new DirectoryStager();
-    try {
-      this.releases = rendered.map(r => this.install(r.group, r.release, props, timeout, stager));
-    } finally {
-      stager.close();
-    }
-    this.order(ownManifests.length > 0 ? this.releases[0] : undefined, rendered.map(r => r.release));
+    return rendered;
   }
 
-  /** Claims the group's release name, then renders and measures its charts (a chart over the budget is refused here). */
-  private render(v: PropValidator, props: HelmChartReleasesProps, g: Group, manifests: ChartManifest[], namespace: string): RenderedRelease {
-    claimRelease(v, props.cluster, namespace, g.release, `charts (${g.chartNames.map(n => `"${n}"`).join(', ')}: release name)`, g.scope.node.path);
-    return renderRelease(g.scope, v, 'HelmChartReleases', manifests, g.release, namespace, {
-      prop: 'charts',
-      value: g.chartNames.join(', '),
-      fix: 'split the chart into several charts (each chart is its own release).',
-    });
+  /** Claims the group's release name, then renders its charts and starts measuring the record. */
+  private render(v: PropValidator, props: HelmChartReleasesProps, g: Group, manifests: ChartManifest[], meter: ReleaseRecordMeter): RenderedRelease {
+    claimRelease(v, props.cluster, this.namespace, g.release, `charts (${g.chartNames.map(n => `"${n}"`).join(', ')}: release name)`, g.scope.node.path);
+    return renderRelease(g.scope, v, 'HelmChartReleases', manifests, g.release, this.namespace, meter);
   }
 
-  private install(g: Group, rendered: RenderedRelease, props: HelmChartReleasesProps, timeout: Duration, stager: DirectoryStager): ChartRelease {
+  private install(g: Group, rendered: RenderedRelease, releaseRecordBytes: number, props: HelmChartReleasesProps, timeout: Duration,
+    stager: DirectoryStager): ChartRelease {
     const { chart, asset } = stageRelease(g.scope, rendered, stager);
     const helmChart = new eks.HelmChart(g.scope, 'Release', {
       cluster: props.cluster,
@@ -169,7 +184,7 @@ export class HelmChartReleases extends Construct {
     });
     if (props.dependsOn && props.dependsOn.length > 0) helmChart.node.addDependency(...props.dependsOn);
     markRelease(helmChart, { name: g.release, delivery: this.deliveryId, charts: g.chartNames, shared: g.scope === this });
-    return { releaseName: g.release, chartNames: g.chartNames, chart, asset, helmChart, releaseRecordBytes: rendered.releaseRecordBytes };
+    return { releaseName: g.release, chartNames: g.chartNames, chart, asset, helmChart, releaseRecordBytes };
   }
 
   /** The delivery's own release after every other; a custom resource's release after its CRD's. */
@@ -183,6 +198,18 @@ export class HelmChartReleases extends Construct {
       for (const r of needs) if (r !== own) this.releases[i].helmChart.node.addDependency(r.helmChart);
     });
   }
+}
+
+/** A group of charts rendered as one release; `bytes` once its record is checked. */
+interface RenderedGroup {
+  readonly group: Group;
+  readonly release: RenderedRelease;
+  bytes?: number;
+}
+
+/** How a release over the budget is named in its error. */
+function budgetContext(g: Group): RecordBudgetContext {
+  return { prop: 'charts', value: g.chartNames.join(', '), fix: 'split the chart into several charts (each chart is its own release).' };
 }
 
 /** Chart names are unique; shared charts exist. */

@@ -177,6 +177,29 @@ describe('HelmChartReleases validation', () => {
   });
 });
 
+test('past a few megabytes the records are measured on a second thread: same figures, and a chart over the budget is still refused before anything is staged', () => {
+  const blobs = (k8s: K8sApp, id: string, objects: number, bytes: number) => {
+    const c = new Chart(k8s, id);
+    for (let i = 0; i < objects; i++) new ApiObject(c, `blob-${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${id}-${i}`, namespace: 'shop' }, data: { blob: noise(bytes, i + id.length) } });
+    return c;
+  };
+  // six charts of ~1 MB of release JSON each: the meter's thread starts after the fourth
+  const fine = eksStack();
+  const k8s = new K8sApp();
+  const d = new HelmChartReleases(fine.stack, 'shop', { cluster: fine.cluster, charts: ['a', 'b', 'c', 'd', 'e', 'f'].map(id => blobs(k8s, id, 1, 420_000)) });
+  expect(d.releases.map(r => r.releaseRecordBytes)).toEqual(d.releases.map(r => estimateReleaseRecordBytes(r.chart)));
+  expect(Math.min(...d.releases.map(r => r.releaseRecordBytes))).toBeGreaterThan(400_000);
+
+  const { app, stack, cluster } = eksStack();
+  const k8s2 = new K8sApp();
+  const staged = () => fs.readdirSync(app.outdir).filter(f => f.startsWith('asset.') && !f.includes('.zip')).length;
+  const before = staged();
+  const charts = [...['a', 'b', 'c', 'd', 'e'].map(id => blobs(k8s2, id, 1, 420_000)), blobs(k8s2, 'big', 3, 300_000)];
+  expect(() => new HelmChartReleases(stack, 'shop', { cluster, charts })).toThrow(
+    /^\[eks\/shop\] HelmChartReleases\.charts is "big": make a Helm release record of 1,\d{3},\d{3} bytes \(3 objects; gzip and base64 of the release, as Helm stores it in a Secret\), over the budget of 1,000,000 bytes \(a Secret holds at most 1 MiB\): split the chart into several charts \(each chart is its own release\)\.$/);
+  expect(staged()).toBe(before);
+});
+
 describe('the release record budget', () => {
   const recordOf = (services: number, pad = 0, random = false) => {
     const [c] = webServiceCharts(services, { prefix: 'm' });

@@ -1,5 +1,4 @@
 import { createHash } from 'crypto';
-import { gzipSync, constants as zlib } from 'zlib';
 import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Chart } from 'cdk8s';
@@ -9,6 +8,7 @@ import { ChartManifest, KubeObject, synthesizeManifests } from '../../workloads'
 import { PropValidator } from '../../workloads/private/validate';
 import { DeploymentBudget } from '../deployment-budget';
 import { HelmChartDirectory, escapeHelmTemplate } from '../helm-chart-directory';
+import { recordBytesOf, RecordSize, ReleaseRecordMeter } from './release-record-meter';
 import { describeObject, DirectoryStager, prepareObjects } from './render';
 
 /** Props shared by the EKS v2 and v1 (eks-blueprints) Helm deliveries. */
@@ -75,19 +75,29 @@ export function claimRelease(v: PropValidator, cluster: object, namespace: strin
 /** A release rendered and measured, not yet staged. */
 export interface RenderedRelease {
   readonly chart: HelmChartDirectory;
-  readonly releaseRecordBytes: number;
+  /** Its record's size, possibly still being measured: {@link checkReleaseRecord} reads it and refuses one over the budget. */
+  readonly record: RecordSize;
+  /** How many objects it holds (for the message of a release over the budget). */
+  readonly objectCount: number;
   /** `group|kind` of the CRDs among the objects → the CRD's description. */
   readonly crds: Map<string, string>;
   /** `group|kind` of every object, in the order they first appear (the objects themselves are not kept). */
   readonly kinds: Set<string>;
 }
 
+/** What a release over the budget is called in its error: the prop, the value shown and the fix. */
+export interface RecordBudgetContext {
+  readonly prop: string;
+  readonly value: unknown;
+  readonly fix: string;
+}
+
 /**
- * Labels, checks, renders and measures one release's charts. A release whose record would be over the budget
- * is refused here, before anything is written or staged. `what` names the charts in errors (e.g. `charts`).
+ * Labels, checks, renders and measures one release's charts, with `meter` (the caller closes it). Its record's
+ * size is checked by {@link checkReleaseRecord}, which the caller calls before anything is written or staged.
  */
 export function renderRelease(scope: Construct, v: PropValidator, kind: string, manifests: ChartManifest[], release: string, namespace: string,
-  what: { prop: string; value: unknown; fix: string }): RenderedRelease {
+  meter: ReleaseRecordMeter): RenderedRelease {
   const prepared = prepareObjects(scope, kind, manifests, release);
   const objects = prepared.flatMap(m => m.objects.map(o => ({ o, chart: m.name })));
   for (const { o, chart } of objects) {
@@ -107,14 +117,21 @@ export function renderRelease(scope: Construct, v: PropValidator, kind: string, 
     }
   }
   const chart = HelmChartDirectory.render(prepared, { chartName: release });
-  const releaseRecordBytes = estimateReleaseRecordBytes(chart);
+  const record = meter.measure(() => releaseJson(chart));
+  return { chart, record, objectCount: objects.length, crds, kinds: new Set(objects.map(({ o }) => kindKey(o))) };
+}
+
+/** The size of a rendered release's record (waiting for its measurement if needed); a release over the budget is refused. */
+export function checkReleaseRecord(v: PropValidator, rendered: RenderedRelease, what: RecordBudgetContext): number {
+  const bytes = rendered.record.value();
   // the message is built only on failure: the first toLocaleString of a process loads ICU data (~20 ms)
-  if (releaseRecordBytes > MAX_RELEASE_RECORD_BYTES) {
+  if (bytes > MAX_RELEASE_RECORD_BYTES) {
+    const n = rendered.objectCount;
     v.fail(what.prop, what.value,
-      `make${objects.length === 1 ? 's' : ''} a Helm release record of ${releaseRecordBytes.toLocaleString('en-US')} bytes (${objects.length.toLocaleString('en-US')} objects; gzip and base64 of the release, as Helm stores it in a Secret), `
+      `make${n === 1 ? 's' : ''} a Helm release record of ${bytes.toLocaleString('en-US')} bytes (${n.toLocaleString('en-US')} objects; gzip and base64 of the release, as Helm stores it in a Secret), `
       + `over the budget of ${MAX_RELEASE_RECORD_BYTES.toLocaleString('en-US')} bytes (a Secret holds at most 1 MiB): ${what.fix}`);
   }
-  return { chart, releaseRecordBytes, crds, kinds: new Set(objects.map(({ o }) => kindKey(o))) };
+  return bytes;
 }
 
 /** `group|kind` of the CRDs among the objects → the CRD's description. */
@@ -156,12 +173,20 @@ export function planHelmRelease(scope: Construct, kind: string, cluster: object,
   const manifests = synthesizeManifests(props.charts);
   const count = manifests.reduce((n, m) => n + m.objects.length, 0);
   v.check(count > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
-  const rendered = renderRelease(scope, v, kind, manifests, release, namespace,
-    { prop: 'charts', value: `${count} objects`, fix: 'split the charts over several releases (HelmChartReleases, or addWorkloads, makes one release per chart).' });
+  const meter = new ReleaseRecordMeter();
+  let releaseRecordBytes: number;
+  let rendered: RenderedRelease;
+  try {
+    rendered = renderRelease(scope, v, kind, manifests, release, namespace, meter);
+    releaseRecordBytes = checkReleaseRecord(v, rendered,
+      { prop: 'charts', value: `${count} objects`, fix: 'split the charts over several releases (HelmChartReleases, or addWorkloads, makes one release per chart).' });
+  } finally {
+    meter.close();
+  }
   const stager = new DirectoryStager();
   try {
     const { chart, asset } = stageRelease(scope, rendered, stager);
-    return { release, namespace, timeout, chart, asset, releaseRecordBytes: rendered.releaseRecordBytes };
+    return { release, namespace, timeout, chart, asset, releaseRecordBytes };
   } finally {
     stager.close();
   }
@@ -170,13 +195,12 @@ export function planHelmRelease(scope: Construct, kind: string, cluster: object,
 /**
  * Bytes of the Secret data Helm stores per revision: base64(gzip(JSON of the release)), measured the way
  * Helm's storage driver encodes it (helm.sh/helm pkg/storage/driver/util.go `encodeRelease`: json.Marshal,
- * gzip at `gzip.BestCompression`, base64 StdEncoding). One pass at zlib's best level (9), the level Helm
- * uses: the figure is the same whether it is under or over the budget, and grows with the content (an
- * earlier version switched levels at the limit, so a bigger chart could report a smaller record). Go's
- * compressor is not zlib: the figures differ by a few bytes per thousand, within the budget's 48 KiB margin.
+ * gzip at `gzip.BestCompression`, base64 StdEncoding; {@link recordBytesOf}). One pass at zlib's best level
+ * (9), the level Helm uses: the figure is the same whether it is under or over the budget, and grows with the
+ * content (an earlier version switched levels at the limit, so a bigger chart could report a smaller record).
  */
 export function estimateReleaseRecordBytes(chart: HelmChartDirectory): number {
-  return Math.ceil(gzipSync(releaseJson(chart), { level: zlib.Z_BEST_COMPRESSION }).length / 3) * 4;
+  return recordBytesOf(releaseJson(chart));
 }
 
 /** The fields of a release record besides the chart and the manifest, at their largest usual length. */
