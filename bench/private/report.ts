@@ -309,13 +309,48 @@ contender script), library vs raw aws-eks-v2, before the changes below:
   time, CPU 0.99× and 1.16× (0.99–1.20); N = 10000, 1 pair: 0.53× raw (CPU 0.57×) and 0.77× the Helm-asset anchor
   (CPU 0.80×), 540 MiB. Again at load 2.5–2.8: N = 10, 6 pairs: 1.34× (1.32–1.81) raw (CPU 1.38×); N = 1000,
   5 pairs: 0.91× (0.63–1.01) raw and 0.91× (0.78–1.00) the Helm-asset anchor (CPU 0.98× and 1.04× (0.92–1.08)).
-- What remains: per service the library now costs about what the Helm-asset anchor does (its CPU ratio falls
-  from 1.34× at N = 10 to 1.16× at 1000 and 0.80× at 10000), so the gap at N ≤ 1000 is the platform's fixed cost
-  (about 0.5 CPU s). At N = 10000 the largest parts are garbage collection (about a quarter), cdk8s's own
-  \`toJson()\` of every object (its resolver walks every value and looks up the app for each; about a fifth) and the
-  gzip at Helm's level (about a tenth). Tried and dropped: the gzip on a worker thread (waited for with
-  \`Atomics.wait\`) saved 20–80 ms of wall time of the 160 ms of gzip at N = 1000 on the shared machine, for 50 ms
-  of worker start-up and no less CPU.`;
+- What remained after those changes: per service the library cost about what the Helm-asset anchor does (its CPU
+  ratio fell from 1.34× at N = 10 to 1.16× at 1000 and 0.80× at 10000), so the gap at N ≤ 1000 was the platform's
+  fixed cost (about 0.5 CPU s). At N = 10000 the largest parts were garbage collection (about a quarter), cdk8s's
+  own \`toJson()\` of every object (its resolver walks every value and looks up the app for each; about a fifth)
+  and the gzip at Helm's level (about a tenth). A first try of the gzip on a worker thread, for every delivery,
+  saved 20–80 ms of wall time of the 160 ms of gzip at N = 1000 for 50 ms of worker start-up; see the second pass
+  below for the version that stayed.
+
+## Second pass: start-up and the 10,000-service costs (2026-12-02, machine idle: load 0.1–1.6)
+
+Module-load timings (a \`--require\` hook timing every first \`require\`), the files an app loads
+(\`require.cache\` at exit), profiles, and alternating pairs of \`node <contender>.js\` with GNU time:
+
+- **An EKS app loaded what it never used.** At N = 10 the library contender loaded 738 files (13.3 MB) against the
+  raw anchor's 485 (11.2 MB):
+  - cdk8s-plus-28: 160 ms to load after cdk8s (3 runs), 127–136 ms of it its generated \`imports/k8s.js\` (2.7 MB,
+    every Kubernetes 1.28 kind). The library uses 16 kinds of it (and \`IntOrString\`, \`Quantity\`), so
+    projenrc/k8s-subset.ts copies those declarations and all they call (TypeScript parser, closure over names)
+    into lib/workloads/private/imports/k8s.js: 107 KiB, 7 ms to load. \`Cpu\` is now the library's own class of
+    the same shape, so the workloads load no cdk8s-plus-28 code at all.
+  - \`VolumeBackupAddOn\` asked \`EbsCsiAddOn\` which add-on a cluster runs, which loaded the k3s and self-managed
+    cluster modules (about 60 ms); the lookup is a module of its own now.
+  - The \`yaml\` package (26–29 ms) was loaded for a Chart.yaml parse that only self-managed clusters do;
+    cdk8s brings its own copy.
+  - After: 607 files, 9.3 MB. The consumer test now fails if an EKS app of the packed library loads
+    cdk8s-plus-28, a self-managed cluster module or the \`yaml\` package.
+- **The undefined-field filter of the generated \`toJson\`** (\`Object.entries(o).reduce((r, i) => ... ({ ...r,
+  [i[0]]: i[1] }), {})\`) copies the object once per field. The subset replaces each such call (184 + 9 in two
+  forms, found in the syntax tree) with one loop giving the same keys in the same order (property-tested against
+  the generated code). Together with the module trims, N = 10000: 12.57 → 11.67 s wall, 13.5 → 12.5 s of user CPU
+  (single runs, idle), peak RSS 538 → 477 MiB.
+- **The gzip at Helm's level on a second thread, past 4 MiB.** A delivery's first 4 MiB of release JSON (three
+  charts of 100 web services) are measured on the main thread; after that a worker thread compresses each release
+  while the main thread renders the next chart (the same zlib call; \`Atomics.wait\` where a figure is needed;
+  every record is checked before anything is staged). N = 10000: 11.67 → 10.96 s wall (2 runs each), user CPU up
+  0.7 s (the copies to the thread), peak RSS 477 → 503 MiB. Deliveries under 4 MiB start no thread.
+- **Still the platform's fixed cost at N = 10.** Alternating pairs, idle: 1.21–1.24× the raw anchor's wall time
+  (9–11 pairs, min 1.13×), user CPU 1.31×. What the library does there that the anchor does not is the platform:
+  88 resources against 39 (the VPC's \`restrictDefaultSecurityGroup\` provider about 90 ms, its flow log about
+  45 ms, the add-ons' Pod Identity roles, the backup plan), each costing aws-cdk-lib's usual work. The library's own
+  functions take 73 ms of self time at N = 10; bundling its 106 loaded files into one saved about 45 ms (3%) and was
+  not kept (file-relative assets, and the lazy index).`;
 
 /**
  * What the profiles of issue 15 (10,000 services in one app) showed and what was changed (hand-written; single
