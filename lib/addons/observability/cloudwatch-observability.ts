@@ -1,4 +1,4 @@
-import { CfnAddon } from 'aws-cdk-lib/aws-eks-v2';
+import { CfnAddon } from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';

@@ -1,4 +1,4 @@
-import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks-v2';
+import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { podIdentityPrincipal } from './private/pod-identity';

@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
-import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks-v2';
+// aws-eks, not aws-eks-v2: aws-eks-v2 exports no L1 class in aws-cdk-lib 2.261.0, the floor of the peer range
+import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
