@@ -325,7 +325,7 @@ Module-load timings (a \`--require\` hook timing every first \`require\`), the f
 - **An EKS app loaded what it never used.** At N = 10 the library contender loaded 738 files (13.3 MB) against the
   raw anchor's 485 (11.2 MB):
   - cdk8s-plus-28: 160 ms to load after cdk8s (3 runs), 127–136 ms of it its generated \`imports/k8s.js\` (2.7 MB,
-    every Kubernetes 1.28 kind). The library uses 16 kinds of it (and \`IntOrString\`, \`Quantity\`), so
+    every Kubernetes 1.28 kind). The library uses 15 kinds of it (and \`IntOrString\`, \`Quantity\`), so
     projenrc/k8s-subset.ts copies those declarations and all they call (TypeScript parser, closure over names)
     into lib/workloads/private/imports/k8s.js: 107 KiB, 7 ms to load. \`Cpu\` is now the library's own class of
     the same shape, so the workloads load no cdk8s-plus-28 code at all.
