@@ -119,9 +119,8 @@ export class HelmChartReleases extends Construct {
     const meter = new ReleaseRecordMeter();
     let rendered: RenderedGroup[];
     try {
-      rendered = this.renderAll(v, props, charts, new Set([this.deliveryId, ...shared]), meter);
       // every record is known and within the budget before anything is staged
-      for (const r of rendered) r.bytes = checkReleaseRecord(v, r.release, budgetContext(r.group));
+      rendered = this.renderAll(v, props, charts, new Set([this.deliveryId, ...shared]), meter);
     } finally {
       meter.close();
     }
@@ -136,28 +135,55 @@ export class HelmChartReleases extends Construct {
 
   /**
    * One chart at a time: each is checked, rendered and measured, and only its files are kept (not its objects).
-   * A record measured on the meter's thread is checked as soon as it is known, so a chart over the budget
-   * stops synthesis early; the delivery's own release (the shared charts) comes first.
+   * Records are checked in chart order, each as soon as it is known, and the delivery's own release (the shared
+   * charts, rendered last) after them, so a chart over the budget stops synthesis early. The first error is the
+   * one a chart-by-chart check would give: a later chart's error waits until every earlier record is checked.
+   * The own release comes first in the result.
    */
   private renderAll(v: PropValidator, props: HelmChartReleasesProps, charts: Iterable<ChartManifest>, sharedSet: Set<string>,
     meter: ReleaseRecordMeter): RenderedGroup[] {
     const rendered: RenderedGroup[] = [];
+    let checked = 0;
+    const checkInOrder = (wait: boolean): void => {
+      while (checked < rendered.length && (wait || rendered[checked].release.record.known())) {
+        const r = rendered[checked++];
+        r.bytes = checkReleaseRecord(v, r.release, budgetContext(r.group));
+      }
+    };
+    const afterEarlierRecords = <T>(step: () => T): T => {
+      try {
+        return step();
+      } catch (e) {
+        checkInOrder(true);
+        throw e;
+      }
+    };
     const ownManifests: ChartManifest[] = [];
     const seen = new Map<string, SeenObject>();
-    for (const m of charts) {
-      checkDistinctObjects(v, seen, m);
-      if (m.objects.length === 0) continue;
-      if (sharedSet.has(m.name)) {
-        ownManifests.push(m);
-        continue;
-      }
-      const group = { release: chartReleaseName(this.deliveryId, m.name), scope: new Construct(this, `Chart-${m.name}`), chartNames: [m.name] };
-      rendered.push({ group, release: this.render(v, props, group, [m], meter) });
-      for (const r of rendered) if (r.bytes === undefined && r.release.record.known()) r.bytes = checkReleaseRecord(v, r.release, budgetContext(r.group));
+    const next = charts[Symbol.iterator]();
+    for (let m = afterEarlierRecords(() => next.next()); !m.done; m = afterEarlierRecords(() => next.next())) {
+      const manifest = m.value;
+      afterEarlierRecords(() => {
+        checkDistinctObjects(v, seen, manifest);
+        if (manifest.objects.length === 0) return;
+        if (sharedSet.has(manifest.name)) {
+          ownManifests.push(manifest);
+          return;
+        }
+        const group = { release: chartReleaseName(this.deliveryId, manifest.name), scope: new Construct(this, `Chart-${manifest.name}`), chartNames: [manifest.name] };
+        rendered.push({ group, release: this.render(v, props, group, [manifest], meter) });
+      });
+      checkInOrder(false);
     }
+    let own: RenderedGroup | undefined;
     if (ownManifests.length > 0) {
       const group = { release: defaultRelease(this.deliveryId), scope: this, chartNames: ownManifests.map(m => m.name) };
-      rendered.unshift({ group, release: this.render(v, props, group, ownManifests, meter) });
+      own = { group, release: afterEarlierRecords(() => this.render(v, props, group, ownManifests, meter)) };
+    }
+    checkInOrder(true);
+    if (own) {
+      own.bytes = checkReleaseRecord(v, own.release, budgetContext(own.group));
+      rendered.unshift(own);
     }
     v.check(rendered.length > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
     return rendered;

@@ -35,7 +35,10 @@ parentPort.on('message', ({ json, cell }) => {
 });
 `;
 
-/** Release JSON measured on the main thread before the meter starts its thread (the thread costs ~20 ms to start): a delivery's first release is always measured there. */
+/**
+ * Release JSON measured on the main thread before the meter starts its thread (a thread costs tens of
+ * milliseconds to start): a delivery's first release is always measured there.
+ */
 const INLINE_BYTES = 4 * 1024 * 1024;
 /** How long {@link RecordSize.value} waits for the thread before measuring on the main thread instead. */
 const WAIT_MS = 30_000;
@@ -63,7 +66,9 @@ export class ReleaseRecordMeter {
       return { known: () => true, value: () => bytes };
     }
     const cell = new Int32Array(new SharedArrayBuffer(4));
-    this.worker!.postMessage({ json, cell: cell.buffer });
+    // a buffer that owns its memory is moved to the thread, not copied (a late fallback renders the JSON again)
+    const owned = json.byteOffset === 0 && json.byteLength === json.buffer.byteLength && json.buffer instanceof ArrayBuffer;
+    this.worker!.postMessage({ json, cell: cell.buffer }, owned ? [json.buffer as ArrayBuffer] : []);
     let bytes: number | undefined;
     const known = () => bytes !== undefined || Atomics.load(cell, 0) !== 0;
     return {
@@ -73,7 +78,7 @@ export class ReleaseRecordMeter {
           // a thread that did not answer once (or was closed) is not waited for again
           if (!this.threadFailed) Atomics.wait(cell, 0, 0, WAIT_MS);
           const gzipped = Atomics.load(cell, 0);
-          if (gzipped === 0) this.threadFailed = true;
+          if (gzipped === 0) this.stopThread();
           bytes = gzipped !== 0 ? base64Length(gzipped) : recordBytesOf(jsonOf());
         }
         return bytes;
@@ -88,18 +93,26 @@ export class ReleaseRecordMeter {
 
   /** Ends the thread, if one was started; a size read later is measured on the main thread if the thread had not answered. */
   public close(): void {
+    this.stopThread();
+  }
+
+  /** No more jobs for the thread (closed, or it did not answer): what it has not measured is measured here. */
+  private stopThread(): void {
+    this.threadFailed = true;
     if (this.worker === undefined) return;
     void this.worker.terminate();
     this.worker = undefined;
     this.closedThread = true;
-    this.threadFailed = true;
   }
 
   private startThread(): boolean {
     if (this.worker !== undefined) return true;
     if (this.threadFailed) return false;
     try {
-      this.worker = new Worker(WORKER_SOURCE, { eval: true });
+      // no loader or --require of the parent (tsx, ts-node): the thread needs zlib only
+      this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+      // an error of the thread (it ran out of memory) only means its sizes are measured here; it must not end the process
+      this.worker.on('error', () => { this.threadFailed = true; });
       this.worker.unref();
       return true;
     } catch {
