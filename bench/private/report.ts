@@ -344,7 +344,8 @@ Module-load timings (a \`--require\` hook timing every first \`require\`), the f
   charts of 100 web services) are measured on the main thread; after that a worker thread compresses each release
   while the main thread renders the next chart (the same zlib call; \`Atomics.wait\` where a figure is needed;
   every record is checked before anything is staged). N = 10000: 11.67 → 10.96 s wall (2 runs each), user CPU up
-  0.7 s (the copies to the thread), peak RSS 477 → 503 MiB. Deliveries under 4 MiB start no thread.
+  0.7 s (the thread's own work and a copy of each JSON; it is now moved to the thread instead), peak RSS
+  477 → 503 MiB. Deliveries under 4 MiB start no thread.
 - **Still the platform's fixed cost at N = 10.** Alternating pairs, idle: 1.21–1.24× the raw anchor's wall time
   (9–11 pairs, min 1.13×), user CPU 1.31×. What the library does there that the anchor does not is the platform:
   88 resources against 39 (the VPC's \`restrictDefaultSecurityGroup\` provider about 90 ms, its flow log about
