@@ -1,14 +1,15 @@
 /**
  * Copies the files of lib/ that `tsc` does not emit into the build output: what lib/ reads at synth time (scripts,
  * YAML, JSON, chart archives) and the generated JavaScript modules with their declarations
- * (lib/workloads/private/imports/k8s.js and k8s.d.ts, see projenrc/k8s-subset.ts).
+ * (lib/workloads/private/imports/k8s.js and k8s.d.ts, see projenrc/k8s-subset.ts), and the licence files of
+ * vendored code (LICENSE and NOTICE anywhere under lib/).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
 const [src, dest] = process.argv.slice(2);
 const EXTENSIONS = new Set(['.sh', '.yaml', '.yml', '.json', '.tpl', '.service', '.timer', '.tgz', '.py', '.js']);
-/** Licence files of vendored assets (lib/compose/schema: the Compose Specification's schema, Apache-2.0). */
+/** Licence files of vendored code (lib/compose/schema: the Compose Specification's schema; lib/workloads/private/imports: cdk8s-plus-28's k8s classes; both Apache-2.0). */
 const NAMES = new Set(['LICENSE', 'NOTICE']);
 
 function copy(dir: string): number {

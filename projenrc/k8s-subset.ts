@@ -260,6 +260,8 @@ export function currentSubsetFiles(): Map<string, string> {
 
 if (require.main === module) {
   fs.mkdirSync(SUBSET_DIR, { recursive: true });
-  for (const [name, content] of currentSubsetFiles()) fs.writeFileSync(path.join(SUBSET_DIR, name), content);
+  const files = currentSubsetFiles();
+  for (const name of fs.readdirSync(SUBSET_DIR)) if (!files.has(name)) fs.rmSync(path.join(SUBSET_DIR, name));
+  for (const [name, content] of files) fs.writeFileSync(path.join(SUBSET_DIR, name), content);
   process.stdout.write(`wrote ${path.relative(ROOT, SUBSET_DIR)}: k8s.js, k8s.d.ts, and cdk8s-plus-28's LICENSE and NOTICE\n`);
 }

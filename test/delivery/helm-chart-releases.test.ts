@@ -12,6 +12,7 @@ import { tmpOutdir } from './helpers';
 import { addWebService, webServiceCharts } from './web-services';
 import { HelmChartDirectory, HelmChartReleases } from '../../lib/delivery';
 import { chartReleaseName, estimateReleaseRecordBytes, MAX_RELEASE_RECORD_BYTES } from '../../lib/delivery/private/helm-release';
+import { RecordSize, ReleaseRecordMeter } from '../../lib/delivery/private/release-record-meter';
 import { synthesizeManifests } from '../../lib/workloads';
 
 function eksStack(app: App = new App({ outdir: tmpOutdir() })): { app: App; stack: Stack; cluster: eks.Cluster } {
@@ -177,30 +178,55 @@ describe('HelmChartReleases validation', () => {
   });
 });
 
-test('past a few megabytes the records are measured on a second thread: same figures, and a chart over the budget is still refused before anything is staged', () => {
+describe('release records measured on a second thread', () => {
   const blobs = (k8s: K8sApp, id: string, objects: number, bytes: number) => {
     const c = new Chart(k8s, id);
     for (let i = 0; i < objects; i++) new ApiObject(c, `blob-${i}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${id}-${i}`, namespace: 'shop' }, data: { blob: noise(bytes, i + id.length) } });
     return c;
   };
-  // six charts of ~1 MB of release JSON each: past 4 MiB, the sixth is measured on the meter's thread
-  const fine = eksStack();
-  const k8s = new K8sApp();
-  const d = new HelmChartReleases(fine.stack, 'shop', { cluster: fine.cluster, charts: ['a', 'b', 'c', 'd', 'e', 'f'].map(id => blobs(k8s, id, 1, 420_000)) });
-  expect(d.releases.map(r => r.releaseRecordBytes)).toEqual(d.releases.map(r => estimateReleaseRecordBytes(r.chart)));
-  expect(Math.min(...d.releases.map(r => r.releaseRecordBytes))).toBeGreaterThan(400_000);
+  /** A chart that repeats the object `a-0` of chart "a". */
+  const repeating = (k8s: K8sApp) => {
+    const later = new Chart(k8s, 'later');
+    new ApiObject(later, 'again', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a-0', namespace: 'shop' }, data: { x: 'y' } });
+    return later;
+  };
+  const overBudget = /^\[eks\/shop\] HelmChartReleases\.charts is "big": make a Helm release record of 1,\d{3},\d{3} bytes \(3 objects; gzip and base64 of the release, as Helm stores it in a Secret\), over the budget of 1,000,000 bytes \(a Secret holds at most 1 MiB\): split the chart into several charts \(each chart is its own release\)\.$/;
+  afterEach(() => jest.restoreAllMocks());
 
-  const { app, stack, cluster } = eksStack();
-  const k8s2 = new K8sApp();
-  const staged = () => fs.readdirSync(app.outdir).filter(f => f.startsWith('asset.') && !f.includes('.zip')).length;
-  const before = staged();
-  // after the chart over the budget, one that repeats an object: the budget error comes first, as chart by chart
-  const later = new Chart(k8s2, 'later');
-  new ApiObject(later, 'again', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a-0', namespace: 'shop' }, data: { x: 'y' } });
-  const charts = [...['a', 'b', 'c', 'd', 'e'].map(id => blobs(k8s2, id, 1, 420_000)), blobs(k8s2, 'big', 3, 300_000), later];
-  expect(() => new HelmChartReleases(stack, 'shop', { cluster, charts })).toThrow(
-    /^\[eks\/shop\] HelmChartReleases\.charts is "big": make a Helm release record of 1,\d{3},\d{3} bytes \(3 objects; gzip and base64 of the release, as Helm stores it in a Secret\), over the budget of 1,000,000 bytes \(a Secret holds at most 1 MiB\): split the chart into several charts \(each chart is its own release\)\.$/);
-  expect(staged()).toBe(before);
+  test('past 4 MiB of release JSON: the same figures, and a chart over the budget is refused before anything is staged', () => {
+    const closed = jest.spyOn(ReleaseRecordMeter.prototype, 'close');
+    // six charts of ~1 MB of release JSON each: past 4 MiB, the sixth is measured on the meter's thread
+    const fine = eksStack();
+    const k8s = new K8sApp();
+    const d = new HelmChartReleases(fine.stack, 'shop', { cluster: fine.cluster, charts: ['a', 'b', 'c', 'd', 'e', 'f'].map(id => blobs(k8s, id, 1, 420_000)) });
+    expect(closed.mock.contexts.map(meter => (meter as ReleaseRecordMeter).threaded)).toEqual([os.availableParallelism() >= 2]);
+    expect(d.releases.map(r => r.releaseRecordBytes)).toEqual(d.releases.map(r => estimateReleaseRecordBytes(r.chart)));
+    expect(Math.min(...d.releases.map(r => r.releaseRecordBytes))).toBeGreaterThan(400_000);
+
+    const { app, stack, cluster } = eksStack();
+    const k8s2 = new K8sApp();
+    const staged = () => fs.readdirSync(app.outdir).filter(f => f.startsWith('asset.') && !f.includes('.zip')).length;
+    const before = staged();
+    const charts = [...['a', 'b', 'c', 'd', 'e'].map(id => blobs(k8s2, id, 1, 420_000)), blobs(k8s2, 'big', 3, 300_000), repeating(k8s2)];
+    expect(() => new HelmChartReleases(stack, 'shop', { cluster, charts })).toThrow(overBudget);
+    expect(staged()).toBe(before);
+  });
+
+  test('a record not yet known when a later chart fails: the error is the earlier chart\'s budget, as chart by chart', () => {
+    // every record stays unknown until read, as on a thread that has not answered yet
+    const measure = ReleaseRecordMeter.prototype.measure;
+    jest.spyOn(ReleaseRecordMeter.prototype, 'measure').mockImplementation(function (this: ReleaseRecordMeter, jsonOf: () => Buffer): RecordSize {
+      const real = measure.call(this, jsonOf);
+      return { known: () => false, value: () => real.value() };
+    });
+    const k8s = new K8sApp();
+    const { stack, cluster } = eksStack();
+    expect(() => new HelmChartReleases(stack, 'shop', { cluster, charts: [blobs(k8s, 'a', 1, 1_000), blobs(k8s, 'big', 3, 300_000), repeating(k8s)] })).toThrow(overBudget);
+    // the delivery's own release (rendered last) is checked after every chart
+    const k8s2 = new K8sApp();
+    const other = eksStack();
+    expect(() => new HelmChartReleases(other.stack, 'shop', { cluster: other.cluster, charts: [blobs(k8s2, 'shop', 3, 300_000), blobs(k8s2, 'big', 3, 300_000)] })).toThrow(overBudget);
+  });
 });
 
 describe('the release record budget', () => {

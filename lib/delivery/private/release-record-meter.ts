@@ -57,7 +57,10 @@ export class ReleaseRecordMeter {
   private threadFailed = availableParallelism() < 2;
   private closedThread = false;
 
-  /** Measures the record of the release whose JSON `jsonOf` returns (called once, or twice if the thread fails). */
+  /**
+   * Measures the record of the release whose JSON `jsonOf` returns: called once, or again if the thread fails.
+   * Each call must return a new buffer the caller does not keep: one sent to the thread is moved there.
+   */
   public measure(jsonOf: () => Buffer): RecordSize {
     const json = jsonOf();
     if (this.inline < INLINE_BYTES || !this.startThread()) {
@@ -106,13 +109,14 @@ export class ReleaseRecordMeter {
   }
 
   private startThread(): boolean {
-    if (this.worker !== undefined) return true;
     if (this.threadFailed) return false;
+    if (this.worker !== undefined) return true;
     try {
-      // no loader or --require of the parent (tsx, ts-node): the thread needs zlib only
-      this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
-      // an error of the thread (it ran out of memory) only means its sizes are measured here; it must not end the process
-      this.worker.on('error', () => { this.threadFailed = true; });
+      // no flag, loader or --require of the parent (tsx, ts-node, NODE_OPTIONS): the thread needs zlib only
+      this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], env: { ...process.env, NODE_OPTIONS: '' } });
+      // an error of the thread (it ran out of memory) must not end the process; the sizes it did not write are
+      // measured here (the event arrives once the synchronous synthesis yields, so a wait may still time out first)
+      this.worker.on('error', () => this.stopThread());
       this.worker.unref();
       return true;
     } catch {
