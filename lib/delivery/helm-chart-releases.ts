@@ -6,6 +6,7 @@ import { Construct, IDependable } from 'constructs';
 import { HelmChartDirectory } from './helm-chart-directory';
 import { ChartManifest } from '../workloads';
 import { chartReleaseName, checkReleaseRecord, claimRelease, defaultRelease, markRelease, RecordBudgetContext, renderRelease, RenderedRelease, stageRelease, validateReleaseProps } from './private/helm-release';
+import { InOrderChecks } from './private/in-order-checks';
 import { ReleaseRecordMeter } from './private/release-record-meter';
 import { describeObject, DirectoryStager, identity } from './private/render';
 import { renderEach } from '../workloads/private/chart-render';
@@ -143,27 +144,15 @@ export class HelmChartReleases extends Construct {
   private renderAll(v: PropValidator, props: HelmChartReleasesProps, charts: Iterable<ChartManifest>, sharedSet: Set<string>,
     meter: ReleaseRecordMeter): RenderedGroup[] {
     const rendered: RenderedGroup[] = [];
-    let checked = 0;
-    const checkInOrder = (wait: boolean): void => {
-      while (checked < rendered.length && (wait || rendered[checked].release.record.known())) {
-        const r = rendered[checked++];
-        r.bytes = checkReleaseRecord(v, r.release, budgetContext(r.group));
-      }
-    };
-    const afterEarlierRecords = <T>(step: () => T): T => {
-      try {
-        return step();
-      } catch (e) {
-        checkInOrder(true);
-        throw e;
-      }
-    };
+    const checks = new InOrderChecks<RenderedGroup>(r => r.release.record.known(), r => {
+      r.bytes = checkReleaseRecord(v, r.release, budgetContext(r.group));
+    });
     const ownManifests: ChartManifest[] = [];
     const seen = new Map<string, SeenObject>();
     const next = charts[Symbol.iterator]();
-    for (let m = afterEarlierRecords(() => next.next()); !m.done; m = afterEarlierRecords(() => next.next())) {
+    for (let m = checks.guard(() => next.next()); !m.done; m = checks.guard(() => next.next())) {
       const manifest = m.value;
-      afterEarlierRecords(() => {
+      checks.guard(() => {
         checkDistinctObjects(v, seen, manifest);
         if (manifest.objects.length === 0) return;
         if (sharedSet.has(manifest.name)) {
@@ -171,20 +160,19 @@ export class HelmChartReleases extends Construct {
           return;
         }
         const group = { release: chartReleaseName(this.deliveryId, manifest.name), scope: new Construct(this, `Chart-${manifest.name}`), chartNames: [manifest.name] };
-        rendered.push({ group, release: this.render(v, props, group, [manifest], meter) });
+        const r = { group, release: this.render(v, props, group, [manifest], meter) };
+        rendered.push(r);
+        checks.add(r);
       });
-      checkInOrder(false);
+      checks.checkKnown();
     }
-    let own: RenderedGroup | undefined;
     if (ownManifests.length > 0) {
       const group = { release: defaultRelease(this.deliveryId), scope: this, chartNames: ownManifests.map(m => m.name) };
-      own = { group, release: afterEarlierRecords(() => this.render(v, props, group, ownManifests, meter)) };
-    }
-    checkInOrder(true);
-    if (own) {
-      own.bytes = checkReleaseRecord(v, own.release, budgetContext(own.group));
+      const own = { group, release: checks.guard(() => this.render(v, props, group, ownManifests, meter)) };
       rendered.unshift(own);
+      checks.add(own);
     }
+    checks.checkAll();
     v.check(rendered.length > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
     return rendered;
   }

@@ -173,16 +173,10 @@ export function planHelmRelease(scope: Construct, kind: string, cluster: object,
   const manifests = synthesizeManifests(props.charts);
   const count = manifests.reduce((n, m) => n + m.objects.length, 0);
   v.check(count > 0, 'charts', props.charts.map(c => c.node.id), 'hold no Kubernetes objects: add workloads to the charts or remove the delivery.');
-  const meter = new ReleaseRecordMeter();
-  let releaseRecordBytes: number;
-  let rendered: RenderedRelease;
-  try {
-    rendered = renderRelease(scope, v, kind, manifests, release, namespace, meter);
-    releaseRecordBytes = checkReleaseRecord(v, rendered,
-      { prop: 'charts', value: `${count} objects`, fix: 'split the charts over several releases (HelmChartReleases, or addWorkloads, makes one release per chart).' });
-  } finally {
-    meter.close();
-  }
+  // one release, so measured on the main thread: a meter starts no thread for a delivery's first release
+  const rendered = renderRelease(scope, v, kind, manifests, release, namespace, new ReleaseRecordMeter());
+  const releaseRecordBytes = checkReleaseRecord(v, rendered,
+    { prop: 'charts', value: `${count} objects`, fix: 'split the charts over several releases (HelmChartReleases, or addWorkloads, makes one release per chart).' });
   const stager = new DirectoryStager();
   try {
     const { chart, asset } = stageRelease(scope, rendered, stager);
