@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { FlowLogs } from './flow-logs';
 import { NatGateways } from './nat-gateways';
+import { addS3GatewayEndpoint } from './private/s3-gateway-endpoint';
 import { acknowledge, CDK_DEFAULT_POLICY } from '../private/nag';
 import { cdkPropValidator } from '../private/validate';
 
@@ -148,7 +149,7 @@ export class PlatformNetwork extends Construct {
     acknowledgeNetwork(vpc, flowLog);
 
     if (props.s3GatewayEndpoint ?? true) {
-      vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+      addS3GatewayEndpoint(vpc);
     }
   }
 

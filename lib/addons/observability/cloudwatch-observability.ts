@@ -1,10 +1,10 @@
-import { CfnAddon } from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IDependable } from 'constructs';
 import { eksClusterOf } from './private/cluster-kind';
 import { containerLogGroup } from './private/log-group';
+import { eksL1Classes } from '../../clusters/eks/private/eks-l1';
 import { PodIdentity } from '../../clusters/eks/private/pod-identity';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
 import { acknowledge } from '../../private/nag';
@@ -73,7 +73,7 @@ export class CloudWatchObservability implements IPlatformAddOn {
       retentionProp: 'CloudWatchObservability retention',
       encryptionKey: this.props.encryptionKey,
     }));
-    const addon = new CfnAddon(scope, 'Addon', {
+    const addon = new (eksL1Classes().CfnAddon)(scope, 'Addon', {
       addonName: 'amazon-cloudwatch-observability',
       addonVersion: version,
       clusterName: platform.cluster.clusterName,

@@ -1,6 +1,7 @@
-import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
+import type { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { eksL1Classes } from './private/eks-l1';
 import { podIdentityPrincipal } from './private/pod-identity';
 import { cdkPropValidator } from '../../private/validate';
 import { IWorkloadIdentity } from '../../workloads/workload-identity';
@@ -72,7 +73,7 @@ export class EksWorkloadIdentity extends Construct implements IWorkloadIdentityG
       description: props.description ?? `Workload identity ${namespace}/${serviceAccountName} on EKS cluster ${props.cluster.clusterName}`,
     });
     this.grantPrincipal = this.role;
-    this.association = new CfnPodIdentityAssociation(this, 'Association', {
+    this.association = new (eksL1Classes().CfnPodIdentityAssociation)(this, 'Association', {
       clusterName: props.cluster.clusterName,
       namespace,
       serviceAccount: serviceAccountName,

@@ -1,9 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
-// aws-eks, not aws-eks-v2: aws-eks-v2 exports no L1 class in aws-cdk-lib 2.261.0, the floor of the peer range
-import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
+import type { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { eksL1Classes } from './eks-l1';
 import { acknowledge, CDK_DEFAULT_POLICY } from '../../../private/nag';
 
 /** Props of a {@link PodIdentity}. */
@@ -57,7 +57,7 @@ export class PodIdentity extends Construct {
     });
     for (const statement of props.statements ?? []) this.role.addToPrincipalPolicy(statement);
     if (props.statements?.length) acknowledge(this.role, CDK_DEFAULT_POLICY);
-    this.association = new CfnPodIdentityAssociation(this, 'Association', {
+    this.association = new (eksL1Classes().CfnPodIdentityAssociation)(this, 'Association', {
       clusterName: props.cluster.clusterName,
       namespace: props.namespace,
       serviceAccount: props.serviceAccount,
