@@ -12,6 +12,7 @@ import { tmpOutdir } from './helpers';
 import { addWebService, webServiceCharts } from './web-services';
 import { HelmChartDirectory, HelmChartReleases } from '../../lib/delivery';
 import { chartReleaseName, estimateReleaseRecordBytes, MAX_RELEASE_RECORD_BYTES } from '../../lib/delivery/private/helm-release';
+import { ReleaseJsonBuffers } from '../../lib/delivery/private/release-json';
 import { RecordSize, ReleaseRecordMeter } from '../../lib/delivery/private/release-record-meter';
 import { synthesizeManifests } from '../../lib/workloads';
 
@@ -215,8 +216,8 @@ describe('release records measured on a second thread', () => {
   test('a record not yet known when a later chart fails: the error is the earlier chart\'s budget, as chart by chart', () => {
     // every record stays unknown until read, as on a thread that has not answered yet
     const measure = ReleaseRecordMeter.prototype.measure;
-    jest.spyOn(ReleaseRecordMeter.prototype, 'measure').mockImplementation(function (this: ReleaseRecordMeter, jsonOf: () => Buffer): RecordSize {
-      const real = measure.call(this, jsonOf);
+    jest.spyOn(ReleaseRecordMeter.prototype, 'measure').mockImplementation(function (this: ReleaseRecordMeter, write: (buffers: ReleaseJsonBuffers) => Buffer): RecordSize {
+      const real = measure.call(this, write);
       return { known: () => false, value: () => real.value() };
     });
     const k8s = new K8sApp();

@@ -3,11 +3,13 @@ import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { App, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ApiObject, App as K8sApp, Chart } from 'cdk8s';
+import * as fc from 'fast-check';
 import { tmpOutdir } from './helpers';
 import { addWebService } from './web-services';
 import { HelmChartDelivery } from '../../lib/delivery';
-import { HelmChartDirectory } from '../../lib/delivery/helm-chart-directory';
-import { base64, estimateReleaseRecordBytes, jsonChars, MAX_RELEASE_RECORD_BYTES, releaseJson } from '../../lib/delivery/private/helm-release';
+import { escapeHelmTemplate, HelmChartDirectory } from '../../lib/delivery/helm-chart-directory';
+import { estimateReleaseRecordBytes, MAX_RELEASE_RECORD_BYTES } from '../../lib/delivery/private/helm-release';
+import { base64, jsonChars, releaseJson, ReleaseJsonBuffers, ReleaseChart } from '../../lib/delivery/private/release-json';
 import { ClusterTraits, PlatformChart, synthesizeManifests } from '../../lib/workloads';
 
 /** A pseudo-random (fixed seed), hardly compressible string of `n` characters. */
@@ -59,6 +61,39 @@ describe('the Helm release record estimate', () => {
       expect(jsonChars(text, Buffer.from(text)).toString()).toBe(expected);
       expect(jsonChars(text).toString()).toBe(expected);
     }
+  });
+
+  test('property: the release JSON is JSON.stringify of the release, byte for byte, into fresh or reused (dirty) buffers', () => {
+    /** The record as Helm's json.Marshal writes the fields that count (JSON.stringify writes the same bytes). */
+    const reference = (c: ReleaseChart) => Buffer.from(JSON.stringify({
+      name: c.chartName,
+      info: { first_deployed: '2006-01-02T15:04:05.999999999Z', last_deployed: '2006-01-02T15:04:05.999999999Z', deleted: '', description: 'Upgrade complete', status: 'deployed' },
+      chart: { metadata: { name: c.chartName, version: c.chartVersion }, templates: [...c.files].map(([name, data]) => ({ name, data: Buffer.from(data).toString('base64') })) },
+      manifest: [...c.files].filter(([name]) => name.startsWith('templates/'))
+        .map(([name, data]) => `---\n# Source: ${c.chartName}/${name}\n${data.split(escapeHelmTemplate('{{')).join('{{')}`).join(''),
+      version: 1,
+    }));
+    // buffers reused from one release to the next, left full of other bytes
+    let scratch = Buffer.alloc(0);
+    let output = Buffer.alloc(0);
+    const reused: ReleaseJsonBuffers = {
+      scratch: n => (scratch = scratch.length >= n ? scratch : Buffer.alloc(n + 7, 0xaa)),
+      output: n => (output = output.length >= n ? output : Buffer.alloc(n + 5, 0x55)),
+    };
+    const piece = fc.constantFrom('a: b\n', '"', '\\', '\t', '\u0001', '\u001f', 'é', '€', '😀', '\uFFFD', '\u2028', '\uD800', '\uDC00', escapeHelmTemplate('{{'), '{{', ' ');
+    const text = fc.array(piece, { maxLength: 30 }).map(p => p.join(''));
+    const fileName = fc.tuple(fc.constantFrom('templates/', 'crds/', ''), fc.array(fc.constantFrom('a', 'é', '"', '-', '0'), { minLength: 1, maxLength: 6 }))
+      .map(([dir, n]) => `${dir}${n.join('')}.yaml`);
+    const chart = fc.record({
+      chartName: fc.constantFrom('shop', 'apps-shop-000', 'é'),
+      chartVersion: fc.constantFrom('0.0.0-c0123456789ab', '1.0.0'),
+      files: fc.uniqueArray(fc.tuple(fileName, text), { selector: ([name]) => name, maxLength: 6 }).map(entries => new Map([['Chart.yaml', 'apiVersion: v2\n'], ...entries])),
+    });
+    fc.assert(fc.property(chart, c => {
+      const expected = reference(c);
+      expect(releaseJson(c).equals(expected)).toBe(true);
+      expect(releaseJson(c, reused).equals(expected)).toBe(true);
+    }), { seed: 15, numRuns: 300 });
   });
 
   test('the release JSON is what Helm serializes: chart files base64-encoded and the rendered manifest (escaped braces restored)', () => {

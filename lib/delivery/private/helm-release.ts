@@ -7,7 +7,8 @@ import { WorkloadRelease, markForGuard } from '../../guards/private/marks';
 import { ChartManifest, KubeObject, synthesizeManifests } from '../../workloads';
 import { PropValidator } from '../../workloads/private/validate';
 import { DeploymentBudget } from '../deployment-budget';
-import { HelmChartDirectory, escapeHelmTemplate } from '../helm-chart-directory';
+import { HelmChartDirectory } from '../helm-chart-directory';
+import { releaseJson } from './release-json';
 import { recordBytesOf, RecordSize, ReleaseRecordMeter } from './release-record-meter';
 import { describeObject, DirectoryStager, prepareObjects } from './render';
 
@@ -117,7 +118,7 @@ export function renderRelease(scope: Construct, v: PropValidator, kind: string, 
     }
   }
   const chart = HelmChartDirectory.render(prepared, { chartName: release });
-  const record = meter.measure(() => releaseJson(chart));
+  const record = meter.measure(buffers => releaseJson(chart, buffers));
   return { chart, record, objectCount: objects.length, crds, kinds: new Set(objects.map(({ o }) => kindKey(o))) };
 }
 
@@ -195,119 +196,6 @@ export function planHelmRelease(scope: Construct, kind: string, cluster: object,
  */
 export function estimateReleaseRecordBytes(chart: HelmChartDirectory): number {
   return recordBytesOf(releaseJson(chart));
-}
-
-/** The fields of a release record besides the chart and the manifest, at their largest usual length. */
-const RELEASE_INFO = '"info":{"first_deployed":"2006-01-02T15:04:05.999999999Z","last_deployed":"2006-01-02T15:04:05.999999999Z",'
-  + '"deleted":"","description":"Upgrade complete","status":"deployed"}';
-
-/** The release as Helm serializes it (the parts that matter for its size), as one JSON buffer. */
-export function releaseJson(chart: HelmChartDirectory): Buffer {
-  // Built from buffers: base64 needs no JSON escaping, so only names and the manifest are escaped, and each
-  // template is encoded to UTF-8 once: its bytes are written as base64 and, escaped, into the manifest.
-  const parts: Buffer[] = [Buffer.from(`{"name":${JSON.stringify(chart.chartName)},${RELEASE_INFO},"chart":{"metadata":${JSON.stringify({ name: chart.chartName, version: chart.chartVersion })},"templates":[`)];
-  const manifest: Buffer[] = [Buffer.from(']},"manifest":"')];
-  let first = true;
-  for (const [name, data] of chart.files) {
-    const bytes = Buffer.from(data);
-    parts.push(Buffer.from(`${first ? '' : ','}{"name":${JSON.stringify(name)},"data":"`), base64(bytes), CLOSE_TEMPLATE);
-    // the manifest is one JSON string: the JSON of each piece without its quotes (ASCII headers split no character)
-    if (name.startsWith('templates/')) {
-      const plain = unescape(data);
-      manifest.push(jsonChars(`---\n# Source: ${chart.chartName}/${name}\n`), plain === data ? jsonChars(data, bytes) : jsonChars(plain));
-    }
-    first = false;
-  }
-  manifest.push(Buffer.from('","version":1}'));
-  return Buffer.concat([...parts, ...manifest]);
-}
-
-/** Bytes an ASCII byte gains when escaped in a JSON string: 0 (as it is), 1 (`\n`) or 5 (`\u001b`). */
-const JSON_ESCAPE_EXTRA = new Uint8Array(128).map((_, b) => {
-  if (b === 0x22 || b === 0x5c || b === 0x08 || b === 0x09 || b === 0x0a || b === 0x0c || b === 0x0d) return 1;
-  return b < 0x20 ? 5 : 0;
-});
-/** The letter after the backslash of a short escape (`\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r`), by byte. */
-const SHORT_ESCAPES = new Uint8Array(128);
-[[0x22, 0x22], [0x5c, 0x5c], [0x08, 0x62], [0x09, 0x74], [0x0a, 0x6e], [0x0c, 0x66], [0x0d, 0x72]].forEach(([b, letter]) => { SHORT_ESCAPES[b] = letter; });
-const HEX = Buffer.from('0123456789abcdef');
-/** What `Buffer.from` writes for a lone surrogate (and for U+FFFD itself). */
-const REPLACEMENT_CHARACTER = Buffer.from([0xef, 0xbf, 0xbd]);
-
-/**
- * The UTF-8 bytes of `text` as a JSON string, without the quotes: exactly `JSON.stringify(text)` minus its
- * quotes. Given `bytes` (`Buffer.from(text)`), the escaping is done on them, without a second encoding of the
- * text (about 5× faster on a chart's templates); text with U+FFFD or a lone surrogate (which the UTF-8 bytes
- * cannot tell apart, while JSON.stringify escapes the latter) takes the string path.
- */
-export function jsonChars(text: string, bytes?: Buffer): Buffer {
-  if (bytes === undefined || bytes.includes(REPLACEMENT_CHARACTER)) {
-    const json = Buffer.from(JSON.stringify(text));
-    return json.subarray(1, json.length - 1);
-  }
-  let extra = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b < 128) extra += JSON_ESCAPE_EXTRA[b];
-  }
-  if (extra === 0) return bytes;
-  const out = Buffer.allocUnsafe(bytes.length + extra);
-  let o = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b >= 128 || JSON_ESCAPE_EXTRA[b] === 0) {
-      out[o++] = b;
-    } else if (JSON_ESCAPE_EXTRA[b] === 1) {
-      out[o++] = 0x5c;
-      out[o++] = SHORT_ESCAPES[b];
-    } else {
-      // \u00XX, lower-case hex as JSON.stringify writes it
-      out[o++] = 0x5c;
-      out[o++] = 0x75;
-      out[o++] = 0x30;
-      out[o++] = 0x30;
-      out[o++] = HEX[b >>> 4]; // eslint-disable-line no-bitwise
-      out[o++] = HEX[b & 15]; // eslint-disable-line no-bitwise
-    }
-  }
-  return out;
-}
-
-const CLOSE_TEMPLATE = Buffer.from('"}');
-const BASE64_DIGITS = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
-const PAD = 0x3d; // '='
-
-/* eslint-disable no-bitwise */ // base64 is bit arithmetic: 3 bytes → 4 digits of 6 bits
-/**
- * Standard base64 (with padding) of `src`, as bytes: `Buffer.from(src.toString('base64'))` without the string
- * (about 3× faster than Node 20's `toString('base64')` on the release's templates).
- */
-export function base64(src: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(Math.ceil(src.length / 3) * 4);
-  const whole = src.length - (src.length % 3);
-  let o = 0;
-  for (let i = 0; i < whole; i += 3) {
-    const x = (src[i] << 16) | (src[i + 1] << 8) | src[i + 2];
-    out[o++] = BASE64_DIGITS[x >>> 18];
-    out[o++] = BASE64_DIGITS[(x >>> 12) & 63];
-    out[o++] = BASE64_DIGITS[(x >>> 6) & 63];
-    out[o++] = BASE64_DIGITS[x & 63];
-  }
-  if (whole < src.length) {
-    const x = (src[whole] << 16) | (whole + 1 < src.length ? src[whole + 1] << 8 : 0);
-    out[o++] = BASE64_DIGITS[x >>> 18];
-    out[o++] = BASE64_DIGITS[(x >>> 12) & 63];
-    out[o++] = whole + 1 < src.length ? BASE64_DIGITS[(x >>> 6) & 63] : PAD;
-    out[o++] = PAD;
-  }
-  return out;
-}
-/* eslint-enable no-bitwise */
-
-const ESCAPED_BRACES = escapeHelmTemplate('{{');
-
-function unescape(text: string): string {
-  return text.includes(ESCAPED_BRACES) ? text.split(ESCAPED_BRACES).join('{{') : text;
 }
 
 /** A release name from a construct id: lowercased, other characters than letters, digits and '-' made '-'. */

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'os';
 import { Worker } from 'worker_threads';
 import { gzipSync, constants as zlib } from 'zlib';
+import type { ReleaseJsonBuffers } from './release-json';
 
 /**
  * Bytes of the Secret data Helm stores for a release whose JSON is `json`: base64 of gzip at Helm's level
@@ -16,6 +17,11 @@ function base64Length(bytes: number): number {
   return Math.ceil(bytes / 3) * 4;
 }
 
+/** A size measured already. */
+function known(bytes: number): RecordSize {
+  return { known: () => true, value: () => bytes };
+}
+
 /** A release record's size: measured already, or being measured on the meter's thread. */
 export interface RecordSize {
   /** Whether {@link value} returns without waiting. */
@@ -24,13 +30,13 @@ export interface RecordSize {
   value(): number;
 }
 
-/** The meter's thread: compresses each release JSON it is sent and writes the gzip length into the job's cell. */
+/** The meter's thread: compresses the release JSON at the start of each job's memory and writes the gzip length into the job's cell. */
 const WORKER_SOURCE = `
 const { parentPort } = require('worker_threads');
 const { gzipSync, constants } = require('zlib');
-parentPort.on('message', ({ json, cell }) => {
+parentPort.on('message', ({ memory, length, cell }) => {
   const size = new Int32Array(cell);
-  Atomics.store(size, 0, gzipSync(json, { level: constants.Z_BEST_COMPRESSION }).length);
+  Atomics.store(size, 0, gzipSync(new Uint8Array(memory, 0, length), { level: constants.Z_BEST_COMPRESSION }).length);
   Atomics.notify(size, 0);
 });
 `;
@@ -40,8 +46,37 @@ parentPort.on('message', ({ json, cell }) => {
  * milliseconds to start): a delivery's first release is always measured there.
  */
 const INLINE_BYTES = 4 * 1024 * 1024;
-/** How long {@link RecordSize.value} waits for the thread before measuring on the main thread instead. */
+/** How long the meter waits for the thread (for a size, or for shared memory to write into) before measuring on the main thread instead. */
 const WAIT_MS = 30_000;
+/** Shared memory blocks the JSON of the thread's jobs is written into: one being compressed while the next is written. */
+const SLOTS = 2;
+
+/** Shared memory the thread reads a job's JSON from; busy until the job's cell holds its size. */
+interface Slot {
+  memory: SharedArrayBuffer;
+  cell?: Int32Array;
+}
+
+/** Buffers a meter keeps for the JSON it measures on the main thread. */
+class MainBuffers implements ReleaseJsonBuffers {
+  private scratchBuffer = Buffer.alloc(0);
+  private outputBuffer = Buffer.alloc(0);
+
+  public scratch(bytes: number): Buffer {
+    if (this.scratchBuffer.length < bytes) this.scratchBuffer = Buffer.allocUnsafe(grown(this.scratchBuffer.length, bytes));
+    return this.scratchBuffer;
+  }
+
+  public output(bytes: number): Buffer {
+    if (this.outputBuffer.length < bytes) this.outputBuffer = Buffer.allocUnsafe(grown(this.outputBuffer.length, bytes));
+    return this.outputBuffer;
+  }
+}
+
+/** A new size for a buffer of `size` bytes that must hold `bytes`: at least double, so a delivery grows each buffer a few times. */
+function grown(size: number, bytes: number): number {
+  return Math.max(bytes, 2 * size);
+}
 
 /**
  * Measures the release records of one delivery. The compression at Helm's level is a seventh of a 10,000-service
@@ -50,39 +85,48 @@ const WAIT_MS = 30_000;
  * {@link recordBytesOf} either way (the same zlib call). One thread per meter, without a reference that keeps
  * the process alive; {@link close} ends it. On a machine with one core, or if the thread cannot start or does
  * not answer, the meter measures on the main thread.
+ *
+ * The JSON is written into buffers the meter reuses (and, for the thread, shared memory it reuses): first
+ * touches of fresh memory cost more than writing the JSON on the benchmark's VM.
  */
 export class ReleaseRecordMeter {
   private worker?: Worker;
   private inline = 0;
   private threadFailed = availableParallelism() < 2;
   private closedThread = false;
+  private readonly main = new MainBuffers();
+  private readonly slots: Slot[] = [];
 
   /**
-   * Measures the record of the release whose JSON `jsonOf` returns: called once, or again if the thread fails.
-   * Each call must return a new buffer the caller does not keep: one sent to the thread is moved there.
+   * Measures the record of the release whose JSON `write` writes into the buffers it is given and returns:
+   * called once, or again (with the main thread's buffers) if the thread fails.
    */
-  public measure(jsonOf: () => Buffer): RecordSize {
-    const json = jsonOf();
+  public measure(write: (buffers: ReleaseJsonBuffers) => Buffer): RecordSize {
     if (this.inline < INLINE_BYTES || !this.startThread()) {
+      const json = write(this.main);
       this.inline += json.length;
-      const bytes = recordBytesOf(json);
-      return { known: () => true, value: () => bytes };
+      return known(recordBytesOf(json));
     }
+    let slot: Slot | undefined;
+    const json = write({
+      scratch: bytes => this.main.scratch(bytes),
+      output: bytes => {
+        slot = this.freeSlot(bytes);
+        return slot === undefined ? this.main.output(bytes) : Buffer.from(slot.memory, 0, bytes);
+      },
+    });
+    // the thread did not free a slot in time: measured here
+    if (slot === undefined) return known(recordBytesOf(json));
     const cell = new Int32Array(new SharedArrayBuffer(4));
-    // a buffer that owns its memory is moved to the thread, not copied (a late fallback renders the JSON again)
-    const owned = json.byteOffset === 0 && json.byteLength === json.buffer.byteLength && json.buffer instanceof ArrayBuffer;
-    this.worker!.postMessage({ json, cell: cell.buffer }, owned ? [json.buffer as ArrayBuffer] : []);
+    slot.cell = cell;
+    this.worker!.postMessage({ memory: slot.memory, length: json.length, cell: cell.buffer });
     let bytes: number | undefined;
-    const known = () => bytes !== undefined || Atomics.load(cell, 0) !== 0;
     return {
-      known,
+      known: () => bytes !== undefined || Atomics.load(cell, 0) !== 0,
       value: () => {
         if (bytes === undefined) {
-          // a thread that did not answer once (or was closed) is not waited for again
-          if (!this.threadFailed) Atomics.wait(cell, 0, 0, WAIT_MS);
-          const gzipped = Atomics.load(cell, 0);
-          if (gzipped === 0) this.stopThread();
-          bytes = gzipped !== 0 ? base64Length(gzipped) : recordBytesOf(jsonOf());
+          const gzipped = this.answer(cell);
+          bytes = gzipped !== 0 ? base64Length(gzipped) : recordBytesOf(write(this.main));
         }
         return bytes;
       },
@@ -97,6 +141,36 @@ export class ReleaseRecordMeter {
   /** Ends the thread, if one was started; a size read later is measured on the main thread if the thread had not answered. */
   public close(): void {
     this.stopThread();
+  }
+
+  /** The gzip length the thread wrote into `cell`, waiting for it; 0 if it did not answer (the thread is then stopped). */
+  private answer(cell: Int32Array): number {
+    // a thread that did not answer once (or was closed) is not waited for again
+    if (!this.threadFailed) Atomics.wait(cell, 0, 0, WAIT_MS);
+    const gzipped = Atomics.load(cell, 0);
+    if (gzipped === 0) this.stopThread();
+    return gzipped;
+  }
+
+  /**
+   * Shared memory of at least `bytes` bytes whose job is done: a free slot, a new one while there are fewer than
+   * {@link SLOTS}, else the oldest once the thread has measured it (undefined if it does not answer).
+   */
+  private freeSlot(bytes: number): Slot | undefined {
+    const isFree = (slot: Slot) => slot.cell === undefined || Atomics.load(slot.cell, 0) !== 0;
+    let slot = this.slots.find(isFree) ?? (this.slots.length < SLOTS ? undefined : this.slots[0]);
+    if (slot === undefined) {
+      slot = { memory: new SharedArrayBuffer(bytes) };
+      this.slots.push(slot);
+    } else if (!isFree(slot) && this.answer(slot.cell!) === 0) {
+      return undefined;
+    }
+    // the slot is used last now: the next wait is for the oldest job
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    this.slots.push(slot);
+    if (slot.memory.byteLength < bytes) slot.memory = new SharedArrayBuffer(grown(slot.memory.byteLength, bytes));
+    slot.cell = undefined;
+    return slot;
   }
 
   /** No more jobs for the thread (closed, or it did not answer): what it has not measured is measured here. */
