@@ -33,6 +33,15 @@ const MANIFEST_OPEN = ']},"manifest":"';
 const RECORD_CLOSE = '","version":1}';
 const TEMPLATE_CLOSE = '"}';
 
+/**
+ * Releases whose files have this many bytes or more are encoded and escaped by the loops below, straight into
+ * the output: once optimized they are 3-6x faster than Node's `toString('base64')` and `JSON.stringify` with
+ * their intermediate strings, but the first few hundred kilobytes run before V8 has optimized them, several
+ * times slower. A small delivery's one release (10 web services: 68 KB, 2 ms against 8 ms) takes Node's own
+ * functions.
+ */
+const LOOP_BYTES = 128 * 1024;
+
 /** One chart file in the record: where its UTF-8 bytes are in the scratch buffer, and what it adds to the manifest. */
 interface FilePlan {
   readonly open: string;
@@ -40,7 +49,7 @@ interface FilePlan {
   readonly end: number;
   /** The manifest's `# Source` line of a template, escaped (undefined for a file outside templates/). */
   readonly source?: string;
-  /** The template's manifest text as escaped JSON when it cannot be escaped from its bytes (restored braces, U+FFFD, lone surrogates). */
+  /** The template's manifest text as escaped JSON, in a small release or when it cannot be escaped from its bytes (restored braces, U+FFFD, lone surrogates). */
   readonly escaped?: Buffer;
   /** Bytes of the template in the manifest. */
   readonly manifestBytes: number;
@@ -57,11 +66,12 @@ export function releaseJson(chart: ReleaseChart, buffers: ReleaseJsonBuffers = F
   let encodedBytes = 0;
   for (const [, data] of files) encodedBytes += Buffer.byteLength(data);
   const encoded = buffers.scratch(encodedBytes);
+  const loops = encodedBytes >= LOOP_BYTES;
   let at = 0;
   const plans = files.map(([name, data], i) => {
     const start = at;
     at += encoded.write(data, at);
-    return planFile(chart.chartName, name, data, i, encoded, start, at);
+    return planFile(chart.chartName, name, data, i, encoded, start, at, loops);
   });
   const open = `{"name":${JSON.stringify(chart.chartName)},${RELEASE_INFO},"chart":{"metadata":${JSON.stringify({ name: chart.chartName, version: chart.chartVersion })},"templates":[`;
   let total = Buffer.byteLength(open) + MANIFEST_OPEN.length + RECORD_CLOSE.length;
@@ -73,7 +83,7 @@ export function releaseJson(chart: ReleaseChart, buffers: ReleaseJsonBuffers = F
   let o = out.write(open, 0);
   for (const p of plans) {
     o += out.write(p.open, o);
-    o = base64Into(encoded, p.start, p.end, out, o);
+    o = loops ? base64Into(encoded, p.start, p.end, out, o) : o + out.write(encoded.toString('base64', p.start, p.end), o, 'latin1');
     o += out.write(TEMPLATE_CLOSE, o);
   }
   o += out.write(MANIFEST_OPEN, o);
@@ -86,13 +96,13 @@ export function releaseJson(chart: ReleaseChart, buffers: ReleaseJsonBuffers = F
   return out.subarray(0, o);
 }
 
-function planFile(chartName: string, name: string, data: string, index: number, encoded: Buffer, start: number, end: number): FilePlan {
+function planFile(chartName: string, name: string, data: string, index: number, encoded: Buffer, start: number, end: number, loops: boolean): FilePlan {
   const open = `${index === 0 ? '' : ','}{"name":${JSON.stringify(name)},"data":"`;
   if (!name.startsWith('templates/')) return { open, start, end, manifestBytes: 0 };
   // the manifest is one JSON string: the JSON of each piece without its quotes (ASCII headers split no character)
   const source = JSON.stringify(`---\n# Source: ${chartName}/${name}\n`).slice(1, -1);
   const plain = unescape(data);
-  if (plain !== data || encoded.subarray(start, end).includes(REPLACEMENT_CHARACTER)) {
+  if (!loops || plain !== data || encoded.subarray(start, end).includes(REPLACEMENT_CHARACTER)) {
     const escaped = jsonChars(plain);
     return { open, start, end, source, escaped, manifestBytes: escaped.length };
   }
