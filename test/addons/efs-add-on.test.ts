@@ -101,6 +101,17 @@ describe.each([
     const values = parseAllDocuments(helmChart.spec.valuesContent)[0].toJSON();
     expect(values.image).toEqual({ tag: 'v3.4.1' });
     expect(values.controller).toMatchObject({ hostNetwork: true, fileSystemIdRefs: { enabled: true } });
+    // on the servers only (one here), one per server (its health port on the host): replaced before the next starts
+    expect(values.controller).toMatchObject({
+      replicaCount: 1,
+      rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
+      affinity: {
+        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }] }] } },
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'efs-csi-controller' } }, topologyKey: 'kubernetes.io/hostname' }] },
+      },
+      // a budget would keep the one server from being drained for its replacement
+      podDisruptionBudget: { enabled: false },
+    });
     expect(values.storageClasses).toEqual([{
       name: 'efs',
       parameters: {
@@ -124,13 +135,29 @@ describe.each([
     expect(association.Properties.Targets).toEqual(sync.Properties.Targets);
   });
 
-  test('both node roles get the controller\'s permissions on this file system only', () => {
-    for (const role of [/ServerRole/, /AgentRole/]) {
-      const statements = controllerPolicy(template, role) as Array<{ Action: string | string[]; Resource: unknown }>;
-      expect(statements.find(s => s.Action === 'elasticfilesystem:CreateAccessPoint')).toBeDefined();
-      for (const s of statements) if (s.Resource === '*') expect(s.Action).toBe('ec2:DescribeAvailabilityZones');
-    }
+  test('the server role alone gets the controller\'s permissions, on this file system only; the agents none', () => {
+    const statements = controllerPolicy(template, /ServerRole/) as Array<{ Action: string | string[]; Resource: unknown }>;
+    expect(statements.find(s => s.Action === 'elasticfilesystem:CreateAccessPoint')).toBeDefined();
+    for (const s of statements) if (s.Resource === '*') expect(s.Action).toBe('ec2:DescribeAvailabilityZones');
+    expect(controllerPolicy(template, /AgentRole/)).toEqual([]);
   });
+});
+
+test('k3s with three servers: a controller on each, with a disruption budget', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'efs-ha-'));
+  try {
+    const app = new App({ outdir });
+    const distribution = SelfManagedDistribution.k3s({ highAvailability: true });
+    new SelfManagedPlatformStack(app, 'acme-k3s', { platformName: 'acme', distribution, ebsCsi: false, addOns: [new EfsAddOn()] });
+    app.synth();
+    const helmChart = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml'))
+      .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map(d => d.toJSON()))
+      .find(o => o?.kind === 'HelmChart' && o.metadata.name === 'efs');
+    const { controller } = parseAllDocuments(helmChart.spec.valuesContent)[0].toJSON();
+    expect(controller).toMatchObject({ replicaCount: 3, podDisruptionBudget: { enabled: true, minAvailable: 1 } });
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 });
 
 describe('bad input', () => {

@@ -8,7 +8,6 @@ import { EBS_CSI_SCOPE_ID, EbsCsiInstallation, ebsCsiInstalledOn } from './priva
 import { ebsCsiControllerStatements, ebsCsiFindings } from './private/ebs-csi-policy';
 import { ClusterDistribution } from '../../clusters/cluster-distribution';
 import { VOLUME_BACKUP_TAG } from '../../clusters/eks/eks-addons';
-import { K3sCluster } from '../../clusters/k3s/k3s-cluster';
 import { IPlatformCluster } from '../../clusters/platform-cluster';
 import { serverAssociation } from '../../clusters/self-managed/private/server-association';
 import { serverKubectl } from '../../clusters/self-managed/private/server-kubectl';
@@ -121,7 +120,7 @@ export class EbsCsiAddOn implements IPlatformAddOn {
       extraVolumeTags: this.volumeBackupTagValue !== undefined ? { [VOLUME_BACKUP_TAG]: this.volumeBackupTagValue } : {},
       kmsKeyArn: key?.keyArn,
       classTag: `${CLUSTER_TAG}=${cluster.clusterName}`,
-      controllerReplicas: cluster instanceof K3sCluster && cluster.highAvailability ? 3 : 1,
+      controllerReplicas: cluster.serverCount,
     };
     this.grantController(cluster, key);
     const ready = this.installDriver(cluster, config);

@@ -13,6 +13,7 @@ import { serverKubectl } from '../../clusters/self-managed/private/server-kubect
 import { SelfManagedClusterBase } from '../../clusters/self-managed/self-managed-cluster';
 import { cdkPropValidator } from '../../private/validate';
 import { VolumeAccessMode } from '../../workloads';
+import { CONTROL_PLANE_LABEL } from '../ebs-csi/private/ebs-csi-config';
 import { IPlatformAddOn } from '../platform-add-on';
 
 /** The EFS CSI driver, pinned: the EKS add-on on EKS, the official Helm chart on k3s and kubeadm. */
@@ -51,8 +52,8 @@ const CONFIG_MAP = { namespace: 'kube-system', name: 'cdk-k8s-platform-efs', key
  * Shared storage for ReadWriteMany volumes: an encrypted EFS file system (mount targets in the private
  * subnets, NFS from the nodes only, daily backups, retained), the EFS CSI driver and a StorageClass `efs` that
  * gives each volume its own access point. EKS: the `aws-efs-csi-driver` EKS add-on, its controller on EKS
- * Pod Identity. k3s and kubeadm: the driver's Helm chart through the cluster's Helm controller; the node roles
- * get the controller's least permissions (on this file system only).
+ * Pod Identity. k3s and kubeadm: the driver's Helm chart through the cluster's Helm controller; the controller
+ * runs on the servers, and the server role alone gets its least permissions (on this file system only).
  *
  * Installing it adds the class to `cluster.traits` (every access mode), so a StatefulService may ask it for
  * ReadWriteMany.
@@ -127,9 +128,9 @@ export class EfsAddOn implements IPlatformAddOn {
     const scope = new Construct(cluster, 'EfsAddOn');
     // The API load balancer lives in the cluster's VPC (the cluster keeps its VPC to itself).
     const fileSystem = this.fileSystemFor(scope, cluster.nodeSecurityGroup, cluster.apiLoadBalancer.vpc!, cluster.encryptionKey);
-    for (const role of [cluster.serverRole, cluster.agentRole]) {
-      for (const statement of efsCsiControllerStatements(fileSystem)) role.addToPrincipalPolicy(statement);
-    }
+    // The controller runs on the servers only (the chart's affinity): the server role alone gets its least
+    // permissions. The node plugin mounts over NFS with TLS and needs none.
+    for (const statement of efsCsiControllerStatements(fileSystem)) cluster.serverRole.addToPrincipalPolicy(statement);
     // The file system id is known only at deploy time, and deliveries are files: an SSM association writes it
     // into a ConfigMap the StorageClass names (fileSystemIdConfigRef).
     const config = serverAssociation(scope, 'FileSystemIdConfig', {
@@ -145,7 +146,7 @@ export class EfsAddOn implements IPlatformAddOn {
       // The node plugin mounts NFS on the host (privileged): kube-system, as the EKS add-on does.
       namespace: 'kube-system',
       createNamespace: false,
-      values: efsChartValues(storageClassName),
+      values: efsChartValues(storageClassName, cluster.serverCount),
     });
     return new DependencyGroup(chart, config);
   }
@@ -164,16 +165,30 @@ function efsStorageClass(name: string, parameters: Record<string, string>): Reco
   };
 }
 
-/** The chart's values on k3s and kubeadm: pinned image, the controller on the host network (the instance role; IMDS hop limit 1), the class by ConfigMap. */
-function efsChartValues(storageClassName: string): Record<string, unknown> {
+/**
+ * The chart's values on k3s and kubeadm: pinned image; the controller on the servers only (their role alone
+ * may create access points), one replica per server on the host network (the instance role through IMDS, hop
+ * limit 1), its health port bound on its server, so an update replaces a pod before it starts the next; the
+ * class by ConfigMap.
+ */
+function efsChartValues(storageClassName: string, servers: number): Record<string, unknown> {
   const { apiVersion: _a, kind: _k, metadata, provisioner: _p, ...rest } = efsStorageClass(storageClassName,
     efsStorageClassParameters({ configRef: `${CONFIG_MAP.namespace}/${CONFIG_MAP.name}/${CONFIG_MAP.key}` }));
   return {
     image: { tag: EFS_CSI_DRIVER.appVersion },
     controller: {
       hostNetwork: true,
+      replicaCount: servers,
+      rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
+      affinity: {
+        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: CONTROL_PLANE_LABEL, operator: 'Exists' }] }] } },
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'efs-csi-controller' } }, topologyKey: 'kubernetes.io/hostname' }],
+        },
+      },
       fileSystemIdRefs: { enabled: true },
-      podDisruptionBudget: { enabled: true, minAvailable: 1 },
+      // one server: no budget (it would keep the server from being drained for its replacement)
+      podDisruptionBudget: { enabled: servers > 1, minAvailable: 1 },
       resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
     },
     node: { resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } } },

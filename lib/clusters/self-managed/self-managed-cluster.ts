@@ -238,6 +238,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
 
   protected readonly vpc: ec2.IVpc;
   protected readonly vpcSubnets: ec2.SubnetSelection;
+  private servers = 0;
   protected readonly rootVolumeSize: Size;
   protected readonly validator: PropValidator;
   /** The stable API host name (the API NLB's DNS name). */
@@ -510,8 +511,17 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
     this.deliveries.push({ id, files: files.map(f => f.deliveryId), url: asset.s3ObjectUrl });
   }
 
+  /**
+   * How many servers (control-plane nodes) the cluster runs. The add-ons' controllers that act with the server
+   * role (the EBS and EFS CSI controllers) run one replica per server.
+   */
+  public get serverCount(): number {
+    return this.servers;
+  }
+
   /** Creates a launch template and its Auto Scaling group of exactly `count` nodes. @internal */
   protected _addNodeGroup(id: string, options: SelfManagedNodeGroupOptions): autoscaling.AutoScalingGroup {
+    if (options.server) this.servers += options.count;
     let group: autoscaling.AutoScalingGroup | undefined;
     const identity = options.server ? this.workloadIdentity : undefined;
     const userData = withoutComments(renderScript([COMMON_SCRIPT, ...(identity?._scripts ?? []), ...options.scripts], {
