@@ -27,7 +27,7 @@
  *    checked;
  * 7. named imports from an ES module (`import { WebService } from 'cdk-k8s-platform'`) resolve: the compiled
  *    index.js files load their modules lazily, in a form Node's CommonJS lexer still reads.
- * 8. an EKS app loads only what it uses: not cdk8s-plus-28 (the workloads use the library's subset of its `k8s`
+ * 8. an EKS app (a web service and a team) synthesizes and loads only what it uses: not cdk8s-plus-28 (the workloads use the library's subset of its `k8s`
  *    classes, projenrc/k8s-subset.ts), no self-managed cluster's module, no second copy of `yaml`, not aws-ec2's
  *    VPC endpoint module, and no second copy of the EKS L1 classes where aws-eks-v2 has its own. Each of these
  *    cost an app 7–160 ms of start-up (docs/benchmarks.md).
@@ -179,15 +179,25 @@ const os = require('os');
 const path = require('path');
 const { App } = require('aws-cdk-lib');
 const cdk8s = require('cdk8s');
-const { EksPlatformStack, PlatformChart, WebService } = require('cdk-k8s-platform');
+const iam = require('aws-cdk-lib/aws-iam');
+const { EksPlatformStack, PlatformChart, PlatformTeam, WebService } = require('cdk-k8s-platform');
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-only-'));
 try {
   const app = new App({ outdir });
   const stack = new EksPlatformStack(app, 'eks-only', { platformName: 'acme' });
   const chart = new PlatformChart(new cdk8s.App(), 'shop', { traits: stack.cluster.traits, namespace: 'shop' });
   new WebService(chart, 'web', { image: 'ghcr.io/acme/web:1.2.0', ingress: { hosts: ['shop.example.com'] } });
+  // a team: its access entry is an EKS L1 class, which aws-eks-v2 does not export at the floor of the peer range
+  const teams = new cdk8s.Chart(new cdk8s.App(), 'teams');
+  const payments = new PlatformTeam(teams, 'payments', { namespaces: ['payments'], groups: { edit: ['payments-devs'] } });
+  stack.addTeam(payments, { iamRoles: { edit: [iam.Role.fromRoleArn(stack, 'Devs', 'arn:aws:iam::111122223333:role/payments-devs')] } });
   stack.cluster.addWorkloads('shop', [chart]);
+  stack.cluster.addWorkloads('teams', [teams]);
   app.synth();
+  const template = JSON.parse(fs.readFileSync(path.join(outdir, 'eks-only.template.json'), 'utf8'));
+  if (!Object.values(template.Resources).some(r => r.Type === 'AWS::EKS::AccessEntry' && JSON.stringify(r).includes('payments-devs'))) {
+    throw new Error('no access entry for the team');
+  }
 } finally {
   fs.rmSync(outdir, { recursive: true, force: true });
 }
@@ -334,7 +344,7 @@ async function main(): Promise<void> {
     const esm = run('node', ['esm.mjs'], app, 'importing named exports from an ES module').trim();
     if (esm !== 'function function function function') fail(`named ESM imports gave "${esm}", expected four functions`);
 
-    steps.step('an EKS app loads only what it uses');
+    steps.step('an EKS app (a web service and a team) synthesizes and loads only what it uses');
     fs.writeFileSync(path.join(app, 'eks-only.js'), EKS_ONLY_JS);
     const loaded = (JSON.parse(run('node', ['eks-only.js'], app, 'synthesizing an EKS-only app', { CDK_VALIDATION: 'false' })) as string[])
       .filter(f => !f.includes('/node_modules/cdk8s/node_modules/'));

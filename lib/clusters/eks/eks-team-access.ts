@@ -1,7 +1,9 @@
 import { Lazy, Names, Token } from 'aws-cdk-lib';
+import type { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { eksL1Classes } from './private/eks-l1';
 import { cdkPropValidator } from '../../private/validate';
 import { PlatformTeam, TeamRole } from '../../workloads/platform-team';
 import { checkTeamJoins, TEAM_ROLES } from '../../workloads/private/platform-team-checks';
@@ -127,7 +129,7 @@ export class EksTeamAccess extends Construct {
     this.principals.set(arn, access);
     // the id follows the role's construct, not the order of teams: reordering never replaces an entry
     // clusterName is a reference to the cluster when it is defined in this app: the entry comes after it
-    new eks.CfnAccessEntry(this, Names.nodeUniqueId(role.node), {
+    new (eksL1Classes().CfnAccessEntry)(this, Names.nodeUniqueId(role.node), {
       clusterName: this.cluster.clusterName,
       principalArn: arn,
       type: 'STANDARD',
@@ -139,7 +141,7 @@ export class EksTeamAccess extends Construct {
 }
 
 /** One access policy per role, scoped to the namespaces of every team where the principal holds it. */
-function accessPolicies(access: PrincipalAccess): eks.CfnAccessEntry.AccessPolicyProperty[] {
+function accessPolicies(access: PrincipalAccess): CfnAccessEntry.AccessPolicyProperty[] {
   return TEAM_ROLES.filter(role => access.policies.has(role)).map(role => ({
     policyArn: ACCESS_POLICY[role].policyArn,
     accessScope: { type: eks.AccessScopeType.NAMESPACE, namespaces: [...access.policies.get(role)!].sort() },

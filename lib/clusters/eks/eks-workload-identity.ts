@@ -48,7 +48,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export class EksWorkloadIdentity extends Construct implements IWorkloadIdentityGrant {
   /** The role the pods assume. */
   public readonly role: iam.Role;
-  /** The Pod Identity association. */
+  /**
+   * The Pod Identity association (aws-eks-v2's class where aws-cdk-lib exports it there: test it with
+   * `CfnPodIdentityAssociation.isCfnPodIdentityAssociation`, not `instanceof`).
+   */
   public readonly association: CfnPodIdentityAssociation;
   /** The role, as the principal grants go to. */
   public readonly grantPrincipal: iam.IPrincipal;
