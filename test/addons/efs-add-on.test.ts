@@ -78,7 +78,7 @@ describe('EKS: the EKS add-on with Pod Identity, the file system and the efs Sto
 describe.each([
   ['k3s', SelfManagedDistribution.k3s(), 'k3s kubectl'],
   ['kubeadm', SelfManagedDistribution.kubeadm(), 'kubectl --kubeconfig /etc/kubernetes/admin.conf'],
-])('%s: the driver\'s chart, node roles scoped to the file system, the id by ConfigMap', (_name, distribution, kubectl) => {
+])('%s: the driver\'s chart, the controller on the servers, the id by ConfigMap', (_name, distribution, kubectl) => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'efs-'));
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
   const app = new App({ outdir });
@@ -135,11 +135,14 @@ describe.each([
     expect(association.Properties.Targets).toEqual(sync.Properties.Targets);
   });
 
-  test('the server role alone gets the controller\'s permissions, on this file system only; the agents none', () => {
+  test('the server role alone gets the controller\'s permissions, on this file system only; the agents two reads', () => {
     const statements = controllerPolicy(template, /ServerRole/) as Array<{ Action: string | string[]; Resource: unknown }>;
     expect(statements.find(s => s.Action === 'elasticfilesystem:CreateAccessPoint')).toBeDefined();
     for (const s of statements) if (s.Resource === '*') expect(s.Action).toBe('ec2:DescribeAvailabilityZones');
-    expect(controllerPolicy(template, /AgentRole/)).toEqual([]);
+    // the mount helper's fallback to a mount target's address (the file system's DNS name does not resolve)
+    const agents = controllerPolicy(template, /AgentRole/) as Array<{ Action: string | string[]; Resource: unknown }>;
+    expect(agents.map(s => s.Action).sort()).toEqual(['ec2:DescribeAvailabilityZones', 'elasticfilesystem:DescribeMountTargets']);
+    expect(agents.find(s => s.Action === 'elasticfilesystem:DescribeMountTargets')!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/FileSystem/), 'Arn'] });
   });
 });
 

@@ -3,7 +3,7 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
-import { efsCsiControllerStatements, efsFileSystem, efsStorageClassParameters } from './private/efs-file-system';
+import { efsCsiControllerStatements, efsFileSystem, efsNodeStatements, efsStorageClassParameters } from './private/efs-file-system';
 import { ClusterDistribution } from '../../clusters/cluster-distribution';
 import { EksPlatformCluster } from '../../clusters/eks/eks-platform-cluster';
 import { PodIdentity } from '../../clusters/eks/private/pod-identity';
@@ -53,7 +53,8 @@ const CONFIG_MAP = { namespace: 'kube-system', name: 'cdk-k8s-platform-efs', key
  * subnets, NFS from the nodes only, daily backups, retained), the EFS CSI driver and a StorageClass `efs` that
  * gives each volume its own access point. EKS: the `aws-efs-csi-driver` EKS add-on, its controller on EKS
  * Pod Identity. k3s and kubeadm: the driver's Helm chart through the cluster's Helm controller; the controller
- * runs on the servers, and the server role alone gets its least permissions (on this file system only).
+ * runs on the servers, and the server role alone gets its least permissions (on this file system only); the
+ * agents' role only the two reads of the mount helper's fallback to a mount target's address.
  *
  * Installing it adds the class to `cluster.traits` (every access mode), so a StatefulService may ask it for
  * ReadWriteMany.
@@ -129,8 +130,10 @@ export class EfsAddOn implements IPlatformAddOn {
     // The API load balancer lives in the cluster's VPC (the cluster keeps its VPC to itself).
     const fileSystem = this.fileSystemFor(scope, cluster.nodeSecurityGroup, cluster.apiLoadBalancer.vpc!, cluster.encryptionKey);
     // The controller runs on the servers only (the chart's affinity): the server role alone gets its least
-    // permissions. The node plugin mounts over NFS with TLS and needs none.
+    // permissions. The agents' node plugins get the two reads of the mount helper's fallback (the controller's
+    // statements hold them for the servers).
     for (const statement of efsCsiControllerStatements(fileSystem)) cluster.serverRole.addToPrincipalPolicy(statement);
+    for (const statement of efsNodeStatements(fileSystem)) cluster.agentRole.addToPrincipalPolicy(statement);
     // The file system id is known only at deploy time, and deliveries are files: an SSM association writes it
     // into a ConfigMap the StorageClass names (fileSystemIdConfigRef).
     const config = serverAssociation(scope, 'FileSystemIdConfig', {

@@ -68,6 +68,18 @@ export function efsCsiControllerStatements(fileSystem: efs.FileSystem): iam.Poli
   ];
 }
 
+/**
+ * What the node plugin's mount helper (efs-utils) calls with the node's own role: it falls back to a mount
+ * target's IP address when the file system's DNS name does not resolve (a VPC without DNS hostnames, a custom
+ * resolver, the first minutes of new mount targets), and looks the mount targets and zones up for it.
+ */
+export function efsNodeStatements(fileSystem: efs.FileSystem): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ actions: ['elasticfilesystem:DescribeMountTargets'], resources: [fileSystem.fileSystemArn] }),
+    new iam.PolicyStatement({ actions: ['ec2:DescribeAvailabilityZones'], resources: ['*'] }),
+  ];
+}
+
 /** The StorageClass parameters: an access point per volume under /dynamic, owned by a fresh POSIX id. */
 export function efsStorageClassParameters(fileSystemRef: { fileSystemId: string } | { configRef: string }): Record<string, string> {
   return {
