@@ -351,7 +351,38 @@ Module-load timings (a \`--require\` hook timing every first \`require\`), the f
   88 resources against 39 (the VPC's \`restrictDefaultSecurityGroup\` provider about 90 ms, its flow log about
   45 ms, the add-ons' Pod Identity roles, the backup plan), each costing aws-cdk-lib's usual work. The library's own
   functions take 73 ms of self time at N = 10; bundling its 106 loaded files into one saved about 45 ms (3%) and was
-  not kept (file-relative assets, and the lazy index).`;
+  not kept (file-relative assets, and the lazy index).
+
+## Third pass: fresh memory, and two modules an EKS app did not need (2026-12-02, load 0.4–1.7)
+
+Phase timings with \`process.resourceUsage().minorPageFault\` between the phases, profiles, and alternating pairs:
+
+- **First touches of memory are this VM's largest hidden cost.** Filling a fresh 100 MB buffer takes 580–700 ms,
+  filling it again 6 ms: about 6 ms per MB, 24 µs per 4 KiB page (a bare-metal Linux takes well under 1 µs). A
+  contender at N = 10 takes 24,000–27,000 page faults, so about 0.6 s of its 1.5 s. Work that allocates fresh
+  buffers pays for the memory more than for the work.
+- **The release record measurement allocated about 4 MB per chart of 100 services** (a UTF-8 copy of the
+  templates, their base64, the escaped manifest, and \`Buffer.concat\` of it all): 22–33 ms per chart, of which
+  the writing itself is 3–4 ms. The JSON writer (lib/delivery/private/release-json.ts) now encodes each file
+  once into a scratch buffer and writes the JSON straight into one output buffer; the meter keeps both, and two
+  shared memory blocks for its thread, reused once the thread has measured a job. Same bytes (a property test
+  against \`JSON.stringify\` of the release, into dirty reused buffers). N = 1000: 0.967× (0.87–1.01) the wall
+  time of before, CPU 0.955× (6 pairs). N = 10000: page faults 135,000–138,000 → 121,000–123,000, peak RSS
+  510–521 → 485–493 MiB (3 single runs each; wall time within the noise, 11.0–12.9 s both).
+- **Small releases take Node's own base64 and JSON escaping.** The writer's byte loops are fast once V8 has
+  optimized them, but a small delivery's one release runs them cold: 8–9 ms for the 68 KB of 10 web services,
+  2 ms with \`toString('base64')\` and \`JSON.stringify\` (releases under 128 KiB of files).
+- **Two modules an EKS app loaded for nothing.** aws-ec2's VPC endpoint module (its hundreds of interface-endpoint
+  service constants: 13 ms of static initialisers) for the S3 gateway endpoint, which is now the same L1 the L2
+  writes (a property test compares both templates over subnet layouts); and aws-eks's 215 kB L1 module although
+  aws-eks-v2 has its own copy in recent aws-cdk-lib (the L1 classes come from aws-eks-v2 where it exports them,
+  from aws-eks at the floor of the peer range). N = 10: 0.95–0.97× the CPU of before (15 pairs, twice). The
+  consumer test refuses both modules in an EKS app.
+- **What remains at N = 10 is the platform, in aws-cdk-lib.** With the region facts already loaded, the VPC's
+  \`restrictDefaultSecurityGroup\` provider costs 60–80 ms to construct (its module, and staging its handler:
+  a fresh temporary copy hashed at every synth, then copied into the assembly) and about as much again at
+  synthesis; the flow log about 50 ms; synthesis of 88 resources against 39 about 80 ms more. The stack phase
+  takes 14,800 page faults against the anchor's 10,500.`;
 
 /**
  * What the profiles of issue 15 (10,000 services in one app) showed and what was changed (hand-written; single

@@ -51,7 +51,9 @@ export interface PlatformNetworkProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * Add an S3 gateway endpoint (free; image layers from ECR and S3 traffic skip the NAT gateway).
+   * Add an S3 gateway endpoint (free; image layers from ECR and S3 traffic skip the NAT gateway). It is the
+   * `AWS::EC2::VPCEndpoint` that `vpc.addGatewayEndpoint` writes, built as an L1 (`Vpc/S3Endpoint/Resource`):
+   * property injectors of `GatewayVpcEndpoint` do not apply to it.
    * @default true
    */
   readonly s3GatewayEndpoint?: boolean;

@@ -96,6 +96,14 @@ describe('the Helm release record estimate', () => {
       expect(releaseJson(c).equals(expected)).toBe(true);
       expect(releaseJson(c, reused).equals(expected)).toBe(true);
     }), { seed: 15, numRuns: 60 });
+    // the loops' path for certain: 160 KB of plain template text with every kind of escape
+    const big: ReleaseChart = {
+      chartName: 'shop',
+      chartVersion: '1.0.0',
+      files: new Map([['Chart.yaml', 'apiVersion: v2\n'], ['templates/a.yaml', 'k: "v"\\\t\u0001é\n'.repeat(15_000)]]),
+    };
+    expect(releaseJson(big).equals(reference(big))).toBe(true);
+    expect(releaseJson(big, reused).equals(reference(big))).toBe(true);
   });
 
   test('the release JSON is what Helm serializes: chart files base64-encoded and the rendered manifest (escaped braces restored)', () => {
