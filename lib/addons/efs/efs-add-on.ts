@@ -13,8 +13,8 @@ import { serverKubectl } from '../../clusters/self-managed/private/server-kubect
 import { SelfManagedClusterBase } from '../../clusters/self-managed/self-managed-cluster';
 import { cdkPropValidator } from '../../private/validate';
 import { VolumeAccessMode } from '../../workloads';
-import { CONTROL_PLANE_LABEL } from '../ebs-csi/private/ebs-csi-config';
 import { IPlatformAddOn } from '../platform-add-on';
+import { REPLACE_BEFORE_START, serverOnlyAffinity } from '../private/server-controller';
 
 /** The EFS CSI driver, pinned: the EKS add-on on EKS, the official Helm chart on k3s and kubeadm. */
 export const EFS_CSI_DRIVER = {
@@ -182,13 +182,8 @@ function efsChartValues(storageClassName: string, servers: number): Record<strin
     controller: {
       hostNetwork: true,
       replicaCount: servers,
-      rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
-      affinity: {
-        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: CONTROL_PLANE_LABEL, operator: 'Exists' }] }] } },
-        podAntiAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'efs-csi-controller' } }, topologyKey: 'kubernetes.io/hostname' }],
-        },
-      },
+      rollingUpdate: REPLACE_BEFORE_START,
+      affinity: serverOnlyAffinity('efs-csi-controller'),
       fileSystemIdRefs: { enabled: true },
       // one server: no budget (it would keep the server from being drained for its replacement)
       podDisruptionBudget: { enabled: servers > 1, minAvailable: 1 },

@@ -1,4 +1,5 @@
 import { EBS_CSI_DRIVER } from '../../../workloads/private/csi-drivers';
+import { REPLACE_BEFORE_START, serverOnlyAffinity } from '../../private/server-controller';
 
 /**
  * Host ports of the driver's pods on the host network. The node plugin keeps the chart's 9808 (fixed in the
@@ -6,8 +7,6 @@ import { EBS_CSI_DRIVER } from '../../../workloads/private/csi-drivers';
  * value `controller.healthPort` of the library's copy of the chart).
  */
 export const HOST_PORTS = { nodeHealth: 9808, nodeRegistrar: 9810, controllerHealth: 9818 } as const;
-/** The label both k3s (`"true"`) and kubeadm (`""`) put on their servers (control-plane nodes). */
-export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
 
 /** A container's security context under Pod Security "restricted" (the pod's user is the chart's). */
 const RESTRICTED_CONTAINER = {
@@ -48,14 +47,8 @@ export function ebsChartValues(config: EbsCsiConfig): Record<string, unknown> {
       hostNetwork: true,
       healthPort: HOST_PORTS.controllerHealth,
       replicaCount: config.controllerReplicas,
-      // a new pod needs its server's port: the old one goes first
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
-      affinity: {
-        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: CONTROL_PLANE_LABEL, operator: 'Exists' }] }] } },
-        podAntiAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'ebs-csi-controller' } }, topologyKey: 'kubernetes.io/hostname' }],
-        },
-      },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: REPLACE_BEFORE_START },
+      affinity: serverOnlyAffinity('ebs-csi-controller'),
       k8sTagClusterId: config.clusterName,
       ...(Object.keys(config.extraVolumeTags).length > 0 ? { extraVolumeTags: config.extraVolumeTags } : {}),
       resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
