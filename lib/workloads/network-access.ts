@@ -4,6 +4,14 @@ export interface IWorkloadSelector {
   readonly selectorLabels: Record<string, string>;
   /** The workload's namespace (undefined: the chart's or the default namespace). */
   readonly namespace?: string;
+  /**
+   * Labels of the workload's other pods, which `selectorLabels` does not select: the candidate of a canary,
+   * A/B or shadow release (another instance, `web-canary`). A NetworkPolicy that names the workload, as a
+   * caller or as a target, names these pods too.
+   *
+   * @default - none: `selectorLabels` selects every pod of the workload
+   */
+  readonly additionalSelectorLabels?: ReadonlyArray<Record<string, string>>;
 }
 
 /**

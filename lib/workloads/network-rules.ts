@@ -4,7 +4,9 @@ import { Construct, IConstruct } from 'constructs';
 import { IWorkloadSelector } from './network-access';
 import { PlatformNamespace } from './platform-namespace';
 import { MANAGED_BY } from './private/labels';
+import { checkSelector } from './private/network-policy';
 import { k8s } from './private/plus';
+import { podSelectors } from './private/pod-selectors';
 import { selectorNamespace } from './private/selector-namespace';
 import { PropValidator } from './private/validate';
 import { StatefulService } from './stateful-service';
@@ -73,6 +75,15 @@ function workloadName(x: IWorkloadSelector): string {
 }
 
 /**
+ * The name of a workload's further pod set `i` in its policies' names: the pods' instance label (`web-canary`),
+ * else the workload's name and the index.
+ */
+function podSetName(labels: Record<string, string>, workload: string, i: number): string {
+  const instance = labels['app.kubernetes.io/instance'];
+  return instance && instance !== workload && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(instance) ? instance : `${workload}-${i}`;
+}
+
+/**
  * Typed "service A may call service B on port P" rules. Each rule writes a NetworkPolicy on B admitting A's
  * pods (with a namespace selector when they are in different namespaces), and, where egress is denied by
  * default, a NetworkPolicy on A allowing the call out.
@@ -122,9 +133,7 @@ export class NetworkRules extends Construct {
     const v: PropValidator = this.v;
     this.count++;
     for (const side of ['from', 'to'] as const) {
-      const w = rule?.[side];
-      v.check(!!w && typeof w.selectorLabels === 'object' && w.selectorLabels !== null && Object.keys(w.selectorLabels).length > 0, `${prop}.${side}`, w,
-        'must be a workload (WebService, StatefulService, Worker) or an IWorkloadSelector with selector labels.');
+      checkSelector(v, `${prop}.${side}`, rule?.[side], 'a workload (WebService, StatefulService, Worker) or an IWorkloadSelector with selector labels');
     }
     const { from, to } = rule;
     if ((to instanceof WebService || to instanceof StatefulService || to instanceof Worker) && to.networkPolicy === undefined) {
@@ -137,20 +146,24 @@ export class NetworkRules extends Construct {
     const fromName = workloadName(from);
     const toName = workloadName(to);
     const policyPorts = ports.map(p => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
-    const peer = (x: IWorkloadSelector, ns: string | undefined): k8s.NetworkPolicyPeer => sameNs
-      ? { podSelector: { matchLabels: x.selectorLabels } }
-      : { podSelector: { matchLabels: x.selectorLabels }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns ?? 'default' } } };
+    // every pod set of each side: a workload's candidate pods (canary, A/B, shadow) are another instance
+    const peers = (x: IWorkloadSelector, ns: string | undefined): k8s.NetworkPolicyPeer[] => podSelectors(x).map(labels => (sameNs
+      ? { podSelector: { matchLabels: labels } }
+      : { podSelector: { matchLabels: labels }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns ?? 'default' } } }));
 
     const ingressName = sameNs ? `${toName}-from-${fromName}` : `${toName}-from-${fromNs ?? 'default'}-${fromName}`;
-    this.claim(prop, toNs, ingressName, from, to);
-    this.policies.push(new k8s.KubeNetworkPolicy(this, `Ingress${this.count}`, {
-      metadata: { name: ingressName, namespace: this.metadataNamespace(toNs), labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
-      spec: {
-        podSelector: { matchLabels: to.selectorLabels },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [peer(from, fromNs)], ports: policyPorts }],
-      },
-    }));
+    podSelectors(to).forEach((target, i) => {
+      const name = i === 0 ? ingressName : `${podSetName(target, toName, i)}${ingressName.slice(toName.length)}`;
+      this.claim(prop, toNs, name, from, to);
+      this.policies.push(new k8s.KubeNetworkPolicy(this, i === 0 ? `Ingress${this.count}` : `Ingress${this.count}-${i}`, {
+        metadata: { name, namespace: this.metadataNamespace(toNs), labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
+        spec: {
+          podSelector: { matchLabels: target },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: peers(from, fromNs), ports: policyPorts }],
+        },
+      }));
+    });
 
     const egress = this.egress ?? (PlatformNamespace.find(this, fromNs ?? 'default')?.defaultDenyEgress ?? false);
     if (!egress) {
@@ -158,15 +171,18 @@ export class NetworkRules extends Construct {
       return;
     }
     const egressName = sameNs ? `${fromName}-to-${toName}` : `${fromName}-to-${toNs ?? 'default'}-${toName}`;
-    this.claim(prop, fromNs, egressName, from, to);
-    this.policies.push(new k8s.KubeNetworkPolicy(this, `Egress${this.count}`, {
-      metadata: { name: egressName, namespace: this.metadataNamespace(fromNs), labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
-      spec: {
-        podSelector: { matchLabels: from.selectorLabels },
-        policyTypes: ['Egress'],
-        egress: [{ to: [peer(to, toNs)], ports: policyPorts }],
-      },
-    }));
+    podSelectors(from).forEach((source, i) => {
+      const name = i === 0 ? egressName : `${podSetName(source, fromName, i)}${egressName.slice(fromName.length)}`;
+      this.claim(prop, fromNs, name, from, to);
+      this.policies.push(new k8s.KubeNetworkPolicy(this, i === 0 ? `Egress${this.count}` : `Egress${this.count}-${i}`, {
+        metadata: { name, namespace: this.metadataNamespace(fromNs), labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
+        spec: {
+          podSelector: { matchLabels: source },
+          policyTypes: ['Egress'],
+          egress: [{ to: peers(to, toNs), ports: policyPorts }],
+        },
+      }));
+    });
   }
 
   /** Ports of the rule as container ports of `to`. */

@@ -232,6 +232,11 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
   public readonly releaseObjects: ReleaseObjects;
   /** The VerticalPodAutoscaler, when `rightSizing` is given. */
   public readonly rightSizing?: ApiObject;
+  /**
+   * The selector labels of the release's candidate pods (canary, A/B, shadow: another instance, `web-canary`),
+   * empty otherwise: `Callers.only(web)` and `NetworkRules` admit and open them with the stable pods.
+   */
+  public readonly additionalSelectorLabels: ReadonlyArray<Record<string, string>>;
   /** The resolved ports. */
   public readonly ports: ReadonlyArray<Required<Pick<WebServicePort, 'name' | 'port' | 'targetPort'>> & { protocol: string }>;
 
@@ -272,6 +277,7 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
     this.ingress = exposure.ingress;
     this.tlsObjects = exposure.tls ?? [];
     this.releaseObjects = { candidate, blue: colours?.blue, green: colours?.green, previewService, routing: exposure.routing };
+    this.additionalSelectorLabels = candidate ? [candidate.selectorLabels] : [];
 
     this.networkPolicy = buildNetworkPolicy(this, v, chart, {
       metadata: this.metadata(),

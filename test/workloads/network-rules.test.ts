@@ -1,7 +1,7 @@
 import { App, Chart, Size } from 'cdk8s';
 import { all, expectPropError, one, synthValid } from './fixtures';
 import {
-  Callers, ClusterTraits, KubeObject, NetworkPort, NetworkRules, PlatformChart, PlatformNamespace, StatefulService, synthesizeManifests,
+  Callers, ClusterTraits, KubeObject, NetworkPort, NetworkRules, PlatformChart, PlatformNamespace, ReleaseStrategy, StatefulService, synthesizeManifests,
   WebService, Worker,
 } from '../../lib/workloads';
 import { expectValidManifests } from '../support/k8s-check';
@@ -197,5 +197,69 @@ describe('NetworkRules validation', () => {
     new NetworkRules(chart, 'rules').allow(web, db);
     new PlatformNamespace(new Chart(app, 'namespaces'), 'shop', { defaultDenyEgress: true });
     expect(() => synthesizeManifests(chart)).toThrow(/\[shop\/rules\] allow\[0\]: namespace "shop" denies egress by default but no egress policy was written.*Create the PlatformNamespace first, or set egress: true/);
+  });
+});
+
+describe('a release\'s candidate pods are named with the stable ones', () => {
+  const API = { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' };
+  const API_CANARY = { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api-canary', 'platform.cdk-k8s.io/track': 'canary' };
+  const release = ReleaseStrategy.canary({ image: 'nginx:1.27.4', weight: 10 });
+
+  function canarySetup(traits = ClusterTraits.k3s()) {
+    const app = new App();
+    new PlatformNamespace(new Chart(app, 'namespaces'), 'shop', { defaultDenyEgress: true });
+    const chart = new PlatformChart(app, 'shop', { traits, namespace: 'shop' });
+    const api = new WebService(chart, 'api', { image: 'nginx:1.27.3', replicas: 2, ingress: { hosts: ['shop.example.com'] }, release });
+    const db = new StatefulService(chart, 'db', { image: 'postgres:16.4', ports: [{ name: 'postgres', port: 5432 }], callers: Callers.only(api) });
+    return { chart, api, db };
+  }
+
+  test('the workload lists its candidate\'s selector labels; without a candidate, none', () => {
+    const { chart, api, db } = canarySetup();
+    expect(api.additionalSelectorLabels).toEqual([API_CANARY]);
+    expect(api.releaseObjects.candidate?.selectorLabels).toEqual(API_CANARY);
+    const plain = new WebService(chart, 'plain', { image: 'nginx:1.27.3', replicas: 2 });
+    expect(plain.additionalSelectorLabels).toEqual([]);
+    expect(db.additionalSelectorLabels).toBeUndefined();
+  });
+
+  test.each([['k3s', ClusterTraits.k3s()], ['eks', ClusterTraits.eks()]])('Callers.only(api) admits api-canary too (%s)', (_, traits) => {
+    const { chart } = canarySetup(traits);
+    const objects = synthValid(chart);
+    const policy = one(objects, 'NetworkPolicy', 'db');
+    // then db's own replicas (a StatefulService admits its peers)
+    expect(policy.spec.ingress[0].from).toEqual([API, API_CANARY, DB_LABELS].map(matchLabels => ({ podSelector: { matchLabels } })));
+  });
+
+  test('a rule from a canaried workload: egress for both pod sets, the target admits both', () => {
+    const { chart, api, db } = canarySetup();
+    const rules = new NetworkRules(chart, 'rules').allow(api, db);
+    const objects = synthValid(chart);
+    const byName = (name: string) => objects.find(o => o.kind === 'NetworkPolicy' && o.metadata.name === name) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(rules.policies.map(p => p.name)).toEqual(['db-from-api', 'api-to-db', 'api-canary-to-db']);
+    expect(byName('db-from-api').spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: API } }, { podSelector: { matchLabels: API_CANARY } }]);
+    expect(byName('api-to-db').spec.podSelector).toEqual({ matchLabels: API });
+    expect(byName('api-canary-to-db').spec.podSelector).toEqual({ matchLabels: API_CANARY });
+    expect(byName('api-canary-to-db').spec.egress).toEqual(byName('api-to-db').spec.egress);
+  });
+
+  test('a rule to a canaried workload opens its candidate pods too', () => {
+    const { chart, api, db } = canarySetup();
+    const rules = new NetworkRules(chart, 'rules').allow(db, api);
+    const objects = synthValid(chart);
+    const byName = (name: string) => objects.find(o => o.kind === 'NetworkPolicy' && o.metadata.name === name) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(rules.policies.map(p => p.name)).toEqual(['api-from-db', 'api-canary-from-db', 'db-to-api']);
+    expect(byName('api-canary-from-db').spec.podSelector).toEqual({ matchLabels: API_CANARY });
+    expect(byName('api-canary-from-db').spec.ingress).toEqual(byName('api-from-db').spec.ingress);
+    expect(byName('db-to-api').spec.egress[0].to).toEqual([{ podSelector: { matchLabels: API } }, { podSelector: { matchLabels: API_CANARY } }]);
+  });
+
+  test('an empty additional label set is refused (it would select every pod)', () => {
+    const { chart, db } = setup();
+    const selector = { selectorLabels: { app: 'x' }, additionalSelectorLabels: [{}] };
+    expectPropError(() => new NetworkRules(chart, 'rules').allow(selector, db),
+      { path: 'shop/rules', prop: 'NetworkRules.allow[0].from.additionalSelectorLabels', value: '[{}]', says: 'must be a list of non-empty label sets' });
+    expectPropError(() => new WebService(chart, 'api', { image: 'nginx:1.27.3', replicas: 2, callers: Callers.only(selector) }),
+      { path: 'shop/api', prop: 'WebService.callers[0].additionalSelectorLabels', value: '[{}]', says: 'an empty set would select every pod of the namespace' });
   });
 });

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { k8s } from './plus';
+import { podSelectors } from './pod-selectors';
 import { selectorNamespace } from './selector-namespace';
 import { PropValidator } from './validate';
-import { Callers } from '../network-access';
+import { Callers, IWorkloadSelector } from '../network-access';
 import { PlatformChart } from '../platform-chart';
 
 /** Input of {@link buildNetworkPolicy}. */
@@ -26,12 +27,15 @@ export function buildNetworkPolicy(scope: Construct, v: PropValidator, chart: Pl
   const from: k8s.NetworkPolicyPeer[] = [];
   if (c.mode === 'same-namespace') from.push({ podSelector: {} });
   c.workloads.forEach((w, i) => {
-    v.check(w && typeof w.selectorLabels === 'object' && Object.keys(w.selectorLabels).length > 0, `callers[${i}]`, w, 'must be a workload (or an IWorkloadSelector with selector labels).');
+    checkSelector(v, `callers[${i}]`, w);
     const callerNs = selectorNamespace(w, chart.namespace) ?? 'default';
     const sameNs = callerNs === (input.namespace ?? chart.namespace ?? 'default');
-    from.push(sameNs
-      ? { podSelector: { matchLabels: w.selectorLabels } }
-      : { podSelector: { matchLabels: w.selectorLabels }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': callerNs } } });
+    // a caller's candidate pods (canary, A/B, shadow) are another instance: each label set is a peer
+    for (const labels of podSelectors(w)) {
+      from.push(sameNs
+        ? { podSelector: { matchLabels: labels } }
+        : { podSelector: { matchLabels: labels }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': callerNs } } });
+    }
   });
   const ingress: k8s.NetworkPolicyIngressRule[] = [];
   if (from.length) ingress.push({ from, ports });
@@ -59,4 +63,18 @@ export function buildNetworkPolicy(scope: Construct, v: PropValidator, chart: Pl
       ingress,
     },
   });
+}
+
+const nonEmptyLabels = (x: unknown): boolean => typeof x === 'object' && x !== null && !Array.isArray(x) && Object.keys(x).length > 0;
+
+/**
+ * Checks a workload selector named in a NetworkPolicy: selector labels, and additional ones that are each a
+ * non-empty set (an empty set would select every pod of the namespace).
+ */
+export function checkSelector(v: PropValidator, prop: string, w: IWorkloadSelector | undefined, what = 'a workload (or an IWorkloadSelector with selector labels)'): void {
+  v.check(!!w && nonEmptyLabels(w.selectorLabels), prop, w, `must be ${what}.`);
+  const more: unknown = w!.additionalSelectorLabels;
+  if (more === undefined) return;
+  v.check(Array.isArray(more) && more.every(nonEmptyLabels), `${prop}.additionalSelectorLabels`, more,
+    'must be a list of non-empty label sets (an empty set would select every pod of the namespace).');
 }
