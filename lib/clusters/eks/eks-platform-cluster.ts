@@ -35,6 +35,7 @@ import { AddOnHelmChartProps } from '../add-on-helm-chart';
 import { ClusterDistribution } from '../cluster-distribution';
 import { IPlatformCluster } from '../platform-cluster';
 import { resolveAddOnHelmChart } from '../private/add-on-helm-chart';
+import { checkChartTraits } from '../private/chart-traits';
 import { IWorkloadIdentityGrant } from '../workload-identity';
 
 /** Props of an {@link EksPlatformCluster}. */
@@ -377,6 +378,7 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
    * release deployed before held (docs/delivery.md, "Migrating"). Default: none, one release per chart.
    */
   public addWorkloads(id: string, charts: Chart[], options: { readonly sharedReleaseCharts?: string[] } = {}): void {
+    if (Array.isArray(charts)) checkChartTraits(this, cdkPropValidator(this, 'EksPlatformCluster'), this.traits, charts);
     new HelmChartReleases(this, id, {
       sharedReleaseCharts: options.sharedReleaseCharts,
       cluster: this.cluster,

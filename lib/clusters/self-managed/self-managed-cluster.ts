@@ -15,6 +15,7 @@ import { AddOnHelmChartProps } from '../add-on-helm-chart';
 import { ClusterDistribution } from '../cluster-distribution';
 import { IPlatformCluster } from '../platform-cluster';
 import { resolveAddOnHelmChart } from '../private/add-on-helm-chart';
+import { checkChartTraits } from '../private/chart-traits';
 import type { IWorkloadIdentityGrant } from '../workload-identity';
 import { SelfManagedWorkloadIdentity, SelfManagedWorkloadIdentityOptions } from './identity/self-managed-workload-identity';
 import { addOnChart } from './private/add-on-chart';
@@ -499,6 +500,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       'must be a lowercase DNS label of at most 42 characters (it names a manifest file on the server), e.g. "shop".');
     v.check(!this.deliveries.some(d => d.id === id), 'addWorkloads(id)', id, 'is already used by another delivery of this cluster: pick a unique id.');
     v.check(Array.isArray(charts) && charts.length > 0, 'addWorkloads(charts)', charts, 'must contain at least one cdk8s chart.');
+    checkChartTraits(this, v, this.traits, charts);
     // Every WorkloadIdentity of the charts gets its role (and its ServiceAccount the role annotation) first.
     this.workloadIdentity?._prepare(charts);
     const { files, asset } = workloadAssets(new Construct(this, `Workloads-${id}`), id, charts);
