@@ -24,6 +24,7 @@ import { ReleaseObjects, ReleaseTrack } from './release/release-objects';
 import { Colour, ReleaseStrategy } from './release/release-strategy';
 import { RightSizingOptions } from './right-sizing';
 import { ServiceType } from './service-type';
+import { IngressFlavour } from './traits/ingress-flavour';
 import { WorkloadBase } from './workload-base';
 import { ContainerWorkloadProps } from './workload-props';
 
@@ -145,7 +146,9 @@ export interface WebServiceProps extends ContainerWorkloadProps {
    */
   readonly serviceType?: ServiceType;
   /**
-   * Whether a LoadBalancer Service or the Ingress is reachable from the internet.
+   * Whether the workload's own load balancer is reachable from the internet: its ALB (Ingress on EKS) or its
+   * LoadBalancer Service. Refused where it would change nothing: behind a shared ingress controller (Traefik,
+   * ingress-nginx, a Gateway) the exposure is the cluster's (k3s/kubeadm: `ingress: IngressExposure.internetFacing()`).
    * @default false (internal)
    */
   readonly internetFacing?: boolean;
@@ -248,6 +251,7 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
     const ports = resolvePorts(v, 'ports', props.ports ?? DEFAULT_PORTS, { required: true, mapped: true, emptyMessage: 'must list at least one port.' });
     this.ports = ports;
     checkReplicas(v, props);
+    checkInternetFacing(v, chart, props);
     const release = planRelease(v, props.release, {
       name: this.name,
       image: this.image,
@@ -408,4 +412,27 @@ function buildColours(tracks: TrackContext, bg: BlueGreenPlan, name: string, sha
   const blue = buildTrack(tracks, colourTrack('blue', bg.images.blue!, name, shared));
   const green = bg.images.green ? buildTrack(tracks, colourTrack('green', bg.images.green, name, shared)) : undefined;
   return bg.live === Colour.BLUE ? { blue, green, live: blue, idle: green } : { blue, green, live: green!, idle: blue };
+}
+
+/**
+ * `internetFacing: true` must change something: the scheme of this workload's ALB (EKS) or of its LoadBalancer
+ * Service. Traefik, ingress-nginx and a Gateway are shared by every workload: their exposure is the cluster's.
+ */
+function checkInternetFacing(v: PropValidator, chart: PlatformChart, props: WebServiceProps): void {
+  if (props.internetFacing !== true) return;
+  const traits = chart.traits;
+  const loadBalancer = props.serviceType === ServiceType.LOAD_BALANCER;
+  if (props.ingress !== undefined && traits.ingressFlavour !== IngressFlavour.ALB) {
+    v.fail('internetFacing', true, `does nothing for the Ingress on this cluster: its ingress controller (${traits.ingressFlavour}) is shared by every workload, `
+      + 'so whether it is reachable from the internet is the cluster\'s choice (k3s/kubeadm: the cluster\'s `ingress: IngressExposure.internetFacing()`). '
+      + 'Drop internetFacing here and set it on the cluster.');
+  }
+  const scheme = (internetFacing: boolean) => JSON.stringify(traits.loadBalancerAnnotations({ internetFacing }));
+  if (loadBalancer && scheme(true) === scheme(false)) {
+    v.fail('internetFacing', true, 'does nothing for the LoadBalancer Service on this cluster: it has no internet-facing load balancers for Services '
+      + '(its traits give the same annotations for both schemes). Expose the workload through the cluster\'s ingress instead, or drop internetFacing.');
+  }
+  if (props.ingress === undefined && !loadBalancer) {
+    v.fail('internetFacing', true, 'does nothing: the web service has neither an ingress nor a LoadBalancer Service. Add ingress (or serviceType: ServiceType.LOAD_BALANCER), or drop internetFacing.');
+  }
 }

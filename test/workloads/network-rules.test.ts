@@ -1,8 +1,8 @@
 import { App, Chart, Size } from 'cdk8s';
 import { all, expectPropError, one, synthValid } from './fixtures';
 import {
-  Callers, ClusterTraits, KubeObject, NetworkPort, NetworkRules, PlatformChart, PlatformNamespace, ReleaseStrategy, StatefulService, synthesizeManifests,
-  WebService, Worker,
+  Callers, ClusterTraits, IWorkloadSelector, KubeObject, NetworkPort, NetworkRules, PlatformChart, PlatformNamespace, ReleaseStrategy,
+  StatefulService, synthesizeManifests, WebService, Worker,
 } from '../../lib/workloads';
 import { expectValidManifests } from '../support/k8s-check';
 
@@ -220,7 +220,7 @@ describe('a release\'s candidate pods are named with the stable ones', () => {
     expect(api.releaseObjects.candidate?.selectorLabels).toEqual(API_CANARY);
     const plain = new WebService(chart, 'plain', { image: 'nginx:1.27.3', replicas: 2 });
     expect(plain.additionalSelectorLabels).toEqual([]);
-    expect(db.additionalSelectorLabels).toBeUndefined();
+    expect((db as IWorkloadSelector).additionalSelectorLabels).toBeUndefined();
   });
 
   test.each([['k3s', ClusterTraits.k3s()], ['eks', ClusterTraits.eks()]])('Callers.only(api) admits api-canary too (%s)', (_, traits) => {

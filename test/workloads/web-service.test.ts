@@ -1,6 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { one } from './fixtures';
+import { expectPropError, one } from './fixtures';
 import {
   Callers, ClusterTraits, Cpu, DisruptionBudget, PathType, PlatformChart, Probe, SecretRef, ServiceType, WebService,
 } from '../../lib';
@@ -392,3 +392,38 @@ describe('WebService disruption budget and durations', () => {
       .toThrow(/WebService\.autoscaling\.scaleDownStabilization is 0\.5: must be an integer from 0 to 3600 \(seconds\)/);
   });
 });
+
+describe('internetFacing must change something', () => {
+  const ingress = { hosts: ['shop.example.com'] };
+
+  test('refused for an Ingress of a shared controller (k3s Traefik): the exposure is the cluster\'s', () => {
+    expectPropError(() => new WebService(chartFor(ClusterTraits.k3s()), 'web', { image: IMAGE, ingress, internetFacing: true }), {
+      path: 'shop/web',
+      prop: 'WebService.internetFacing',
+      value: 'true',
+      says: 'does nothing for the Ingress on this cluster: its ingress controller (traefik) is shared by every workload, so whether it is reachable from the internet '
+        + 'is the cluster\'s choice (k3s/kubeadm: the cluster\'s `ingress: IngressExposure.internetFacing()`). Drop internetFacing here and set it on the cluster.',
+    });
+  });
+
+  test('refused for a LoadBalancer Service where the traits have one scheme only (k3s)', () => {
+    expectPropError(() => new WebService(chartFor(ClusterTraits.k3s()), 'web', { image: IMAGE, serviceType: ServiceType.LOAD_BALANCER, internetFacing: true }), {
+      path: 'shop/web', prop: 'WebService.internetFacing', value: 'true', says: 'does nothing for the LoadBalancer Service on this cluster',
+    });
+  });
+
+  test('refused without an ingress or a LoadBalancer Service', () => {
+    expectPropError(() => new WebService(chartFor(), 'web', { image: IMAGE, internetFacing: true }), {
+      path: 'shop/web',
+      prop: 'WebService.internetFacing',
+      value: 'true',
+      says: 'does nothing: the web service has neither an ingress nor a LoadBalancer Service. Add ingress (or serviceType: ServiceType.LOAD_BALANCER), or drop internetFacing.',
+    });
+  });
+
+  test('kept where it decides the scheme (EKS ALB, NLB), and false is always fine', () => {
+    expect(() => new WebService(chartFor(), 'web', { image: IMAGE, ingress, internetFacing: true })).not.toThrow();
+    expect(() => new WebService(chartFor(ClusterTraits.k3s()), 'web', { image: IMAGE, ingress, internetFacing: false })).not.toThrow();
+  });
+});
+
