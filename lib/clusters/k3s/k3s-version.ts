@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors';
+import { checkMinimumMinor } from '../self-managed/private/minimum-version';
 
 /** A pinned k3s release (`v1.MINOR.PATCH+k3sN`), installed with the official script which verifies its checksum. */
 export class K3sVersion {
@@ -13,6 +14,7 @@ export class K3sVersion {
       throw new ValidationError(`K3sVersion.of version is ${JSON.stringify(version)}: must be a k3s release tag such as "v1.33.1+k3s1" (see https://github.com/k3s-io/k3s/releases).`,
         { prop: 'version', value: version });
     }
+    checkMinimumMinor('K3sVersion', version, Number(version.split('.')[1]), K3sVersion.V1_33_1.version);
     return new K3sVersion(version);
   }
 

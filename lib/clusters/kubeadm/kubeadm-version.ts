@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors';
+import { checkMinimumMinor } from '../self-managed/private/minimum-version';
 
 /** A pinned Kubernetes release for kubeadm clusters, installed from the pkgs.k8s.io per-minor repository. */
 export class KubeadmVersion {
@@ -13,6 +14,7 @@ export class KubeadmVersion {
       throw new ValidationError(`KubeadmVersion.of version is ${JSON.stringify(version)}: must be a Kubernetes release such as "1.33.1" (no "v", no suffix).`,
         { prop: 'version', value: version });
     }
+    checkMinimumMinor('KubeadmVersion', version, Number(version.split('.')[1]), KubeadmVersion.V1_33_1.version);
     return new KubeadmVersion(version);
   }
 

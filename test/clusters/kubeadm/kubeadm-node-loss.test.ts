@@ -189,7 +189,9 @@ describe('kubeadm upgrades one minor at a time, in the restore path', () => {
     ['1.31.9', 'kubeadm upgrades one minor version at a time: deploy 1.32.x first'],
     ['1.34.0', 'kubeadm cannot downgrade; deploy 1.34.0 again'],
   ])('a snapshot of %s refuses 1.33.1 before kubeadm init: FAILURE, nothing initialised', (from, message) => {
-    const model = liveCluster(kubeadmUserData({ version: KubeadmVersion.of(from) }), []);
+    // a cluster made by an earlier release of the library may run a version KubeadmVersion.of now refuses
+    const snapshot = Object.assign(Object.create(KubeadmVersion.prototype) as KubeadmVersion, { version: from });
+    const model = liveCluster(kubeadmUserData({ version: snapshot }), []);
     model.loseControlPlane();
     const run = model.boot(v133.controlPlane, 'i-0second');
     expect(run.status).not.toBe(0);
