@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { NodeArchitecture, NodeGroupOptions } from './capacity';
 import { cdkPropValidator } from '../../private/validate';
+import { checkInstanceType } from '../private/instance-type';
 
 /** Props of an {@link EksNodeGroup}. */
 export interface EksNodeGroupProps extends NodeGroupOptions {
@@ -52,6 +53,7 @@ export class EksNodeGroup extends Construct {
     const instanceTypes = props.instanceTypes
       ?? (spot ? arch.defaultSpotTypes : arch.defaultOnDemandTypes).map(t => new ec2.InstanceType(t));
     v.nonEmpty('instanceTypes', instanceTypes);
+    instanceTypes.forEach((t, i) => checkInstanceType(this, v, `instanceTypes[${i}]`, t));
     instanceTypes.forEach((t, i) => v.check(t.architecture === arch.instanceArchitecture, `instanceTypes[${i}]`, t.toString(),
       `is a ${t.architecture} instance type but the node architecture is ${arch.name}; pick ${arch.name} types (e.g. ${arch.defaultOnDemandTypes[0]}) or change the architecture.`));
     const minSize = props.minSize ?? (spot ? 0 : 2);

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { K3sVersion } from './k3s-version';
 import { acknowledge } from '../../private/nag';
 import { ClusterTraits } from '../../workloads';
+import { checkInstanceType } from '../private/instance-type';
 import { secretFindings, stateBucketFindings } from '../self-managed/private/compliance';
 import { SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed/self-managed-cluster';
 
@@ -83,6 +84,7 @@ export class K3sCluster extends SelfManagedClusterBase {
     const serverType = props.serverInstanceType ?? new ec2.InstanceType(defaultType);
     const agentType = props.agentInstanceType ?? new ec2.InstanceType(defaultType);
     for (const [prop, type] of [['serverInstanceType', serverType], ['agentInstanceType', agentType]] as const) {
+      checkInstanceType(this, v, prop, type);
       v.check(type.architecture === architecture, prop, type.toString(),
         `is a ${type.architecture} instance type but architecture is ${architecture}: pick a ${architecture} type (e.g. ${defaultType}) or change architecture.`);
     }

@@ -15,6 +15,7 @@ import { networkPolicyEngineAsset } from './network-policy-engine';
 import { denyGrantsExceptForAwsServices } from '../../private/kms';
 import { acknowledge } from '../../private/nag';
 import { ClusterTraits, IngressFlavour, VolumeAccessMode } from '../../workloads';
+import { checkInstanceType } from '../private/instance-type';
 import { secretFindings, stateBucketFindings } from '../self-managed/private/compliance';
 import { SelfManagedClusterBase, SelfManagedClusterProps } from '../self-managed/self-managed-cluster';
 
@@ -108,6 +109,7 @@ export class KubeadmCluster extends SelfManagedClusterBase {
     const serverType = props.serverInstanceType ?? new ec2.InstanceType(defaultType);
     const agentType = props.agentInstanceType ?? new ec2.InstanceType(defaultType);
     for (const [prop, type] of [['serverInstanceType', serverType], ['agentInstanceType', agentType]] as const) {
+      checkInstanceType(this, v, prop, type);
       v.check(type.architecture === this.architecture, prop, type.toString(),
         `is a ${type.architecture} instance type but architecture is ${this.architecture}: pick a ${this.architecture} type (e.g. ${defaultType}) or change architecture.`);
     }
