@@ -53,7 +53,11 @@ export class ExternalService extends Construct {
     if (!props || typeof props !== 'object') v.fail('props', props, 'are required.');
     this.name = v.serviceName('name', props.name ?? id);
     const target = props.externalName;
-    v.check(typeof target === 'string' && !IPV4.test(target) && !target.includes(':'), 'externalName', target,
+    v.check(typeof target === 'string' && !target.includes('://'), 'externalName', target,
+      'must be a DNS name, not a URL: give the host only (e.g. "db.example.com"); the ports go in `ports`.');
+    v.check(!/^[^:]+:\d+$/.test(target), 'externalName', target,
+      'must be a DNS name without a port: give the host only (e.g. "db.example.com"); the ports go in `ports`.');
+    v.check(!IPV4.test(target) && !target.includes(':'), 'externalName', target,
       'must be a DNS name, not an IP address: for an IP, create a Service without selector and an EndpointSlice.');
     v.dnsSubdomain('externalName', target);
     v.check(target.includes('.'), 'externalName', target, 'must be a fully qualified DNS name such as "db.example.com".');

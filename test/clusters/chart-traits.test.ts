@@ -53,3 +53,18 @@ describe('addWorkloads refuses a chart built for another kind of cluster', () =>
       + 'build the chart with this cluster\'s traits: new PlatformChart(app, id, { traits: cluster.traits }). [ack: cdk-k8s-platform:chartTraits]']]);
   });
 });
+
+test('EksPlatformCluster.addWorkloads refuses an id used twice, naming it', () => {
+  const { eks } = clusters();
+  eks.addWorkloads('shop', [chart(eks.traits)]);
+  expectPropError(() => eks.addWorkloads('shop', [chart(eks.traits, 'more')]), {
+    path: 'Test/Eks',
+    prop: 'EksPlatformCluster.addWorkloads(id)',
+    value: '"shop"',
+    says: 'is already used by another delivery of this cluster: pick a unique id (each delivery\'s charts become the releases <id>-<chart>).',
+  });
+  expectPropError(() => eks.addWorkloads('Cluster', [chart(eks.traits, 'x')]), {
+    path: 'Test/Eks', prop: 'EksPlatformCluster.addWorkloads(id)', value: '"Cluster"', says: 'is the id of another construct of this cluster (Test/Eks/Cluster): pick another id.',
+  });
+});
+

@@ -2,9 +2,11 @@
  * Bad input a new user ran into (issue 18): each is refused at synth time with a message that names the prop or
  * the constructs and says what to change.
  */
-import { Testing } from 'cdk8s';
+import { Size, Testing } from 'cdk8s';
 import { expectPropError, newChart, one, synthValid } from './fixtures';
-import { ClusterTraits, Colour, Cpu, PlatformChart, PlatformNamespace, ReleaseStrategy, ValidationError, WebService, Worker } from '../../lib/workloads';
+import {
+  ClusterTraits, Colour, Cpu, PlatformChart, PlatformNamespace, ReleaseStrategy, StatefulService, ValidationError, WebService, Worker,
+} from '../../lib/workloads';
 
 const IMAGE = 'nginx:1.27.3';
 
@@ -22,6 +24,18 @@ describe('resources from plain JavaScript', () => {
   test('a memory size given as a string is refused', () => {
     expectPropError(() => new Worker(newChart(), 'w', { image: IMAGE, resources: resources({ memoryLimit: '512Mi' }) }),
       { path: 'shop/w', prop: 'Worker.resources.memoryLimit', value: '"512Mi"', says: 'must be a Size such as Size.mebibytes(256), or false for none' });
+  });
+
+  test('a volume size given as a string, or a Size of no number, is refused naming the fix', () => {
+    const volume = (size: unknown) => ({ image: 'postgres:16.4', ports: [{ name: 'pg', port: 5432 }], volumes: [{ name: 'data', mountPath: '/data', size: size as Size }] });
+    expectPropError(() => new StatefulService(newChart(), 'db', volume('20Gi')), {
+      path: 'shop/db',
+      prop: 'StatefulService.volumes[0].size',
+      value: '"20Gi"',
+      says: 'must be a cdk8s Size, not a string: write Size.gibibytes(20) (import { Size } from \'cdk8s\').',
+    });
+    expectPropError(() => new StatefulService(newChart(), 'db', volume(Size.gibibytes(NaN))),
+      { path: 'shop/db', prop: 'StatefulService.volumes[0].size', value: '"NaN"', says: 'must be a positive size of at least 1 KiB' });
   });
 
   test('Cpu values and false still pass', () => {

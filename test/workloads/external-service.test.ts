@@ -52,7 +52,8 @@ describe('ExternalService validation', () => {
   test('externalName is a DNS name, not an IP, fully qualified', () => {
     fail({ externalName: '10.0.0.12' }, 'externalName', '"10.0.0.12"', 'must be a DNS name, not an IP address');
     fail({ externalName: 'fd00::1' }, 'externalName', '"fd00::1"', 'must be a DNS name, not an IP address');
-    fail({ externalName: 'https://db.example.com' }, 'externalName', '"https://db.example.com"', 'must be a DNS name, not an IP address');
+    fail({ externalName: 'https://db.example.com' }, 'externalName', '"https://db.example.com"', 'must be a DNS name, not a URL: give the host only (e.g. "db.example.com"); the ports go in `ports`.');
+    fail({ externalName: 'db.example.com:5432' }, 'externalName', '"db.example.com:5432"', 'must be a DNS name without a port: give the host only');
     fail({ externalName: 'DB_HOST.example.com' }, 'externalName', '"DB_HOST.example.com"', 'must be a DNS-1123 subdomain');
     fail({ externalName: 'db' }, 'externalName', '"db"', 'must be a fully qualified DNS name');
   });

@@ -378,7 +378,12 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
    * release deployed before held (docs/delivery.md, "Migrating"). Default: none, one release per chart.
    */
   public addWorkloads(id: string, charts: Chart[], options: { readonly sharedReleaseCharts?: string[] } = {}): void {
-    if (Array.isArray(charts)) checkChartTraits(this, cdkPropValidator(this, 'EksPlatformCluster'), this.traits, charts);
+    const v = cdkPropValidator(this, 'EksPlatformCluster');
+    const other = this.node.tryFindChild(id);
+    v.check(other === undefined, 'addWorkloads(id)', id, other instanceof HelmChartReleases
+      ? 'is already used by another delivery of this cluster: pick a unique id (each delivery\'s charts become the releases <id>-<chart>).'
+      : `is the id of another construct of this cluster (${other?.node.path}): pick another id.`);
+    if (Array.isArray(charts)) checkChartTraits(this, v, this.traits, charts);
     new HelmChartReleases(this, id, {
       sharedReleaseCharts: options.sharedReleaseCharts,
       cluster: this.cluster,
