@@ -105,8 +105,10 @@ export interface WebIngressOptions {
    */
   readonly annotations?: Record<string, string>;
   /**
-   * ALB only: share one load balancer between Ingresses with the same group (`alb.ingress.kubernetes.io/group.name`).
-   * Workloads that route the same host must share one: a host name points at one load balancer.
+   * On ALB (EKS): share one load balancer between Ingresses with the same group (`alb.ingress.kubernetes.io/group.name`).
+   * Workloads that route the same host must share one: a host name points at one load balancer. Traefik,
+   * ingress-nginx and a Gateway route every Ingress through the cluster's one controller already: there the group
+   * changes nothing, so the same chart works on EKS and k3s.
    * @default - one load balancer per Ingress
    */
   readonly group?: string;

@@ -3,7 +3,7 @@
  * asserting that the error names the construct path, the prop and the value, and says what is allowed.
  */
 import { App, Duration, Size } from 'cdk8s';
-import { expectPropError, newChart } from './fixtures';
+import { all, expectPropError, newChart, synthValid } from './fixtures';
 import {
   ClusterTraits, Cpu, DisruptionBudget, PlatformChart, Probe, SecretRef, ValidationError, WebService, WebServiceProps, Worker,
 } from '../../lib/workloads';
@@ -161,6 +161,21 @@ describe('ingress', () => {
     const traefik = newChart({ traits: ClusterTraits.k3s() });
     new WebService(traefik, 'web', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/'] } });
     new WebService(traefik, 'api', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/api'] } });
+  });
+
+  test('one chart that groups its same-host Ingresses for EKS also synthesizes on k3s, where the group changes nothing', () => {
+    const build = (traits: ClusterTraits) => {
+      const chart = newChart({ traits });
+      new WebService(chart, 'web', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/'], group: 'shop' } });
+      new WebService(chart, 'api', { ...BASE, ingress: { hosts: ['shop.example.com'], paths: ['/api'], group: 'shop' } });
+      return all(synthValid(chart), 'Ingress');
+    };
+    expect(build(ClusterTraits.eks()).map(i => i.metadata.annotations['alb.ingress.kubernetes.io/group.name'])).toEqual(['shop', 'shop']);
+    const traefik = build(ClusterTraits.k3s());
+    expect(traefik.map(i => i.spec.ingressClassName)).toEqual(['traefik', 'traefik']);
+    expect(JSON.stringify(traefik)).not.toContain('group');
+    expectPropError(() => new WebService(newChart({ traits: ClusterTraits.k3s() }), 'web', { ...BASE, ingress: { hosts: ['a.example.com'], group: 'Shop!' } }),
+      { path: 'shop/web', prop: 'WebService.ingress.group', value: '"Shop!"', says: 'must be' });
   });
 
   test('the same path without hosts in two WebServices', () => {

@@ -90,10 +90,9 @@ export function resolveIngress(scope: Construct, v: PropValidator, chart: Platfo
     }
   }
   if (o.annotations) for (const k of Object.keys(o.annotations)) v.labelKey(`ingress.annotations.${k}`, k);
-  if (o.group !== undefined) {
-    v.check(flavour === IngressFlavour.ALB, 'ingress.group', o.group, `is an ALB feature; this cluster's ingress is ${flavour}.`);
-    v.dnsLabel('ingress.group', o.group);
-  }
+  // Elsewhere than ALB every Ingress already shares the cluster's one controller: the group changes nothing
+  // there, so one chart that groups its same-host Ingresses for EKS also works on k3s.
+  if (o.group !== undefined) v.dnsLabel('ingress.group', o.group);
   return { hosts, paths, pathType: checkMember(v, 'ingress.pathType', o.pathType, 'PathType', PathType, PathType.PREFIX), port };
 }
 
