@@ -8,6 +8,9 @@ import { addS3GatewayEndpoint } from './private/s3-gateway-endpoint';
 import { acknowledge, CDK_DEFAULT_POLICY } from '../private/nag';
 import { cdkPropValidator } from '../private/validate';
 
+/** An AWS region name (`us-east-1`): given where an Availability Zone (`us-east-1a`) belongs. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
 /** Props of a {@link PlatformNetwork} that creates its VPC. */
 export interface PlatformNetworkProps {
   /**
@@ -19,7 +22,7 @@ export interface PlatformNetworkProps {
    */
   readonly cidr?: string;
   /**
-   * Number of Availability Zones, 2 or 3. Ignored when `availabilityZones` is given.
+   * Number of Availability Zones, 2 or 3. With `availabilityZones`, it must match the list's length (or be left out).
    * @default 3
    */
   readonly azCount?: number;
@@ -117,6 +120,10 @@ export class PlatformNetwork extends Construct {
       v.check(Array.isArray(azs) && (azs.length === 2 || azs.length === 3), 'availabilityZones', azs,
         'must list 2 or 3 Availability Zones, e.g. ["eu-west-1a", "eu-west-1b", "eu-west-1c"].');
       v.check(new Set(azs).size === azs.length, 'availabilityZones', azs, 'must not list the same zone twice.');
+      azs.forEach((az, i) => v.check(typeof az === 'string' && !REGION.test(az), `availabilityZones[${i}]`, az,
+        `is a region, not an Availability Zone: name a zone of it, such as "${az}a".`));
+      v.check(props.azCount === undefined || props.azCount === azs.length, 'azCount', props.azCount,
+        `contradicts availabilityZones, which lists ${azs.length} zones: drop azCount (the list decides) or make them agree.`);
       availabilityZones = azs;
     } else {
       const azCount = v.integer('azCount', props.azCount ?? 3, 2, 3);

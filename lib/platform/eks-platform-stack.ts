@@ -73,7 +73,8 @@ export interface EksPlatformStackProps extends StackProps {
    * at 03:00 UTC, each kept 35 days, in a retained vault encrypted with `encryptionKey` (see
    * {@link VolumeBackupAddOn}). `false` turns them off; an object tunes schedule, retention or the vault's key.
    * A VolumeBackupAddOn given in `addOns` takes the place of the default. Where backups cannot run (EKS Auto Mode)
-   * the default is off with a warning (`cdk-k8s-platform:volumeBackupUnavailable`) saying why and what to do.
+   * the default is off with a warning (`cdk-k8s-platform:volumeBackupUnavailable`) saying why and what to do;
+   * `true` or an object given there is refused.
    * @default true
    */
   readonly volumeBackup?: boolean | VolumeBackupAddOnProps;

@@ -64,7 +64,7 @@ export interface SelfManagedPlatformStackProps extends StackProps {
    * volumes of {@link EbsCsiAddOn} (daily at 03:00 UTC, kept 35 days). Without the EBS add-on (`ebsCsi:
    * false`) the default class is local-path, a directory on one node's disk that no service backs up per
    * volume: none run and the stack warns (`cdk-k8s-platform:volumeBackupUnavailable`) with what to use
-   * instead (`false` acknowledges it; an options object is refused). The cluster state is backed up either
+   * instead (`false` acknowledges it; `true` or an options object is refused). The cluster state is backed up either
    * way (etcd snapshots).
    * @default true
    */

@@ -251,6 +251,15 @@ describe('PlatformNetwork validation', () => {
     expect(make({ availabilityZones: ['eu-west-1a'] })).toThrow('[V/Network] PlatformNetwork.availabilityZones is ["eu-west-1a"]: must list 2 or 3 Availability Zones, e.g. ["eu-west-1a", "eu-west-1b", "eu-west-1c"].');
     expect(make({ availabilityZones: ['eu-west-1a', 'eu-west-1a'] })).toThrow('must not list the same zone twice.');
   });
+
+  test('a region is not a zone, and azCount may not contradict the listed zones', () => {
+    expect(make({ availabilityZones: ['us-east-1', 'us-east-1b'] })).toThrow(
+      '[V/Network] PlatformNetwork.availabilityZones[0] is "us-east-1": is a region, not an Availability Zone: name a zone of it, such as "us-east-1a".');
+    expect(make({ azCount: 2, availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] })).toThrow(
+      '[V/Network] PlatformNetwork.azCount is 2: contradicts availabilityZones, which lists 3 zones: drop azCount (the list decides) or make them agree.');
+    expect(make({ azCount: 3, availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] })).not.toThrow();
+    expect(make({ availabilityZones: ['us-west-2-lax-1a', 'us-west-2a'] })).not.toThrow();
+  });
 });
 
 describe('cdkPropValidator (lib/private/validate.ts): the one PropValidator, token-aware', () => {

@@ -178,6 +178,11 @@ describe('k3s and kubeadm: on by default through the EBS CSI add-on; without it,
       platformName: 'acme', ebsCsi: false, volumeBackup: { retention: Duration.days(7), schedule: events.Schedule.cron({ hour: '1', minute: '0' }) },
     }))).toMatch(/^\[k\] SelfManagedPlatformStack\.volumeBackup is "\{ schedule: cron\(0 1 \* \* \? \*\), retention: 7 days \}": cannot be applied to k\/Cluster \(k3s\): it cannot get volume backups: without the EBS CSI add-on/);
   });
+
+  test('without the EBS add-on an explicit volumeBackup: true is refused too: only the default turns itself off', () => {
+    expect(expectThrownMessage(() => new SelfManagedPlatformStack(new App(), 'k', { platformName: 'acme', ebsCsi: false, volumeBackup: true })))
+      .toMatch(/^\[k\] SelfManagedPlatformStack\.volumeBackup is true: cannot be applied to k\/Cluster \(k3s\): it cannot get volume backups: without the EBS CSI add-on/);
+  });
 });
 
 describe('SelfManagedPlatformStack.ebsCsi', () => {

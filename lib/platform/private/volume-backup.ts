@@ -39,7 +39,8 @@ export function withVolumeBackup(scope: IConstruct, v: PropValidator, cluster: I
   const reason = unavailableReason(cluster);
   if (reason !== undefined) {
     const kind = cluster.distribution === ClusterDistribution.EKS ? 'EKS Auto Mode' : cluster.distribution;
-    if (typeof option === 'object') return v.fail('volumeBackup', shown(option), `cannot be applied to ${cluster.node.path} (${kind}): it ${reason}`);
+    // asked for explicitly (true or options): refused; only the default turns itself off with a warning
+    if (option !== undefined) return v.fail('volumeBackup', shown(option), `cannot be applied to ${cluster.node.path} (${kind}): it ${reason}`);
     Annotations.of(scope).addWarningV2(VOLUME_BACKUP_UNAVAILABLE,
       `volumeBackup (on by default) is off for ${cluster.node.path} (${kind}): it ${reason} Set volumeBackup: false to acknowledge.`);
     return { addOns };
