@@ -152,7 +152,7 @@ project.package.addField('exports', {
 });
 // Types of the subpath exports for apps that still use `"moduleResolution": "node"` (node10).
 project.package.addField('typesVersions', { '*': { testing: ['dist/testing/index.d.ts'], blueprints: ['dist/blueprints/index.d.ts'] } });
-project.package.addField('files', ['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.js.map', 'dist/**/*.sh', 'dist/**/*.yaml', 'dist/**/*.tgz', 'dist/**/*.py', 'dist/compose/schema/*', 'dist/workloads/private/imports/*', 'README.md', 'LICENSE']);
+project.package.addField('files', ['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.js.map', 'dist/**/*.sh', 'dist/**/*.yaml', 'dist/**/*.tgz', 'dist/**/*.py', 'dist/compose/schema/*', 'dist/workloads/private/imports/*', 'README.md', 'LICENSE', 'docs/*.md']);
 // `npx cdk-k8s-platform import-compose docker-compose.yml`: writes TypeScript from a Compose file (docs/compose.md).
 project.addBins({ 'cdk-k8s-platform': 'dist/compose/cli.js' });
 

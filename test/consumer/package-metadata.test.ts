@@ -76,6 +76,21 @@ describe('package.json of cdk-k8s-platform', () => {
     expect(satisfiesCaret('10.10.0', '^10.6.0')).toBe(true);
   });
 
+  test('the docs that the library\'s messages point to exist and ship with the package', () => {
+    expect(pkg.files).toContain('docs/*.md');
+    const named = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.ts')) for (const m of fs.readFileSync(p, 'utf8').matchAll(/docs\/([a-z0-9-]+\.md)/g)) named.add(m[1]);
+      }
+    };
+    walk(path.join(ROOT, 'lib'));
+    expect(named.size).toBeGreaterThan(10);
+    for (const doc of named) expect({ doc, exists: fs.existsSync(path.join(ROOT, 'docs', doc)) }).toEqual({ doc, exists: true });
+  });
+
   test('files ship the compiled code and every non-TypeScript file lib/ reads at synth time', () => {
     expect(pkg.files).toEqual(expect.arrayContaining(['dist/**/*.js', 'dist/**/*.d.ts', 'README.md', 'LICENSE']));
     const assets: string[] = [];
