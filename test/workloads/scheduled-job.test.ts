@@ -142,8 +142,39 @@ describe('ScheduledJob validation', () => {
     ['@every 5m', /is not a known macro/],
     ['TZ=UTC 0 3 * * *', /use the timeZone prop/],
     ['', /is empty/],
+    ['0 0 31 2 *', /never runs: day of month 31 does not occur in month 2/],
+    ['0 0 30,31 FEB *', /never runs: day of month 30,31 does not occur in month FEB/],
+    ['0 0 31 4,6,9,11 ?', /never runs/],
   ])('schedule %j is refused', (expression, says) => {
     fail({ schedule: CronSchedule.expression(expression) }, 'schedule', JSON.stringify(expression), says);
+  });
+
+  test('a schedule is refused as never running exactly when no day of its months is one of its days (day of week *)', () => {
+    const days = ['1', '28', '29', '30', '31', '29-31', '30,31', '31/2', '15/16'];
+    const months = ['1', '2', '4', 'FEB', '2,4', '4,6,9,11', '2/2', '*'];
+    const expandDays = (f: string) => { // the fields above only: value, list, range, value/step (to 31)
+      const out: number[] = [];
+      for (const item of f.split(',')) {
+        const [range, step] = item.split('/');
+        const [lo, hi] = range.split('-').map(Number);
+        for (let d = lo; d <= (hi ?? (step ? 31 : lo)); d += Number(step ?? 1)) out.push(d);
+      }
+      return out;
+    };
+    const monthNumbers = (f: string) => (f === '*' ? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] : f === 'FEB' ? [2]
+      : f.includes('/') ? [2, 4, 6, 8, 10, 12] : f.split(',').map(Number));
+    // a leap year: February 29 exists
+    const occurs = (d: number, m: number) => new Date(Date.UTC(2028, m - 1, d)).getUTCDate() === d;
+    for (const dom of days) {
+      for (const month of months) {
+        const runs = expandDays(dom).some(d => monthNumbers(month).some(m => occurs(d, m)));
+        const build = () => new ScheduledJob(newChart(), 'backup', { ...BASE, schedule: CronSchedule.expression(`0 0 ${dom} ${month} *`) });
+        if (runs) expect(build).not.toThrow();
+        else expect(build).toThrow(/never runs/);
+      }
+    }
+    // a day of week as well: either field starts a run
+    expect(() => new ScheduledJob(newChart(), 'backup', { ...BASE, schedule: CronSchedule.expression('0 0 31 2 MON') })).not.toThrow();
   });
 
   test('schedule errors say what is allowed', () => {

@@ -51,7 +51,34 @@ export function cronProblem(expression: string): string | undefined {
     const problem = checkField(parts[i], FIELDS[i]);
     if (problem) return `has an invalid ${FIELDS[i].name} field: ${problem}`;
   }
-  return undefined;
+  return neverFires(parts);
+}
+
+/** The longest month lengths (February: 29, in leap years). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The values a checked field selects. */
+function expand(text: string, f: Field): Set<number> {
+  const out = new Set<number>();
+  for (const item of text.split(',')) {
+    const [range, step] = item.split('/');
+    const [lo, hi] = range === '*' || range === '?' ? [f.min, f.max] : range.split('-').map(x => value(x, f)!);
+    const last = hi ?? (step === undefined ? lo : f.max);
+    for (let n = lo; n <= last; n += step === undefined ? 1 : Number(step)) out.add(n);
+  }
+  return out;
+}
+
+/**
+ * A schedule whose days of month never occur in its months (`0 0 31 2 *`, `0 0 31 4,6 *`): the CronJob would
+ * never run. Only when the day of week is `*` or `?` (otherwise either field matching starts a run).
+ */
+function neverFires(parts: string[]): string | undefined {
+  if (!['*', '?'].includes(parts[4]) || ['*', '?'].includes(parts[2])) return undefined;
+  const days = expand(parts[2], FIELDS[2]);
+  const months = expand(parts[3], FIELDS[3]);
+  for (const m of months) for (const d of days) if (d <= MONTH_DAYS[m - 1]) return undefined;
+  return `never runs: day of month ${parts[2]} does not occur in month ${parts[3]}`;
 }
 
 /** An IANA time zone name such as "Europe/Berlin", "UTC" or "America/Argentina/Buenos_Aires". */
