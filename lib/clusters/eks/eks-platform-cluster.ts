@@ -236,7 +236,8 @@ export class EksPlatformCluster extends Construct implements IPlatformCluster {
     this.secretsKey.grant(this.cluster.role, 'kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant').applyBefore(cfn);
     if (props.vpc instanceof ec2.Vpc) cfn.node.addDependency(props.vpc);
     if (!kubectlOutsideVpc) {
-      Annotations.of(this).addInfo('The API endpoint is not open to any address: the kubectl/helm Lambda runs in the private subnets (stack deletion waits for its network interfaces).');
+      Annotations.of(this).addInfo('The kubectl/helm Lambda runs in the private subnets, as the API endpoint is not public to every address '
+        + '(expected, not an error): deleting the stack waits for the Lambda\'s network interfaces to be released.');
     }
 
     // Access: one admin role through an access entry; nobody else.
