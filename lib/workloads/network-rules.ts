@@ -64,6 +64,15 @@ export interface NetworkRulesProps {
 
 interface Port { readonly port: number; readonly protocol: string }
 
+/** The workload a rule's policy applies to, and the policy's name for its stable pods. */
+interface PolicyTarget {
+  readonly direction: 'Ingress' | 'Egress';
+  readonly name: string;
+  readonly owner: IWorkloadSelector;
+  readonly ownerName: string;
+  readonly namespace: string | undefined;
+}
+
 const CLAIMS = new WeakMap<IConstruct, Map<string, string>>();
 
 function workloadName(x: IWorkloadSelector): string {
@@ -152,18 +161,8 @@ export class NetworkRules extends Construct {
       : { podSelector: { matchLabels: labels }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns ?? 'default' } } }));
 
     const ingressName = sameNs ? `${toName}-from-${fromName}` : `${toName}-from-${fromNs ?? 'default'}-${fromName}`;
-    podSelectors(to).forEach((target, i) => {
-      const name = i === 0 ? ingressName : `${podSetName(target, toName, i)}${ingressName.slice(toName.length)}`;
-      this.claim(prop, toNs, name, from, to);
-      this.policies.push(new k8s.KubeNetworkPolicy(this, i === 0 ? `Ingress${this.count}` : `Ingress${this.count}-${i}`, {
-        metadata: { name, namespace: this.metadataNamespace(toNs), labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
-        spec: {
-          podSelector: { matchLabels: target },
-          policyTypes: ['Ingress'],
-          ingress: [{ from: peers(from, fromNs), ports: policyPorts }],
-        },
-      }));
-    });
+    this.writePolicies(prop, { direction: 'Ingress', name: ingressName, owner: to, ownerName: toName, namespace: toNs },
+      { from: peers(from, fromNs), ports: policyPorts }, [from, to]);
 
     const egress = this.egress ?? (PlatformNamespace.find(this, fromNs ?? 'default')?.defaultDenyEgress ?? false);
     if (!egress) {
@@ -171,15 +170,25 @@ export class NetworkRules extends Construct {
       return;
     }
     const egressName = sameNs ? `${fromName}-to-${toName}` : `${fromName}-to-${toNs ?? 'default'}-${toName}`;
-    podSelectors(from).forEach((source, i) => {
-      const name = i === 0 ? egressName : `${podSetName(source, fromName, i)}${egressName.slice(fromName.length)}`;
-      this.claim(prop, fromNs, name, from, to);
-      this.policies.push(new k8s.KubeNetworkPolicy(this, i === 0 ? `Egress${this.count}` : `Egress${this.count}-${i}`, {
-        metadata: { name, namespace: this.metadataNamespace(fromNs), labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
+    this.writePolicies(prop, { direction: 'Egress', name: egressName, owner: from, ownerName: fromName, namespace: fromNs },
+      { to: peers(to, toNs), ports: policyPorts }, [from, to]);
+  }
+
+  /**
+   * Writes one policy of a rule per pod set of the workload it applies to (`owner`): `name` for its pods, and for
+   * its candidate's pods the name with the candidate's instance (`web-canary-from-api`).
+   */
+  private writePolicies(prop: string, p: PolicyTarget, rule: k8s.NetworkPolicyIngressRule | k8s.NetworkPolicyEgressRule,
+    [from, to]: [IWorkloadSelector, IWorkloadSelector]): void {
+    podSelectors(p.owner).forEach((pods, i) => {
+      const name = i === 0 ? p.name : `${podSetName(pods, p.ownerName, i)}${p.name.slice(p.ownerName.length)}`;
+      this.claim(prop, p.namespace, name, from, to);
+      this.policies.push(new k8s.KubeNetworkPolicy(this, i === 0 ? `${p.direction}${this.count}` : `${p.direction}${this.count}-${i}`, {
+        metadata: { name, namespace: this.metadataNamespace(p.namespace), labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
         spec: {
-          podSelector: { matchLabels: source },
-          policyTypes: ['Egress'],
-          egress: [{ to: peers(to, toNs), ports: policyPorts }],
+          podSelector: { matchLabels: pods },
+          policyTypes: [p.direction],
+          ...(p.direction === 'Ingress' ? { ingress: [rule as k8s.NetworkPolicyIngressRule] } : { egress: [rule as k8s.NetworkPolicyEgressRule] }),
         },
       }));
     });
