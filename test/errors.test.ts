@@ -85,12 +85,12 @@ describe('ValidationError', () => {
 describe('former `throw new Error` sites raise ValidationError with their message unchanged', () => {
   test.each<[string, () => unknown, Partial<ValidationError>, string | RegExp]>([
     ['K3sVersion.of', () => K3sVersion.of('1.33'), { prop: 'version', value: '1.33', constructPath: undefined },
-      'K3sVersion.of version is "1.33": must be a k3s release tag such as "v1.33.1+k3s1"'],
+      'K3sVersion.of version is "1.33": must be a k3s release tag such as "v1.36.5+k3s1"'],
     ['KubeadmVersion.of', () => KubeadmVersion.of('v1.33'), { prop: 'version', value: 'v1.33' },
-      'KubeadmVersion.of version is "v1.33": must be a Kubernetes release such as "1.33.1"'],
+      'KubeadmVersion.of version is "v1.33": must be a Kubernetes release such as "1.36.5"'],
     ['K3sVersion.of (too old)', () => K3sVersion.of('v1.28.5+k3s1'), { prop: 'version', value: 'v1.28.5+k3s1' },
       'K3sVersion.of version is "v1.28.5+k3s1": Kubernetes 1.28 is older than this library supports (1.32 or later: native sidecars, and the add-ons\' APIs); '
-      + 'pick a newer release such as "v1.33.1+k3s1".'],
+      + 'pick a newer release such as "v1.36.5+k3s1".'],
     ['KubeadmVersion.of (too old)', () => KubeadmVersion.of('1.20.0'), { prop: 'version', value: '1.20.0' },
       'KubeadmVersion.of version is "1.20.0": Kubernetes 1.20 is older than this library supports (1.32 or later'],
     ['NodeImage.ubuntu2404', () => NodeImage.ubuntu2404({ serial: '2024' }), { prop: 'serial', value: '2024' },

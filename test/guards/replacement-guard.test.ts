@@ -236,7 +236,7 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
 
   test('records each node group\'s release and the token secrets (not the kubeconfig)', () => {
     const resources = Object.values(JSON.parse(locked).stacks['acme-k3s']) as Array<{ type: string; category: string; path: string; kubernetesVersion?: string }>;
-    expect(resources.filter(r => r.type === 'AWS::AutoScaling::AutoScalingGroup').map(r => r.kubernetesVersion)).toEqual(['v1.33.1+k3s1', 'v1.33.1+k3s1']);
+    expect(resources.filter(r => r.type === 'AWS::AutoScaling::AutoScalingGroup').map(r => r.kubernetesVersion)).toEqual(['v1.36.5+k3s1', 'v1.36.5+k3s1']);
     expect(resources.filter(r => r.category === 'Token').map(r => r.path).sort()).toEqual(['acme-k3s/Cluster/AgentToken/Resource', 'acme-k3s/Cluster/ServerToken/Resource']);
     expect(locked).not.toContain('"rolls"');
   });
@@ -280,7 +280,7 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
       const message = expectThrownMessage(() => synthK3s(copy(), version('v1.34.1+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }));
       const skips = message.split('\n').filter(l => l.includes('skipping'));
       expect(skips).toHaveLength(2); // the server and the agent group
-      expect(skips[0]).toMatch(/ReplacementGuard: AWS::AutoScaling::AutoScalingGroup \S+ \(acme-k3s\/Cluster\/(Server|Agent)Group\/ASG\) Kubernetes version changes from v1\.32\.5\+k3s1 to v1\.34\.1\+k3s1, skipping 1\.33: k3s and kubeadm upgrade one minor version at a time\. Deploy 1\.33\.x first \(each node group rolls onto it\), then 1\.34\./);
+      expect(skips[0]).toMatch(/ReplacementGuard: AWS::AutoScaling::AutoScalingGroup \S+ \(acme-k3s\/Cluster\/(Server|Agent)Group\/ASG\) Kubernetes version changes from v1\.32\.5\+k3s1 to v1\.34\.1\+k3s1, skipping 1\.33: k3s and kubeadm upgrade one minor version at a time\. Deploy 1\.33\.x first \(version: K3sVersion\.V1_33_1; each node group rolls onto it\), then 1\.34\./);
       expect(skips[0]).toContain('AllowReplacement.VERSION_SKIP');
     });
 
@@ -292,15 +292,28 @@ describe('ReplacementGuard on the self-managed (k3s) platform', () => {
       expect(() => synthK3s(file, version('v1.33.1+k3s1'))).not.toThrow();
     });
 
-    test('a downgrade (1.33 to 1.32, or a patch back) is refused', () => {
-      const file = lockCopy(); // recorded at v1.33.1+k3s1
-      const message = expectThrownMessage(() => synthK3s(file, version('v1.32.5+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }));
-      expect(message).toContain('Kubernetes version goes back from v1.33.1+k3s1 to v1.32.5+k3s1: a cluster cannot be downgraded');
-      expect(expectThrownMessage(() => synthK3s(lockCopy(), version('v1.33.0+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }))).toContain('goes back from v1.33.1+k3s1 to v1.33.0+k3s1');
+    test('a downgrade (1.36 to 1.35, or a patch back) is refused', () => {
+      const file = lockCopy(); // recorded at the default, v1.36.5+k3s1
+      const message = expectThrownMessage(() => synthK3s(file, version('v1.35.9+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }));
+      expect(message).toContain('Kubernetes version goes back from v1.36.5+k3s1 to v1.35.9+k3s1: a cluster cannot be downgraded');
+      expect(expectThrownMessage(() => synthK3s(lockCopy(), version('v1.36.4+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] }))).toContain('goes back from v1.36.5+k3s1 to v1.36.4+k3s1');
+    });
+
+    test('the default\'s upgrade from 1.33 names every pinned release on the way', () => {
+      const file = path.join(tmpDir('guard-k3s-133'), 'platform.lock.json');
+      synthK3s(file, version('v1.33.1+k3s1'));
+      const message = expectThrownMessage(() => synthK3s(file, {}, 'hello', { allow: [AllowReplacement.SERVER] }));
+      expect(message).toContain('Kubernetes version changes from v1.33.1+k3s1 to v1.36.5+k3s1, skipping the minor versions after 1.33: k3s and kubeadm upgrade '
+        + 'one minor version at a time. Deploy 1.34.x first (version: K3sVersion.V1_34_12; each node group rolls onto it), then 1.35.x '
+        + '(version: K3sVersion.V1_35_9), then 1.36.');
+      synthK3s(file, { distribution: SelfManagedDistribution.k3s({ version: K3sVersion.V1_34_12 }) }, 'hello', { allow: [AllowReplacement.SERVER] });
+      synthK3s(file, { distribution: SelfManagedDistribution.k3s({ version: K3sVersion.V1_35_9 }) }, 'hello', { allow: [AllowReplacement.SERVER] });
+      expect(() => synthK3s(file, {}, 'hello', { allow: [AllowReplacement.SERVER] })).not.toThrow();
+      expect(fs.readFileSync(file, 'utf8')).toContain('"kubernetesVersion": "v1.36.5+k3s1"');
     });
 
     test('a patch upgrade and the next minor pass the version check; VersionSkip lets a rebuild through', () => {
-      expect(() => synthK3s(lockCopy(), version('v1.33.4+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] })).not.toThrow();
+      expect(() => synthK3s(lockCopy(), version('v1.36.6+k3s1'), 'hello', { allow: [AllowReplacement.SERVER] })).not.toThrow();
       expect(() => synthK3s(copy(), version('v1.34.1+k3s1'), 'hello', { allow: [AllowReplacement.SERVER, AllowReplacement.VERSION_SKIP] })).not.toThrow();
     });
   });
@@ -313,7 +326,7 @@ describe('versionStep', () => {
     ['v1.33.1+k3s1', 'v1.33.1+k3s2', undefined],
     [undefined, '1.33.1', undefined], // a lock file written before the release was recorded
     ['1.32.5', '1.34.0', /^Kubernetes version changes from 1\.32\.5 to 1\.34\.0, skipping 1\.33: .* Deploy 1\.33\.x first/],
-    ['1.31.0', '1.34.0', /skipping the minor versions after 1\.31: .* Deploy 1\.32\.x first .*then 1\.34\./],
+    ['1.31.0', '1.34.0', /skipping the minor versions after 1\.31: .* Deploy 1\.32\.x first \(each node group rolls onto it\), then 1\.33\.x, then 1\.34\.$/],
     ['1.34.0', '1.33.9', /^Kubernetes version goes back from 1\.34\.0 to 1\.33\.9: a cluster cannot be downgraded \(its datastore and objects were written by 1\.34\)\. Keep 1\.34\.0/],
   ])('%s to %s', (from, to, expected) => {
     const step = versionStep(from, to);

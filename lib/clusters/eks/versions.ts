@@ -3,6 +3,7 @@ import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { daysUntil, END_OF_SUPPORT_WARNING_DAYS, TODAY_CONTEXT } from '../private/support-calendar';
 
 /** A Helm chart pinned to one version. */
 export interface PinnedChart {
@@ -186,10 +187,7 @@ export function kubectlLayer(scope: Construct, id: string): lambda.ILayerVersion
 }
 
 /** Context key giving "today" (ISO date) for the end-of-support warning: `-c cdk-k8s-platform:today=2027-01-15`. */
-export const TODAY_CONTEXT = 'cdk-k8s-platform:today';
-
-/** Days before the end of standard support from which synthesis warns. */
-export const END_OF_SUPPORT_WARNING_DAYS = 90;
+export { TODAY_CONTEXT, END_OF_SUPPORT_WARNING_DAYS };
 
 /**
  * Whole UTC days from `today` to the end of standard support of `version`: positive while the version is in
@@ -202,12 +200,6 @@ export function daysOfStandardSupportLeft(version: EksKubernetesVersion, today: 
 /** Whole UTC days from `today` to the end of extended support of `version` (0 or less: EKS no longer runs it). */
 export function daysOfExtendedSupportLeft(version: EksKubernetesVersion, today: Date): number {
   return daysUntil(EKS_VERSION_TABLE[version].endOfExtendedSupport, today);
-}
-
-function daysUntil(isoDate: string, today: Date): number {
-  const end = Date.parse(`${isoDate}T00:00:00Z`);
-  const day = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
-  return Math.round((end - day) / 86_400_000);
 }
 
 /** The supported version after `version`, if the table has one. */

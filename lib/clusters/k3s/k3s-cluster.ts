@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { K3sVersion } from './k3s-version';
+import { K3S_UPGRADE_PATH, K3sVersion } from './k3s-version';
 import { acknowledge } from '../../private/nag';
 import { ClusterTraits } from '../../workloads';
 import { checkInstanceType } from '../private/instance-type';
@@ -18,7 +18,7 @@ const SCRIPTS = path.join(__dirname, 'scripts');
 export interface K3sClusterProps extends SelfManagedClusterProps {
   /**
    * The pinned k3s release.
-   * @default K3sVersion.V1_33_1
+   * @default K3sVersion.V1_36_5
    */
   readonly version?: K3sVersion;
   /**
@@ -75,7 +75,8 @@ export class K3sCluster extends SelfManagedClusterBase {
   constructor(scope: Construct, id: string, props: K3sClusterProps) {
     super(scope, id, props, 'K3sCluster', 'k3s');
     const v = this.validator;
-    this.version = props.version ?? K3sVersion.V1_33_1;
+    this.version = props.version ?? K3sVersion.V1_36_5;
+    this._checkUpstreamSupport('K3sCluster');
     this.highAvailability = props.highAvailability ?? false;
     this.traits = ClusterTraits.k3s({ storageClassName: props.storageClassName, externalSecretStore: this.workloadIdentity?.externalSecrets?.store });
     const { hours, retention } = this._snapshotSchedule(props.snapshotInterval, props.snapshotRetention);
@@ -188,5 +189,10 @@ export class K3sCluster extends SelfManagedClusterBase {
 
   private stackLogicalId(bucket: s3.Bucket): string {
     return Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
+  }
+
+  /** @internal */
+  protected _upgradePath(): Readonly<Record<string, string>> {
+    return K3S_UPGRADE_PATH;
   }
 }

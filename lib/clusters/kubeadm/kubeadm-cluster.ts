@@ -10,7 +10,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { helmControllerAsset } from './helm-controller';
 import { KUBEADM_ADDONS } from './kubeadm-addons';
-import { KubeadmVersion } from './kubeadm-version';
+import { KUBEADM_UPGRADE_PATH, KubeadmVersion } from './kubeadm-version';
 import { networkPolicyEngineAsset } from './network-policy-engine';
 import { denyGrantsExceptForAwsServices } from '../../private/kms';
 import { acknowledge } from '../../private/nag';
@@ -27,7 +27,7 @@ export { KUBEADM_ADDONS } from './kubeadm-addons';
 export interface KubeadmClusterProps extends SelfManagedClusterProps {
   /**
    * The pinned Kubernetes release.
-   * @default KubeadmVersion.V1_33_1
+   * @default KubeadmVersion.V1_36_5
    */
   readonly version?: KubeadmVersion;
   /**
@@ -92,7 +92,8 @@ export class KubeadmCluster extends SelfManagedClusterBase {
   constructor(scope: Construct, id: string, props: KubeadmClusterProps) {
     super(scope, id, props, 'KubeadmCluster', 'kubeadm');
     const v = this.validator;
-    this.version = props.version ?? KubeadmVersion.V1_33_1;
+    this.version = props.version ?? KubeadmVersion.V1_36_5;
+    this._checkUpstreamSupport('KubeadmCluster');
     const { hours, retention } = this._snapshotSchedule(props.snapshotInterval, props.snapshotRetention);
     this.traits = ClusterTraits.custom({
       ingressFlavour: IngressFlavour.TRAEFIK,
@@ -226,5 +227,10 @@ export class KubeadmCluster extends SelfManagedClusterBase {
         reason: `The control plane writes one object per ${prefix === 'pki' ? 'PKI backup' : 'etcd snapshot'} under ${prefix}/ of the cluster's own bucket; no other prefix.`,
       });
     }
+  }
+
+  /** @internal */
+  protected _upgradePath(): Readonly<Record<string, string>> {
+    return KUBEADM_UPGRADE_PATH;
   }
 }

@@ -25,6 +25,7 @@ import {
 import { TraefikIngressEndpoint } from './private/ingress-endpoint';
 import { DRAIN_HEARTBEAT, NodeDrain } from './private/node-drain';
 import { renderScript } from './private/render';
+import { checkUpstreamSupport } from './private/upstream-support';
 import { workloadAssets } from './private/workload-asset';
 import { KUBERNETES_VERSION_TAG as GUARD_VERSION_TAG, markForGuard } from '../../guards/private/marks';
 import { acknowledge } from '../../private/nag';
@@ -42,7 +43,7 @@ export const DELIVERY_TARGET_TAG = 'platform.cdk-k8s.io/delivery-target';
  */
 export const CLUSTER_TAG = 'platform.cdk-k8s.io/cluster';
 /**
- * Tag on every group (and its nodes): the distribution's release the group runs (`v1.33.1+k3s1`, `1.33.1`).
+ * Tag on every group (and its nodes): the distribution's release the group runs (`v1.36.5+k3s1`, `1.36.5`).
  * The ReplacementGuard records it and refuses a change that skips a minor version or goes back.
  */
 export const KUBERNETES_VERSION_TAG = GUARD_VERSION_TAG;
@@ -207,7 +208,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
    * The distribution's pinned release (K3sVersion, KubeadmVersion). Set by the subclass before it adds its
    * node groups: each group is tagged with it (`platform.cdk-k8s.io/kubernetes-version`).
    */
-  public abstract readonly version: { readonly version: string };
+  public abstract readonly version: { readonly version: string; readonly minor: string };
   /** The CPU architecture of the nodes. */
   public readonly architecture: ec2.InstanceArchitecture;
   /** The pinned node image. */
@@ -417,6 +418,20 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
   }
 
   /**
+   * The distribution's pinned release of each minor version (`1.34` → `K3sVersion.V1_34_12`): the guard names
+   * them when it refuses a skipped minor version, the support check when it warns. @internal
+   */
+  protected abstract _upgradePath(): Readonly<Record<string, string>>;
+
+  /**
+   * Warns when the cluster's release is past (or within 90 days of) its upstream end of life, or newer than
+   * the pinned releases. The subclass calls it once its `version` is set. @internal
+   */
+  protected _checkUpstreamSupport(kind: string): void {
+    checkUpstreamSupport(this, { kind, version: this.version.version, minor: this.version.minor, upgradePath: this._upgradePath() });
+  }
+
+  /**
    * Validates the etcd snapshot schedule both distributions offer: every `interval` (a divisor of a day, in
    * hours) keeping `retention` snapshots. @internal
    */
@@ -554,7 +569,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
       }],
     });
     securityGroups.slice(1).forEach(sg => launchTemplate.addSecurityGroup(sg));
-    markForGuard(launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate, { role: 'rolling-node-group' });
+    markForGuard(launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate, { role: 'rolling-node-group', upgradePath: this._upgradePath() });
     group = new autoscaling.AutoScalingGroup(this, `${id}Group`, {
       vpc: this.vpc,
       vpcSubnets: this.vpcSubnets,
@@ -575,7 +590,7 @@ export abstract class SelfManagedClusterBase extends Construct implements IPlatf
         }),
       } : {}),
     });
-    markForGuard(group.node.defaultChild as autoscaling.CfnAutoScalingGroup, { role: 'rolling-node-group' });
+    markForGuard(group.node.defaultChild as autoscaling.CfnAutoScalingGroup, { role: 'rolling-node-group', upgradePath: this._upgradePath() });
     options.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['cloudformation:SignalResource'],
       resources: [Aws.STACK_ID], // the stack's own ARN

@@ -29,6 +29,8 @@ export interface LockedResource {
   readonly release?: WorkloadRelease;
   /** A node group (or its launch template) that rolls its nodes on a change; not written to the file. */
   readonly rolls?: boolean;
+  /** A rolling node group's pinned release per minor version (`1.34` → `K3sVersion.V1_34_12`); not written to the file. */
+  readonly upgradePath?: Readonly<Record<string, string>>;
 }
 
 /** Stack artifact id → logical ID → resource. */
@@ -83,7 +85,8 @@ export function collectProtected(scope: IConstruct): LockedStacks {
     }
     const stackId = stack.artifactId;
     const kubernetesVersion = versionOf(c.cfnResourceType, props);
-    const release = guardMarkOf(c)?.release;
+    const mark = guardMarkOf(c);
+    const release = mark?.release;
     (out[stackId] ??= {})[logicalId] = {
       type: c.cfnResourceType,
       category: rule.category,
@@ -91,7 +94,8 @@ export function collectProtected(scope: IConstruct): LockedStacks {
       properties,
       ...(kubernetesVersion !== undefined ? { kubernetesVersion } : {}),
       ...(release ? { release: { name: release.name, delivery: release.delivery, charts: [...release.charts], shared: release.shared } } : {}),
-      ...(guardMarkOf(c)?.role === 'rolling-node-group' ? { rolls: true } : {}),
+      ...(mark?.role === 'rolling-node-group' ? { rolls: true } : {}),
+      ...(mark?.upgradePath ? { upgradePath: mark.upgradePath } : {}),
     };
   }
   return out;
@@ -136,7 +140,7 @@ export function compare(previous: LockedStacks, current: LockedStacks, allow: Re
       const cur = now[id];
       const violation = (message: string, category = old.category) =>
         violations.push({ stack: stackId, logicalId: id, type: old.type, category, path: old.path, message });
-      const step = cur ? versionStep(old.kubernetesVersion, cur.kubernetesVersion) : undefined;
+      const step = cur ? versionStep(old.kubernetesVersion, cur.kubernetesVersion, cur.upgradePath) : undefined;
       if (step && !allowed(allow, id, { ...old, category: VERSION_SKIP })) violation(step, VERSION_SKIP);
       if (allowed(allow, id, old)) continue;
       if (old.release) {
@@ -217,9 +221,9 @@ function parseVersion(version: string | undefined): [number, number, number] | u
 /**
  * Why a Kubernetes version change is refused: it skips a minor version or goes back (EKS, k3s and kubeadm
  * upgrade one minor version at a time and never downgrade). Undefined when the step is allowed. An EKS version
- * (`1.35`, no patch) gets the EKS order as the next step.
+ * (`1.35`, no patch) gets the EKS order as the next step; a self-managed one the pinned release of `upgradePath`.
  */
-export function versionStep(from: string | undefined, to: string | undefined): string | undefined {
+export function versionStep(from: string | undefined, to: string | undefined, upgradePath: Readonly<Record<string, string>> = {}): string | undefined {
   const a = parseVersion(from);
   const b = parseVersion(to);
   if (!a || !b || from === to) return undefined;
@@ -235,9 +239,21 @@ export function versionStep(from: string | undefined, to: string | undefined): s
     return `Kubernetes version changes from ${from} to ${to}, skipping ${b[0] === a[0] && b[1] === a[1] + 2 ? next : `the minor versions after ${minor(a)}`}: `
       + (eks
         ? `EKS upgrades one minor version at a time. Deploy ${next} first (version: EksKubernetesVersion.V${next.replace('.', '_')}: the control plane, then the add-ons, then each node group rolls onto it), then ${minor(b)}.`
-        : `k3s and kubeadm upgrade one minor version at a time. Deploy ${next}.x first (each node group rolls onto it), then ${minor(b)}.`);
+        : `k3s and kubeadm upgrade one minor version at a time. Deploy ${next}.x first (${pinned(upgradePath, next)}each node group rolls onto it), `
+          + `${between(a, b).map(m => `then ${m}.x${upgradePath[m] ? ` (version: ${upgradePath[m]})` : ''}, `).join('')}then ${minor(b)}.`);
   }
   return undefined;
+}
+
+/** The minor versions strictly between the one after `a` and `b` (same major version), e.g. 1.35 from 1.33 to 1.36. */
+function between(a: [number, number, number], b: [number, number, number]): string[] {
+  if (a[0] !== b[0]) return [];
+  return Array.from({ length: Math.max(0, b[1] - a[1] - 2) }, (_, i) => `${a[0]}.${a[1] + 2 + i}`);
+}
+
+/** `version: K3sVersion.V1_34_12; ` when `upgradePath` pins a release of `minor`, else nothing. */
+function pinned(upgradePath: Readonly<Record<string, string>>, minor: string): string {
+  return upgradePath[minor] ? `version: ${upgradePath[minor]}; ` : '';
 }
 
 /** Reads the lock file; undefined when it does not exist. Throws with the path when it is not a lock file. */

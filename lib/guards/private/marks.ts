@@ -14,6 +14,11 @@ export interface GuardMark {
   readonly role: 'rolling-node-group' | 'cluster-token' | 'workload-release';
   /** For a `workload-release`: the release, its delivery (the addWorkloads id) and the charts in it. */
   readonly release?: WorkloadRelease;
+  /**
+   * For a `rolling-node-group`: the library's pinned release of each Kubernetes minor version (`1.34` →
+   * `K3sVersion.V1_34_12`), named in the message that refuses a skipped minor version.
+   */
+  readonly upgradePath?: Readonly<Record<string, string>>;
 }
 
 /** A Helm release of a workload delivery, as the ReplacementGuard records it. */

@@ -154,7 +154,7 @@ describe('K3sCluster (1 server + 2 agents)', () => {
       'etcd-s3: true', 'etcd-snapshot-schedule-cron: ', 'node-name: ', 'tls-san:']) {
       expect(server).toContain(flag);
     }
-    expect(server).toContain("K3S_VERSION='v1.33.1+k3s1'");
+    expect(server).toContain("K3S_VERSION='v1.36.5+k3s1'");
     expect(server).toContain("SNAPSHOT_CRON='0 * * * *'");
     expect(server).toContain('INSTALL_K3S_SKIP_START=true');
     expect(server).toContain('--cluster-reset --cluster-reset-restore-path=');
@@ -271,7 +271,7 @@ describe('K3sCluster errors', () => {
   });
 
   test('K3sVersion.of rejects a non-release', () => {
-    expect(() => K3sVersion.of('1.33')).toThrow('K3sVersion.of version is "1.33": must be a k3s release tag such as "v1.33.1+k3s1"');
+    expect(() => K3sVersion.of('1.33')).toThrow('K3sVersion.of version is "1.33": must be a k3s release tag such as "v1.36.5+k3s1"');
   });
 });
 

@@ -291,7 +291,7 @@ describe('k3s agent bootstrap retries', () => {
     model.failNext('download', 2);
     const run = model.run(agent, 'i-0a3');
     expectSuccess(run, model);
-    expect(run.calls.filter(c => c.startsWith('installer version='))).toEqual(['installer version=v1.33.1+k3s1 exec=agent']);
+    expect(run.calls.filter(c => c.startsWith('installer version='))).toEqual(['installer version=v1.36.5+k3s1 exec=agent']);
     expect(run.calls).toContain('systemctl start --no-block k3s-agent');
   });
 

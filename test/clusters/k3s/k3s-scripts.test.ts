@@ -20,8 +20,8 @@ describe('k3s server first boot', () => {
       'aws secretsmanager get-secret-value --region eu-west-1 --secret-id REF_ClusterServerToken',
       'aws secretsmanager get-secret-value --region eu-west-1 --secret-id REF_ClusterAgentToken',
       'aws s3api list-objects-v2 --region eu-west-1 --bucket REF_ClusterSnapshotBucket',
-      'curl -sfL https://raw.githubusercontent.com/k3s-io/k3s/v1.33.1%2Bk3s1/install.sh',
-      'installer version=v1.33.1+k3s1 exec=server skip_start=true selinux_rpm=',
+      'curl -sfL https://raw.githubusercontent.com/k3s-io/k3s/v1.36.5%2Bk3s1/install.sh',
+      'installer version=v1.36.5+k3s1 exec=server skip_start=true selinux_rpm=',
       'systemctl enable k3s',
       'systemctl start k3s',
       'k3s kubectl get --raw=/readyz',
@@ -72,7 +72,7 @@ describe('k3s server replacement boot with a snapshot in the bucket', () => {
   test('restores the newest snapshot before starting, then removes the lost server\'s Node', () => {
     expect(run.status).toBe(0);
     const restore = callIndex(run.calls, 'k3s server --cluster-reset --cluster-reset-restore-path=etcd-snapshot-i-0old-1763636400');
-    expect(restore).toBeGreaterThan(callIndex(run.calls, 'installer version=v1.33.1+k3s1'));
+    expect(restore).toBeGreaterThan(callIndex(run.calls, 'installer version=v1.36.5+k3s1'));
     expect(restore).toBeLessThan(callIndex(run.calls, 'systemctl start k3s'));
     const deleteNode = callIndex(run.calls, 'k3s kubectl delete node i-0old');
     expect(deleteNode).toBeGreaterThan(callIndex(run.calls, 'aws secretsmanager put-secret-value'));
@@ -115,7 +115,7 @@ describe('k3s agent boot', () => {
     expect(config).toMatch(/server: "https:\/\/ATT_ClusterApiLoadBalancer\w+_DNSName:6443"/);
     expect(config).toContain('node-name: "i-0new"');
     expect(config).not.toContain('agent-token-file');
-    const steps = ['installer version=v1.33.1+k3s1 exec=agent skip_start=true', 'systemctl enable k3s-agent', 'systemctl start --no-block k3s-agent'];
+    const steps = ['installer version=v1.36.5+k3s1 exec=agent skip_start=true', 'systemctl enable k3s-agent', 'systemctl start --no-block k3s-agent'];
     const positions = steps.map(s => callIndex(run.calls, s));
     expect(positions.every(p => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);

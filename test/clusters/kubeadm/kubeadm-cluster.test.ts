@@ -144,7 +144,7 @@ describe('KubeadmCluster user data', () => {
       const findings = shellcheckFindings(script);
       if (findings !== undefined) expect(findings).toBe('');
     }
-    expect(controlPlane).toContain("KUBERNETES_VERSION='1.33.1'");
+    expect(controlPlane).toContain("KUBERNETES_VERSION='1.36.5'");
     expect(controlPlane).toContain('flannel/releases/download/v0.26.7/kube-flannel.yml');
     expect(controlPlane).toContain('metrics-server/releases/download/v0.7.2/components.yaml');
     expect(controlPlane).toContain("TRAEFIK_CHART_VERSION='35.0.0'");
@@ -167,7 +167,7 @@ describe('KubeadmCluster user data', () => {
     const run = firstBoot;
     expect(run.output).toContain('bootstrap complete');
     expect(run.status).toBe(0);
-    const steps = ['modprobe br_netfilter', 'apt-get install -y -q kubelet=1.33.1-* kubeadm=1.33.1-* kubectl=1.33.1-*', 'systemctl restart containerd',
+    const steps = ['modprobe br_netfilter', 'apt-get install -y -q kubelet=1.36.5-* kubeadm=1.36.5-* kubectl=1.36.5-*', 'systemctl restart containerd',
       'aws s3 cp --only-show-errors --region eu-west-1 s3://cdk-hnb659fds-assets-', 'aws secretsmanager get-secret-value', 'aws s3api list-objects-v2',
       'kubeadm init --config', 'aws ssm put-parameter --region eu-west-1 --name REF_ClusterCaHash',
       'systemctl enable --now cdk-k8s-platform-etcd-snapshot.timer', 'kubectl --kubeconfig', 'helm --kubeconfig', 'aws secretsmanager put-secret-value'];
@@ -183,7 +183,7 @@ describe('KubeadmCluster user data', () => {
     expect(init).toContain('name: "i-0new"');
     expect(init).toContain('advertiseAddress: "10.0.1.10"');
     expect(init).toContain('taints: []');
-    expect(init).toContain('kubernetesVersion: "v1.33.1"');
+    expect(init).toContain('kubernetesVersion: "v1.36.5"');
     expect(init).toContain('cgroupDriver: systemd');
     expect(run.mode('etc/kubernetes/cdk-k8s-platform/token-source')).toBe(0o600);
     expect(run.file('etc/containerd/config.toml')).toContain('SystemdCgroup = true');
@@ -224,7 +224,7 @@ describe('KubeadmCluster user data', () => {
 
 describe('KubeadmCluster errors', () => {
   test('bad version and architecture mismatch', () => {
-    expect(() => KubeadmVersion.of('v1.33')).toThrow('KubeadmVersion.of version is "v1.33": must be a Kubernetes release such as "1.33.1"');
+    expect(() => KubeadmVersion.of('v1.33')).toThrow('KubeadmVersion.of version is "v1.33": must be a Kubernetes release such as "1.36.5"');
     const stack = new Stack(new App(), 's');
     const vpc = new ec2.Vpc(stack, 'Vpc');
     expect(() => new KubeadmCluster(stack, 'C', { vpc, agentInstanceType: new ec2.InstanceType('t3.large') }))

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ARG, CURL_STUB, DAY2_TOOL, kubeadmUserData } from './support/kubeadm-model';
+import { KubeadmVersion } from '../../../lib/clusters/kubeadm';
 import { StubRun, callIndex, runWithStubs } from '../self-managed/support/stub-run';
 
 /**
@@ -121,7 +122,7 @@ function pkiTarball(): Buffer {
 let controlPlane: string;
 let template: ReturnType<typeof kubeadmUserData>['template'];
 beforeAll(() => {
-  ({ controlPlane, template } = kubeadmUserData());
+  ({ controlPlane, template } = kubeadmUserData({ version: KubeadmVersion.V1_33_1 }));
 });
 
 /** Boots the control plane (1.33.1) as i-0new against the bucket; `marker` creates the operator's allow-empty-etcd file. */

@@ -5,7 +5,7 @@ import { StubRun, callIndex } from '../self-managed/support/stub-run';
 
 let v133: ReturnType<typeof kubeadmUserData>;
 beforeAll(() => {
-  v133 = kubeadmUserData();
+  v133 = kubeadmUserData({ version: KubeadmVersion.V1_33_1 });
 });
 const PKI = 'pki/kubernetes-pki.tar.gz';
 

@@ -128,12 +128,12 @@ describe('upgrades in place: one node at a time, servers first', () => {
 
   test('each group is tagged with its release (and so are its nodes)', () => {
     for (const part of ['Server', 'Agent'] as const) {
-      expect(group(resources, part)[1].Properties.Tags).toContainEqual({ Key: 'platform.cdk-k8s.io/kubernetes-version', PropagateAtLaunch: true, Value: 'v1.33.1+k3s1' });
+      expect(group(resources, part)[1].Properties.Tags).toContainEqual({ Key: 'platform.cdk-k8s.io/kubernetes-version', PropagateAtLaunch: true, Value: 'v1.36.5+k3s1' });
     }
     const r: Resources = k3s({ version: K3sVersion.V1_32_5 }).template.toJSON().Resources;
     expect(group(r, 'Server')[1].Properties.Tags).toContainEqual(expect.objectContaining({ Key: 'platform.cdk-k8s.io/kubernetes-version', Value: 'v1.32.5+k3s1' }));
     const kr: Resources = kubeadm().template.toJSON().Resources;
-    expect(group(kr, 'Agent')[1].Properties.Tags).toContainEqual(expect.objectContaining({ Key: 'platform.cdk-k8s.io/kubernetes-version', Value: '1.33.1' }));
+    expect(group(kr, 'Agent')[1].Properties.Tags).toContainEqual(expect.objectContaining({ Key: 'platform.cdk-k8s.io/kubernetes-version', Value: '1.36.5' }));
   });
 });
 

@@ -1,9 +1,10 @@
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { propError } from '../../../errors';
+import { ago, days, today } from '../../private/support-calendar';
 import {
   daysOfExtendedSupportLeft, daysOfStandardSupportLeft, END_OF_SUPPORT_WARNING_DAYS, EKS_VERSION_TABLE, EksKubernetesVersion,
-  nextEksVersion, TODAY_CONTEXT,
+  nextEksVersion,
 } from '../versions';
 
 /** Warning id of the end-of-standard-support warning (acknowledge it with `Annotations.acknowledgeWarning`). */
@@ -11,17 +12,6 @@ export const END_OF_SUPPORT_WARNING = 'cdk-k8s-platform:eksVersionEndOfSupport';
 
 /** Warning id of the warning for a version in EKS extended support (a separate id: acknowledging one keeps the other). */
 export const EXTENDED_SUPPORT_WARNING = 'cdk-k8s-platform:eksVersionExtendedSupport';
-
-/** "Today" for the support checks: the context key `cdk-k8s-platform:today` (an ISO date), else the clock. */
-export function today(scope: IConstruct): Date {
-  const value: unknown = scope.node.tryGetContext(TODAY_CONTEXT);
-  if (value === undefined) return new Date(Date.now());
-  const parsed = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : undefined;
-  if (!parsed || Number.isNaN(parsed.getTime())) {
-    throw propError(scope.node.path, 'EksPlatformCluster', `context ${TODAY_CONTEXT}`, value, 'must be an ISO date such as "2027-01-15".');
-  }
-  return parsed;
-}
 
 /**
  * Checks where `version` stands in the EKS support calendar today:
@@ -32,7 +22,7 @@ export function today(scope: IConstruct): Date {
  * - extended support over: a `ValidationError` naming the prop, the value and the next version.
  */
 export function checkVersionSupport(scope: IConstruct, version: EksKubernetesVersion): void {
-  const now = today(scope);
+  const now = today(scope, 'EksPlatformCluster');
   const standardLeft = daysOfStandardSupportLeft(version, now);
   if (standardLeft > END_OF_SUPPORT_WARNING_DAYS) return;
   const row = EKS_VERSION_TABLE[version];
@@ -66,6 +56,3 @@ function nextStep(version: EksKubernetesVersion, verb: string): string {
     ? `${verb} version: EksKubernetesVersion.V${next.replace('.', '_')} ("${next}"), one minor version at a time (docs/eks.md "Upgrading Kubernetes").`
     : 'Upgrade cdk-k8s-platform to a release that supports the next Kubernetes version, then upgrade (docs/eks.md "Upgrading Kubernetes").';
 }
-
-const days = (n: number): string => `${n} day${n === 1 ? '' : 's'}`;
-const ago = (n: number): string => (n === 0 ? 'today' : `${days(n)} ago`);
