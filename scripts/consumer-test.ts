@@ -146,7 +146,7 @@ function shop(cluster: IPlatformCluster): void {
 const app = new App(); // the CDK CLI sets the output directory (CDK_OUTDIR)
 const eks = new EksPlatformStack(app, 'consumer-eks', { platformName: 'consumer' });
 shop(eks.cluster);
-const k3s = new SelfManagedPlatformStack(app, 'consumer-k3s', { platformName: 'consumer' });
+const k3s = new SelfManagedPlatformStack(app, 'consumer-k3s', { platformName: 'consumer-k3s' });
 shop(k3s.cluster);
 app.synth();
 

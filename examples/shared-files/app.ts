@@ -38,7 +38,7 @@ export function files(app: Cdk8sApp, traits: ClusterTraits): PlatformChart {
 /** Adds the `files-eks` and `files-k3s` stacks to `app`. */
 export function build(app: App): { eks: EksPlatformStack; k3s: SelfManagedPlatformStack; charts: PlatformChart[] } {
   const eks = new EksPlatformStack(app, 'files-eks', { platformName: 'files', addOns: [new EfsAddOn(), new VolumeBackupAddOn()] });
-  const k3s = new SelfManagedPlatformStack(app, 'files-k3s', { platformName: 'files', addOns: [new EfsAddOn()] });
+  const k3s = new SelfManagedPlatformStack(app, 'files-k3s', { platformName: 'files-k3s', addOns: [new EfsAddOn()] });
   const charts = [files(new Cdk8sApp(), eks.cluster.traits), files(new Cdk8sApp(), k3s.cluster.traits)];
   eks.cluster.addWorkloads('files', [charts[0]]);
   k3s.cluster.addWorkloads('files', [charts[1]]);

@@ -8,6 +8,7 @@ import { VolumeBackupAddOn, VolumeBackupAddOnProps } from '../addons/backup/volu
 import { IPlatformAddOn } from '../addons/platform-add-on';
 import { ClusterCapacity, ClusterEndpointAccess, EksKubernetesVersion, EksPlatformCluster, ExternalSecretsOptions, VolumeReclaimPolicy } from '../clusters/eks';
 import { platformNetwork } from './private/network';
+import { claimPlatformName } from './private/platform-name';
 import { TeamAccessOptions } from '../clusters/eks/eks-team-access';
 import { validateEndpointAccess } from '../clusters/eks/private/endpoint';
 import { PlatformNetwork } from '../network';
@@ -125,6 +126,7 @@ export class EksPlatformStack extends Stack {
     const v = cdkPropValidator(this, 'EksPlatformStack');
     v.check(typeof props.platformName === 'string' && PLATFORM_NAME.test(props.platformName), 'platformName', props.platformName,
       'must be 2-40 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "acme").');
+    claimPlatformName(this, v, props.platformName);
 
     if (props.endpointAccess) validateEndpointAccess(v, 'endpointAccess', props.endpointAccess);
     this.network = platformNetwork(this, v, props.network, props.encryptionKey);

@@ -11,6 +11,7 @@ import { PlatformNetwork } from '../network';
 import { SelfManagedPlatformNetworkConfig } from './platform-network-config';
 import { installAddOns } from './private/add-ons';
 import { platformNetwork } from './private/network';
+import { claimPlatformName } from './private/platform-name';
 import { withVolumeBackup } from './private/volume-backup';
 import { SelfManagedDistribution } from './self-managed-distribution';
 import { cdkPropValidator } from '../private/validate';
@@ -99,6 +100,7 @@ export class SelfManagedPlatformStack extends Stack {
     const v = cdkPropValidator(this, 'SelfManagedPlatformStack');
     v.check(typeof props.platformName === 'string' && PLATFORM_NAME.test(props.platformName), 'platformName', props.platformName,
       'must be 2-32 lowercase letters, digits and \'-\', starting with a letter and ending with a letter or digit (e.g. "acme").');
+    claimPlatformName(this, v, props.platformName);
     this.network = platformNetwork(this, v, props.network, props.encryptionKey);
     const distribution = props.distribution ?? SelfManagedDistribution.k3s();
     this.cluster = distribution._create(this, 'Cluster', {

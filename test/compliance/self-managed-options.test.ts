@@ -50,7 +50,7 @@ describe('with encryptionKey and deletionProtection: false (k3s, internet-facing
     k3s = new SelfManagedPlatformStack(app, 'k3s', {
       platformName: 'acme', encryptionKey: key, cluster: { deletionProtection: false, ingress: IngressExposure.internetFacing() },
     });
-    kubeadm = new SelfManagedPlatformStack(app, 'kubeadm', { platformName: 'acme', encryptionKey: key, distribution: SelfManagedDistribution.kubeadm() });
+    kubeadm = new SelfManagedPlatformStack(app, 'kubeadm', { platformName: 'acme-kubeadm', encryptionKey: key, distribution: SelfManagedDistribution.kubeadm() });
     guard = nagFindings(app);
   });
 

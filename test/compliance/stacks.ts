@@ -30,17 +30,17 @@ export const STACK_VARIANTS: StackVariant[] = [
   {
     label: 'EKS (public endpoint for 203.0.113.0/24, spot group)',
     build: app => new EksPlatformStack(app, 'eks-public', {
-      platformName: 'acme',
+      platformName: 'eks-public',
       endpointAccess: ClusterEndpointAccess.publicAndPrivate('203.0.113.0/24'),
       capacity: ClusterCapacity.managedNodeGroups({ spot: {} }),
     }),
   },
-  { label: 'EKS Auto Mode', build: app => new EksPlatformStack(app, 'eks-auto', { platformName: 'acme', capacity: ClusterCapacity.autoMode() }) },
+  { label: 'EKS Auto Mode', build: app => new EksPlatformStack(app, 'eks-auto', { platformName: 'eks-auto', capacity: ClusterCapacity.autoMode() }) },
   {
     label: 'EKS with add-ons (Karpenter, cert-manager DNS-01, external-dns, volume backups)',
     build: app => {
       const s = new EksPlatformStack(app, 'eks-addons', {
-        platformName: 'acme',
+        platformName: 'eks-addons',
         capacity: ClusterCapacity.managedNodeGroups({ clusterAutoscaler: false }),
         addOns: [new KarpenterAddOn(), new VolumeBackupAddOn()],
       });
@@ -53,14 +53,14 @@ export const STACK_VARIANTS: StackVariant[] = [
   {
     label: 'k3s (1 server + 2 agents, workloads)',
     build: app => {
-      const s = new SelfManagedPlatformStack(app, 'k3s', { platformName: 'acme' });
+      const s = new SelfManagedPlatformStack(app, 'k3s', { platformName: 'k3s' });
       s.cluster.addWorkloads('shop', [webChart(s.cluster.traits)]);
       return s;
     },
   },
   {
     label: 'k3s (3 servers, HA)',
-    build: app => new SelfManagedPlatformStack(app, 'k3s-ha', { platformName: 'acme', distribution: SelfManagedDistribution.k3s({ highAvailability: true }) }),
+    build: app => new SelfManagedPlatformStack(app, 'k3s-ha', { platformName: 'k3s-ha', distribution: SelfManagedDistribution.k3s({ highAvailability: true }) }),
   },
   {
     label: 'k3s with workload identity (the three-tier example: External Secrets, cert-manager, external-dns, a team)',
@@ -70,7 +70,7 @@ export const STACK_VARIANTS: StackVariant[] = [
   {
     label: 'kubeadm',
     build: app => {
-      const s = new SelfManagedPlatformStack(app, 'kubeadm', { platformName: 'acme', distribution: SelfManagedDistribution.kubeadm() });
+      const s = new SelfManagedPlatformStack(app, 'kubeadm', { platformName: 'kubeadm', distribution: SelfManagedDistribution.kubeadm() });
       s.cluster.addWorkloads('shop', [webChart(s.cluster.traits)]);
       return s;
     },

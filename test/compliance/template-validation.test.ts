@@ -24,10 +24,17 @@ import * as threeTierEks from '../../examples/three-tier-eks/app';
 const ROOT = path.resolve(__dirname, '..', '..');
 const GUARD = 'cdk-validator-cfnguard::';
 /** Every stack kind (the k3s three-tier example is one of them), and the EKS example as its README builds it. */
-const CHECKED: StackVariant[] = [
-  ...STACK_VARIANTS,
-  { label: 'example three-tier-eks', build: app => threeTierEks.build(app).stack },
-];
+const EKS_EXAMPLE: StackVariant = { label: 'example three-tier-eks', build: app => threeTierEks.build(app).stack };
+const CHECKED: StackVariant[] = [...STACK_VARIANTS, EKS_EXAMPLE];
+/** A log group kept 8 days (not a value CloudFormation accepts) and not for a year (guard): both plugins report it. */
+const KNOWN_BAD: StackVariant = {
+  label: 'known bad',
+  build: app => {
+    const stack = new Stack(app, 'known-bad');
+    new CfnLogGroup(stack, 'Logs', { retentionInDays: 8 });
+    return stack;
+  },
+};
 const CFN = 'CloudFormation-Validate::';
 
 interface Finding { readonly plugin: string; readonly rule: string; readonly severity: string; readonly stack: string; readonly at: string }
@@ -55,34 +62,37 @@ function findingsOf(report: ValidationReport): Finding[] {
 }
 
 describe('CloudFormation validation and AWS guard rules over every stack the library produces', () => {
-  // One app holds every stack kind (and one known-bad stack): each plugin then runs once over all templates
+  // Two apps hold every stack kind (and one known-bad stack): each plugin then runs once per app over all its templates
   // (cfn-guard compiles its rules per run, the validation engine loads its schemas per plugin: ~8-12 s each).
   const labels = new Map<string, string>();
-  let findings: Finding[] = [];
+  const findings: Finding[] = [];
   let plugins: string[] = [];
-  let acks: Array<{ label: string; acks: Acknowledgement[] }> = [];
+  const acks: Array<{ label: string; acks: Acknowledgement[] }> = [];
   beforeAll(() => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-k8s-platform-validate-'));
-    try {
-      // the report is left to the caller (as the CLI does) instead of thrown, so every finding is listed
-      const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
-      Validations.of(app).addPlugins(new CloudFormationValidatePlugin(), new CfnGuardValidator());
-      const stacks = CHECKED.map(v => {
-        const stack = v.build(app);
-        labels.set(stack.stackName, v.label);
-        return { label: v.label, stack };
-      });
-      // known bad: a log group kept 8 days (not a value CloudFormation accepts) and not for a year (guard)
-      new CfnLogGroup(new Stack(app, 'known-bad'), 'Logs', { retentionInDays: 8 });
-      const previous = process.exitCode;
-      app.synth();
-      process.exitCode = previous;
-      const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
-      findings = findingsOf(report);
-      plugins = report.pluginReports.map(p => p.pluginName);
-      acks = stacks.map(s => ({ label: s.label, acks: [...acknowledgementsOf(s.stack, GUARD), ...acknowledgementsOf(s.stack, CFN)] }));
-    } finally {
-      fs.rmSync(outdir, { recursive: true, force: true });
+    // the EKS example is an app of its own, as the three-tier-k3s one is: both name their platform "shop" for
+    // the same account and region, which one app refuses (one platformName per account and region)
+    for (const group of [[...STACK_VARIANTS, KNOWN_BAD], [EKS_EXAMPLE]]) {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-k8s-platform-validate-'));
+      try {
+        // the report is left to the caller (as the CLI does) instead of thrown, so every finding is listed
+        const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+        Validations.of(app).addPlugins(new CloudFormationValidatePlugin(), new CfnGuardValidator());
+        const stacks = group.map(v => {
+          const stack = v.build(app);
+          labels.set(stack.stackName, v.label);
+          return { label: v.label, stack };
+        });
+        const previous = process.exitCode;
+        app.synth();
+        process.exitCode = previous;
+        const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+        findings.push(...findingsOf(report));
+        plugins = [...new Set([...plugins, ...report.pluginReports.map(p => p.pluginName)])];
+        acks.push(...stacks.filter(s => s.label !== KNOWN_BAD.label)
+          .map(s => ({ label: s.label, acks: [...acknowledgementsOf(s.stack, GUARD), ...acknowledgementsOf(s.stack, CFN)] })));
+      } finally {
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
     }
   });
 

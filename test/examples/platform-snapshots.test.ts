@@ -15,7 +15,7 @@ describe('bundled platforms', () => {
   const eks = new EksPlatformStack(app, 'demo-eks', { platformName: 'demo' });
   const eksCharts: PlatformChart[] = sampleWorkloads(new App(), eks.cluster.traits);
   eks.cluster.addWorkloads('samples', eksCharts);
-  const k3s = new SelfManagedPlatformStack(app, 'demo-k3s', { platformName: 'demo' });
+  const k3s = new SelfManagedPlatformStack(app, 'demo-k3s', { platformName: 'demo-k3s' });
   const k3sCharts: PlatformChart[] = sampleWorkloads(new App(), k3s.cluster.traits);
   k3s.cluster.addWorkloads('samples', k3sCharts);
 

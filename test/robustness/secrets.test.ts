@@ -66,7 +66,7 @@ describe('no secret value reaches cdk.out, chart assets, charts/dist or user dat
       const eks = new EksPlatformStack(app, 'acme-eks', { platformName: 'acme' });
       eks.cluster.addWorkloads('apps', [webChart(eks.cluster.traits, { secrets: true })]);
       for (const [id, distribution] of [['acme-k3s', SelfManagedDistribution.k3s()], ['acme-kubeadm', SelfManagedDistribution.kubeadm()]] as const) {
-        const stack = new SelfManagedPlatformStack(app, id, { platformName: 'acme', distribution });
+        const stack = new SelfManagedPlatformStack(app, id, { platformName: id, distribution });
         stack.cluster.addWorkloads('shop', [webChart(stack.cluster.traits, { secrets: true })]);
       }
       const assembly = app.synth();
