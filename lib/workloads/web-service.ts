@@ -7,7 +7,7 @@ import { Callers, IWorkloadSelector } from './network-access';
 import { PlatformChart } from './platform-chart';
 import { checkMember } from './private/fixed-set';
 import { buildIngress, buildTlsObjects, withTlsDefaults } from './private/ingress';
-import { addMonitoring } from './private/monitoring';
+import { addMonitoring, MonitoringInput } from './private/monitoring';
 import { buildNetworkPolicy } from './private/network-policy';
 import { k8s } from './private/plus';
 import { SharedPodObjects } from './private/pod-template';
@@ -17,7 +17,7 @@ import { autoscalingBounds, buildHpa, buildPdb } from './private/scaling';
 import { PropValidator } from './private/validate';
 import { ProbeOptions } from './probe';
 import { Protocol } from './protocol';
-import { BlueGreenPlan, planRelease, ReleasePlan } from './release/private/plan';
+import { BlueGreenPlan, COLOUR_LABEL, planRelease, ReleasePlan, TRACK_LABEL } from './release/private/plan';
 import { buildCandidateRouting, buildPreviewRouting } from './release/private/routing';
 import { buildTrack, buildTrackService, candidateTrack, colourTrack, TrackContext } from './release/private/tracks';
 import { ReleaseObjects, ReleaseTrack } from './release/release-objects';
@@ -293,7 +293,15 @@ export class WebService extends WorkloadBase implements IWorkloadSelector {
       ports: tracks.networkPolicy.ports,
       fromIngressController: props.ingress !== undefined || (props.serviceType ?? ServiceType.CLUSTER_IP) !== ServiceType.CLUSTER_IP,
     });
-    addMonitoring(this, { ...this, kind: 'WebService', metrics: props.metrics, service: this.service, controller: 'Deployment', autoscaled: this.autoscaler !== undefined });
+    addMonitoring(this, {
+      ...this,
+      kind: 'WebService',
+      metrics: props.metrics,
+      service: this.service,
+      controller: 'Deployment',
+      autoscaled: this.autoscaler !== undefined,
+      ...releaseMonitoring(this.name, this.releaseObjects),
+    });
   }
 
   /** What the release tracks share with the stable version (also builds the stable pod template). */
@@ -407,6 +415,25 @@ function checkReplicas(v: PropValidator, props: WebServiceProps): void {
 /** The labels of a track's Deployment (its version and colour), for the Service that routes to it. */
 function objectLabels(track: ReleaseTrack): Record<string, string> {
   return { ...track.deployment.metadata.toJson().labels };
+}
+
+/**
+ * What monitoring needs of a release: every Deployment (for the alerts), and the pod set the web service's Service
+ * does not select — the candidate through its Service, or the idle colour through `<name>-preview` — told apart by
+ * the track or colour label.
+ */
+function releaseMonitoring(name: string, release: ReleaseObjects): Pick<MonitoringInput, 'tracks' | 'trackLabel' | 'controllerNames'> {
+  const { candidate, blue, green, previewService } = release;
+  if (candidate) {
+    const tracks = [{ service: candidate.service!, networkPolicy: candidate.networkPolicy }];
+    return { tracks, trackLabel: TRACK_LABEL, controllerNames: [name, candidate.name] };
+  }
+  if (!blue) return {};
+  return {
+    tracks: previewService ? [{ service: previewService }] : [],
+    trackLabel: COLOUR_LABEL,
+    controllerNames: [blue, green].flatMap(c => (c ? [c.name] : [])),
+  };
 }
 
 /** Two Deployments told apart by a colour label; the Service selects the live one. */

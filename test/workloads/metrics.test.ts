@@ -1,7 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import { all, expectPropError, newChart, one, synthValid } from './fixtures';
-import { Callers, StatefulService, WebService, Worker } from '../../lib/workloads';
+import { Callers, Colour, ReleaseStrategy, StatefulService, WebService, Worker } from '../../lib/workloads';
 import { schemaSources } from '../support/k8s-check';
+import { chartFor, COLOUR, selects, TRACK } from './release/release-helpers';
 
 const IMAGE = 'registry.example.com/shop/api:1.4.2';
 
@@ -120,6 +121,83 @@ describe('metrics on a StatefulService and a Worker', () => {
     const json = JSON.parse(one(objects, 'ConfigMap', 'grafana-dashboard-data').data['data.json']);
     expect(json.panels.filter((p: { type: string }) => p.type === 'row').map((p: { title: string }) => p.title))
       .toEqual(['StatefulSet db', 'Deployment jobs', 'Deployment open']);
+  });
+});
+
+describe('metrics during a release: every pod set is scraped once, admitted for Prometheus and told apart', () => {
+  const PROMETHEUS = {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+  };
+
+  /** Synthesizes (and checks) web service `web` with metrics on its http port (8080) and the release. */
+  function synthWeb(release: ReleaseStrategy): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const chart = chartFor('traefik');
+    new WebService(chart, 'web', {
+      image: 'shop/web:1.4.0', ingress: { hosts: ['shop.example.com'] }, autoscaling: { maxReplicas: 4 }, release, metrics: { port: 'http' },
+    });
+    return synthValid(chart, { failOnWarnings: true });
+  }
+
+  /** Per Deployment: how many Services the ServiceMonitor scrapes its pods through, and whether a policy on them admits Prometheus on 8080. */
+  function coverage(objects: any[]): Record<string, { scrapedVia: string[]; admitted: boolean }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const monitor = one(objects, 'ServiceMonitor', 'web');
+    const scraped = all(objects, 'Service').filter(s => selects(monitor.spec.selector.matchLabels, s.metadata.labels));
+    return Object.fromEntries(all(objects, 'Deployment').map(d => {
+      const pod = d.spec.template.metadata.labels;
+      const policies = all(objects, 'NetworkPolicy').filter(np => selects(np.spec.podSelector.matchLabels, pod));
+      const admitted = policies.some(np => np.spec.ingress.some((r: any) => // eslint-disable-line @typescript-eslint/no-explicit-any
+        JSON.stringify(r.from) === JSON.stringify([PROMETHEUS]) && r.ports.some((p: { port: number }) => p.port === 8080)));
+      return [d.metadata.name, { scrapedVia: scraped.filter(s => selects(s.spec.selector, pod)).map(s => s.metadata.name), admitted }];
+    }));
+  }
+
+  const candidates: Array<[string, ReleaseStrategy, string]> = [
+    ['canary', ReleaseStrategy.canary({ image: 'shop/web:1.5.0', weight: 10 }), 'canary'],
+    ['abTest', ReleaseStrategy.abTest({ image: 'shop/web:1.5.0', header: { name: 'X-Variant', value: 'b' } }), 'b'],
+    ['shadow', ReleaseStrategy.shadow({ image: 'shop/web:1.5.0', percent: 50 }), 'shadow'],
+  ];
+
+  test.each(candidates)('%s: the candidate pods are scraped through their Service and admitted by their NetworkPolicy', (_n, release, track) => {
+    const objects = synthWeb(release);
+    expect(coverage(objects)).toEqual({
+      web: { scrapedVia: ['web'], admitted: true },
+      [`web-${track}`]: { scrapedVia: [`web-${track}`], admitted: true },
+    });
+    expect(all(objects, 'ServiceMonitor')).toHaveLength(1);
+  });
+
+  test.each(candidates)('%s: one job for both versions, the track label tells them apart, the alerts watch both Deployments', (_n, release, track) => {
+    const objects = synthWeb(release);
+    const spec = one(objects, 'ServiceMonitor', 'web').spec;
+    expect(spec.jobLabel).toBe('platform.cdk-k8s.io/metrics');
+    expect(spec.podTargetLabels).toEqual([TRACK]);
+    expect(one(objects, 'Service', `web-${track}`).metadata.labels['platform.cdk-k8s.io/metrics']).toBe('web');
+    const rules = one(objects, 'PrometheusRule', 'web').spec.groups[0].rules;
+    expect(rules.map((r: { expr: string }) => r.expr)).toEqual([
+      `max_over_time(kube_pod_container_status_waiting_reason{namespace="shop", pod=~"(web|web-${track})-[a-z0-9]+(-[a-z0-9]+)?", reason="CrashLoopBackOff"}[5m]) >= 1`,
+      `kube_deployment_status_replicas_unavailable{namespace="shop", deployment=~"web|web-${track}"} > 0`,
+      `kube_horizontalpodautoscaler_status_current_replicas{namespace="shop", horizontalpodautoscaler=~"web|web-${track}"} `
+        + `>= kube_horizontalpodautoscaler_spec_max_replicas{namespace="shop", horizontalpodautoscaler=~"web|web-${track}"}`,
+    ]);
+  });
+
+  test('blue-green: both colours are scraped once (live through web, idle through web-preview), told apart by colour', () => {
+    const objects = synthWeb(ReleaseStrategy.blueGreen({ live: Colour.GREEN, greenImage: 'shop/web:1.5.0' }));
+    expect(coverage(objects)).toEqual({
+      'web-blue': { scrapedVia: ['web-preview'], admitted: true },
+      'web-green': { scrapedVia: ['web'], admitted: true },
+    });
+    expect(one(objects, 'ServiceMonitor', 'web').spec.podTargetLabels).toEqual([COLOUR]);
+    const unavailable = one(objects, 'PrometheusRule', 'web').spec.groups[0].rules[1];
+    expect(unavailable.expr).toBe('kube_deployment_status_replicas_unavailable{namespace="shop", deployment=~"web-blue|web-green"} > 0');
+  });
+
+  test('blue-green with one colour: its pods are scraped and alerted on by their Deployment\'s name', () => {
+    const objects = synthWeb(ReleaseStrategy.blueGreen({ live: Colour.BLUE }));
+    expect(coverage(objects)).toEqual({ 'web-blue': { scrapedVia: ['web'], admitted: true } });
+    const unavailable = one(objects, 'PrometheusRule', 'web').spec.groups[0].rules[1];
+    expect(unavailable.expr).toBe('kube_deployment_status_replicas_unavailable{namespace="shop", deployment="web-blue"} > 0');
   });
 });
 

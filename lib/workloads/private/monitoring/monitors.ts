@@ -3,7 +3,10 @@ import { Construct } from 'constructs';
 import { ResolvedMetrics } from './resolve';
 import { k8s } from '../plus';
 
-/** The label that marks the one Service a ServiceMonitor scrapes (not the headless or preview Service). */
+/**
+ * The label that marks the Services a ServiceMonitor scrapes: the workload's client Service and, during a release,
+ * the Service of each further pod set (not the headless Service). Its value is the workload's name.
+ */
 export const METRICS_SERVICE_LABEL = 'platform.cdk-k8s.io/metrics';
 
 /** API version of the Prometheus Operator's objects. */
@@ -16,15 +19,24 @@ export interface MonitorTarget {
   readonly selectorLabels: Record<string, string>;
 }
 
-/** A ServiceMonitor selecting `service` (which gets the metrics label) on the metrics port. */
-export function buildServiceMonitor(scope: Construct, w: MonitorTarget, m: ResolvedMetrics, service: ApiObject): ApiObject {
-  service.metadata.addLabel(METRICS_SERVICE_LABEL, w.name);
+const NAME_LABEL = 'app.kubernetes.io/name';
+
+/**
+ * A ServiceMonitor selecting `services` (each gets the metrics label) on the metrics port. Each Service fronts its
+ * own pods, so no pod is scraped twice. With a `trackLabel` (a release), the Services share the workload's name as
+ * their job, and the pods' track label is copied onto their series.
+ */
+export function buildServiceMonitor(scope: Construct, w: MonitorTarget, m: ResolvedMetrics, services: readonly ApiObject[],
+  trackLabel?: string): ApiObject {
+  services.forEach(s => s.metadata.addLabel(METRICS_SERVICE_LABEL, w.name));
   return new ApiObject(scope, 'ServiceMonitor', {
     apiVersion: MONITORING_API_VERSION,
     kind: 'ServiceMonitor',
     metadata: { name: w.name, labels: w.labels },
     spec: {
-      selector: { matchLabels: { ...w.selectorLabels, [METRICS_SERVICE_LABEL]: w.name } },
+      // not the instance label: a release's candidate is another instance of the app
+      selector: { matchLabels: { [NAME_LABEL]: w.selectorLabels[NAME_LABEL], [METRICS_SERVICE_LABEL]: w.name } },
+      ...(trackLabel ? { jobLabel: METRICS_SERVICE_LABEL, podTargetLabels: [trackLabel] } : {}),
       endpoints: [{ port: m.port.name, path: m.path, interval: `${m.intervalSeconds}s`, scheme: 'http' }],
     },
   });

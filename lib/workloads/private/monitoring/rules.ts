@@ -6,7 +6,9 @@ import { MONITORING_API_VERSION, MonitorTarget } from './monitors';
 export interface AlertTarget extends MonitorTarget {
   readonly namespace: string;
   readonly controller: 'Deployment' | 'StatefulSet';
-  /** The workload has a HorizontalPodAutoscaler named like it. */
+  /** Names of its controllers: the workload's name, or the Deployments of a release (`web`, `web-canary`). */
+  readonly controllerNames: readonly string[];
+  /** Each controller has a HorizontalPodAutoscaler named like it. */
   readonly autoscaled: boolean;
   /** Names of the StatefulSet's volume claim templates. */
   readonly volumes: readonly string[];
@@ -30,20 +32,26 @@ export function buildAlertRules(scope: Construct, w: AlertTarget): ApiObject {
   });
 }
 
+/** A PromQL label matcher for one name (`deployment="web"`) or several (`deployment=~"web|web-canary"`). */
+function matchNames(label: string, names: readonly string[]): string {
+  return names.length === 1 ? `${label}="${names[0]}"` : `${label}=~"${names.join('|')}"`;
+}
+
 function alertRules(w: AlertTarget): Rule[] {
   const ns = `namespace="${w.namespace}"`;
-  const pods = `${ns}, pod=~"${w.name}-[a-z0-9]+(-[a-z0-9]+)?"`;
+  const names = w.controllerNames;
+  const pods = `${ns}, pod=~"${names.length === 1 ? names[0] : `(${names.join('|')})`}-[a-z0-9]+(-[a-z0-9]+)?"`;
   const rules: Rule[] = [
     rule(w, 'CrashLooping', `max_over_time(kube_pod_container_status_waiting_reason{${pods}, reason="CrashLoopBackOff"}[5m]) >= 1`, '15m',
       `A container of ${w.name} has been restarting in a loop for 15 minutes.`),
     w.controller === 'Deployment'
-      ? rule(w, 'ReplicasUnavailable', `kube_deployment_status_replicas_unavailable{${ns}, deployment="${w.name}"} > 0`, '10m',
+      ? rule(w, 'ReplicasUnavailable', `kube_deployment_status_replicas_unavailable{${ns}, ${matchNames('deployment', names)}} > 0`, '10m',
         `${w.name} has had unavailable replicas for 10 minutes.`)
       : rule(w, 'ReplicasUnavailable', `kube_statefulset_status_replicas{${ns}, statefulset="${w.name}"} - kube_statefulset_status_replicas_ready{${ns}, statefulset="${w.name}"} > 0`, '10m',
         `${w.name} has had pods that are not ready for 10 minutes.`),
   ];
   if (w.autoscaled) {
-    const hpa = `${ns}, horizontalpodautoscaler="${w.name}"`;
+    const hpa = `${ns}, ${matchNames('horizontalpodautoscaler', names)}`;
     rules.push(rule(w, 'AutoscalerAtMaximum',
       `kube_horizontalpodautoscaler_status_current_replicas{${hpa}} >= kube_horizontalpodautoscaler_spec_max_replicas{${hpa}}`, '15m',
       `${w.name} has run at its autoscaler's maximum replicas for 15 minutes: raise maxReplicas or find the load.`));
