@@ -193,6 +193,20 @@ describe('metrics during a release: every pod set is scraped once, admitted for 
     expect(unavailable.expr).toBe('kube_deployment_status_replicas_unavailable{namespace="shop", deployment=~"web-blue|web-green"} > 0');
   });
 
+  test('the dashboard\'s panels cover the pods of every Deployment of the release', () => {
+    const dashboard = (objects: any[]) => JSON.parse(one(objects, 'ConfigMap', 'grafana-dashboard-shop').data['shop.json']); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const exprs = (objects: any[]) => dashboard(objects).panels.filter((p: { targets?: unknown }) => p.targets) // eslint-disable-line @typescript-eslint/no-explicit-any
+      .map((p: { targets: Array<{ expr: string }> }) => p.targets[0].expr);
+    const canary = exprs(synthWeb(ReleaseStrategy.canary({ image: 'shop/web:1.5.0', weight: 10 })));
+    expect(canary).toHaveLength(4);
+    for (const expr of canary) expect(expr).toContain('namespace="shop", pod=~"(web|web-canary)-[a-z0-9]+(-[a-z0-9]+)?"');
+    const blueGreen = exprs(synthWeb(ReleaseStrategy.blueGreen({ live: Colour.GREEN, greenImage: 'shop/web:1.5.0' })));
+    for (const expr of blueGreen) expect(expr).toContain('pod=~"(web-blue|web-green)-[a-z0-9]+(-[a-z0-9]+)?"');
+    const pod = /pod=~"([^"]+)"/.exec(canary[0])![1];
+    expect(['web-7d4b9c8f6-x2x7k', 'web-canary-5f6d7c8b9-abcde'].every(p => new RegExp(`^${pod}$`).test(p))).toBe(true);
+    expect(new RegExp(`^${pod}$`).test('web-admin-5f6d7c8b9-abcde')).toBe(false);
+  });
+
   test('blue-green with one colour: its pods are scraped and alerted on by their Deployment\'s name', () => {
     const objects = synthWeb(ReleaseStrategy.blueGreen({ live: Colour.BLUE }));
     expect(coverage(objects)).toEqual({ 'web-blue': { scrapedVia: ['web'], admitted: true } });

@@ -65,9 +65,10 @@ export function addMonitoring(scope: Construct, input: MonitoringInput): Monitor
     ? buildServiceMonitor(scope, input, m, [input.service, ...tracks.map(t => t.service)], input.trackLabel)
     : buildPodMonitor(scope, input, m);
   [input.networkPolicy, ...tracks.map(t => t.networkPolicy)].forEach(policy => admitPrometheus(policy, m));
+  const controllerNames = input.controllerNames ?? [input.name];
   const rules = m.alerts
-    ? buildAlertRules(scope, { ...input, namespace, controllerNames: input.controllerNames ?? [input.name], volumes: input.volumes ?? [] })
+    ? buildAlertRules(scope, { ...input, namespace, controllerNames, volumes: input.volumes ?? [] })
     : undefined;
-  addToDashboard(Chart.of(scope), namespace, { name: input.name, controller: input.controller });
+  addToDashboard(Chart.of(scope), namespace, { name: input.name, controller: input.controller, controllerNames });
   return { monitor, rules };
 }

@@ -1,5 +1,6 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { podsOf } from './rules';
 
 /** The label Grafana's dashboard sidecar (kube-prometheus-stack) loads ConfigMaps by. */
 export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
@@ -10,6 +11,8 @@ const DASHBOARD_ID = 'PlatformGrafanaDashboard';
 export interface DashboardEntry {
   readonly name: string;
   readonly controller: 'Deployment' | 'StatefulSet';
+  /** Its controllers: the workload's, or every Deployment of a release (`web`, `web-canary`). */
+  readonly controllerNames: readonly string[];
 }
 
 /**
@@ -58,12 +61,12 @@ function dashboard(namespace: string, entries: readonly DashboardEntry[]): Recor
 }
 
 function panelsOf(namespace: string, e: DashboardEntry, row: number): Array<Record<string, unknown>> {
-  const pods = `namespace="${namespace}", pod=~"${e.name}-[a-z0-9]+(-[a-z0-9]+)?"`;
+  const pods = `namespace="${namespace}", ${podsOf(e.controllerNames)}`;
   const queries: Array<[string, string]> = [
     ['CPU (cores)', `sum(rate(container_cpu_usage_seconds_total{${pods}, container!=""}[5m]))`],
     ['Memory (bytes)', `sum(container_memory_working_set_bytes{${pods}, container!=""})`],
     ['Restarts (1h)', `sum(increase(kube_pod_container_status_restarts_total{${pods}}[1h]))`],
-    ['Scrape up', `sum(up{namespace="${namespace}", pod=~"${e.name}-.*"})`],
+    ['Scrape up', `sum(up{${pods}})`],
   ];
   const y = row * 9;
   return [

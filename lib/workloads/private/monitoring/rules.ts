@@ -32,6 +32,11 @@ export function buildAlertRules(scope: Construct, w: AlertTarget): ApiObject {
   });
 }
 
+/** A PromQL matcher for the pods of controllers `names` (`<name>-<hash>-<hash>`, `<name>-0`), none of another workload's. */
+export function podsOf(names: readonly string[]): string {
+  return `pod=~"${names.length === 1 ? names[0] : `(${names.join('|')})`}-[a-z0-9]+(-[a-z0-9]+)?"`;
+}
+
 /** A PromQL label matcher for one name (`deployment="web"`) or several (`deployment=~"web|web-canary"`). */
 function matchNames(label: string, names: readonly string[]): string {
   return names.length === 1 ? `${label}="${names[0]}"` : `${label}=~"${names.join('|')}"`;
@@ -40,7 +45,7 @@ function matchNames(label: string, names: readonly string[]): string {
 function alertRules(w: AlertTarget): Rule[] {
   const ns = `namespace="${w.namespace}"`;
   const names = w.controllerNames;
-  const pods = `${ns}, pod=~"${names.length === 1 ? names[0] : `(${names.join('|')})`}-[a-z0-9]+(-[a-z0-9]+)?"`;
+  const pods = `${ns}, ${podsOf(names)}`;
   const rules: Rule[] = [
     rule(w, 'CrashLooping', `max_over_time(kube_pod_container_status_waiting_reason{${pods}, reason="CrashLoopBackOff"}[5m]) >= 1`, '15m',
       `A container of ${w.name} has been restarting in a loop for 15 minutes.`),
