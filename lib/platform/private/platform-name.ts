@@ -1,4 +1,4 @@
-import { Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PropValidator } from '../../workloads/private/validate';
 
@@ -8,24 +8,32 @@ const PLATFORM_NAME = Symbol.for('cdk-k8s-platform.platformName');
 /** A name every platform accepts (the self-managed one is the shorter). */
 const VALID_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 
+/** Warning id: another platform stack has the name and may deploy to the same account and region. */
+export const SHARED_PLATFORM_NAME_WARNING = 'cdk-k8s-platform:platformNameShared';
+
 /**
  * Records `name` as the platformName of `stack`, and refuses it when another platform stack of the same stage
- * has it and may deploy to the same account and region (an unresolved account or region may be any): the names
- * made from it would collide there, and each cluster's workloads could read the other's secrets.
+ * has it and deploys to the same account and region: the names made from it would collide there, and each
+ * cluster's workloads could read the other's secrets. Two env-agnostic stacks deploy to the same place (the CLI's);
+ * when only one of them knows its account or region, they may: a warning, so that a synth does not pass or fail
+ * with the credentials of the machine.
  */
 export function claimPlatformName(stack: Stack, v: PropValidator, name: string): void {
-  const other = platformStacks(Stage.of(stack) ?? stack.node.root).find(s => s[PLATFORM_NAME] === name && sameEnvironment(s, stack));
-  v.check(other === undefined, 'platformName', name,
-    `is also the platformName of stack ${other?.node.path}, which may deploy to the same account and region: the names made from it `
-    + `would collide there (the cluster "${name}", the backup vault "${name}-volumes") and the External Secrets of each cluster `
-    + `could read the other's secrets (under "${name}/"). Give each platform its own name, e.g. "${suggestion(stack, name)}".`);
+  const others = platformStacks(Stage.of(stack) ?? stack.node.root).filter(s => s !== stack && s[PLATFORM_NAME] === name);
+  const same = others.find(s => placeOf(s, stack) === 'same');
+  const what = (other: Stack, deploys: string) => `is also the platformName of stack ${other.node.path}, which ${deploys} the same account and `
+    + `region: the names made from it would collide there (the cluster "${name}", the backup vault "${name}-volumes") and the External `
+    + `Secrets of each cluster could read the other's secrets (under "${name}/"). Give each platform its own name, e.g. "${suggestion(stack, name)}".`;
+  v.check(same === undefined, 'platformName', name, same ? what(same, 'deploys to') : '');
+  const maybe = others.find(s => placeOf(s, stack) === 'maybe');
+  if (maybe) Annotations.of(stack).addWarningV2(SHARED_PLATFORM_NAME_WARNING, `platformName "${name}" ${what(maybe, 'may deploy to (one of them does not name its account or region)')}`);
   Object.defineProperty(stack, PLATFORM_NAME, { value: name });
 }
 
-/** The stack's id when it is a valid platform name other than `name`, else `name-b`. */
+/** The stack's id when it is a valid platform name other than `name`, else `<name>-b`. */
 function suggestion(stack: Stack, name: string): string {
   const id = stack.node.id;
-  return id !== name && VALID_NAME.test(id) ? id : `${name}-b`.slice(-32).replace(/^[^a-z]+/, '');
+  return id !== name && VALID_NAME.test(id) ? id : `${name.slice(0, 30)}-b`;
 }
 
 type PlatformStack = Stack & { readonly [PLATFORM_NAME]?: string };
@@ -36,13 +44,22 @@ function platformStacks(scope: IConstruct): PlatformStack[] {
   for (const child of scope.node.children) {
     if (Stage.isStage(child)) continue;
     if (Stack.isStack(child) && (child as PlatformStack)[PLATFORM_NAME] !== undefined) found.push(child as PlatformStack);
-    else if (!Stack.isStack(child)) found.push(...platformStacks(child));
+    found.push(...platformStacks(child));
   }
   return found;
 }
 
-/** Whether two stacks may deploy to the same account and region. */
-function sameEnvironment(a: Stack, b: Stack): boolean {
-  const same = (x: string, y: string) => Token.isUnresolved(x) || Token.isUnresolved(y) || x === y;
-  return same(a.account, b.account) && same(a.region, b.region);
+/**
+ * Where two stacks deploy, one dimension (account, region) at a time: the same value, or both unresolved (both
+ * take the CLI's), is the same place; two different values are different places; one unresolved may be either.
+ */
+function placeOf(a: Stack, b: Stack): 'same' | 'maybe' | 'different' {
+  const dims = [[a.account, b.account], [a.region, b.region]].map(([x, y]) => {
+    const [ux, uy] = [Token.isUnresolved(x), Token.isUnresolved(y)];
+    if (ux && uy) return 'same';
+    if (ux || uy) return 'maybe';
+    return x === y ? 'same' : 'different';
+  });
+  if (dims.includes('different')) return 'different';
+  return dims.includes('maybe') ? 'maybe' : 'same';
 }
