@@ -61,7 +61,7 @@ function dashboard(namespace: string, entries: readonly DashboardEntry[]): Recor
 }
 
 function panelsOf(namespace: string, e: DashboardEntry, row: number): Array<Record<string, unknown>> {
-  const pods = `namespace="${namespace}", ${podsOf(e.controllerNames)}`;
+  const pods = `namespace="${namespace}", ${podsOf(e.controllerNames, e.controller)}`;
   const queries: Array<[string, string]> = [
     ['CPU (cores)', `sum(rate(container_cpu_usage_seconds_total{${pods}, container!=""}[5m]))`],
     ['Memory (bytes)', `sum(container_memory_working_set_bytes{${pods}, container!=""})`],

@@ -32,9 +32,17 @@ export function buildAlertRules(scope: Construct, w: AlertTarget): ApiObject {
   });
 }
 
-/** A PromQL matcher for the pods of controllers `names` (`<name>-<hash>-<hash>`, `<name>-0`), none of another workload's. */
-export function podsOf(names: readonly string[]): string {
-  return `pod=~"${names.length === 1 ? names[0] : `(${names.join('|')})`}-[a-z0-9]+(-[a-z0-9]+)?"`;
+/** The characters of Kubernetes' generated names (no vowels, no 0, 1 or 3): a ReplicaSet's hash, a pod's suffix. */
+const GENERATED = '[bcdfghjklmnpqrstvwxz2456789]';
+
+/**
+ * A PromQL matcher (fully anchored) for the pods of the controllers `names`: a Deployment's
+ * `<name>-<pod-template-hash>-<suffix>`, a StatefulSet's `<name>-<ordinal>`. Neither matches the pods of another
+ * workload whose name starts like it (`web-admin-0`, `web-migrate-x7k2p`, a CronJob's `web-28471234-…`).
+ */
+export function podsOf(names: readonly string[], controller: 'Deployment' | 'StatefulSet'): string {
+  const prefix = names.length === 1 ? names[0] : `(${names.join('|')})`;
+  return `pod=~"${prefix}-${controller === 'Deployment' ? `${GENERATED}{1,10}-${GENERATED}{5}` : '[0-9]+'}"`;
 }
 
 /** A PromQL label matcher for one name (`deployment="web"`) or several (`deployment=~"web|web-canary"`). */
@@ -45,7 +53,7 @@ function matchNames(label: string, names: readonly string[]): string {
 function alertRules(w: AlertTarget): Rule[] {
   const ns = `namespace="${w.namespace}"`;
   const names = w.controllerNames;
-  const pods = `${ns}, ${podsOf(names)}`;
+  const pods = `${ns}, ${podsOf(names, w.controller)}`;
   const rules: Rule[] = [
     rule(w, 'CrashLooping', `max_over_time(kube_pod_container_status_waiting_reason{${pods}, reason="CrashLoopBackOff"}[5m]) >= 1`, '15m',
       `A container of ${w.name} has been restarting in a loop for 15 minutes.`),
