@@ -19,13 +19,14 @@ export const SHARED_PLATFORM_NAME_WARNING = 'cdk-k8s-platform:platformNameShared
  * with the credentials of the machine.
  */
 export function claimPlatformName(stack: Stack, v: PropValidator, name: string): void {
-  const others = platformStacks(Stage.of(stack) ?? stack.node.root).filter(s => s !== stack && s[PLATFORM_NAME] === name);
-  const same = others.find(s => placeOf(s, stack) === 'same');
+  const others = platformStacks(Stage.of(stack) ?? stack.node.root).filter(s => s !== stack && s[PLATFORM_NAME] === name)
+    .map(s => ({ stack: s, place: placeOf(s, stack) }));
+  const same = others.find(o => o.place === 'same')?.stack;
   const what = (other: Stack, deploys: string) => `is also the platformName of stack ${other.node.path}, which ${deploys} the same account and `
     + `region: the names made from it would collide there (the cluster "${name}", the backup vault "${name}-volumes") and the External `
     + `Secrets of each cluster could read the other's secrets (under "${name}/"). Give each platform its own name, e.g. "${suggestion(stack, name)}".`;
   v.check(same === undefined, 'platformName', name, same ? what(same, 'deploys to') : '');
-  const maybe = others.find(s => placeOf(s, stack) === 'maybe');
+  const maybe = others.find(o => o.place === 'maybe')?.stack;
   if (maybe) Annotations.of(stack).addWarningV2(SHARED_PLATFORM_NAME_WARNING, `platformName "${name}" ${what(maybe, 'may deploy to (one of them does not name its account or region)')}`);
   Object.defineProperty(stack, PLATFORM_NAME, { value: name });
 }
