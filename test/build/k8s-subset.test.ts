@@ -44,15 +44,17 @@ describe('the k8s subset (projenrc/k8s-subset.ts)', () => {
     const statements = js.split('\n').filter(l => !l.startsWith('//'));
     const helper = statements.findIndex(l => l.startsWith('function definedEntries(obj, f)'));
     expect(helper).toBeGreaterThan(0);
-    expect(statements.slice(0, 4)).toEqual([
+    expect(statements.slice(0, 5)).toEqual([
       '"use strict";',
       'var _a, _b;',
       'Object.defineProperty(exports, "__esModule", { value: true });',
       'const cdk8s_1 = require("cdk8s");',
+      'const api_object_json_1 = require("../api-object-json");',
     ]);
     expect(statements.slice(statements.indexOf('}', helper) + 1)).toEqual([
       'exports.Kube = exports.toJson_Spec = void 0;',
-      'class Kube extends cdk8s_1.ApiObject { toJson() { return toJson_Spec(super.toJson()); } }',
+      // each kind renders its object with apiObjectJson (lib/workloads/private/api-object-json.ts)
+      'class Kube extends cdk8s_1.ApiObject { toJson() { return toJson_Spec((0, api_object_json_1.apiObjectJson)(this)); } }',
       'exports.Kube = Kube;',
       '_a = Symbol.for("x");',
       'Kube.GVK = { kind: "Kube" };',
