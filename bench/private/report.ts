@@ -382,7 +382,35 @@ Phase timings with \`process.resourceUsage().minorPageFault\` between the phases
   \`restrictDefaultSecurityGroup\` provider costs 60–80 ms to construct (its module, and staging its handler:
   a fresh temporary copy hashed at every synth, then copied into the assembly) and about as much again at
   synthesis; the flow log about 50 ms; synthesis of 88 resources against 39 about 80 ms more. The stack phase
-  takes 14,800 page faults against the anchor's 10,500.`;
+  takes 14,800 page faults against the anchor's 10,500.
+
+## Fourth pass: each object rendered in one pass (2026-12-03, load 0.6–1.9)
+
+Profiles of the library contender at N = 3000 and 10 (\`node --cpu-prof\`, inclusive times of the main thread)
+and alternating runs:
+
+- **cdk8s's \`ApiObject.toJson()\` copied every value twice.** Its \`resolve\` makes a context and a copy of the
+  key path for every value and walks up to the app for each, then \`sanitizeValue\` sorts and copies the result
+  again; the metadata goes through both once more. At N = 3000 that was 840 ms of the 1,300 ms that rendering the
+  charts took, plus much of the 640 ms of garbage collection. The library's kinds (the generated subset,
+  projenrc/k8s-subset.ts) now render with \`apiObjectJson\` (lib/workloads/private/api-object-json.ts): one pass
+  over plain data, giving the same object. An app with its own resolvers, an object with JSON patches, and any
+  value that is not plain data (a \`Lazy\`, a \`resolve()\` method, a class other than \`IntOrString\` and
+  \`Quantity\`) are rendered by cdk8s's own \`toJson()\` before anything is produced. Property tests compare the
+  two on random values, including those left to cdk8s, and check that plain data never falls back to cdk8s.
+- After: rendering the charts at N = 3000 took 730 ms (the one pass 390 ms of it), garbage collection 500 ms.
+  N = 10000, two alternating pairs: 11.3 s → 9.3 s wall, 14.6 → 12.8 CPU s; peak RSS 489 → 507 MiB (this run:
+  0.42× the raw anchor's wall time, where the run before this change gave 0.51×). N = 10: within
+  the noise (9 alternating pairs against the raw anchor: 1.27× before, 1.25× after). Every file of the cloud
+  assembly at N = 3000 and 10000 is the same (stack traces in the metadata aside), and so are the test suites'
+  snapshots.
+- **N = 10 is at the edge of its target, 1.2× the raw anchor.** This run gave 1.17× (7 pairs) and a full run
+  before it 1.18× (7 pairs, load 0.7–1.9); a run of 15 pairs in between (\`--sizes 10 --runs 15 --only
+  lib,anchor\`, load 0.6) gave 1.22× (1.04–1.53). The CPU ratio stays near 1.3× (1.28×, 1.22×, 1.30×). The gap is
+  still the platform: turning the volume backup off saves about 45 ms of CPU (10 alternating runs, 1.02 → 0.98 s),
+  and the VPC's default security group restriction about 50 ms to construct. The public API exposes the backup's
+  aws-backup L2 constructs, and the restriction is a security default that an L1 replacement would undo on
+  upgrade (the old handler re-opens the default group when CloudFormation deletes it), so neither was changed.`;
 
 /**
  * What the profiles of issue 15 (10,000 services in one app) showed and what was changed (hand-written; single
