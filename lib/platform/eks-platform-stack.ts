@@ -19,7 +19,12 @@ import { PlatformTeam } from '../workloads/platform-team';
 
 /** Props of an {@link EksPlatformStack}: one typed config for network and cluster. */
 export interface EksPlatformStackProps extends StackProps {
-  /** Name of the platform (lowercase letters, digits, '-'); the cluster is named after it. */
+  /**
+   * Name of the platform (lowercase letters, digits, '-'); the cluster, the backup vault and the secrets' prefix
+   * are named after it, so one name serves one platform per account and region. A second platform stack of the
+   * app with the name is refused where both deploy to the same account and region, and warned about
+   * (`cdk-k8s-platform:platformNameShared`, acknowledgeable) where one of them does not name its account or region.
+   */
   readonly platformName: string;
   /**
    * Network settings.

@@ -20,7 +20,12 @@ import { checkTeamJoins } from '../workloads/private/platform-team-checks';
 
 /** Props of a {@link SelfManagedPlatformStack}. */
 export interface SelfManagedPlatformStackProps extends StackProps {
-  /** Name of the platform (lowercase letters, digits, '-'); the cluster is named after it. */
+  /**
+   * Name of the platform (lowercase letters, digits, '-'); the cluster, the backup vault and the secrets' prefix
+   * are named after it, so one name serves one platform per account and region. A second platform stack of the
+   * app with the name is refused where both deploy to the same account and region, and warned about
+   * (`cdk-k8s-platform:platformNameShared`, acknowledgeable) where one of them does not name its account or region.
+   */
   readonly platformName: string;
   /**
    * k3s or kubeadm, with its options.
