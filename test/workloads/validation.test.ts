@@ -193,6 +193,14 @@ describe('ingress', () => {
     fail({ ingress: { hosts: ['https://shop.example.com'] } }, 'ingress.hosts[0]', '"https://shop.example.com"', 'must be a fully qualified lowercase DNS name');
     fail({ ingress: { paths: ['api'] } }, 'ingress.paths[0]', '"api"', 'must be an absolute URL path');
     fail({ ingress: { hosts: ['a.example.com', 'a.example.com'] } }, 'ingress.hosts', '"a.example.com"', 'each host may appear only once.');
+    // the API server refuses an IP address as an Ingress host
+    fail({ ingress: { hosts: ['10.0.0.1'] } }, 'ingress.hosts[0]', '"10.0.0.1"',
+      'must be a DNS name, not an IP address (the API server refuses an IP as a host): route a name such as "app.example.com" to it.');
+    fail({ ingress: { hosts: ['shop.example.com', '010.000.0.255'] } }, 'ingress.hosts[1]', '"010.000.0.255"', 'must be a DNS name, not an IP address');
+    // numeric labels that are not an address stay valid DNS names
+    for (const host of ['256.0.0.1', '1.2.3.4.example.com', '10.0.0']) {
+      expect(() => new WebService(newChart(), 'web', { image: 'shop/web:1.0.0', ingress: { hosts: [host] } })).not.toThrow();
+    }
   });
 });
 

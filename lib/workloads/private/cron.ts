@@ -86,10 +86,24 @@ export function timeZoneProblem(tz: string): string | undefined {
   if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return 'must be an IANA time zone name';
   if (tz.toLowerCase() === 'local') return '"Local" depends on the controller\'s machine; name an explicit IANA time zone';
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9][A-Za-z0-9_+-]*)*$/.test(tz)) return 'must be an IANA time zone name';
+  let canonical: string;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    canonical = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
     return 'is not in the IANA time zone database';
   }
+  // Node's ICU also knows IDs that are not in the IANA database, which the API server loads them from
+  if (ICU_ONLY_IDS.has(tz) || tz.startsWith('SystemV/')) {
+    return `is an alias that only ICU knows, not in the IANA time zone database the Kubernetes API server reads: name the zone, e.g. "${canonical}"`;
+  }
+  // ICU ignores case; the API server does not
+  if (tz !== canonical && tz.toLowerCase() === canonical.toLowerCase()) return `is not spelled as in the IANA time zone database: write "${canonical}"`;
   return undefined;
 }
+
+/**
+ * The three-letter IDs ICU accepts (Java's old short IDs) that the IANA database does not have; those it has (EST,
+ * MST, HST, GMT, UTC, CET, EET, MET, WET, PRC, ROC, ROK, NZ, GB) are valid.
+ */
+const ICU_ONLY_IDS: ReadonlySet<string> = new Set(['ACT', 'AET', 'AGT', 'ART', 'AST', 'BET', 'BST', 'CAT', 'CNT', 'CST', 'CTT', 'EAT',
+  'ECT', 'IET', 'IST', 'JST', 'MIT', 'NET', 'NST', 'PLT', 'PNT', 'PRT', 'PST', 'SST', 'VST']);

@@ -97,6 +97,7 @@ export class PropValidator {
   hostname(prop: string, value: string): string {
     this.check(typeof value === 'string' && value.length <= 253 && HOSTNAME.test(value), prop, value,
       'must be a fully qualified lowercase DNS name such as "app.example.com" (a leading "*." wildcard is allowed); no scheme, port or path.');
+    this.check(!isIpv4(value), prop, value, 'must be a DNS name, not an IP address (the API server refuses an IP as a host): route a name such as "app.example.com" to it.');
     return value;
   }
 
@@ -174,4 +175,10 @@ export class PropValidator {
     this.check(sizes.desiredSize >= sizes.minSize && sizes.desiredSize <= sizes.maxSize, `${prefix}desiredSize`, sizes.desiredSize,
       `must be from ${prefix}minSize (${sizes.minSize}) to ${prefix}maxSize (${sizes.maxSize}).`);
   }
+}
+
+/** Four decimal numbers up to 255, leading zeros allowed: what Kubernetes parses as an IPv4 address. */
+function isIpv4(value: string): boolean {
+  const parts = value.split('.');
+  return parts.length === 4 && parts.every(p => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255);
 }
