@@ -33,6 +33,12 @@ export class AllowReplacement {
    */
   public static readonly TOKEN = new AllowReplacement('Token');
   /**
+   * The volume backup vault under a new name, or gone: the old vault stays in the account (retained) with its
+   * recovery points, which never move; a new name starts an empty vault. A new key under the same name cannot
+   * deploy at all.
+   */
+  public static readonly BACKUP_VAULT = new AllowReplacement('BackupVault');
+  /**
    * A Kubernetes version change that skips a minor version or goes back (an EKS cluster or node group, a k3s
    * or kubeadm node group), which no cluster can do in place. Only for a cluster you rebuild.
    */
@@ -183,7 +189,7 @@ export class ReplacementGuard extends Construct {
 }
 
 function optInName(category: string): string {
-  return ({ Network: 'NETWORK', Cluster: 'CLUSTER', NodeGroup: 'NODE_GROUP', Server: 'SERVER', Token: 'TOKEN', VersionSkip: 'VERSION_SKIP', Release: 'RELEASE' } as Record<string, string>)[category] ?? category;
+  return ({ Network: 'NETWORK', Cluster: 'CLUSTER', NodeGroup: 'NODE_GROUP', Server: 'SERVER', Token: 'TOKEN', BackupVault: 'BACKUP_VAULT', VersionSkip: 'VERSION_SKIP', Release: 'RELEASE' } as Record<string, string>)[category] ?? category;
 }
 
 function contextOptIns(scope: IConstruct, value: unknown): string[] {
@@ -202,7 +208,7 @@ function contextOptIns(scope: IConstruct, value: unknown): string[] {
     }
   }
   if (!Array.isArray(list) || !list.every(x => typeof x === 'string' && x.trim() !== '')) {
-    throw new ValidationError(`[${scope.node.path}] context ${ALLOW_REPLACEMENT_CONTEXT} is ${JSON.stringify(value)}: must be names separated by commas (Network, Cluster, NodeGroup, Server, Token, VersionSkip, Release, logical IDs or construct paths), e.g. "NodeGroup".`,
+    throw new ValidationError(`[${scope.node.path}] context ${ALLOW_REPLACEMENT_CONTEXT} is ${JSON.stringify(value)}: must be names separated by commas (Network, Cluster, NodeGroup, Server, Token, BackupVault, VersionSkip, Release, logical IDs or construct paths), e.g. "NodeGroup".`,
       { constructPath: scope.node.path, prop: `context ${ALLOW_REPLACEMENT_CONTEXT}`, value });
   }
   return list.map(x => (x as string).trim());

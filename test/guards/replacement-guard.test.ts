@@ -72,6 +72,23 @@ describe('ReplacementGuard on the EKS platform', () => {
     expect(() => synthEks(file, { props: { legacyEncryptionConfig: true } })).not.toThrow();
   });
 
+  test('the backup vault: a new key is refused (the deploy could not replace the named vault), and so is turning backups off', () => {
+    const vault = (app: App) => app.node.findAll().find((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::Backup::BackupVault')!;
+    expect(Object.values(JSON.parse(locked).stacks['acme-eks'])).toContainEqual(expect.objectContaining({
+      type: 'AWS::Backup::BackupVault', category: 'BackupVault', properties: { BackupVaultName: 'acme-volumes' },
+    }));
+    const newKey = (app: App) => vault(app).addPropertyOverride('EncryptionKeyArn', 'arn:aws:kms:eu-west-1:111111111111:key/1234');
+    const message = expectThrownMessage(() => synthEks(lockCopy(), { tweak: newKey }));
+    expect(message).toMatch(/AWS::Backup::BackupVault \S+ \(acme-eks\/Eks\/VolumeBackup\/Vault\/Resource\) would be replaced: EncryptionKeyArn changes from \(not set\) to "arn:aws:kms:/);
+    expect(message).toContain('AWS Backup fixes a vault\'s key when it creates the vault, and CloudFormation cannot replace a vault whose name stays the same: '
+      + 'the deploy would fail and roll back. Keep the key the vault was created with: give it as volumeBackup: { encryptionKey } (a vault created without a key cannot take one later).');
+    expect(message).toContain('AllowReplacement.BACKUP_VAULT');
+    const off = expectThrownMessage(() => synthEks(lockCopy(), { props: { volumeBackup: false } }));
+    expect(off).toMatch(/AWS::Backup::BackupVault \S+ \(acme-eks\/Eks\/VolumeBackup\/Vault\/Resource\) is gone from the template, so CloudFormation would remove AWS::Backup::BackupVault \S+\. /);
+    expect(off).toContain('The vault is retained with its recovery points, outside the stack; while it exists, a vault of the same name cannot be created again');
+    expect(() => synthEks(lockCopy(), { props: { volumeBackup: false }, context: { 'cdk-k8s-platform:allowReplacement': 'BackupVault' } })).not.toThrow();
+  });
+
   test('an unchanged app passes and leaves the lock file untouched', () => {
     const file = lockCopy();
     synthEks(file);
@@ -134,7 +151,10 @@ describe('ReplacementGuard on the EKS platform', () => {
 
   test('an opt-in by name lets the replacement through and records the new state; the next synthesis passes without it', () => {
     const file = lockCopy();
-    synthEks(file, { props: { platformName: 'acme2' }, allow: [AllowReplacement.CLUSTER] });
+    // a new platform name renames the cluster and the backup vault: both are named
+    const message = expectThrownMessage(() => synthEks(lockCopy(), { props: { platformName: 'acme2' }, allow: [AllowReplacement.CLUSTER] }));
+    expect(message).toMatch(/AWS::Backup::BackupVault \S+ \(acme-eks\/Eks\/VolumeBackup\/Vault\/Resource\) would be replaced: BackupVaultName changes from "acme-volumes" to "acme2-volumes"\. .* A new name is a new, empty vault: the old one leaves the stack and stays in the account \(retained\) with its recovery points, which do not move\./);
+    synthEks(file, { props: { platformName: 'acme2' }, allow: [AllowReplacement.CLUSTER, AllowReplacement.BACKUP_VAULT] });
     expect(fs.readFileSync(file, 'utf8')).toContain('"Name": "acme2"');
     expect(() => synthEks(file, { props: { platformName: 'acme2' } })).not.toThrow();
   });
@@ -147,7 +167,7 @@ describe('ReplacementGuard on the EKS platform', () => {
   test('opt-in through the context key (names, logical IDs or construct paths)', () => {
     expect(() => synthEks(lockCopy(), { props: { network: { cidr: '10.1.0.0/16' } }, context: { 'cdk-k8s-platform:allowReplacement': 'Network' } })).not.toThrow();
     expect(() => synthEks(lockCopy(), { props: { platformName: 'acme2' }, context: { 'cdk-k8s-platform:allowReplacement': 'acme-eks/Eks' } })).not.toThrow();
-    expect(() => synthEks(lockCopy(), { props: { platformName: 'acme2' }, allow: [AllowReplacement.resource('acme-eks/Eks/Cluster')] })).not.toThrow();
+    expect(() => synthEks(lockCopy(), { props: { platformName: 'acme2' }, allow: [AllowReplacement.resource('acme-eks/Eks/Cluster'), AllowReplacement.resource('acme-eks/Eks/VolumeBackup')] })).not.toThrow();
     expect(expectThrownMessage(() => synthEks(lockCopy(), { context: { 'cdk-k8s-platform:allowReplacement': '[1]' } })))
       .toMatch(/context cdk-k8s-platform:allowReplacement is "\[1\]": must be names separated by commas/);
   });

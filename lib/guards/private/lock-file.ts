@@ -151,8 +151,9 @@ export function compare(previous: LockedStacks, current: LockedStacks, allow: Re
       if (!cur || cur.type !== old.type) {
         const twin = added.find(([, r]) => r.type === old.type && r.category === old.category);
         violation(`is gone from the template${twin ? ` and a new ${old.type} ${twin[0]} (${twin[1].path}) appeared: its logical ID moved` : ''}, `
-          + `so CloudFormation would ${twin ? 'create the new one and ' : ''}delete ${old.type} ${id}. `
+          + `so CloudFormation would ${twin ? 'create the new one and ' : ''}${old.category === 'BackupVault' ? 'remove' : 'delete'} ${old.type} ${id}. `
           + (old.category === 'Token' ? `${TOKEN_LOST} ` : '')
+          + (old.category === 'BackupVault' ? `${VAULT_LEFT} ` : '')
           + 'Restore the construct id/path (or pin it with overrideLogicalId), or opt in to the replacement.');
         continue;
       }
@@ -189,6 +190,8 @@ function releaseChange(old: WorkloadRelease, cur: WorkloadRelease | undefined, n
     + 'If the objects are meant to go (or you handed them to their new release, docs/delivery.md), opt in.';
 }
 
+const VAULT_LEFT = 'The vault is retained with its recovery points, outside the stack; while it exists, a vault of the same name '
+  + 'cannot be created again (turning volume backups back on would fail).';
 const TOKEN_LOST = 'A new token value locks every node out: nodes that restart or join can no longer authenticate to the '
   + 'cluster (k3s: the server token also decrypts the datastore\'s bootstrap data, so no snapshot can be restored).';
 const ROLL = 'The Auto Scaling group rolls its nodes one at a time (each drained first; servers snapshot etcd first) and '

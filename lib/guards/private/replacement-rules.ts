@@ -10,7 +10,7 @@ import { guardMarkOf } from './marks';
 
 /** One protected resource type. */
 export interface ReplacementRule {
-  /** Named opt-in category: Network, Cluster, NodeGroup, Server, Token or Release. */
+  /** Named opt-in category: Network, Cluster, NodeGroup, Server, Token, BackupVault or Release. */
   readonly category: string;
   /** Properties whose change replaces the resource (or, for servers, the running instances). */
   readonly properties: readonly string[];
@@ -21,7 +21,7 @@ export interface ReplacementRule {
 }
 
 /** The opt-in categories, in the order the docs list them. */
-export const CATEGORIES = ['Network', 'Cluster', 'NodeGroup', 'Server', 'Token', 'Release'] as const;
+export const CATEGORIES = ['Network', 'Cluster', 'NodeGroup', 'Server', 'Token', 'BackupVault', 'Release'] as const;
 
 /** Opt-in name for a Kubernetes version change that skips a minor version or goes back. */
 export const VERSION_SKIP = 'VersionSkip';
@@ -30,6 +30,9 @@ export const VERSION_SKIP = 'VersionSkip';
 export const ROLLING_GROUP_PROPERTIES: readonly string[] = [
   'VPCZoneIdentifier', 'AvailabilityZones', 'LaunchTemplate.LaunchTemplateId', 'LaunchTemplate.LaunchTemplateName',
 ];
+
+const VAULT_KEY_FIXED = 'AWS Backup fixes a vault\'s key when it creates the vault, and CloudFormation cannot replace a vault whose name '
+  + 'stays the same: the deploy would fail and roll back.';
 
 const NODE_GROUP_REPLACED = 'EKS cannot change a managed node group\'s instance types, AMI type, capacity type or disk size in place: '
   + 'CloudFormation creates a new group and then deletes the old one, whose pods are evicted onto the new nodes. To move without '
@@ -98,6 +101,18 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
         'IncludeSpace', 'PasswordLength', 'RequireEachIncludedType', 'SecretStringTemplate'].map(p => `GenerateSecretString.${p}`),
     ],
     applies: (_, resource) => guardMarkOf(resource)?.role === 'cluster-token',
+  },
+  // The volume backup vault (its name is the platform's): AWS Backup fixes a vault's name and key when it creates
+  // it (createOnlyProperties), and CloudFormation cannot replace a resource with a fixed name.
+  'AWS::Backup::BackupVault': {
+    category: 'BackupVault',
+    properties: ['BackupVaultName', 'EncryptionKeyArn'],
+    hints: {
+      EncryptionKeyArn: `${VAULT_KEY_FIXED} Keep the key the vault was created with: give it as volumeBackup: { encryptionKey } (a vault `
+        + 'created without a key cannot take one later).',
+      BackupVaultName: 'A new name is a new, empty vault: the old one leaves the stack and stays in the account (retained) with its '
+        + 'recovery points, which do not move.',
+    },
   },
   // The Helm release of a workload delivery (aws-eks-v2 HelmChart): no property replaces it, but deleting it
   // uninstalls the release (Helm deletes its objects), and a chart moving out of it moves objects between
