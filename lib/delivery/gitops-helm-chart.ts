@@ -109,7 +109,7 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0
  * - `templates/<kind>-<name>.yaml`, one object each, literal (every `{{` escaped) except those fields and the
  *   `app.kubernetes.io/version` labels that follow the image. With the default values the chart renders
  *   exactly the cdk8s chart's objects.
- * - CustomResourceDefinitions, PersistentVolumeClaims and PersistentVolumes carry
+ * - CustomResourceDefinitions, PersistentVolumeClaims, PersistentVolumes and Namespaces carry
  *   `helm.sh/resource-policy: keep`, as in the delivery's charts, and Argo CD's
  *   `argocd.argoproj.io/sync-options: Prune=false,Delete=false` (Argo CD ignores Helm's policy).
  *

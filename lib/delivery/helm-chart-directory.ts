@@ -35,9 +35,10 @@ export function escapeHelmTemplate(text: string): string {
  * renders them literally. Same input → same bytes (no timestamps), so the asset hash only changes with the
  * content.
  *
- * CustomResourceDefinitions, PersistentVolumeClaims and PersistentVolumes get the annotation
+ * CustomResourceDefinitions, PersistentVolumeClaims, PersistentVolumes and Namespaces get the annotation
  * `helm.sh/resource-policy: keep` (unless set): removing a CRD from the code must not delete every custom
- * resource of it in the cluster, and removing a claim (or its chart) must not delete the data.
+ * resource of it in the cluster, and removing a claim, a namespace (which holds the claims of its
+ * StatefulSets) or their chart must not delete the data.
  */
 export class HelmChartDirectory {
   /** Renders the files without writing them (relative path → content). */
@@ -137,8 +138,11 @@ export class HelmChartDirectory {
   }
 }
 
-/** Kinds Helm must never delete when they leave a release: they hold other objects or data. */
-const KEPT_KINDS = new Set(['CustomResourceDefinition', 'PersistentVolumeClaim', 'PersistentVolume']);
+/**
+ * Kinds Helm must never delete when they leave a release: they hold other objects or data. A Namespace holds the
+ * claims its StatefulSets' controller made (not in the release): deleting it would delete them.
+ */
+const KEPT_KINDS = new Set(['CustomResourceDefinition', 'PersistentVolumeClaim', 'PersistentVolume', 'Namespace']);
 
 function keepCrds(o: KubeObject): KubeObject {
   if (!KEPT_KINDS.has(o.kind)) return o;

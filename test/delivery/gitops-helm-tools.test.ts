@@ -35,9 +35,9 @@ function writeFiles(files: ReadonlyMap<string, string>): string {
   return dir;
 }
 
-const KEPT = new Set(['CustomResourceDefinition', 'PersistentVolumeClaim', 'PersistentVolume']);
+const KEPT = new Set(['CustomResourceDefinition', 'PersistentVolumeClaim', 'PersistentVolume', 'Namespace']);
 const key = (o: any) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
-/** The objects as helm renders them with the default values: sorted, claims annotated to be kept (by Helm, and by Argo CD in GitOps charts). */
+/** The objects as helm renders them with the default values: sorted, claims and namespaces annotated to be kept (by Helm, and by Argo CD in GitOps charts). */
 function expected(objects: readonly KubeObject[], argoCd = true): any[] {
   const kept = { 'helm.sh/resource-policy': 'keep', ...(argoCd ? { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' } : {}) };
   return objects.map(o => (KEPT.has(o.kind) ? { ...o, metadata: { ...o.metadata, annotations: { ...kept, ...(o.metadata.annotations as object) } } } : o))

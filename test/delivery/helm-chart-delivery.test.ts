@@ -90,14 +90,19 @@ describe('HelmChartDelivery on an aws-eks-v2 cluster', () => {
 
   test('the chart in the asset holds exactly the synthesized objects, labelled, escaped for Helm', () => {
     const delivered = deliveredObjects(path.join(assemblyDir, shop.asset.assetPath), shop);
+    // namespaces are kept when they leave the release (they hold the claims of their StatefulSets)
+    const kept = (o: { kind: string }) => (o.kind === 'Namespace' ? { annotations: { 'helm.sh/resource-policy': 'keep' } } : {});
     const expected = synthesizeManifests(charts).flatMap(m => m.objects).map(o => ({
       ...o,
-      metadata: { ...o.metadata, labels: { [DeliveryLabels.MANAGED_BY]: 'cdk-k8s-platform', [DeliveryLabels.DELIVERY]: 'shop', ...(o.metadata.labels as object) } },
+      metadata: { ...o.metadata, ...kept(o), labels: { [DeliveryLabels.MANAGED_BY]: 'cdk-k8s-platform', [DeliveryLabels.DELIVERY]: 'shop', ...(o.metadata.labels as object) } },
     }));
     expect(delivered).toEqual(expected);
     expect(delivered).toContainEqual(expect.objectContaining({ data: { 'index.html': '<p>{{ not a helm value }}</p>' } }));
     // a label set in the code wins
-    expect(delivered).toContainEqual(expect.objectContaining({ kind: 'Namespace', metadata: { name: 'shop', labels: { [DeliveryLabels.MANAGED_BY]: 'someone-else', [DeliveryLabels.DELIVERY]: 'shop' } } }));
+    expect(delivered).toContainEqual(expect.objectContaining({
+      kind: 'Namespace',
+      metadata: { name: 'shop', annotations: { 'helm.sh/resource-policy': 'keep' }, labels: { [DeliveryLabels.MANAGED_BY]: 'someone-else', [DeliveryLabels.DELIVERY]: 'shop' } },
+    }));
   });
 
   test('the delivered chart passes the manifest checks (schema, restricted, cross references)', () => {

@@ -62,7 +62,7 @@ describe('ReplacementGuard: workload releases', () => {
     const message = expectThrownMessage(() => synth(copy(shared), { charts: ['web', 'cfg'] }));
     expect(message).toContain('ReplacementGuard: Custom::AWSCDK-EKS-HelmChart ');
     expect(message).toContain(' is the Helm release "shop" of the delivery "shop" (charts "web", "cfg"); it is gone from the template '
-      + '("web" to the release "shop-web", "cfg" to the release "shop-cfg"), so CloudFormation would delete it and helm uninstall deletes every object in it. '
+      + '("web" to the release "shop-web", "cfg" to the release "shop-cfg"), so CloudFormation would delete it and helm uninstall deletes every object in it (CRDs, claims, volumes and namespaces excepted: they are kept, with the claims in those namespaces). '
       + 'To keep the charts where they are, list them in the delivery\'s release: addWorkloads(\'shop\', charts, { sharedReleaseCharts: [\'web\', \'cfg\'] }) (docs/delivery.md: migrating). '
       + 'If the objects are meant to go (or you handed them to their new release, docs/delivery.md), opt in. '
       + 'To accept it: allowReplacement: [AllowReplacement.RELEASE] or AllowReplacement.resource(');
@@ -79,10 +79,10 @@ describe('ReplacementGuard: workload releases', () => {
   test('a chart moving into the delivery\'s release, and a chart removed from the code, fail with their own fix', () => {
     const into = expectThrownMessage(() => synth(copy(perChart), { charts: ['web', 'cfg'], shared: ['cfg'] }));
     expect(into).toContain(' is the Helm release "shop-cfg" of the delivery "shop" (charts "cfg"); it is gone from the template ("cfg" to the release "shop"), '
-      + 'so CloudFormation would delete it and helm uninstall deletes every object in it. To keep the chart in its own release, remove "cfg" from sharedReleaseCharts. ');
+      + 'so CloudFormation would delete it and helm uninstall deletes every object in it (CRDs, claims, volumes and namespaces excepted: they are kept, with the claims in those namespaces). To keep the chart in its own release, remove "cfg" from sharedReleaseCharts. ');
     const removed = expectThrownMessage(() => synth(copy(perChart), { charts: ['web'] }));
     expect(removed).toContain(' is the Helm release "shop-cfg" of the delivery "shop" (charts "cfg"); it is gone from the template ("cfg" out of the code), '
-      + 'so CloudFormation would delete it and helm uninstall deletes every object in it. If the objects are meant to go');
+      + 'so CloudFormation would delete it and helm uninstall deletes every object in it (CRDs, claims, volumes and namespaces excepted: they are kept, with the claims in those namespaces). If the objects are meant to go');
   });
 
   test('an unchanged layout, a new chart, and an opt-in pass; the opt-in records the new layout', () => {

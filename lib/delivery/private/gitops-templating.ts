@@ -35,7 +35,7 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
 const REPLICATED = new Set(['Deployment', 'StatefulSet']);
-const KEPT_KINDS = new Set(['CustomResourceDefinition', 'PersistentVolumeClaim', 'PersistentVolume']);
+const KEPT_KINDS = new Set(['CustomResourceDefinition', 'PersistentVolumeClaim', 'PersistentVolume', 'Namespace']);
 const VERSION_LABEL = 'app.kubernetes.io/version';
 const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 
@@ -148,7 +148,7 @@ export const ARGOCD_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 const ARGOCD_KEEP = 'Prune=false,Delete=false';
 
 /**
- * CRDs, claims and volumes carry `helm.sh/resource-policy: keep` (unless set), as the delivery's charts do, and
+ * CRDs, claims, volumes and namespaces carry `helm.sh/resource-policy: keep` (unless set), as the delivery's charts do, and
  * Argo CD's `Prune=false,Delete=false` (unless set): Argo CD ignores Helm's policy, and an Application syncing
  * with prune, or deleted, would otherwise delete the data with the object.
  */

@@ -185,7 +185,8 @@ function releaseChange(old: WorkloadRelease, cur: WorkloadRelease | undefined, n
   return `is the Helm release "${old.name}" of the delivery "${old.delivery}" (charts ${quoted(old.charts)}); `
     + (cur
       ? `charts would move out of it: ${destinations.join(', ')}. Helm refuses an object another release holds (the deploy fails and rolls back) and deletes what leaves a release. `
-      : `it is gone from the template (${destinations.join(', ')}), so CloudFormation would delete it and helm uninstall deletes every object in it. `)
+      : `it is gone from the template (${destinations.join(', ')}), so CloudFormation would delete it and helm uninstall deletes every object in it `
+        + '(CRDs, claims, volumes and namespaces excepted: they are kept, with the claims in those namespaces). ')
     + fix
     + 'If the objects are meant to go (or you handed them to their new release, docs/delivery.md), opt in.';
 }

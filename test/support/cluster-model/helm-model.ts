@@ -46,7 +46,7 @@ export class HelmModel {
     const before = new Set((previous?.objects ?? []).map(keyOf));
     for (const o of objects) {
       if (before.has(keyOf(o))) continue;
-      const live = this.cluster.get(o.kind, o.metadata.namespace ?? 'default', o.metadata.name);
+      const live = this.liveOf(o);
       const owner = live?.metadata.annotations?.[RELEASE_NAME];
       if (live && (owner !== name || live.metadata.annotations?.[RELEASE_NAMESPACE] !== namespace)) {
         throw new Error(`Error: rendered manifests contain a resource that already exists. Unable to continue with ${previous ? 'update' : 'install'}: ${o.kind} "${o.metadata.name}" `
@@ -87,10 +87,16 @@ export class HelmModel {
 
   private deleteObjects(objects: RenderedObject[]): void {
     for (const o of objects) {
-      const live = this.cluster.get(o.kind, o.metadata.namespace ?? 'default', o.metadata.name);
+      const live = this.liveOf(o);
       if (!live || live.metadata.annotations?.[RESOURCE_POLICY] === 'keep') continue;
       this.cluster.delete(o.kind, live.metadata.namespace, o.metadata.name, 'kubectl');
     }
+  }
+
+  /** The live object of a rendered one: in its namespace (default if none), or cluster-scoped (a Namespace, a CRD). */
+  private liveOf(o: RenderedObject) {
+    const namespaced = this.cluster.typeOf(o.apiVersion, o.kind)?.namespaced !== false;
+    return this.cluster.get(o.kind, namespaced ? o.metadata.namespace ?? 'default' : undefined, o.metadata.name);
   }
 }
 
