@@ -84,6 +84,6 @@ export class HelmChartDelivery extends Construct {
       timeout: plan.timeout,
     });
     if (props.dependsOn && props.dependsOn.length > 0) this.helmChart.node.addDependency(...props.dependsOn);
-    markRelease(this.helmChart, { name: plan.release, delivery: id, charts: props.charts.map(c => c.node.id), shared: true });
+    markRelease(this.helmChart, { name: plan.release, delivery: id, charts: props.charts.map(c => c.node.id), shared: true, statefulSets: plan.statefulSets });
   }
 }

@@ -197,7 +197,7 @@ export class HelmChartReleases extends Construct {
       timeout,
     });
     if (props.dependsOn && props.dependsOn.length > 0) helmChart.node.addDependency(...props.dependsOn);
-    markRelease(helmChart, { name: g.release, delivery: this.deliveryId, charts: g.chartNames, shared: g.scope === this });
+    markRelease(helmChart, { name: g.release, delivery: this.deliveryId, charts: g.chartNames, shared: g.scope === this, statefulSets: rendered.statefulSets });
     return { releaseName: g.release, chartNames: g.chartNames, chart, asset, helmChart, releaseRecordBytes };
   }
 

@@ -48,6 +48,12 @@ export class AllowReplacement {
    * that leave a release (and refuses those another release holds), helm uninstall deletes every object.
    */
   public static readonly RELEASE = new AllowReplacement('Release');
+  /**
+   * A StatefulSet of a workload release whose claim templates (or another field the API server keeps
+   * immutable) change: Helm cannot upgrade it. Opt in once its claims are grown and the StatefulSet is deleted
+   * alone (`kubectl delete statefulset --cascade=orphan`, docs/operations.md): Helm then creates it again.
+   */
+  public static readonly STATEFUL_SET = new AllowReplacement('StatefulSet');
 
   /** One resource by logical ID (as in the error message) or by construct path (and everything below it). */
   public static resource(logicalIdOrPath: string): AllowReplacement {
@@ -189,7 +195,7 @@ export class ReplacementGuard extends Construct {
 }
 
 function optInName(category: string): string {
-  return ({ Network: 'NETWORK', Cluster: 'CLUSTER', NodeGroup: 'NODE_GROUP', Server: 'SERVER', Token: 'TOKEN', BackupVault: 'BACKUP_VAULT', VersionSkip: 'VERSION_SKIP', Release: 'RELEASE' } as Record<string, string>)[category] ?? category;
+  return ({ Network: 'NETWORK', Cluster: 'CLUSTER', NodeGroup: 'NODE_GROUP', Server: 'SERVER', Token: 'TOKEN', BackupVault: 'BACKUP_VAULT', VersionSkip: 'VERSION_SKIP', Release: 'RELEASE', StatefulSet: 'STATEFUL_SET' } as Record<string, string>)[category] ?? category;
 }
 
 function contextOptIns(scope: IConstruct, value: unknown): string[] {
@@ -208,7 +214,7 @@ function contextOptIns(scope: IConstruct, value: unknown): string[] {
     }
   }
   if (!Array.isArray(list) || !list.every(x => typeof x === 'string' && x.trim() !== '')) {
-    throw new ValidationError(`[${scope.node.path}] context ${ALLOW_REPLACEMENT_CONTEXT} is ${JSON.stringify(value)}: must be names separated by commas (Network, Cluster, NodeGroup, Server, Token, BackupVault, VersionSkip, Release, logical IDs or construct paths), e.g. "NodeGroup".`,
+    throw new ValidationError(`[${scope.node.path}] context ${ALLOW_REPLACEMENT_CONTEXT} is ${JSON.stringify(value)}: must be names separated by commas (Network, Cluster, NodeGroup, Server, Token, BackupVault, VersionSkip, Release, StatefulSet, logical IDs or construct paths), e.g. "NodeGroup".`,
       { constructPath: scope.node.path, prop: `context ${ALLOW_REPLACEMENT_CONTEXT}`, value });
   }
   return list.map(x => (x as string).trim());

@@ -11,6 +11,7 @@ import { HelmChartDirectory } from '../helm-chart-directory';
 import { releaseJson } from './release-json';
 import { recordBytesOf, RecordSize, ReleaseRecordMeter } from './release-record-meter';
 import { describeObject, DirectoryStager, prepareObjects } from './render';
+import { statefulSetShapes } from './stateful-set-shape';
 
 /** Props shared by the EKS v2 and v1 (eks-blueprints) Helm deliveries. */
 export interface HelmReleaseInput {
@@ -29,6 +30,8 @@ export interface HelmReleasePlan {
   readonly asset: s3assets.Asset;
   /** Bytes of Helm's release record (a Secret), measured as Helm stores it. */
   readonly releaseRecordBytes: number;
+  /** The release's StatefulSets and their immutable fields, described (for the ReplacementGuard). */
+  readonly statefulSets: Readonly<Record<string, string>>;
 }
 
 /** Default Helm timeout: 10 minutes, below the kubectl Lambda's 15. */
@@ -84,6 +87,8 @@ export interface RenderedRelease {
   readonly crds: Map<string, string>;
   /** `group|kind` of every object, in the order they first appear (the objects themselves are not kept). */
   readonly kinds: Set<string>;
+  /** The StatefulSets (`namespace/name`) and their immutable fields, described (for the ReplacementGuard). */
+  readonly statefulSets: Readonly<Record<string, string>>;
 }
 
 /** What a release over the budget is called in its error: the prop, the value shown and the fix. */
@@ -119,7 +124,8 @@ export function renderRelease(scope: Construct, v: PropValidator, kind: string, 
   }
   const chart = HelmChartDirectory.render(prepared, { chartName: release });
   const record = meter.measure(buffers => releaseJson(chart, buffers));
-  return { chart, record, objectCount: objects.length, crds, kinds: new Set(objects.map(({ o }) => kindKey(o))) };
+  const statefulSets = statefulSetShapes(objects.map(({ o }) => o), namespace);
+  return { chart, record, objectCount: objects.length, crds, kinds: new Set(objects.map(({ o }) => kindKey(o))), statefulSets };
 }
 
 /** The size of a rendered release's record (waiting for its measurement if needed); a release over the budget is refused. */
@@ -181,7 +187,7 @@ export function planHelmRelease(scope: Construct, kind: string, cluster: object,
   const stager = new DirectoryStager();
   try {
     const { chart, asset } = stageRelease(scope, rendered, stager);
-    return { release, namespace, timeout, chart, asset, releaseRecordBytes };
+    return { release, namespace, timeout, chart, asset, releaseRecordBytes, statefulSets: rendered.statefulSets };
   } finally {
     stager.close();
   }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { KUBERNETES_VERSION_TAG, WorkloadRelease, guardMarkOf } from './marks';
-import { REPLACEMENT_RULES, ROLLING_GROUP_PROPERTIES, VERSION_SKIP, isObject, valueAt } from './replacement-rules';
+import { REPLACEMENT_RULES, ROLLING_GROUP_PROPERTIES, STATEFUL_SET, VERSION_SKIP, isObject, valueAt } from './replacement-rules';
 import { ValidationError } from '../../errors';
 
 /** Format version of the lock file. */
@@ -93,7 +93,7 @@ export function collectProtected(scope: IConstruct): LockedStacks {
       path: c.node.path,
       properties,
       ...(kubernetesVersion !== undefined ? { kubernetesVersion } : {}),
-      ...(release ? { release: { name: release.name, delivery: release.delivery, charts: [...release.charts], shared: release.shared } } : {}),
+      ...(release ? { release: releaseRecord(release) } : {}),
       ...(mark?.role === 'rolling-node-group' ? { rolls: true } : {}),
       ...(mark?.upgradePath ? { upgradePath: mark.upgradePath } : {}),
     };
@@ -142,6 +142,8 @@ export function compare(previous: LockedStacks, current: LockedStacks, allow: Re
         violations.push({ stack: stackId, logicalId: id, type: old.type, category, path: old.path, message });
       const step = cur ? versionStep(old.kubernetesVersion, cur.kubernetesVersion, cur.upgradePath) : undefined;
       if (step && !allowed(allow, id, { ...old, category: VERSION_SKIP })) violation(step, VERSION_SKIP);
+      const reshaped = old.release && cur?.release ? statefulSetChange(old.release, cur.release) : undefined;
+      if (reshaped && !allowed(allow, id, { ...old, category: STATEFUL_SET })) violation(reshaped, STATEFUL_SET);
       if (allowed(allow, id, old)) continue;
       if (old.release) {
         const moved = releaseChange(old.release, cur?.release, Object.values(now));
@@ -189,6 +191,45 @@ function releaseChange(old: WorkloadRelease, cur: WorkloadRelease | undefined, n
         + '(CRDs, claims, volumes and namespaces excepted: they are kept, with the claims in those namespaces). ')
     + fix
     + 'If the objects are meant to go (or you handed them to their new release, docs/delivery.md), opt in.';
+}
+
+/**
+ * Why a recorded release's StatefulSets cannot be upgraded as they are: fields the API server keeps immutable
+ * (claim templates, serviceName, podManagementPolicy, selector) change, so Helm's upgrade would fail. Only
+ * StatefulSets in both the recorded and the current release are compared (lock files written before they were
+ * recorded compare nothing).
+ */
+function statefulSetChange(old: WorkloadRelease, cur: WorkloadRelease): string | undefined {
+  const before = old.statefulSets ?? {};
+  const after = cur.statefulSets ?? {};
+  const changed = Object.keys(before).filter(k => after[k] !== undefined && after[k] !== before[k]).sort();
+  if (changed.length === 0) return undefined;
+  const parts = (d: string) => d.split('; ');
+  const what = changed.map(k => {
+    const from = parts(before[k]).filter(p => !parts(after[k]).includes(p));
+    const to = parts(after[k]).filter(p => !parts(before[k]).includes(p));
+    return `StatefulSet ${k}: ${from.join('; ') || '(nothing)'} → ${to.join('; ') || '(nothing)'}`;
+  });
+  const [namespace, name] = changed[0].split('/');
+  // a claim whose size changes gives the example its name and size
+  const [was, now] = [claimSizes(before[changed[0]]), claimSizes(after[changed[0]])];
+  const [claim, size] = [...now].find(([c, z]) => was.has(c) && was.get(c) !== z) ?? ['<claim>', '<new size>'];
+  return `is the Helm release "${old.name}" of the delivery "${old.delivery}"; fields of its StatefulSets that the API server keeps `
+    + `immutable would change (${what.join('; ')}), so Helm's upgrade would fail and the stack roll back. To grow a volume: expand each claim `
+    + `(kubectl -n ${namespace} patch pvc ${claim}-${name}-0 -p '{"spec":{"resources":{"requests":{"storage":"${size}"}}}}', and ${claim}-${name}-1 ... for more replicas; its storage class `
+    + `must allow expansion, as gp3 does), delete the StatefulSet alone (kubectl -n ${namespace} delete statefulset ${name} --cascade=orphan: its pods `
+    + 'keep running), then deploy with the opt-in: Helm creates the StatefulSet again and it adopts the pods and claims (docs/operations.md). '
+    + 'Otherwise revert the change.';
+}
+
+/** Claim template name → size, from a StatefulSet's description (`claim data: 10Gi, class gp3, ...`). */
+function claimSizes(description: string): Map<string, string> {
+  const sizes = new Map<string, string>();
+  for (const part of description.split('; ')) {
+    const m = /^claim (\S+): ([^,]+),/.exec(part);
+    if (m && m[2] !== 'no size') sizes.set(m[1], m[2]);
+  }
+  return sizes;
 }
 
 const VAULT_LEFT = 'The vault is retained with its recovery points, outside the stack; while it exists, a vault of the same name '
@@ -294,8 +335,15 @@ export function renderLock(stacks: LockedStacks): string {
 function recorded(r: LockedResource): LockedResource {
   const properties = Object.fromEntries(Object.keys(r.properties).sort().map(k => [k, r.properties[k]]));
   const version = r.kubernetesVersion !== undefined ? { kubernetesVersion: r.kubernetesVersion } : {};
-  const release = r.release ? { release: { name: r.release.name, delivery: r.release.delivery, charts: [...r.release.charts], shared: r.release.shared } } : {};
+  const release = r.release ? { release: releaseRecord(r.release) } : {};
   return { type: r.type, category: r.category, path: r.path, properties, ...version, ...release };
+}
+
+/** What the file records of a release: its StatefulSets (sorted) only when it has some. */
+function releaseRecord(r: WorkloadRelease): WorkloadRelease {
+  const names = Object.keys(r.statefulSets ?? {}).sort();
+  const statefulSets = names.length > 0 ? { statefulSets: Object.fromEntries(names.map(n => [n, r.statefulSets![n]])) } : {};
+  return { name: r.name, delivery: r.delivery, charts: [...r.charts], shared: r.shared, ...statefulSets };
 }
 
 /** Writes the file only when its content changes. Returns true if it was written. */

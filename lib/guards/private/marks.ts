@@ -31,6 +31,12 @@ export interface WorkloadRelease {
   readonly charts: readonly string[];
   /** The delivery's own release (the chart named like the delivery, `sharedReleaseCharts`), not a chart's. */
   readonly shared: boolean;
+  /**
+   * The StatefulSets in the release (`namespace/name`) → the fields the API server keeps immutable, described
+   * (`claim data: 10Gi, class gp3, ReadWriteOnce; serviceName db; ...`): Helm cannot upgrade a StatefulSet
+   * whose description changes. Absent in lock files written before it was recorded.
+   */
+  readonly statefulSets?: Readonly<Record<string, string>>;
 }
 
 /** Marks `resource` for the ReplacementGuard. */

@@ -26,6 +26,9 @@ export const CATEGORIES = ['Network', 'Cluster', 'NodeGroup', 'Server', 'Token',
 /** Opt-in name for a Kubernetes version change that skips a minor version or goes back. */
 export const VERSION_SKIP = 'VersionSkip';
 
+/** Opt-in name for a StatefulSet of a workload release whose immutable fields (claim templates) change. */
+export const STATEFUL_SET = 'StatefulSet';
+
 /** Auto Scaling group properties whose change a group with a rolling update applies by rolling its nodes. */
 export const ROLLING_GROUP_PROPERTIES: readonly string[] = [
   'VPCZoneIdentifier', 'AvailabilityZones', 'LaunchTemplate.LaunchTemplateId', 'LaunchTemplate.LaunchTemplateName',
