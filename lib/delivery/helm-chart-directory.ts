@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ChartManifest, KubeObject } from '../workloads';
@@ -77,7 +78,7 @@ export class HelmChartDirectory {
       '',
     ].join('\n');
     const files = new Map<string, string>([['Chart.yaml', chartYaml], ...templates]);
-    return new HelmChartDirectory(options.chartName, version, files, objectCount);
+    return new HelmChartDirectory(options.chartName, version, objectCount, files, [...files.keys()]);
   }
 
   /**
@@ -90,45 +91,67 @@ export class HelmChartDirectory {
   public static write(manifests: ChartManifest[], options: HelmChartDirectoryOptions, parentDirectory?: string): HelmChartDirectory {
     const rendered = HelmChartDirectory.render(manifests, options);
     const directory = writeContentAddressed('helm-chart', rendered.files, parentDirectory ?? path.join(os.tmpdir(), 'cdk-k8s-platform'));
-    return new HelmChartDirectory(rendered.chartName, rendered.chartVersion, rendered.files, rendered.objectCount, directory);
+    return new HelmChartDirectory(rendered.chartName, rendered.chartVersion, rendered.objectCount, rendered.files, rendered.paths, directory);
   }
 
   /** `name` in Chart.yaml. */
   public readonly chartName: string;
   /** `version` in Chart.yaml: `0.0.0-c<first 12 hex digits of the templates' sha256>`. */
   public readonly chartVersion: string;
-  /** Every file of the chart: relative path → content. */
-  public readonly files: ReadonlyMap<string, string>;
   /** How many objects the templates hold. */
   public readonly objectCount: number;
   /**
-   * Where the chart was written (`write` only).
+   * Where the chart was written (`write`, or the directory a delivery staged it in).
    * @default - not written
    */
   public readonly directory?: string;
+  /** The files' contents, or undefined for a chart a delivery staged: they are on disk, in `directory`. */
+  private readonly contents?: ReadonlyMap<string, string>;
+  /** The files' relative paths, in order. */
+  private readonly paths: readonly string[];
 
-  private constructor(chartName: string, chartVersion: string, files: ReadonlyMap<string, string>, objectCount: number, directory?: string) {
+  private constructor(chartName: string, chartVersion: string, objectCount: number, contents: ReadonlyMap<string, string> | undefined,
+    paths: readonly string[], directory?: string) {
     this.chartName = chartName;
     this.chartVersion = chartVersion;
-    this.files = files;
     this.objectCount = objectCount;
+    this.contents = contents;
+    this.paths = paths;
     this.directory = directory;
   }
 
-  /** The same chart, written at `directory` (by the delivery that staged it). @internal */
+  /**
+   * The same chart, staged at `directory` by a delivery, which keeps its files' contents on disk only: a
+   * delivery of thousands of services does not hold every rendered template in memory until the process ends.
+   * @internal
+   */
   public _withDirectory(directory: string): HelmChartDirectory {
-    return new HelmChartDirectory(this.chartName, this.chartVersion, this.files, this.objectCount, directory);
+    return new HelmChartDirectory(this.chartName, this.chartVersion, this.objectCount, undefined, this.paths, directory);
+  }
+
+  /**
+   * Every file of the chart: relative path → content. A chart staged by a delivery (`HelmChartDelivery.chart`,
+   * `ChartRelease.chart`) reads them back from its staged `directory` on each call: the delivery keeps them on
+   * disk only.
+   */
+  public get files(): ReadonlyMap<string, string> {
+    if (this.contents !== undefined) return this.contents;
+    return new Map(this.paths.map(p => [p, fs.readFileSync(path.join(this.directory!, p), 'utf-8')]));
   }
 
   /** Paths of the template files, in order. */
   public get templateFiles(): string[] {
-    return [...this.files.keys()].filter(f => f.startsWith('templates/'));
+    return this.paths.filter(f => f.startsWith('templates/'));
   }
 
   /** Total bytes of all files. */
   public get totalBytes(): number {
     let n = 0;
-    for (const c of this.files.values()) n += Buffer.byteLength(c);
+    if (this.contents === undefined) {
+      for (const p of this.paths) n += fs.statSync(path.join(this.directory!, p)).size;
+      return n;
+    }
+    for (const c of this.contents.values()) n += Buffer.byteLength(c);
     return n;
   }
 

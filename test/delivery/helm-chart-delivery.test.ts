@@ -1,12 +1,15 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { App, CfnWaitConditionHandle, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ApiObject, App as K8sApp, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { parseDocuments, readTree, renderHelmTemplate, tmpOutdir } from './helpers';
 import { addWebService, webServiceCharts } from './web-services';
-import { DeliveryLabels, HelmChartDelivery } from '../../lib/delivery';
+import { DeliveryLabels, HelmChartDelivery, HelmChartDirectory } from '../../lib/delivery';
+import { prepareObjects } from '../../lib/delivery/private/render';
 import { ClusterTraits, PlatformChart, synthesizeManifests } from '../../lib/workloads';
 import { expectValidManifests } from '../support/k8s-check';
 
@@ -103,6 +106,26 @@ describe('HelmChartDelivery on an aws-eks-v2 cluster', () => {
       kind: 'Namespace',
       metadata: { name: 'shop', annotations: { 'helm.sh/resource-policy': 'keep' }, labels: { [DeliveryLabels.MANAGED_BY]: 'someone-else', [DeliveryLabels.DELIVERY]: 'shop' } },
     }));
+  });
+
+  test('the staged chart keeps its files on disk only: read back from the asset, as rendered', () => {
+    const staged = path.join(assemblyDir, shop.asset.assetPath);
+    expect(shop.chart.directory).toBe(staged);
+    const rendered = HelmChartDirectory.render(prepareObjects(new Construct(new App(), 'Shop'), 'HelmChartDelivery', synthesizeManifests(charts), 'shop'),
+      { chartName: 'shop' });
+    expect(shop.chart.files).toEqual(rendered.files);
+    expect(shop.chart.templateFiles).toEqual(rendered.templateFiles);
+    expect(shop.chart.totalBytes).toBe(rendered.totalBytes);
+    expect(shop.chart.contentHash).toBe(rendered.contentHash);
+    // what `files` returns comes from the staged directory, not from a copy held since synthesis
+    const chartYaml = path.join(staged, 'Chart.yaml');
+    const original = fs.readFileSync(chartYaml, 'utf-8');
+    try {
+      fs.writeFileSync(chartYaml, `${original}# changed on disk\n`);
+      expect(shop.chart.files.get('Chart.yaml')).toBe(`${original}# changed on disk\n`);
+    } finally {
+      fs.writeFileSync(chartYaml, original);
+    }
   });
 
   test('the delivered chart passes the manifest checks (schema, restricted, cross references)', () => {
