@@ -5,7 +5,7 @@ import { Chart } from 'cdk8s';
 import { Construct, IDependable } from 'constructs';
 import { HelmChartDirectory } from './helm-chart-directory';
 import { ChartManifest } from '../workloads';
-import { chartReleaseName, checkReleaseRecord, claimRelease, defaultRelease, markRelease, RecordBudgetContext, renderRelease, RenderedRelease, stageRelease, validateReleaseProps } from './private/helm-release';
+import { chartReleaseName, checkReleaseRecord, claimRelease, defaultRelease, markRelease, RecordBudgetContext, renderRelease, RenderedRelease, stageRelease, validateReleaseProps, writeRelease } from './private/helm-release';
 import { InOrderChecks } from './private/in-order-checks';
 import { ReleaseRecordMeter } from './private/release-record-meter';
 import { describeObject, DirectoryStager, identity } from './private/render';
@@ -118,34 +118,37 @@ export class HelmChartReleases extends Construct {
     const charts = renderEach(props.charts);
     checkChartNames(v, props.charts.map(c => c.node.id), shared);
     const meter = new ReleaseRecordMeter();
-    let rendered: RenderedGroup[];
-    try {
-      // every record is known and within the budget before anything is staged
-      rendered = this.renderAll(v, props, charts, new Set([this.deliveryId, ...shared]), meter);
-    } finally {
-      meter.close();
-    }
     const stager = new DirectoryStager();
     try {
+      let rendered: RenderedGroup[];
+      try {
+        // every record is known and within the budget before anything is staged
+        rendered = this.renderAll(v, props, charts, new Set([this.deliveryId, ...shared]), meter, stager);
+      } finally {
+        meter.close();
+      }
       this.releases = rendered.map(r => this.install(r.group, r.release, r.bytes!, props, timeout, stager));
+      this.order(rendered[0].group.scope === this ? this.releases[0] : undefined, rendered.map(r => r.release));
     } finally {
+      // removes what was written for a release and not staged (a later chart refused)
       stager.close();
     }
-    this.order(rendered[0].group.scope === this ? this.releases[0] : undefined, rendered.map(r => r.release));
   }
 
   /**
-   * One chart at a time: each is checked, rendered and measured, and only its files are kept (not its objects).
+   * One chart at a time: each is checked, rendered and measured; its files are written to disk (not staged) as
+   * soon as its record is checked, and only their paths are kept (not its objects, not its files' contents).
    * Records are checked in chart order, each as soon as it is known, and the delivery's own release (the shared
    * charts, rendered last) after them, so a chart over the budget stops synthesis early. The first error is the
    * one a chart-by-chart check would give: a later chart's error waits until every earlier record is checked.
    * The own release comes first in the result.
    */
   private renderAll(v: PropValidator, props: HelmChartReleasesProps, charts: Iterable<ChartManifest>, sharedSet: Set<string>,
-    meter: ReleaseRecordMeter): RenderedGroup[] {
+    meter: ReleaseRecordMeter, stager: DirectoryStager): RenderedGroup[] {
     const rendered: RenderedGroup[] = [];
     const checks = new InOrderChecks<RenderedGroup>(r => r.release.record.known(), r => {
       r.bytes = checkReleaseRecord(v, r.release, budgetContext(r.group));
+      r.release = writeRelease(r.group.scope, r.release, r.bytes, stager);
     });
     const ownManifests: ChartManifest[] = [];
     const seen = new Map<string, SeenObject>();
@@ -214,10 +217,10 @@ export class HelmChartReleases extends Construct {
   }
 }
 
-/** A group of charts rendered as one release; `bytes` once its record is checked. */
+/** A group of charts rendered as one release; `bytes` once its record is checked (`release` then holds its files on disk only). */
 interface RenderedGroup {
   readonly group: Group;
-  readonly release: RenderedRelease;
+  release: RenderedRelease;
   bytes?: number;
 }
 

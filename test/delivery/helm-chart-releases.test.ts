@@ -14,6 +14,7 @@ import { HelmChartDirectory, HelmChartReleases } from '../../lib/delivery';
 import { chartReleaseName, estimateReleaseRecordBytes, MAX_RELEASE_RECORD_BYTES } from '../../lib/delivery/private/helm-release';
 import { ReleaseJsonBuffers } from '../../lib/delivery/private/release-json';
 import { RecordSize, ReleaseRecordMeter } from '../../lib/delivery/private/release-record-meter';
+import { prepareObjects } from '../../lib/delivery/private/render';
 import { synthesizeManifests } from '../../lib/workloads';
 
 function eksStack(app: App = new App({ outdir: tmpOutdir() })): { app: App; stack: Stack; cluster: eks.Cluster } {
@@ -85,6 +86,25 @@ describe('HelmChartReleases: one Helm release per chart', () => {
     expect(d.releases[0].helmChart.node.path).toBe('eks/shop/Release');
     expect(d.releases[1].helmChart.node.path).toBe('eks/shop/Chart-orders/Release');
     for (const r of d.releases) expect(r.releaseRecordBytes).toBe(estimateReleaseRecordBytes(r.chart));
+  });
+
+  test('each release\'s chart is staged in the assembly, as rendered; its files are read back from there', () => {
+    const { app, stack, cluster } = eksStack();
+    const k8s = new K8sApp();
+    const charts = [chart(k8s, 'shop', ['front']), chart(k8s, 'orders', ['orders'])];
+    const d = new HelmChartReleases(stack, 'shop', { cluster, charts });
+    const manifests = synthesizeManifests(charts);
+    for (const [i, r] of d.releases.entries()) {
+      expect(r.chart.directory).toBe(path.join(app.outdir, r.asset.assetPath));
+      const rendered = HelmChartDirectory.render(prepareObjects(stack, 'HelmChartReleases', [manifests[i]], r.releaseName), { chartName: r.releaseName });
+      expect(r.chart.files).toEqual(rendered.files);
+      const file = path.join(r.chart.directory!, r.chart.templateFiles[0]);
+      const original = fs.readFileSync(file, 'utf-8');
+      fs.writeFileSync(file, `${original}# changed on disk\n`);
+      expect(r.chart.files.get(r.chart.templateFiles[0])).toBe(`${original}# changed on disk\n`);
+      fs.writeFileSync(file, original);
+    }
+    expect(fs.readdirSync(app.outdir).filter(f => f.startsWith('.') || f.includes('.tmp-'))).toEqual([]);
   });
 
   test('release names and logical IDs do not depend on the charts\' order; adding or removing a chart leaves the others alone', () => {
@@ -174,7 +194,7 @@ describe('HelmChartReleases validation', () => {
     const before = staged();
     expect(() => new HelmChartReleases(stack, 'shop', { cluster, charts: [chart(k8s, 'small', ['s']), big] })).toThrow(
       /^\[eks\/shop\] HelmChartReleases\.charts is "big": make a Helm release record of 1,\d{3},\d{3} bytes \(3 objects; gzip and base64 of the release, as Helm stores it in a Secret\), over the budget of 1,000,000 bytes \(a Secret holds at most 1 MiB\): split the chart into several charts \(each chart is its own release\)\.$/);
-    // the small chart before it was rendered and measured, not staged: nothing was copied into the assembly
+    // the small chart before it was rendered, measured and written under a temporary name, never staged: removed
     expect(staged()).toBe(before);
   });
 });

@@ -83,4 +83,50 @@ describe('stagedAsset (the chart directory of a Helm release)', () => {
     expect(fs.readFileSync(staged.path, 'utf-8')).toBe('kind: ConfigMap\n');
     expect(leftovers(outdir)).toEqual([]);
   });
+
+  test('files written before their asset: nothing is staged until stage(), and close() removes what was never staged', () => {
+    const outdir = tmpOutdir();
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'eks');
+    const stager = new DirectoryStager();
+    const kept = stager.write(stack, FILES);
+    const dropped = stager.write(stack, new Map([...FILES, ['templates/extra.yaml', 'n: 2\n']]));
+    // written under temporary names: the assembly holds no staged asset yet
+    expect(fs.readdirSync(outdir).filter(f => f.startsWith('asset.') && !f.includes('.tmp-'))).toEqual([]);
+    expect(filesIn(kept.path)).toEqual(FILES);
+    const staged = stager.stage(stack, 'Chart', kept);
+    expect(staged.path).toBe(path.join(outdir, staged.asset.assetPath));
+    expect(filesIn(staged.path)).toEqual(FILES);
+    // the same hash as staging the files directly
+    expect(staged.asset.assetHash).toBe(stagedAsset(new Stack(app, 'other'), 'Chart', 'helm-chart', FILES).asset.assetHash);
+    stager.close();
+    expect(fs.existsSync(dropped.path)).toBe(false);
+    expect(leftovers(outdir)).toEqual([]);
+    expect(fs.readdirSync(outdir).filter(f => f.startsWith('asset.'))).toEqual([path.basename(staged.path)]);
+  });
+
+  test('files written again once staged: the staged directory is reused, nothing is written', () => {
+    const outdir = tmpOutdir();
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'eks');
+    const stager = new DirectoryStager();
+    const first = stager.stage(stack, 'A', FILES);
+    const again = stager.write(stack, FILES);
+    expect(again.path).toBe(first.path);
+    expect(stager.stage(stack, 'B', again).path).toBe(first.path);
+    stager.close();
+    expect(leftovers(outdir)).toEqual([]);
+  });
+
+  test('with asset staging disabled, written files are the asset\'s own directory', () => {
+    const outdir = tmpOutdir();
+    const app = new App({ outdir, context: { 'aws:cdk:disable-asset-staging': true } });
+    const stager = new DirectoryStager();
+    const stack = new Stack(app, 'eks');
+    const written = stager.write(stack, FILES);
+    const staged = stager.stage(stack, 'Chart', written);
+    stager.close();
+    expect(staged.path).toBe(written.path);
+    expect(filesIn(staged.path)).toEqual(FILES);
+  });
 });

@@ -10,7 +10,7 @@ import { DeploymentBudget } from '../deployment-budget';
 import { HelmChartDirectory } from '../helm-chart-directory';
 import { releaseJson } from './release-json';
 import { recordBytesOf, RecordSize, ReleaseRecordMeter } from './release-record-meter';
-import { describeObject, DirectoryStager, prepareObjects } from './render';
+import { describeObject, DirectoryStager, prepareObjects, WrittenFiles } from './render';
 import { statefulSetShapes } from './stateful-set-shape';
 
 /** Props shared by the EKS v2 and v1 (eks-blueprints) Helm deliveries. */
@@ -89,6 +89,11 @@ export interface RenderedRelease {
   readonly kinds: Set<string>;
   /** The StatefulSets (`namespace/name`) and their immutable fields, described (for the ReplacementGuard). */
   readonly statefulSets: Readonly<Record<string, string>>;
+  /**
+   * The chart's files, once written to disk ({@link writeRelease}): `chart` then holds no contents.
+   * @default - not written: `chart` holds them
+   */
+  readonly written?: WrittenFiles;
 }
 
 /** What a release over the budget is called in its error: the prop, the value shown and the fix. */
@@ -158,11 +163,21 @@ export function kindKey(o: KubeObject): string {
 }
 
 /**
+ * Writes the files of a release whose record is checked (`bytes`) with `stager`, before it is staged: the
+ * result holds neither the files' contents nor what measured them, so a delivery of many charts does not hold
+ * every chart's files until the last is checked.
+ */
+export function writeRelease(scope: Construct, rendered: RenderedRelease, bytes: number, stager: DirectoryStager): RenderedRelease {
+  const written = stager.write(scope, rendered.chart.files);
+  return { ...rendered, chart: rendered.chart._withDirectory(written.path), record: { known: () => true, value: () => bytes }, written };
+}
+
+/**
  * Stages a rendered chart as an S3 asset (in the cloud assembly; nothing is left in the temp directory), with
  * `stager` (whose caller closes it once every release of the delivery is staged).
  */
 export function stageRelease(scope: Construct, rendered: RenderedRelease, stager: DirectoryStager): { chart: HelmChartDirectory; asset: s3assets.Asset } {
-  const staged = stager.stage(scope, 'ChartAsset', rendered.chart.files);
+  const staged = stager.stage(scope, 'ChartAsset', rendered.written ?? rendered.chart.files);
   DeploymentBudget.apply(Stack.of(scope));
   return { chart: rendered.chart._withDirectory(staged.path), asset: staged.asset };
 }

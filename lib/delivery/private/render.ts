@@ -206,6 +206,21 @@ export function stagedAsset(scope: IConstruct, id: string, prefix: string, files
 }
 
 /**
+ * A directory asset's files, written to disk by {@link DirectoryStager.write} before the asset exists, so that
+ * the caller can drop their contents; {@link DirectoryStager.stage} makes it the asset.
+ */
+export interface WrittenFiles {
+  /** The files' hash (the asset's custom hash). */
+  readonly assetHash: string;
+  /** Where the files are now. */
+  readonly path: string;
+  /** The staged directory the files are renamed to by `stage` (unset: they stay at `path`). */
+  readonly target?: string;
+  /** Whether `path` is the asset's own source directory (asset staging is disabled: `cdk synth --no-staging`). */
+  readonly source: boolean;
+}
+
+/**
  * Stages directory assets (Helm charts) whose hash is the files' hash, computed once: the CDK fingerprinting
  * thousands of chart files again would cost a second pass. The CDK stages a directory of custom hash `h` by
  * copying it to `asset.<sha256(h)>` in the assembly's asset directory, unless that exists. The stager writes
@@ -215,54 +230,88 @@ export function stagedAsset(scope: IConstruct, id: string, prefix: string, files
  * part on a journaled file system (about 2.5 ms each, in wall time), so the stager removes one directory,
  * its empty source, in {@link close}, whatever the number of charts. Wherever else the CDK stages an asset
  * (a directory of its own when staging is disabled), the files are written there.
+ *
+ * A delivery of many charts writes each chart as soon as it is checked ({@link write}: under its temporary
+ * name, so the assembly holds nothing yet) and keeps only its paths, then stages them all once every chart
+ * is checked; {@link close} removes what was written and never staged.
  */
 export class DirectoryStager {
   private source?: string;
+  private readonly pending = new Set<string>();
 
-  /** Stages `files` as the directory asset `id` of `scope`. */
-  public stage(scope: IConstruct, id: string, files: ReadonlyMap<string, string>): StagedAsset {
-    const stage = Stage.of(scope);
-    if (!stage) throw new ValidationError(`[${scope.node.path}] a chart asset must be defined within a Stage or an App (it is staged in the cloud assembly).`);
-    const assetHash = hashFiles(files);
-    if (scope.node.tryGetContext(DISABLE_ASSET_STAGING_CONTEXT)) {
-      // the asset is its source: a directory of its own, which stays
-      const dir = fs.mkdtempSync(path.resolve(stage.outdir, `${SCRATCH_PREFIX}helm-chart-`));
-      writeFiles(dir, files);
-      const asset = new s3assets.Asset(scope, id, { path: dir, assetHash, assetHashType: AssetHashType.CUSTOM });
+  /** Stages `files` (or files {@link write} wrote) as the directory asset `id` of `scope`. */
+  public stage(scope: IConstruct, id: string, files: ReadonlyMap<string, string> | WrittenFiles): StagedAsset {
+    const stage = stageOf(scope);
+    const written = isWritten(files) ? files : this.write(scope, files);
+    if (written.source) {
+      // staging disabled: the asset is its source, a directory of its own, which stays
+      const asset = new s3assets.Asset(scope, id, { path: written.path, assetHash: written.assetHash, assetHashType: AssetHashType.CUSTOM });
       return { asset, path: path.resolve(stage.outdir, asset.assetPath) };
     }
-    const target = path.resolve(stage.assetOutdir, `asset.${createHash('sha256').update(assetHash).digest('hex')}`);
-    const placed = !fs.existsSync(target) && place(target, files);
+    const target = written.target ?? written.path;
+    const placed = written.target !== undefined && this.place(written.path, target);
     this.source ??= fs.mkdtempSync(path.resolve(stage.assetOutdir, SCRATCH_PREFIX));
-    const asset = new s3assets.Asset(scope, id, { path: this.source, assetHash, assetHashType: AssetHashType.CUSTOM });
+    const asset = new s3assets.Asset(scope, id, { path: this.source, assetHash: written.assetHash, assetHashType: AssetHashType.CUSTOM });
     const staged = path.resolve(stage.outdir, asset.assetPath);
     if (staged !== target) {
       // a CDK that names staged assets otherwise copied the empty source there: fill its copy
-      writeFiles(staged, files);
+      fs.cpSync(target, staged, { recursive: true });
       if (placed) fs.rmSync(target, { recursive: true, force: true });
     }
     return { asset, path: staged };
   }
 
-  /** Removes the empty source directory (call it once every asset is staged). */
+  /**
+   * Writes `files` for a directory asset of `scope` that {@link stage} creates later: under a temporary name
+   * next to the directory the CDK stages it in (nothing is staged yet), or nowhere if that directory exists
+   * (same hash, same files).
+   */
+  public write(scope: IConstruct, files: ReadonlyMap<string, string>): WrittenFiles {
+    const stage = stageOf(scope);
+    const assetHash = hashFiles(files);
+    if (scope.node.tryGetContext(DISABLE_ASSET_STAGING_CONTEXT)) {
+      const dir = fs.mkdtempSync(path.resolve(stage.outdir, `${SCRATCH_PREFIX}helm-chart-`));
+      writeFiles(dir, files);
+      return { assetHash, path: dir, source: true };
+    }
+    const target = path.resolve(stage.assetOutdir, `asset.${createHash('sha256').update(assetHash).digest('hex')}`);
+    if (fs.existsSync(target)) return { assetHash, path: target, source: false };
+    const temporary = fs.mkdtempSync(`${target}.tmp-`);
+    this.pending.add(temporary);
+    writeFiles(temporary, files);
+    return { assetHash, path: temporary, target, source: false };
+  }
+
+  /** Removes the empty source directory and what was written and not staged (call it once every asset is staged, or on failure). */
   public close(): void {
+    for (const dir of this.pending) fs.rmSync(dir, { recursive: true, force: true });
+    this.pending.clear();
     if (this.source !== undefined) fs.rmSync(this.source, { recursive: true, force: true });
     this.source = undefined;
   }
+
+  /** Renames the written directory `temporary` to `target`; false if it was there already (another writer was first). */
+  private place(temporary: string, target: string): boolean {
+    this.pending.delete(temporary);
+    try {
+      fs.renameSync(temporary, target);
+      return true;
+    } catch (e) {
+      fs.rmSync(temporary, { recursive: true, force: true });
+      if (!fs.existsSync(target)) throw e;
+      return false;
+    }
+  }
 }
 
-/** Writes `files` as the directory `target` (under a temporary name, then renamed); false if another writer was first. */
-function place(target: string, files: ReadonlyMap<string, string>): boolean {
-  const staging = fs.mkdtempSync(`${target}.tmp-`);
-  writeFiles(staging, files);
-  try {
-    fs.renameSync(staging, target);
-    return true;
-  } catch (e) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    if (!fs.existsSync(target)) throw e;
-    return false;
-  }
+function isWritten(files: ReadonlyMap<string, string> | WrittenFiles): files is WrittenFiles {
+  return 'assetHash' in files;
+}
+
+function stageOf(scope: IConstruct): Stage {
+  const stage = Stage.of(scope);
+  if (!stage) throw new ValidationError(`[${scope.node.path}] a chart asset must be defined within a Stage or an App (it is staged in the cloud assembly).`);
+  return stage;
 }
 
 function sameContent(dir: string, files: ReadonlyMap<string, string>): boolean {
