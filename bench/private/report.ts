@@ -427,7 +427,50 @@ Two full runs (16:50, load 1.7–2.8, while other work ran; 17:15, idle at the s
   170 MiB outside the JavaScript heap; at N = 10 it already costs 3–4 s and 335 MiB (117 → 453 MiB), where the
   library's own synthesis takes 0.8 s. A constant of that size added to both sides pulls every ratio toward 1, and
   the engine's memory adds to the library's 490 MiB of objects; the library still stays under the raw anchor
-  (0.89× its peak memory). \`CDK_VALIDATION=false\` keeps a 10,000-service synthesis under 8 s and 500 MiB.`;
+  (0.89× its peak memory). \`CDK_VALIDATION=false\` keeps a 10,000-service synthesis under 8 s and 500 MiB.
+
+## Sixth pass: the delivery lets go of the chart files (2026-12-04, load 0.5–2.3)
+
+\`node --trace-gc\`, \`process.memoryUsage()\` around aws-cdk-lib's validation and heap snapshots (N = 1000 and
+10000, after a full GC) of the library contender with validation on:
+
+- **What validation meets.** aws-cdk-lib validates after the whole app is built. At that point the JavaScript heap
+  held 258 MiB of live objects:
+  - the 10,000 services' cdk8s constructs, which the app holds, 158 MiB;
+  - the platform stack, 26 MiB;
+  - the delivery, 75 MiB. Of that, 66 MB was every chart's rendered YAML, still reachable through
+    \`releases[].chart.files\`.
+
+  The engine then adds 163–172 MiB outside the heap plus its compiled code. While it grows, V8 ran eight full
+  collections of that live heap, about 2 s of marking.
+- **Two changes (f26e2c9, bec7b15).**
+  - A staged chart (\`ChartRelease.chart\`, \`HelmChartDelivery.chart\`) keeps only its file paths. \`files\` reads
+    the contents back from the staged asset directory.
+  - \`HelmChartReleases\` writes each chart's files (under a temporary name, nothing staged yet) as soon as its
+    record is checked. It renames them into place once every chart is checked, so a delivery never holds more
+    than one chart's files. A chart refused later still leaves nothing in the assembly.
+  - The assets are the same bytes and the same hashes. The tests read every staged chart back and compare it with
+    the chart rendered in memory.
+- **After.** The live heap during validation is 193 MiB; the delivery keeps 9 MiB of it.
+  - N = 10000, validation on: peak 796 → 696–715 MiB in three runs (0.78–0.80× the raw anchor's), wall
+    0.59× → 0.52–0.56× the raw anchor's.
+  - Validation off: 0.45–0.49× in three runs, at 485–495 MiB.
+- **What is left of the 600 MiB mark with validation on is not the library's.**
+  - The engine alone adds 335 MiB to a 10-service app (117 → 450 MiB).
+  - cdk8s holds 13.8 KiB per service for the same objects built as plain \`ApiObject\`s (10,000 services:
+    138 MiB). The library's \`WebService\` holds 16.4 KiB.
+  - V8 keeps its heap above the live set, so the app's own objects cannot fit in what the engine leaves of
+    600 MiB while the app holds every chart.
+  - Staying under that mark needs charts that are built, delivered and dropped one at a time (a chart factory
+    for \`addWorkloads\`). The Helm-asset anchor works that way: 456 MiB.
+- **N = 10 is above its 1.2× mark in this run:** 1.30× (7 pairs, load 1.3–2.3).
+  - A separate run of 15 pairs gave 1.28×.
+  - Two sets of 12 alternating triples compared the commit before these changes (243319b), this one and the
+    anchor. They gave 1.20× and 1.26× before, 1.26× and 1.27× after: the same within the noise.
+  - The idle run before (1.17×) was at the low end; the CPU ratio stays at 1.2–1.3×.
+  - The cause is unchanged: the platform's 88 resources against 39. The VPC's default security group restriction
+    alone costs 90 ms to construct, 70 ms of it loading aws-cdk-lib's region facts (which the anchor loads later
+    anyway).`;
 
 /**
  * What the profiles of issue 15 (10,000 services in one app) showed and what was changed (hand-written; single
@@ -456,8 +499,8 @@ are CPU seconds (user + system) of single runs; every change left the cloud asse
   exposes), its CRDs and its kinds; every release is still measured before any is staged. With the estimate:
   N = 10000: 26.9 → 21.2 CPU s.
 - What remains at N = 10000 (heap after a full GC): aws-cdk-lib's platform stack 40 MiB, the 10,000 \`WebService\`s'
-  constructs 190 MiB more, the delivery 100 MiB more (the chart files, 65 MB of YAML, stay reachable through
-  \`releases[].chart.files\`). Peak RSS then depends on when V8 collects under load: 489 and 637 MiB in two runs
+  constructs 190 MiB more, the delivery 100 MiB more (the chart files, 65 MB of YAML, stayed reachable through
+  \`releases[].chart.files\`; since the sixth pass they stay on disk). Peak RSS then depends on when V8 collects under load: 489 and 637 MiB in two runs
   of the same build.`;
 
 /**
